@@ -1,0 +1,1 @@
+"""The eduv conformance suite and the reference provider."""
