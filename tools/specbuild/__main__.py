@@ -248,7 +248,7 @@ def build_all(reference: Path, out: Path) -> Problems:
                 "operations": build.operations,
             }
             for dev in build.deviations:
-                key = (api, dev.pointer, dev.kind)
+                key = (api, dev.pointer, json.dumps([dev.official, dev.ours]))
                 if key in deviations:
                     deviations[key]["versions"].append(official.version)
                 else:

@@ -1,0 +1,294 @@
+"""The version registry: which Edu-V APIs and versions eduv covers, and their schemas.
+
+>>> from eduv import spec
+>>> spec.versions("association")          # (t, t-1)
+('1.1.0', '1.0.2')
+>>> spec.validator("association-api", "1.1.0", "Group").is_valid({})
+False
+
+Everything is read from the packaged ``index.json`` and schema files on first
+use and cached; compiled validators are built once per (api, version, message).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+import re
+
+import jsonschema_rs
+import orjson
+
+from eduv._paths import spec_root
+
+
+_WORD_SPLIT = re.compile(r"[^A-Za-z0-9]+")
+
+
+class SpecLookupError(LookupError):
+    """An API, version, message or operation that the spec does not have."""
+
+
+@dataclass(frozen=True)
+class BodyRef:
+    """The message a body carries; ``array`` when the body is a list of it."""
+
+    message: str
+    array: bool = False
+
+
+@dataclass(frozen=True)
+class Operation:
+    api: str
+    version: str
+    operation_id: str
+    method: str
+    path: str
+    summary: str
+    scopes: tuple[str, ...]
+    read_only: bool
+    idempotent: bool
+    parameters: str
+    parameter_in: Mapping[str, str]
+    request: BodyRef | None
+    request_required: bool
+    responses: Mapping[str, BodyRef | None]
+
+    @property
+    def success(self) -> tuple[str, BodyRef | None]:
+        """The first 2xx status and its body."""
+        for status, body in self.responses.items():
+            if status.startswith("2"):
+                return status, body
+        return "200", None
+
+
+@dataclass(frozen=True)
+class ApiVersion:
+    api: str
+    version: str
+    major: int
+    scopes: tuple[str, ...]
+    messages: tuple[str, ...]
+    operations: tuple[Operation, ...]
+
+    @property
+    def folder(self) -> Path:
+        return spec_root() / self.api / self.version
+
+
+@dataclass(frozen=True)
+class Api:
+    id: str
+    title: str
+    current: str
+    previous: str
+
+    @property
+    def versions(self) -> tuple[str, str]:
+        return (self.current, self.previous)
+
+
+@cache
+def _index() -> dict[str, Any]:
+    data: dict[str, Any] = orjson.loads((spec_root() / "index.json").read_bytes())
+    return data
+
+
+def base_uri() -> str:
+    return str(_index()["baseUri"])
+
+
+def resolve_api(name: str) -> str:
+    """The official API id for ``name``; the short form without ``-api`` is accepted."""
+    known = _index()["apis"]
+    for candidate in (name, f"{name}-api"):
+        if candidate in known:
+            return candidate
+    raise SpecLookupError(
+        f"unknown Edu-V API {name!r}; known APIs: {', '.join(sorted(known))}"
+    )
+
+
+def apis() -> tuple[Api, ...]:
+    return tuple(api(name) for name in sorted(_index()["apis"]))
+
+
+@cache
+def api(name: str) -> Api:
+    api_id = resolve_api(name)
+    entry = _index()["apis"][api_id]
+    return Api(api_id, entry["title"], entry["current"], entry["previous"])
+
+
+def versions(name: str) -> tuple[str, str]:
+    """(t, t-1): the current and the previous supported version."""
+    return api(name).versions
+
+
+def resolve_version(name: str, version: str | None = None) -> tuple[str, str]:
+    """(api id, version); ``None`` or ``"t"`` mean the current version, ``"t-1"`` the previous."""
+    entry = api(name)
+    if version in (None, "t", "current"):
+        return entry.id, entry.current
+    if version in ("t-1", "previous"):
+        return entry.id, entry.previous
+    if version not in entry.versions:
+        raise SpecLookupError(
+            f"{entry.id} version {version!r} is not supported; supported: "
+            f"{entry.current} (t) and {entry.previous} (t-1)"
+        )
+    return entry.id, str(version)
+
+
+@cache
+def api_version(name: str, version: str | None = None) -> ApiVersion:
+    api_id, resolved = resolve_version(name, version)
+    entry = _index()["apis"][api_id]["versions"][resolved]
+    operations = tuple(_operation(api_id, resolved, op) for op in entry["operations"])
+    return ApiVersion(
+        api_id,
+        resolved,
+        int(entry["major"]),
+        tuple(entry["scopes"]),
+        tuple(entry["messages"]),
+        operations,
+    )
+
+
+def _body(ref: Mapping[str, Any] | None) -> BodyRef | None:
+    return None if ref is None else BodyRef(ref["message"], bool(ref["array"]))
+
+
+def _operation(api_id: str, version: str, op: Mapping[str, Any]) -> Operation:
+    request = op.get("requestBody")
+    return Operation(
+        api=api_id,
+        version=version,
+        operation_id=op["operationId"],
+        method=op["method"],
+        path=op["path"],
+        summary=op["summary"],
+        scopes=tuple(op["scopes"]),
+        read_only=bool(op["readOnly"]),
+        idempotent=bool(op["idempotent"]),
+        parameters=op["parameters"],
+        parameter_in=dict(op["parameterIn"]),
+        request=_body(request),
+        request_required=bool(request and request.get("required")),
+        responses={status: _body(ref) for status, ref in op["responses"].items()},
+    )
+
+
+def operations(name: str, version: str | None = None) -> tuple[Operation, ...]:
+    return api_version(name, version).operations
+
+
+def operation(name: str, version: str | None, operation_id: str) -> Operation:
+    for op in operations(name, version):
+        if op.operation_id == operation_id:
+            return op
+    av = api_version(name, version)
+    raise SpecLookupError(
+        f"{av.api} {av.version} has no operation {operation_id!r}; operations: "
+        + ", ".join(o.operation_id for o in av.operations)
+    )
+
+
+def messages(name: str, version: str | None = None) -> tuple[str, ...]:
+    return api_version(name, version).messages
+
+
+def _message_entry(api_id: str, version: str, message: str) -> Mapping[str, Any]:
+    entries = _index()["apis"][api_id]["versions"][version]["messages"]
+    if message not in entries:
+        raise SpecLookupError(
+            f"{api_id} {version} has no message {message!r}; messages: {', '.join(sorted(entries))}"
+        )
+    entry: Mapping[str, Any] = entries[message]
+    return entry
+
+
+def schema_path(name: str, version: str | None, message: str) -> Path:
+    api_id, resolved = resolve_version(name, version)
+    entry = _message_entry(api_id, resolved, message)
+    return spec_root() / api_id / resolved / str(entry["file"])
+
+
+@cache
+def schema(name: str, version: str | None, message: str) -> Mapping[str, Any]:
+    """The JSON Schema of a message (shared and cached: do not modify it)."""
+    data: dict[str, Any] = orjson.loads(schema_path(name, version, message).read_bytes())
+    return data
+
+
+@cache
+def registry(name: str, version: str | None = None) -> jsonschema_rs.Registry:
+    """All schemas of one API version, by ``$id``, for resolving relative references."""
+    api_id, resolved = resolve_version(name, version)
+    resources = []
+    for message in messages(api_id, resolved):
+        document = schema(api_id, resolved, message)
+        resources.append((document["$id"], document))
+    return jsonschema_rs.Registry(resources)
+
+
+@cache
+def validator(name: str, version: str | None, message: str) -> jsonschema_rs.Validator:
+    """A compiled validator for one message; formats are asserted, not annotations."""
+    api_id, resolved = resolve_version(name, version)
+    document = schema(api_id, resolved, message)
+    compiled: jsonschema_rs.Validator = jsonschema_rs.validator_for(
+        document, registry=registry(api_id, resolved), validate_formats=True
+    )
+    return compiled
+
+
+def invalid_examples(name: str, version: str | None = None) -> list[dict[str, Any]]:
+    """The committed invalid examples of an API version (patches on the valid ones)."""
+    api_id, resolved = resolve_version(name, version)
+    path = spec_root() / api_id / resolved / "examples" / "invalid.json"
+    data: list[dict[str, Any]] = orjson.loads(path.read_bytes())
+    return data
+
+
+def openapi_path(name: str, version: str | None = None) -> Path:
+    api_id, resolved = resolve_version(name, version)
+    return spec_root() / api_id / resolved / "openapi.json"
+
+
+@cache
+def deviations() -> Mapping[str, Any]:
+    """The deviations from the literal official text, and the shared conventions."""
+    data: dict[str, Any] = orjson.loads((spec_root() / "deviations.json").read_bytes())
+    return data
+
+
+def model_name(message: str) -> str:
+    """The generated pydantic class name of a message.
+
+    Component names keep their spelling with a capital first letter (``Group``,
+    ``schemaVersion`` -> ``SchemaVersion``); operation messages are joined in
+    PascalCase (``get-groups-for-school.response.200`` -> ``GetGroupsForSchoolResponse200``,
+    ``GET /agreements/self.parameters`` -> ``GetAgreementsSelfParameters``).
+    """
+    parts = [p for p in _WORD_SPLIT.split(message) if p]
+    if len(parts) == 1:
+        return parts[0][0].upper() + parts[0][1:]
+    return "".join(p[0].upper() + p[1:].lower() if p.isupper() else p[0].upper() + p[1:] for p in parts)
+
+
+def module_name(name: str, version: str | None = None) -> str:
+    """The module of the generated models, e.g. ``eduv.models.association_api.v1_1_0``."""
+    api_id, resolved = resolve_version(name, version)
+    return f"eduv.models.{api_id.replace('-', '_')}.v{resolved.replace('.', '_')}"
+
+
+def message_kind(name: str, version: str | None, message: str) -> str:
+    """``component``, ``parameters``, ``request`` or ``response``."""
+    api_id, resolved = resolve_version(name, version)
+    return str(_message_entry(api_id, resolved, message)["kind"])
