@@ -12,19 +12,17 @@ use and cached; compiled validators are built once per (api, version, message).
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
 from typing import Any
 
-import re
-
 import jsonschema_rs
 import orjson
 
 from eduv._paths import spec_root
-
 
 _WORD_SPLIT = re.compile(r"[^A-Za-z0-9]+")
 
@@ -109,9 +107,7 @@ def resolve_api(name: str) -> str:
     for candidate in (name, f"{name}-api"):
         if candidate in known:
             return candidate
-    raise SpecLookupError(
-        f"unknown Edu-V API {name!r}; known APIs: {', '.join(sorted(known))}"
-    )
+    raise SpecLookupError(f"unknown Edu-V API {name!r}; known APIs: {', '.join(sorted(known))}")
 
 
 def apis() -> tuple[Api, ...]:
@@ -233,7 +229,7 @@ def registry(name: str, version: str | None = None) -> jsonschema_rs.Registry:
     resources = []
     for message in messages(api_id, resolved):
         document = schema(api_id, resolved, message)
-        resources.append((document["$id"], document))
+        resources.append((str(document["$id"]), dict(document)))
     return jsonschema_rs.Registry(resources)
 
 
@@ -243,7 +239,7 @@ def validator(name: str, version: str | None, message: str) -> jsonschema_rs.Val
     api_id, resolved = resolve_version(name, version)
     document = schema(api_id, resolved, message)
     compiled: jsonschema_rs.Validator = jsonschema_rs.validator_for(
-        document, registry=registry(api_id, resolved), validate_formats=True
+        dict(document), registry=registry(api_id, resolved), validate_formats=True
     )
     return compiled
 
@@ -279,7 +275,9 @@ def model_name(message: str) -> str:
     parts = [p for p in _WORD_SPLIT.split(message) if p]
     if len(parts) == 1:
         return parts[0][0].upper() + parts[0][1:]
-    return "".join(p[0].upper() + p[1:].lower() if p.isupper() else p[0].upper() + p[1:] for p in parts)
+    return "".join(
+        p[0].upper() + p[1:].lower() if p.isupper() else p[0].upper() + p[1:] for p in parts
+    )
 
 
 def module_name(name: str, version: str | None = None) -> str:

@@ -17,8 +17,21 @@ from ruamel.yaml import YAML
 from ruamel.yaml.constructor import SafeConstructor
 
 REF = "#/components/schemas/"
-COMPARED = ("type", "enum", "required", "pattern", "format", "minLength", "maxLength",
-            "minimum", "maximum", "minItems", "maxItems", "default", "const")
+COMPARED = (
+    "type",
+    "enum",
+    "required",
+    "pattern",
+    "format",
+    "minLength",
+    "maxLength",
+    "minimum",
+    "maximum",
+    "minItems",
+    "maxItems",
+    "default",
+    "const",
+)
 METHODS = ("get", "put", "post", "delete", "patch")
 
 
@@ -66,14 +79,18 @@ class Parity:
     def _check(self, pointer: str, official: Any, ours: Any) -> None:
         self.checks += 1
         if official != ours and not self._deviation(pointer, official, ours):
-            self.differences.append(f"{self.api} {self.version} {pointer}: official {official!r}, ours {ours!r}")
+            self.differences.append(
+                f"{self.api} {self.version} {pointer}: official {official!r}, ours {ours!r}"
+            )
 
     def compare(self, off: Any, ours: Any, pointer: str) -> None:
         if not isinstance(off, Mapping) or not isinstance(ours, Mapping):
             self._check(pointer, off, ours)
             return
         if "$ref" in off:
-            self._check(f"{pointer}/$ref", off["$ref"].removeprefix(REF) + ".json", ours.get("$ref"))
+            self._check(
+                f"{pointer}/$ref", off["$ref"].removeprefix(REF) + ".json", ours.get("$ref")
+            )
             return
         for key in COMPARED:
             off_value = off.get(key)
@@ -93,7 +110,11 @@ class Parity:
         for key in ("oneOf", "anyOf", "allOf"):
             if key not in off:
                 continue
-            target = key if key in ours else next((k for k in ("oneOf", "anyOf", "allOf") if k in ours), key)
+            target = (
+                key
+                if key in ours
+                else next((k for k in ("oneOf", "anyOf", "allOf") if k in ours), key)
+            )
             if target != key:
                 self._check(f"{pointer}/{key}", key, target)
             branches = ours.get(target) or []
@@ -106,7 +127,9 @@ class Parity:
         for name, node in schemas.items():
             self.compare(node, self.ours(f"{name}.json"), f"/components/schemas/{esc(name)}")
 
-    def operations(self, index_ops: list[Mapping[str, Any]], message_file: Callable[[str], str]) -> None:
+    def operations(
+        self, index_ops: list[Mapping[str, Any]], message_file: Callable[[str], str]
+    ) -> None:
         ours = {(op["method"].lower(), op["path"]): op for op in index_ops}
         theirs = {}
         for path, item in (self.official.get("paths") or {}).items():
@@ -120,8 +143,12 @@ class Parity:
             self._operation(key, *theirs[key], ours[key], message_file)
 
     def _operation(
-        self, key: tuple[str, str], item: Mapping[str, Any], op: Mapping[str, Any],
-        entry: Mapping[str, Any], message_file: Callable[[str], str],
+        self,
+        key: tuple[str, str],
+        item: Mapping[str, Any],
+        op: Mapping[str, Any],
+        entry: Mapping[str, Any],
+        message_file: Callable[[str], str],
     ) -> None:
         method, path = key
         pointer = f"/paths/{esc(path)}/{method}"
@@ -145,7 +172,7 @@ class Parity:
         bodies = {"request": (op.get("requestBody") or {})}
         bodies.update({str(s): r for s, r in (op.get("responses") or {}).items()})
         for label, container in bodies.items():
-            at = (f"{pointer}/requestBody" if label == "request" else f"{pointer}/responses/{label}")
+            at = f"{pointer}/requestBody" if label == "request" else f"{pointer}/responses/{label}"
             at += "/content/application~1json/schema"
             schema = ((container.get("content") or {}).get("application/json") or {}).get("schema")
             ref = entry["requestBody"] if label == "request" else entry["responses"].get(label)

@@ -8,7 +8,6 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-
 from eduv import spec
 
 from .parity import Parity, read_official
@@ -18,7 +17,9 @@ def _semver(version: str) -> tuple[int, ...]:
     return tuple(int(p) for p in version.split("."))
 
 
-def _parity(reference: Path, api: str, version: str, override: dict[str, Any] | None = None) -> Parity:
+def _parity(
+    reference: Path, api: str, version: str, override: dict[str, Any] | None = None
+) -> Parity:
     official = read_official(reference / "edu-v-openapi" / api / f"{version}.yaml")
     files = {spec.schema_path(api, version, m).name: m for m in spec.messages(api, version)}
 
@@ -40,7 +41,9 @@ def test_supported_versions_are_t_and_t_minus_one_by_semver(reference: Path) -> 
         for row in csv.DictReader(handle, delimiter="\t"):
             by_api.setdefault(row["api"], []).append(row["version"])
     expected = {
-        api: tuple(sorted(vs, key=_semver)[-2:][::-1]) for api, vs in by_api.items() if api != "sis-api"
+        api: tuple(sorted(vs, key=_semver)[-2:][::-1])
+        for api, vs in by_api.items()
+        if api != "sis-api"
     }
     assert {a.id: a.versions for a in spec.apis()} == expected
     assert len(expected) == 16
@@ -92,7 +95,9 @@ def test_parity_check_catches_a_mutated_spec(reference: Path, what: str, mutate:
 def test_counts_of_the_covered_message_set() -> None:
     versions = _all_versions()
     components = sum(
-        1 for api, v in versions for m in spec.messages(api, v)
+        1
+        for api, v in versions
+        for m in spec.messages(api, v)
         if spec.message_kind(api, v, m) == "component"
     )
     operations = sum(len(spec.operations(api, v)) for api, v in versions)

@@ -1,6 +1,6 @@
 """Write spec/ from the official Edu-V files and the authored inputs.
 
-    python -m tools.specbuild --reference ../shared/reference [--out spec] [--check]
+python -m tools.specbuild --reference ../shared/reference [--out spec] [--check]
 """
 
 from __future__ import annotations
@@ -48,7 +48,9 @@ class Problems(list[str]):
 # --------------------------------------------------------------------------- examples
 
 
-def add_examples(build: VersionBuild, authored: Authored, problems: Problems) -> list[dict[str, Any]]:
+def add_examples(
+    build: VersionBuild, authored: Authored, problems: Problems
+) -> list[dict[str, Any]]:
     schemas = {message_filename(n): m.schema for n, m in build.messages.items()}
     registry = jsonschema_rs.Registry([(s["$id"], s) for s in schemas.values()])
     composer = Composer(
@@ -61,12 +63,16 @@ def add_examples(build: VersionBuild, authored: Authored, problems: Problems) ->
     for name, message in build.messages.items():
         filename = message_filename(name)
         example = composer.message(filename)
-        validator = jsonschema_rs.validator_for(message.schema, registry=registry, validate_formats=True)
+        validator = jsonschema_rs.validator_for(
+            message.schema, registry=registry, validate_formats=True
+        )
         errors = list(validator.iter_errors(example))
         if errors:
             problems.add(
                 f"{build.api} {build.version} {name}: composed example is invalid: "
-                + "; ".join(f"{'/'.join(map(str, e.instance_path))}: {e.message}" for e in errors[:3])
+                + "; ".join(
+                    f"{'/'.join(map(str, e.instance_path))}: {e.message}" for e in errors[:3]
+                )
             )
         message.schema["examples"] = [example]
         sites = mutator.sites(filename, example)
@@ -178,7 +184,9 @@ def openapi_document(build: VersionBuild) -> dict[str, Any]:
                     "flows": {
                         "clientCredentials": {
                             "tokenUrl": "/oauth2/token",
-                            "scopes": {s: f"Grants what is marked x-eduv-scopes: {s}." for s in scopes},
+                            "scopes": {
+                                s: f"Grants what is marked x-eduv-scopes: {s}." for s in scopes
+                            },
                         }
                     },
                 }
@@ -193,7 +201,10 @@ def openapi_document(build: VersionBuild) -> dict[str, Any]:
                         "uses this header but no official file declares it). The newest version "
                         "under this major applies when it is absent."
                     ),
-                    "schema": {"type": "string", "pattern": "^[0-9]+\\.[0-9]+\\.[0-9]+(?![\\s\\S])"},
+                    "schema": {
+                        "type": "string",
+                        "pattern": "^[0-9]+\\.[0-9]+\\.[0-9]+(?![\\s\\S])",
+                    },
                 }
             },
             "headers": {

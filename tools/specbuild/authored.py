@@ -55,7 +55,7 @@ class Descriptions:
         if component is not None:
             entry = _versioned(self.data.get("components") or {}, component, self.version) or {}
             props = entry.get("properties") or {} if isinstance(entry, dict) else {}
-            if path in props and props[path]:
+            if props.get(path):
                 return str(props[path]).strip()
         leaf = path.rsplit("/", 1)[-1]
         for table in (self.data.get("common") or {}, self.common):

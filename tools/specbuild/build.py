@@ -10,7 +10,6 @@ from __future__ import annotations
 import copy
 import re
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Any
 
 from tools.specbuild.authored import Authored, Descriptions
@@ -109,8 +108,13 @@ def apply_authored_deviations(
             if op == "replace":
                 parent[key] = copy.deepcopy(entry["ours"])
         applied.append(
-            Deviation(entry["pointer"], entry["official"], entry["ours"], entry["kind"],
-                      " ".join(str(entry["reason"]).split()))
+            Deviation(
+                entry["pointer"],
+                entry["official"],
+                entry["ours"],
+                entry["kind"],
+                " ".join(str(entry["reason"]).split()),
+            )
         )
     return applied
 
@@ -118,7 +122,9 @@ def apply_authored_deviations(
 # --------------------------------------------------------------------------- operations
 
 
-def _parameters(path_item: dict[str, Any], operation: dict[str, Any]) -> list[tuple[dict[str, Any], str]]:
+def _parameters(
+    path_item: dict[str, Any], operation: dict[str, Any]
+) -> list[tuple[dict[str, Any], str]]:
     """Path-level parameters overridden by operation-level ones, with their pointers."""
     merged: dict[tuple[str, str], tuple[dict[str, Any], str]] = {}
     for source, prefix in ((path_item, "parameters"), (operation, "parameters")):
@@ -158,7 +164,9 @@ def _json_body(container: dict[str, Any]) -> dict[str, Any] | None:
     return None
 
 
-def build_operations(build: VersionBuild, doc: dict[str, Any], conv: Converter, texts: Descriptions) -> None:
+def build_operations(
+    build: VersionBuild, doc: dict[str, Any], conv: Converter, texts: Descriptions
+) -> None:
     for path, path_item in (doc.get("paths") or {}).items():
         if not isinstance(path_item, dict):
             continue
@@ -173,8 +181,14 @@ def build_operations(build: VersionBuild, doc: dict[str, Any], conv: Converter, 
 
 
 def _operation(
-    build: VersionBuild, path: str, method: str, operation: dict[str, Any], path_item: dict[str, Any],
-    path_pointer: str, conv: Converter, texts: Descriptions,
+    build: VersionBuild,
+    path: str,
+    method: str,
+    operation: dict[str, Any],
+    path_item: dict[str, Any],
+    path_pointer: str,
+    conv: Converter,
+    texts: Descriptions,
 ) -> dict[str, Any]:
     op_id = operation_id(method, path, operation)
     op_pointer = f"{path_pointer}/{method}"
@@ -190,8 +204,15 @@ def _operation(
     if isinstance(operation.get("requestBody"), dict):
         body = _json_body(operation["requestBody"])
         if body is not None:
-            request = _body(build, conv, body, f"{op_id}.request", "request", op_id,
-                            f"{op_pointer}/requestBody/content/application~1json/schema")
+            request = _body(
+                build,
+                conv,
+                body,
+                f"{op_id}.request",
+                "request",
+                op_id,
+                f"{op_pointer}/requestBody/content/application~1json/schema",
+            )
             request["required"] = bool(operation["requestBody"].get("required", False))
 
     responses: dict[str, Any] = {}
@@ -203,8 +224,15 @@ def _operation(
         if body is None:
             responses[key] = None
             continue
-        responses[key] = _body(build, conv, body, f"{op_id}.response.{key}", "response", op_id,
-                               f"{op_pointer}/responses/{key}/content/application~1json/schema")
+        responses[key] = _body(
+            build,
+            conv,
+            body,
+            f"{op_id}.response.{key}",
+            "response",
+            op_id,
+            f"{op_pointer}/responses/{key}/content/application~1json/schema",
+        )
 
     return {
         "operationId": op_id,
@@ -223,14 +251,24 @@ def _operation(
 
 
 def _parameters_schema(
-    conv: Converter, path_pointer: str, op_pointer: str, path_item: dict[str, Any],
-    operation: dict[str, Any], texts: Descriptions,
+    conv: Converter,
+    path_pointer: str,
+    op_pointer: str,
+    path_item: dict[str, Any],
+    operation: dict[str, Any],
+    texts: Descriptions,
 ) -> dict[str, Any]:
     merged: dict[tuple[str, str], tuple[dict[str, Any], str]] = {}
     for index, parameter in enumerate(path_item.get("parameters") or []):
-        merged[(parameter["name"], parameter["in"])] = (parameter, f"{path_pointer}/parameters/{index}")
+        merged[(parameter["name"], parameter["in"])] = (
+            parameter,
+            f"{path_pointer}/parameters/{index}",
+        )
     for index, parameter in enumerate(operation.get("parameters") or []):
-        merged[(parameter["name"], parameter["in"])] = (parameter, f"{op_pointer}/parameters/{index}")
+        merged[(parameter["name"], parameter["in"])] = (
+            parameter,
+            f"{op_pointer}/parameters/{index}",
+        )
     properties: dict[str, Any] = {}
     required: list[str] = []
     for parameter, pointer in merged.values():
@@ -252,7 +290,12 @@ def _parameters_schema(
 
 
 def _body(
-    build: VersionBuild, conv: Converter, body: dict[str, Any], name: str, kind: str, op_id: str,
+    build: VersionBuild,
+    conv: Converter,
+    body: dict[str, Any],
+    name: str,
+    kind: str,
+    op_id: str,
     pointer: str,
 ) -> dict[str, Any]:
     reference = body_reference(body)
@@ -281,7 +324,10 @@ def annotate_scopes(build: VersionBuild, authored_scopes: dict[str, Any]) -> Non
 
 
 def _scope_properties(
-    schema: dict[str, Any], name: str, scopes: list[str], mapping: dict[str, Any] | None,
+    schema: dict[str, Any],
+    name: str,
+    scopes: list[str],
+    mapping: dict[str, Any] | None,
     build: VersionBuild,
 ) -> None:
     target = schema
@@ -312,7 +358,7 @@ def _scopes_of(prop: str, scopes: list[str], mapping: dict[str, Any] | None) -> 
 def describe(build: VersionBuild, texts: Descriptions) -> None:
     for message in build.messages.values():
         schema = message.schema
-        component = message.name if message.kind == "component" else None
+        component = message.name
         _describe_properties(schema, component, "", texts, set())
         schema["title"] = _title(message)
         text = _message_text(message, build, texts)
@@ -365,7 +411,8 @@ def _message_text(message: Message, build: VersionBuild, texts: Descriptions) ->
     if message.kind == "request":
         return f"What a client sends in the body of '{summary}' ({op['method']} {op['path']})."
     status = message.name.rsplit(".", 1)[-1]
-    return f"What the provider answers with status {status} to '{summary}' ({op['method']} {op['path']})."
+    where = f"{op['method']} {op['path']}"
+    return f"What the provider answers with status {status} to '{summary}' ({where})."
 
 
 # --------------------------------------------------------------------------- whole version

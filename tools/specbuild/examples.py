@@ -35,8 +35,12 @@ _PATTERN_SAMPLES = {
 # edge cases where engines disagree unless they follow the specifications closely.
 BAD_FORMATS = {
     "date": ["yesterday", "2024-02-30", "2024-08-01\n", "\u0662\u0660\u0662\u0664-08-01"],
-    "date-time": ["yesterday", "2024-08-01 08:30", "2024-08-01T08:30:00Z\n",
-                  "2024-08-01T\u0660\u0668:30:00Z"],
+    "date-time": [
+        "yesterday",
+        "2024-08-01 08:30",
+        "2024-08-01T08:30:00Z\n",
+        "2024-08-01T\u0660\u0668:30:00Z",
+    ],
     "uuid": ["not-a-uuid", "3f2c9e1a5b7d4c8e9a1f2d6b8e4c7a10x"],
     "uri": ["not a uri"],
 }
@@ -192,7 +196,11 @@ class Mutation:
 def apply_mutation(instance: Any, op: str, path: str, value: Any = None) -> Any:
     """A copy of ``instance`` with one value removed or replaced."""
     result = copy.deepcopy(instance)
-    tokens = [t.replace("~1", "/").replace("~0", "~") for t in path.lstrip("/").split("/")] if path else []
+    tokens = (
+        [t.replace("~1", "/").replace("~0", "~") for t in path.lstrip("/").split("/")]
+        if path
+        else []
+    )
     if not tokens:
         return value
     node = result
@@ -222,7 +230,12 @@ class Mutator:
         return out
 
     def _walk(
-        self, schema: Any, inst: Any, ipath: str, sloc: str, expect: tuple[str, str] | None,
+        self,
+        schema: Any,
+        inst: Any,
+        ipath: str,
+        sloc: str,
+        expect: tuple[str, str] | None,
         out: list[Mutation],
     ) -> None:
         if not isinstance(schema, dict):
@@ -233,7 +246,9 @@ class Mutator:
             return
         for key in ("oneOf", "anyOf"):
             for index, branch in enumerate(schema.get(key) or []):
-                self._walk(branch, inst, ipath, f"{sloc}/{key}/{index}", expect or (key, ipath), out)
+                self._walk(
+                    branch, inst, ipath, f"{sloc}/{key}/{index}", expect or (key, ipath), out
+                )
         for index, branch in enumerate(schema.get("allOf") or []):
             self._walk(branch, inst, ipath, f"{sloc}/allOf/{index}", expect, out)
 
@@ -247,8 +262,14 @@ class Mutator:
                     add("remove", f"{ipath}/{pointer_escape(name)}", None, "required", ipath)
             for name, sub in (schema.get("properties") or {}).items():
                 if name in inst:
-                    self._walk(sub, inst[name], f"{ipath}/{pointer_escape(name)}",
-                               f"{sloc}/properties/{pointer_escape(name)}", expect, out)
+                    self._walk(
+                        sub,
+                        inst[name],
+                        f"{ipath}/{pointer_escape(name)}",
+                        f"{sloc}/properties/{pointer_escape(name)}",
+                        expect,
+                        out,
+                    )
         if isinstance(inst, list) and inst and isinstance(schema.get("items"), dict):
             self._walk(schema["items"], inst[0], f"{ipath}/0", f"{sloc}/items", expect, out)
         if "enum" in schema:
@@ -263,7 +284,11 @@ class Mutator:
 
     def _pattern_breakers(self, pattern: str, valid: str) -> list[str]:
         """A value that breaks the pattern, preferring the engine edge cases."""
-        arabic = valid.translate(str.maketrans("0123456789", "\u0660\u0661\u0662\u0663\u0664\u0665\u0666\u0667\u0668\u0669"))
+        arabic = valid.translate(
+            str.maketrans(
+                "0123456789", "\u0660\u0661\u0662\u0663\u0664\u0665\u0666\u0667\u0668\u0669"
+            )
+        )
         candidates = [arabic, f"{valid}\n", "!", ""]
         for candidate in candidates:
             if candidate != valid and self.rejects_pattern(pattern, candidate):
@@ -271,7 +296,9 @@ class Mutator:
         return []
 
 
-def edge_case_mutations(filename: str, schemas: dict[str, dict[str, Any]], sites: list[Mutation]) -> list[Mutation]:
+def edge_case_mutations(
+    filename: str, schemas: dict[str, dict[str, Any]], sites: list[Mutation]
+) -> list[Mutation]:
     """Extra format mutations with the engine edge cases, once per format per message."""
     extra: list[Mutation] = []
     seen: set[str] = set()
@@ -283,6 +310,14 @@ def edge_case_mutations(filename: str, schemas: dict[str, dict[str, Any]], sites
             continue
         seen.add(fmt)
         for bad in BAD_FORMATS[fmt][1:]:
-            extra.append(Mutation("replace", site.path, bad, site.keyword, site.instance_path,
-                                  site.schema_location))
+            extra.append(
+                Mutation(
+                    "replace",
+                    site.path,
+                    bad,
+                    site.keyword,
+                    site.instance_path,
+                    site.schema_location,
+                )
+            )
     return extra
