@@ -95,26 +95,17 @@ def bundle(api: str, version: str) -> dict[str, Any]:
 
 
 def generate_version(api: str, version: str, target: Path) -> None:
+    # The generator's formatter reads the settings of the folder it writes into, so it
+    # writes into an empty temporary folder: the output never depends on where it lands.
     with tempfile.TemporaryDirectory() as tmp:
         source = Path(tmp) / "bundle.json"
+        output = Path(tmp) / "models.py"
         source.write_text(json.dumps(bundle(api, version), indent=1), encoding="utf-8")
         header = HEADER.format(api=api, version=version)
-        subprocess.run(
-            [
-                sys.executable,
-                "-m",
-                "datamodel_code_generator",
-                "--input",
-                str(source),
-                "--output",
-                str(target),
-                "--custom-file-header",
-                header,
-                *ARGS,
-            ],
-            check=True,
-        )
-    text = target.read_text(encoding="utf-8").rstrip()
+        command = [sys.executable, "-m", "datamodel_code_generator", "--input", str(source)]
+        command += ["--output", str(output), "--custom-file-header", header, *ARGS]
+        subprocess.run(command, check=True, cwd=tmp)
+        text = output.read_text(encoding="utf-8").rstrip()
     table = "\n".join(
         f"    {json.dumps(message)}: {spec.model_name(message)},"
         for message in spec.messages(api, version)

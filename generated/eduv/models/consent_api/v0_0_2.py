@@ -192,7 +192,9 @@ class ConsentConfirmation(BaseModel):
     """
     Reference the consumer assigns to the registration in its reply.
     """
-    schemaVersion: Annotated[SchemaVersion | None, Field(validate_default=True)] = "0.0.2"
+    schemaVersion: Annotated[SchemaVersion | None, Field(validate_default=True)] = (
+        "0.0.2"
+    )
     """
     Version of the message format; only in 0.0.2.
     """
@@ -230,7 +232,9 @@ class ConsentNotification(BaseModel):
     """
     Reference of the consumer; when this message answers an earlier ConsentRequest, it repeats the key from that request.
     """
-    schemaVersion: Annotated[SchemaVersion | None, Field(validate_default=True)] = "0.0.2"
+    schemaVersion: Annotated[SchemaVersion | None, Field(validate_default=True)] = (
+        "0.0.2"
+    )
     """
     Version of the message format; only in 0.0.2.
     """
@@ -264,7 +268,9 @@ class ConsentRequest(BaseModel):
     """
     Reference the consumer assigns to the request; the provider repeats it in its ConsentNotification.
     """
-    schemaVersion: Annotated[SchemaVersion | None, Field(validate_default=True)] = "0.0.2"
+    schemaVersion: Annotated[SchemaVersion | None, Field(validate_default=True)] = (
+        "0.0.2"
+    )
     """
     Version of the message format; only in 0.0.2.
     """
@@ -302,7 +308,9 @@ class ConsentRevoke(BaseModel):
     """
     Reference the Data Consumer gave the consent that is withdrawn.
     """
-    schemaVersion: Annotated[SchemaVersion | None, Field(validate_default=True)] = "0.0.2"
+    schemaVersion: Annotated[SchemaVersion | None, Field(validate_default=True)] = (
+        "0.0.2"
+    )
     """
     Version of the message format; only in 0.0.2.
     """

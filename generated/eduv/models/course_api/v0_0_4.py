@@ -150,7 +150,9 @@ class StudyLevel(BaseModel):
     )
     studyLevelId: Annotated[
         str,
-        Field(pattern="^[a-z0-9]{8}-[a-z0-9]{4}-[a-z0-9]{4}-[a-z0-9]{4}-[a-z0-9]{12}(?![\\s\\S])"),
+        Field(
+            pattern="^[a-z0-9]{8}-[a-z0-9]{4}-[a-z0-9]{4}-[a-z0-9]{4}-[a-z0-9]{12}(?![\\s\\S])"
+        ),
     ]
     """
     UUID of the level in the SLO curriculum data, e.g. `cb61531d-61eb-4412-a52f-ca065ca37e39`.

@@ -355,7 +355,9 @@ class StudyLevel(BaseModel):
     )
     studyLevelId: Annotated[
         str,
-        Field(pattern="^[a-z0-9]{8}-[a-z0-9]{4}-[a-z0-9]{4}-[a-z0-9]{4}-[a-z0-9]{12}(?![\\s\\S])"),
+        Field(
+            pattern="^[a-z0-9]{8}-[a-z0-9]{4}-[a-z0-9]{4}-[a-z0-9]{4}-[a-z0-9]{12}(?![\\s\\S])"
+        ),
     ]
     """
     UUID of the SLO niveau, e.g. cb61531d-61eb-4412-a52f-ca065ca37e39.
@@ -393,9 +395,9 @@ class StudyOffering(BaseModel):
     """
     Official short name of the study taken from the RIO value list of opleidingseenheden (one list for po, another for vo).
     """
-    studyCode: Annotated[str | None, Field(pattern="^([0-9]{4}|[0-9]{4}O[0-9]{4})(?![\\s\\S])")] = (
-        None
-    )
+    studyCode: Annotated[
+        str | None, Field(pattern="^([0-9]{4}|[0-9]{4}O[0-9]{4})(?![\\s\\S])")
+    ] = None
     """
     Official study code, told apart by its shape. Primary and special education (BO, SO) use the nine-character RIO opleidingseenheidcode, four digits, the letter O and four digits (e.g. 1000O0020). Secondary education (VO, VSO) uses the four-digit erkende opleidingscode from the Regeling codetabellen VO, VSO en MBO (e.g. 0011).
     """

@@ -58,7 +58,8 @@ class UrlStatus(BaseModel):
     Key of the Leermiddelenportaal application the state applies to.
     """
     urlStatus: (
-        Literal["uninitialized", "initialized", "processed", "cancelled", "blocked"] | None
+        Literal["uninitialized", "initialized", "processed", "cancelled", "blocked"]
+        | None
     ) = "uninitialized"
     """
     Handling state of the access link at that portal: `uninitialized` (default, not sent), `initialized` (sent), `processed` (taken over by the portal), `cancelled` or `blocked`.
@@ -77,7 +78,9 @@ class NewUrlStatus(BaseModel):
     """
     Key of the Leermiddelenportaal application that sends this answer.
     """
-    urlStatus: Literal["initialized", "processed", "cancelled", "blocked", "expired"] | None = None
+    urlStatus: Literal["initialized", "processed", "cancelled", "blocked", "expired"] | None = (
+        None
+    )
     """
     Access-link state reached at that portal, e.g. `processed` once the portal has taken over a link it received as `initialized`.
     """
@@ -205,7 +208,9 @@ class GetEntitlementproductsForUserAtSchoolParameters(BaseModel):
     model_config = ConfigDict(
         extra="allow",
     )
-    status: Literal["created", "entitled", "licensed", "cancelled", "blocked"] | None = None
+    status: Literal["created", "entitled", "licensed", "cancelled", "blocked"] | None = (
+        None
+    )
     """
     Return only entitlements currently in this state (created, entitled, licensed, cancelled or blocked).
     """
@@ -279,7 +284,9 @@ class GetEntitlementsForUserAtSchoolParameters(BaseModel):
     model_config = ConfigDict(
         extra="allow",
     )
-    status: Literal["created", "entitled", "licensed", "cancelled", "blocked"] | None = None
+    status: Literal["created", "entitled", "licensed", "cancelled", "blocked"] | None = (
+        None
+    )
     """
     Return only entitlements currently in this state (created, entitled, licensed, cancelled or blocked).
     """
