@@ -268,3 +268,17 @@ def test_readme_table_lists_every_covered_api_version() -> None:
     readme = (REPO / "README.md").read_text(encoding="utf-8")
     for entry in spec.apis():
         assert f"| `{entry.id}` | {entry.current} | {entry.previous} |" in readme
+
+
+def test_a_silent_edit_of_a_released_file_is_refused(tmp_path: Path) -> None:
+    import shutil
+
+    from tools.specbuild.__main__ import pinned_changes
+
+    copy_root = tmp_path / "spec"
+    shutil.copytree(spec_root(), copy_root)
+    assert pinned_changes(copy_root) == []
+    target = copy_root / "association-api" / spec.versions("association-api")[0] / "Group.json"
+    target.write_text(target.read_text(encoding="utf-8").replace("lesson", "lesson "), "utf-8")
+    changes = pinned_changes(copy_root)
+    assert len(changes) == 1 and "new revision" in changes[0]

@@ -275,16 +275,39 @@ def build_all(reference: Path, out: Path) -> Problems:
             "deviations": sorted(deviations.values(), key=lambda d: (d["api"], d["pointer"])),
         },
     )
-    write_manifest(out)
+    problems.extend(pinned_changes(out))
     return problems
 
 
+def _digests(out: Path) -> dict[str, str]:
+    return {
+        path.relative_to(out).as_posix(): hashlib.sha256(path.read_bytes()).hexdigest()
+        for path in sorted(out.glob("*-api/*/**/*.json"))
+    }
+
+
 def write_manifest(out: Path) -> None:
-    lines = []
-    for path in sorted(out.glob("*-api/*/**/*.json")):
-        digest = hashlib.sha256(path.read_bytes()).hexdigest()
-        lines.append(f"{digest}  {path.relative_to(out).as_posix()}")
+    """Pin every file of the released version folders (``--release``)."""
+    lines = [f"{digest}  {name}" for name, digest in _digests(out).items()]
     (out / "MANIFEST.sha256").write_text("\n".join(lines) + "\n", encoding="utf-8")
+
+
+def pinned_changes(out: Path) -> list[str]:
+    """Released files that a build would change: those need a new revision instead."""
+    manifest = out / "MANIFEST.sha256"
+    if not manifest.is_file():
+        return []
+    pinned: dict[str, str] = {}
+    for line in manifest.read_text("utf-8").splitlines():
+        if line:
+            digest, name = line.split("  ", 1)
+            pinned[name] = digest
+    current = _digests(out)
+    return [
+        f"{name}: released file changed; ship the fix as a new revision with its own $id"
+        for name, digest in pinned.items()
+        if current.get(name) != digest
+    ]
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -293,6 +316,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--out", type=Path, default=REPO / "spec")
     parser.add_argument("--check", action="store_true", help="compare with the committed spec")
     parser.add_argument("--strict", action="store_true", help="fail on any problem")
+    parser.add_argument("--release", action="store_true", help="pin the result in MANIFEST.sha256")
     args = parser.parse_args(argv)
     if not (args.reference / "edu-v-openapi" / "INDEX.tsv").is_file():
         print(f"error: no official files under {args.reference}", file=sys.stderr)
@@ -300,11 +324,13 @@ def main(argv: list[str] | None = None) -> int:
     if args.check:
         with tempfile.TemporaryDirectory() as tmp:
             build_all(args.reference, Path(tmp))
-            stale = _differences(Path(tmp), args.out)
+            stale = _differences(Path(tmp), args.out) + pinned_changes(args.out)
         for line in stale:
             print(line)
         return 1 if stale else 0
     problems = build_all(args.reference, args.out)
+    if args.release and not problems:
+        write_manifest(args.out)
     for line in problems:
         print(f"problem: {line}", file=sys.stderr)
     print(f"wrote {args.out}; {len(problems)} problem(s)")
