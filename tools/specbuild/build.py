@@ -123,13 +123,14 @@ def apply_authored_deviations(
 
 
 def _parameters(
-    path_item: dict[str, Any], operation: dict[str, Any]
+    path_item: dict[str, Any], operation: dict[str, Any], path_pointer: str, op_pointer: str
 ) -> list[tuple[dict[str, Any], str]]:
     """Path-level parameters overridden by operation-level ones, with their pointers."""
     merged: dict[tuple[str, str], tuple[dict[str, Any], str]] = {}
-    for source, prefix in ((path_item, "parameters"), (operation, "parameters")):
-        for index, parameter in enumerate(source.get(prefix) or []):
-            merged[(parameter["name"], parameter["in"])] = (parameter, f"{prefix}/{index}")
+    for source, base in ((path_item, path_pointer), (operation, op_pointer)):
+        for index, parameter in enumerate(source.get("parameters") or []):
+            key = (parameter["name"], parameter["in"])
+            merged[key] = (parameter, f"{base}/parameters/{index}")
     return list(merged.values())
 
 
@@ -196,8 +197,8 @@ def _operation(
     scopes = sorted({s for req in operation.get("security") or [] for v in req.values() for s in v})
 
     params_name = f"{op_id}.parameters"
-    params = _parameters(path_item, operation)
-    params_schema = _parameters_schema(conv, path_pointer, op_pointer, path_item, operation, texts)
+    params = _parameters(path_item, operation, path_pointer, op_pointer)
+    params_schema = _parameters_schema(conv, params, texts)
     build.messages[params_name] = Message(params_name, params_schema, "parameters", op_id)
 
     request = None
@@ -251,27 +252,11 @@ def _operation(
 
 
 def _parameters_schema(
-    conv: Converter,
-    path_pointer: str,
-    op_pointer: str,
-    path_item: dict[str, Any],
-    operation: dict[str, Any],
-    texts: Descriptions,
+    conv: Converter, params: list[tuple[dict[str, Any], str]], texts: Descriptions
 ) -> dict[str, Any]:
-    merged: dict[tuple[str, str], tuple[dict[str, Any], str]] = {}
-    for index, parameter in enumerate(path_item.get("parameters") or []):
-        merged[(parameter["name"], parameter["in"])] = (
-            parameter,
-            f"{path_pointer}/parameters/{index}",
-        )
-    for index, parameter in enumerate(operation.get("parameters") or []):
-        merged[(parameter["name"], parameter["in"])] = (
-            parameter,
-            f"{op_pointer}/parameters/{index}",
-        )
     properties: dict[str, Any] = {}
     required: list[str] = []
-    for parameter, pointer in merged.values():
+    for parameter, pointer in params:
         prop = conv.convert(parameter.get("schema") or {}, f"{pointer}/schema")
         prop["x-eduv-in"] = parameter["in"]
         text = texts.parameter(parameter["name"])
