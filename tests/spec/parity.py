@@ -107,7 +107,11 @@ class Parity:
             self.compare(off_props[name], our_props[name], f"{pointer}/properties/{esc(name)}")
         if "items" in off or "items" in ours:
             self.compare(off.get("items"), ours.get("items"), f"{pointer}/items")
+        renamed = {"anyOf"} if "oneOf" in off and "anyOf" in ours and "oneOf" not in ours else set()
         for key in ("oneOf", "anyOf", "allOf"):
+            if key in ours and key not in off and key not in renamed:
+                # a rule eduv adds (e.g. a requirement the official text states in prose)
+                self._check(f"{pointer}/{key}", None, ours[key])
             if key not in off:
                 continue
             target = (

@@ -38,6 +38,14 @@ PATTERN_REASON = (
 )
 
 
+_EITHER = re.compile(r"either (\w+) or (\w+) is required", re.IGNORECASE)
+
+EITHER_REASON = (
+    "The official text requires one of the two identifiers in prose only; JSON Schema can say "
+    "it, so the rule is checked instead of read."
+)
+
+
 @dataclass
 class Deviation:
     pointer: str
@@ -117,6 +125,7 @@ class Converter:
                     out[key] = node[bound]
             else:
                 out[key] = value
+        self._either_required(node, out, pointer)
         if node.get("nullable") is True:
             _make_nullable(out)
         if isinstance(out.get("exclusiveMinimum"), int | float) and "minimum" in out:
@@ -124,6 +133,33 @@ class Converter:
         if isinstance(out.get("exclusiveMaximum"), int | float) and "maximum" in out:
             del out["maximum"]
         return out
+
+    def _either_required(self, node: dict[str, Any], out: dict[str, Any], pointer: str) -> None:
+        """Make "either A or B is required", stated in a property's text, a schema rule."""
+        properties = node.get("properties")
+        if not isinstance(properties, dict):
+            return
+        pairs: list[tuple[str, str]] = []
+        for prop in properties.values():
+            text = prop.get("description", "") if isinstance(prop, dict) else ""
+            for first, second in _EITHER.findall(text):
+                pair = (first, second)
+                already = set(node.get("required") or [])
+                if {first, second} & already:
+                    continue  # one of them is required outright: the rule adds nothing
+                if first in properties and second in properties and pair not in pairs:
+                    pairs.append(pair)
+        for first, second in pairs:
+            rule = {"anyOf": [{"required": [first]}, {"required": [second]}]}
+            if "anyOf" in out:
+                out.setdefault("allOf", []).append(rule)
+                where = f"{pointer}/allOf/{len(out['allOf']) - 1}"
+            else:
+                out.update(rule)
+                where = f"{pointer}/anyOf"
+            self.deviations.append(
+                Deviation(where, None, rule["anyOf"], "prose-requirement", EITHER_REASON)
+            )
 
     def _ref(self, ref: str) -> str:
         if not ref.startswith(COMPONENT_REF):

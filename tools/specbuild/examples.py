@@ -87,7 +87,9 @@ class Composer:
             finally:
                 self._stack.pop()
         for key in ("oneOf", "anyOf"):
-            if key in schema:
+            # Alternatives choose a shape only where the schema has none of its own; next to
+            # properties they are extra rules (one of two identifiers), met by a full fixture.
+            if key in schema and "properties" not in schema:
                 return self.build(self._branch(schema[key], fx), fx, where)
         if "allOf" in schema and "properties" not in schema:
             merged: dict[str, Any] = {}

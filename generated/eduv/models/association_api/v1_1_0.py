@@ -317,7 +317,29 @@ class LocationId(BaseModel):
     """
 
 
-class LocationReference(BaseModel):
+class LocationReference1(BaseModel):
+    """
+    Pointer to a teaching location (onderwijslocatie) of a school, named by its RIO location code or, failing that, by a vestigingserkenning code, together with a display name.
+    """
+
+    model_config = ConfigDict(
+        extra="allow",
+    )
+    locationMasterIdentifier: str
+    """
+    RIO onderwijslocatiecode (OL_CODE): three digits, the letter X and three digits, e.g. 112X995. Either this or locationIds is needed.
+    """
+    locationIds: list[LocationId] | None = None
+    """
+    Secondary location keys for when the RIO location code is unknown.
+    """
+    name: str
+    """
+    Display name of the location, such as the name of the building or branch; required.
+    """
+
+
+class LocationReference2(BaseModel):
     """
     Pointer to a teaching location (onderwijslocatie) of a school, named by its RIO location code or, failing that, by a vestigingserkenning code, together with a display name.
     """
@@ -329,13 +351,20 @@ class LocationReference(BaseModel):
     """
     RIO onderwijslocatiecode (OL_CODE): three digits, the letter X and three digits, e.g. 112X995. Either this or locationIds is needed.
     """
-    locationIds: list[LocationId] | None = None
+    locationIds: list[LocationId]
     """
     Secondary location keys for when the RIO location code is unknown.
     """
     name: str
     """
     Display name of the location, such as the name of the building or branch; required.
+    """
+
+
+class LocationReference(RootModel[LocationReference1 | LocationReference2]):
+    root: LocationReference1 | LocationReference2
+    """
+    Pointer to a teaching location (onderwijslocatie) of a school, named by its RIO location code or, failing that, by a vestigingserkenning code, together with a display name.
     """
 
 
@@ -403,7 +432,25 @@ class OrganisationId(BaseModel):
     """
 
 
-class SchoolReference(BaseModel):
+class SchoolReference1(BaseModel):
+    """
+    Pointer to a school, meaning an education provider (onderwijsaanbieder) registered in RIO. Give the RIO code where possible and fall back to one or more secondary keys otherwise.
+    """
+
+    model_config = ConfigDict(
+        extra="allow",
+    )
+    organisationMasterIdentifier: str
+    """
+    RIO onderwijsaanbiedercode of the school: three digits, the letter A and three digits, e.g. 104A158. Either this or organisationIds is needed.
+    """
+    organisationIds: list[OrganisationId] | None = None
+    """
+    Secondary school keys for when the RIO code is not known; each entry pairs a key with its type.
+    """
+
+
+class SchoolReference2(BaseModel):
     """
     Pointer to a school, meaning an education provider (onderwijsaanbieder) registered in RIO. Give the RIO code where possible and fall back to one or more secondary keys otherwise.
     """
@@ -415,9 +462,16 @@ class SchoolReference(BaseModel):
     """
     RIO onderwijsaanbiedercode of the school: three digits, the letter A and three digits, e.g. 104A158. Either this or organisationIds is needed.
     """
-    organisationIds: list[OrganisationId] | None = None
+    organisationIds: list[OrganisationId]
     """
     Secondary school keys for when the RIO code is not known; each entry pairs a key with its type.
+    """
+
+
+class SchoolReference(RootModel[SchoolReference1 | SchoolReference2]):
+    root: SchoolReference1 | SchoolReference2
+    """
+    Pointer to a school, meaning an education provider (onderwijsaanbieder) registered in RIO. Give the RIO code where possible and fall back to one or more secondary keys otherwise.
     """
 
 
@@ -453,7 +507,25 @@ class UserId(BaseModel):
     """
 
 
-class UserReference(BaseModel):
+class UserReference1(BaseModel):
+    """
+    Pointer to a person, student or staff member, by key only. Students are normally named by their ECK iD in userMasterIdentifier; staff have no such key and are named through userIds. At least one of the two must be filled.
+    """
+
+    model_config = ConfigDict(
+        extra="allow",
+    )
+    userMasterIdentifier: str
+    """
+    Primary person key. For a student this is the ECK iD (https://ketenid.nl/201703/ followed by 128 hexadecimal characters); for a staff member it stays empty.
+    """
+    userIds: list[UserId] | None = None
+    """
+    Secondary person keys, each with its type, used when no master key is known; required for staff members.
+    """
+
+
+class UserReference2(BaseModel):
     """
     Pointer to a person, student or staff member, by key only. Students are normally named by their ECK iD in userMasterIdentifier; staff have no such key and are named through userIds. At least one of the two must be filled.
     """
@@ -465,9 +537,16 @@ class UserReference(BaseModel):
     """
     Primary person key. For a student this is the ECK iD (https://ketenid.nl/201703/ followed by 128 hexadecimal characters); for a staff member it stays empty.
     """
-    userIds: list[UserId] | None = None
+    userIds: list[UserId]
     """
     Secondary person keys, each with its type, used when no master key is known; required for staff members.
+    """
+
+
+class UserReference(RootModel[UserReference1 | UserReference2]):
+    root: UserReference1 | UserReference2
+    """
+    Pointer to a person, student or staff member, by key only. Students are normally named by their ECK iD in userMasterIdentifier; staff have no such key and are named through userIds. At least one of the two must be filled.
     """
 
 

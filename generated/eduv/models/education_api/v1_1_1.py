@@ -25,7 +25,29 @@ class OrganisationId(BaseModel):
     """
 
 
-class BoardReference(BaseModel):
+class BoardReference1(BaseModel):
+    """
+    Pointer to a school board (onderwijsbestuur, bevoegd gezag), named by its RIO code or by its bevoegd-gezag code, together with the board's name.
+    """
+
+    model_config = ConfigDict(
+        extra="allow",
+    )
+    organisationMasterIdentifier: str
+    """
+    RIO onderwijsbestuurcode of the board: three digits, the letter B and three digits, e.g. 106B996. Either this or organisationIds is needed.
+    """
+    organisationIds: list[OrganisationId] | None = None
+    """
+    Secondary board keys for when the RIO code is not known; each entry pairs a key with its type.
+    """
+    name: str
+    """
+    Registered designation of the board, e.g. Stichting Flores Onderwijs; always present.
+    """
+
+
+class BoardReference2(BaseModel):
     """
     Pointer to a school board (onderwijsbestuur, bevoegd gezag), named by its RIO code or by its bevoegd-gezag code, together with the board's name.
     """
@@ -37,13 +59,20 @@ class BoardReference(BaseModel):
     """
     RIO onderwijsbestuurcode of the board: three digits, the letter B and three digits, e.g. 106B996. Either this or organisationIds is needed.
     """
-    organisationIds: list[OrganisationId] | None = None
+    organisationIds: list[OrganisationId]
     """
     Secondary board keys for when the RIO code is not known; each entry pairs a key with its type.
     """
     name: str
     """
     Registered designation of the board, e.g. Stichting Flores Onderwijs; always present.
+    """
+
+
+class BoardReference(RootModel[BoardReference1 | BoardReference2]):
+    root: BoardReference1 | BoardReference2
+    """
+    Pointer to a school board (onderwijsbestuur, bevoegd gezag), named by its RIO code or by its bevoegd-gezag code, together with the board's name.
     """
 
 
@@ -245,7 +274,7 @@ class LocationReference(BaseModel):
     """
 
 
-class OrganisationId1(BaseModel):
+class OrganisationId2(BaseModel):
     model_config = ConfigDict(
         extra="allow",
     )
@@ -259,7 +288,7 @@ class OrganisationId1(BaseModel):
     """
 
 
-class Organisation(BaseModel):
+class Organisation1(BaseModel):
     """
     A school organisation (onderwijsaanbieder) as known to the student administration system, with its keys, name, the boards (besturen, bevoegd gezag) it falls under and the teaching locations where it provides education.
     """
@@ -267,11 +296,11 @@ class Organisation(BaseModel):
     model_config = ConfigDict(
         extra="allow",
     )
-    organisationMasterIdentifier: str | None = None
+    organisationMasterIdentifier: str
     """
     RIO onderwijsaanbiedercode of the school: three digits, the letter A and three digits, e.g. 104A158. Either this or organisationIds is needed.
     """
-    organisationIds: list[OrganisationId1] | None = None
+    organisationIds: list[OrganisationId2] | None = None
     """
     Secondary school keys for when the RIO code is not known; each entry pairs a key with its type.
     """
@@ -301,6 +330,55 @@ class Organisation(BaseModel):
     """
 
 
+class Organisation2(BaseModel):
+    """
+    A school organisation (onderwijsaanbieder) as known to the student administration system, with its keys, name, the boards (besturen, bevoegd gezag) it falls under and the teaching locations where it provides education.
+    """
+
+    model_config = ConfigDict(
+        extra="allow",
+    )
+    organisationMasterIdentifier: str | None = None
+    """
+    RIO onderwijsaanbiedercode of the school: three digits, the letter A and three digits, e.g. 104A158. Either this or organisationIds is needed.
+    """
+    organisationIds: list[OrganisationId2]
+    """
+    Secondary school keys for when the RIO code is not known; each entry pairs a key with its type.
+    """
+    name: str
+    """
+    Official or commonly used school designation; always present.
+    """
+    boards: list[BoardReference] | None = None
+    """
+    School boards (onderwijsbestuur, bevoegd gezag) responsible for this school, as BoardReferences.
+    """
+    locations: list[LocationReference] | None = None
+    """
+    Teaching locations (onderwijslocaties) where this school provides education, as LocationReferences.
+    """
+    status: Literal["active", "tobedeleted"]
+    """
+    Lifecycle flag of this organisation record: active, or tobedeleted when the source is about to remove it, after which consumers may delete their copy.
+    """
+    dateCreated: str
+    """
+    Moment the source first stored this organisation, as an RFC 3339 date-time in UTC.
+    """
+    dateLastModified: str
+    """
+    Moment of the latest change to this organisation at the source, as an RFC 3339 date-time in UTC.
+    """
+
+
+class Organisation(RootModel[Organisation1 | Organisation2]):
+    root: Organisation1 | Organisation2
+    """
+    A school organisation (onderwijsaanbieder) as known to the student administration system, with its keys, name, the boards (besturen, bevoegd gezag) it falls under and the teaching locations where it provides education.
+    """
+
+
 class SchemaVersion(RootModel[str]):
     root: str = "1.1.1"
     """
@@ -308,7 +386,25 @@ class SchemaVersion(RootModel[str]):
     """
 
 
-class SchoolReference(BaseModel):
+class SchoolReference1(BaseModel):
+    """
+    Pointer to a school, meaning an education provider (onderwijsaanbieder) registered in RIO. Give the RIO code where possible and fall back to one or more secondary keys otherwise.
+    """
+
+    model_config = ConfigDict(
+        extra="allow",
+    )
+    organisationMasterIdentifier: str
+    """
+    RIO onderwijsaanbiedercode of the school: three digits, the letter A and three digits, e.g. 104A158. Either this or organisationIds is needed.
+    """
+    organisationIds: list[OrganisationId2] | None = None
+    """
+    Secondary school keys for when the RIO code is not known; each entry pairs a key with its type.
+    """
+
+
+class SchoolReference2(BaseModel):
     """
     Pointer to a school, meaning an education provider (onderwijsaanbieder) registered in RIO. Give the RIO code where possible and fall back to one or more secondary keys otherwise.
     """
@@ -320,9 +416,16 @@ class SchoolReference(BaseModel):
     """
     RIO onderwijsaanbiedercode of the school: three digits, the letter A and three digits, e.g. 104A158. Either this or organisationIds is needed.
     """
-    organisationIds: list[OrganisationId1] | None = None
+    organisationIds: list[OrganisationId2]
     """
     Secondary school keys for when the RIO code is not known; each entry pairs a key with its type.
+    """
+
+
+class SchoolReference(RootModel[SchoolReference1 | SchoolReference2]):
+    root: SchoolReference1 | SchoolReference2
+    """
+    Pointer to a school, meaning an education provider (onderwijsaanbieder) registered in RIO. Give the RIO code where possible and fall back to one or more secondary keys otherwise.
     """
 
 

@@ -72,7 +72,25 @@ class OrganisationId(BaseModel):
     """
 
 
-class SchoolReference(BaseModel):
+class SchoolReference1(BaseModel):
+    """
+    Pointer to a school, meaning an education provider (onderwijsaanbieder) registered in RIO. Give the RIO code where possible and fall back to one or more secondary keys otherwise.
+    """
+
+    model_config = ConfigDict(
+        extra="allow",
+    )
+    organisationMasterIdentifier: str
+    """
+    RIO onderwijsaanbiedercode of the school: three digits, the letter A and three digits, e.g. 104A158. Either this or organisationIds is needed.
+    """
+    organisationIds: list[OrganisationId] | None = None
+    """
+    Secondary school keys for when the RIO code is not known; each entry pairs a key with its type.
+    """
+
+
+class SchoolReference2(BaseModel):
     """
     Pointer to a school, meaning an education provider (onderwijsaanbieder) registered in RIO. Give the RIO code where possible and fall back to one or more secondary keys otherwise.
     """
@@ -84,9 +102,16 @@ class SchoolReference(BaseModel):
     """
     RIO onderwijsaanbiedercode of the school: three digits, the letter A and three digits, e.g. 104A158. Either this or organisationIds is needed.
     """
-    organisationIds: list[OrganisationId] | None = None
+    organisationIds: list[OrganisationId]
     """
     Secondary school keys for when the RIO code is not known; each entry pairs a key with its type.
+    """
+
+
+class SchoolReference(RootModel[SchoolReference1 | SchoolReference2]):
+    root: SchoolReference1 | SchoolReference2
+    """
+    Pointer to a school, meaning an education provider (onderwijsaanbieder) registered in RIO. Give the RIO code where possible and fall back to one or more secondary keys otherwise.
     """
 
 

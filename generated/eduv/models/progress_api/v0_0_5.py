@@ -46,7 +46,25 @@ class OrganisationId(BaseModel):
     """
 
 
-class SchoolReference(BaseModel):
+class SchoolReference1(BaseModel):
+    """
+    Points to a school (onderwijsaanbieder) by its RIO OnderwijsaanbiederId or, when that is not known, by one or more secondary codes (from 0.0.5). At least one of the two must be supplied.
+    """
+
+    model_config = ConfigDict(
+        extra="allow",
+    )
+    organisationMasterIdentifier: str
+    """
+    Primary school key: the RIO OnderwijsaanbiederId, e.g. `104A158`. Give this or organisationIds.
+    """
+    organisationIds: list[OrganisationId] | None = None
+    """
+    Secondary school codes, used when the RIO OnderwijsaanbiederId is unavailable.
+    """
+
+
+class SchoolReference2(BaseModel):
     """
     Points to a school (onderwijsaanbieder) by its RIO OnderwijsaanbiederId or, when that is not known, by one or more secondary codes (from 0.0.5). At least one of the two must be supplied.
     """
@@ -58,9 +76,16 @@ class SchoolReference(BaseModel):
     """
     Primary school key: the RIO OnderwijsaanbiederId, e.g. `104A158`. Give this or organisationIds.
     """
-    organisationIds: list[OrganisationId] | None = None
+    organisationIds: list[OrganisationId]
     """
     Secondary school codes, used when the RIO OnderwijsaanbiederId is unavailable.
+    """
+
+
+class SchoolReference(RootModel[SchoolReference1 | SchoolReference2]):
+    root: SchoolReference1 | SchoolReference2
+    """
+    Points to a school (onderwijsaanbieder) by its RIO OnderwijsaanbiederId or, when that is not known, by one or more secondary codes (from 0.0.5). At least one of the two must be supplied.
     """
 
 
@@ -96,7 +121,25 @@ class UserId(BaseModel):
     """
 
 
-class UserReference(BaseModel):
+class UserReference1(BaseModel):
+    """
+    Names a person in the chain (from 0.0.5). Pupils carry their ECK iD as primary key; staff members have no primary key here and are named through secondary keys.
+    """
+
+    model_config = ConfigDict(
+        extra="allow",
+    )
+    userMasterIdentifier: str
+    """
+    Primary person key: the pupil's ECK iD (a `https://ketenid.nl/...` URI). Left empty for employees. Give this or userIds.
+    """
+    userIds: list[UserId] | None = None
+    """
+    Secondary person keys, used when no ECK iD is at hand; required for employees.
+    """
+
+
+class UserReference2(BaseModel):
     """
     Names a person in the chain (from 0.0.5). Pupils carry their ECK iD as primary key; staff members have no primary key here and are named through secondary keys.
     """
@@ -108,9 +151,16 @@ class UserReference(BaseModel):
     """
     Primary person key: the pupil's ECK iD (a `https://ketenid.nl/...` URI). Left empty for employees. Give this or userIds.
     """
-    userIds: list[UserId] | None = None
+    userIds: list[UserId]
     """
     Secondary person keys, used when no ECK iD is at hand; required for employees.
+    """
+
+
+class UserReference(RootModel[UserReference1 | UserReference2]):
+    root: UserReference1 | UserReference2
+    """
+    Names a person in the chain (from 0.0.5). Pupils carry their ECK iD as primary key; staff members have no primary key here and are named through secondary keys.
     """
 
 

@@ -106,7 +106,25 @@ class OrganisationId(BaseModel):
     """
 
 
-class SchoolReference(BaseModel):
+class SchoolReference1(BaseModel):
+    """
+    Pointer to a school, meaning an education provider (onderwijsaanbieder) registered in RIO. Give the RIO code where possible and fall back to one or more secondary keys otherwise.
+    """
+
+    model_config = ConfigDict(
+        extra="allow",
+    )
+    organisationMasterIdentifier: str
+    """
+    RIO onderwijsaanbiedercode of the school: three digits, the letter A and three digits, e.g. 104A158. Either this or organisationIds is needed.
+    """
+    organisationIds: list[OrganisationId] | None = None
+    """
+    Secondary school keys for when the RIO code is not known; each entry pairs a key with its type.
+    """
+
+
+class SchoolReference2(BaseModel):
     """
     Pointer to a school, meaning an education provider (onderwijsaanbieder) registered in RIO. Give the RIO code where possible and fall back to one or more secondary keys otherwise.
     """
@@ -118,9 +136,16 @@ class SchoolReference(BaseModel):
     """
     RIO onderwijsaanbiedercode of the school: three digits, the letter A and three digits, e.g. 104A158. Either this or organisationIds is needed.
     """
-    organisationIds: list[OrganisationId] | None = None
+    organisationIds: list[OrganisationId]
     """
     Secondary school keys for when the RIO code is not known; each entry pairs a key with its type.
+    """
+
+
+class SchoolReference(RootModel[SchoolReference1 | SchoolReference2]):
+    root: SchoolReference1 | SchoolReference2
+    """
+    Pointer to a school, meaning an education provider (onderwijsaanbieder) registered in RIO. Give the RIO code where possible and fall back to one or more secondary keys otherwise.
     """
 
 
@@ -204,7 +229,7 @@ class Address(BaseModel):
     """
 
 
-class UserId1(BaseModel):
+class UserId2(BaseModel):
     model_config = ConfigDict(
         extra="allow",
     )
@@ -218,7 +243,25 @@ class UserId1(BaseModel):
     """
 
 
-class UserReference(BaseModel):
+class UserReference1(BaseModel):
+    """
+    Pointer to a person by key only. Pupils are normally named by their ECK iD in userMasterIdentifier; when that is missing, userIds carries other keys. At least one of the two must be filled.
+    """
+
+    model_config = ConfigDict(
+        extra="allow",
+    )
+    userMasterIdentifier: str
+    """
+    Primary person key; for a pupil this is the ECK iD (https://ketenid.nl/201703/ followed by 128 hexadecimal characters).
+    """
+    userIds: list[UserId2] | None = None
+    """
+    Secondary person keys, each with its type, used when no master key is known.
+    """
+
+
+class UserReference2(BaseModel):
     """
     Pointer to a person by key only. Pupils are normally named by their ECK iD in userMasterIdentifier; when that is missing, userIds carries other keys. At least one of the two must be filled.
     """
@@ -230,9 +273,16 @@ class UserReference(BaseModel):
     """
     Primary person key; for a pupil this is the ECK iD (https://ketenid.nl/201703/ followed by 128 hexadecimal characters).
     """
-    userIds: list[UserId1] | None = None
+    userIds: list[UserId2]
     """
     Secondary person keys, each with its type, used when no master key is known.
+    """
+
+
+class UserReference(RootModel[UserReference1 | UserReference2]):
+    root: UserReference1 | UserReference2
+    """
+    Pointer to a person by key only. Pupils are normally named by their ECK iD in userMasterIdentifier; when that is missing, userIds carries other keys. At least one of the two must be filled.
     """
 
 
@@ -261,7 +311,7 @@ class SearchStudentRequest(BaseModel):
     """
 
 
-class Student(BaseModel):
+class Student1(BaseModel):
     """
     Personal record of a pupil (onderwijsdeelnemer) at a school. The basic scope yields keys and names; extra scopes add date of birth and gender (demographics), the school e-mail address (communication), language and accessibility needs (accessibility), and home address with private and parent e-mail addresses (deliveryaddress). Fields outside the caller's scopes are left out.
     """
@@ -269,7 +319,7 @@ class Student(BaseModel):
     model_config = ConfigDict(
         extra="allow",
     )
-    userMasterIdentifier: str | None = None
+    userMasterIdentifier: str
     """
     The pupil's ECK iD, the chain pseudonym (https://ketenid.nl/201703/ followed by 128 hexadecimal characters) that serves as primary key.
     """
@@ -340,6 +390,95 @@ class Student(BaseModel):
     dateLastModified: str
     """
     Moment of the latest change to this pupil record at the source, as an RFC 3339 date-time in UTC.
+    """
+
+
+class Student2(BaseModel):
+    """
+    Personal record of a pupil (onderwijsdeelnemer) at a school. The basic scope yields keys and names; extra scopes add date of birth and gender (demographics), the school e-mail address (communication), language and accessibility needs (accessibility), and home address with private and parent e-mail addresses (deliveryaddress). Fields outside the caller's scopes are left out.
+    """
+
+    model_config = ConfigDict(
+        extra="allow",
+    )
+    userMasterIdentifier: str | None = None
+    """
+    The pupil's ECK iD, the chain pseudonym (https://ketenid.nl/201703/ followed by 128 hexadecimal characters) that serves as primary key.
+    """
+    userIds: list[UserId]
+    """
+    Further keys of the pupil, each with its type, used when no ECK iD is available. Either this or userMasterIdentifier is present.
+    """
+    givenName: str
+    """
+    First name (voornaam) of the pupil as registered by the school; always present.
+    """
+    preferredFirstName: str | None = None
+    """
+    Name the pupil is called by (roepnaam) when it differs from the registered first name.
+    """
+    familyName: str
+    """
+    Surname without its prefix, e.g. Berg for van den Berg; always present.
+    """
+    familyNamePrefix: str | None = None
+    """
+    Surname prefix (tussenvoegsel) such as van, de or van der, kept apart from familyName.
+    """
+    dateOfBirth: str | None = None
+    """
+    Birth date as an RFC 3339 full-date (YYYY-MM-DD); part of the demographics scope.
+    """
+    gender: Literal["female", "male", "other", "unspecified"] | None = None
+    """
+    Gender as registered: female, male, other (known but neither of those) or unspecified (nothing registered); part of the demographics scope.
+    """
+    email: str | None = None
+    """
+    E-mail address the school issued to the pupil, e.g. L123456@school.nl; part of the communication scope.
+    """
+    language: str | None = None
+    """
+    Preferred language as an ISO 639-3 code, e.g. nld; part of the accessibility scope.
+    """
+    accessibility: list[AccessibilityPreference] | None = None
+    """
+    List of accessibility needs following the IMS Access for All PNP model, such as extra testing time; part of the accessibility scope.
+    """
+    address: Address | None = None
+    """
+    Home address, used for delivering physical learning materials (fijndistributie); part of the deliveryaddress scope.
+    """
+    emailPrivate: str | None = None
+    """
+    Personal e-mail address of the pupil outside the school domain; part of the deliveryaddress scope.
+    """
+    emailsParents: list[str] | None = None
+    """
+    E-mail addresses of parents or legal guardians (ouders/verzorgers) of the pupil; part of the deliveryaddress scope.
+    """
+    alias: str | None = None
+    """
+    Extra label that helps screens tell apart pupils who share the same name.
+    """
+    status: Literal["active", "tobedeleted"]
+    """
+    Lifecycle flag of this pupil record: active, or tobedeleted when the source is about to remove it, after which consumers may delete their copy.
+    """
+    dateCreated: str
+    """
+    Moment the source first stored this pupil record, as an RFC 3339 date-time in UTC.
+    """
+    dateLastModified: str
+    """
+    Moment of the latest change to this pupil record at the source, as an RFC 3339 date-time in UTC.
+    """
+
+
+class Student(RootModel[Student1 | Student2]):
+    root: Student1 | Student2
+    """
+    Personal record of a pupil (onderwijsdeelnemer) at a school. The basic scope yields keys and names; extra scopes add date of birth and gender (demographics), the school e-mail address (communication), language and accessibility needs (accessibility), and home address with private and parent e-mail addresses (deliveryaddress). Fields outside the caller's scopes are left out.
     """
 
 
