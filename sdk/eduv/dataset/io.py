@@ -1,0 +1,262 @@
+"""Reading and writing datasets: one JSON file, or a folder of NDJSON files.
+
+Folder form::
+
+    dataset.json                       datasetVersion, asOf, shapes, facts
+    students.ndjson                    one Student per line
+    employees.ndjson                   one Employee per line
+    schools/<name>/organisation.json   the school's Organisation
+    schools/<name>/<collection>.ndjson e.g. enrollments.ndjson, one object per line
+
+School folders are read in name order; their names carry no meaning. Errors say what
+is wrong, where (file, line, JSON pointer) and why, and all problems of a file are
+reported at once.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+import jsonschema_rs
+import orjson
+
+from eduv.dataset.model import (
+    Dataset,
+    JsonObject,
+    School,
+    dataset_schema,
+    school_collections,
+)
+
+HEADER_FILE = "dataset.json"
+SCHOOLS_DIR = "schools"
+ORGANISATION_FILE = "organisation.json"
+MAX_REPORTED = 50
+
+
+@dataclass(frozen=True, slots=True)
+class DatasetProblem:
+    """One reason a dataset could not be read."""
+
+    where: str
+    what: str
+    why: str
+
+    def __str__(self) -> str:
+        return f"{self.where}: {self.what} ({self.why})"
+
+
+class DatasetError(ValueError):
+    """A dataset could not be read; ``problems`` lists every reason found."""
+
+    def __init__(self, problems: list[DatasetProblem]) -> None:
+        self.problems = problems
+        shown = "\n".join(f"  {p}" for p in problems[:MAX_REPORTED])
+        more = len(problems) - MAX_REPORTED
+        tail = f"\n  ... and {more} more" if more > 0 else ""
+        super().__init__(f"the dataset cannot be read:\n{shown}{tail}")
+
+
+@cache
+def _container_validator() -> Any:
+    return jsonschema_rs.validator_for(dataset_schema(), validate_formats=True)
+
+
+def load_dataset(path: str | Path) -> Dataset:
+    """Read a dataset from a JSON file or from a dataset folder."""
+    source = Path(path)
+    if source.is_dir():
+        return _load_folder(source)
+    if source.is_file():
+        return _load_file(source)
+    raise DatasetError([DatasetProblem(str(source), "no such file or folder", "check the path")])
+
+
+def save_dataset(dataset: Dataset, path: str | Path, *, folder: bool = False) -> None:
+    """Write a dataset as one JSON file, or (``folder=True``) as a dataset folder."""
+    target = Path(path)
+    if folder:
+        _save_folder(dataset, target)
+        return
+    target.write_bytes(orjson.dumps(dataset.to_json(), option=orjson.OPT_INDENT_2) + b"\n")
+
+
+def dataset_from_json(doc: Any, where: str = "<document>") -> Dataset:
+    """Check a parsed document against the dataset schema and build the dataset."""
+    problems = [
+        DatasetProblem(f"{where}{_pointer(err.instance_path)}", "not a valid dataset", err.message)
+        for err in _container_validator().iter_errors(doc)
+    ]
+    if problems:
+        raise DatasetError(problems)
+    return Dataset.from_json(doc)
+
+
+def _pointer(path: Iterable[str | int]) -> str:
+    parts = [str(p).replace("~", "~0").replace("/", "~1") for p in path]
+    return "#/" + "/".join(parts) if parts else ""
+
+
+def _load_file(path: Path) -> Dataset:
+    try:
+        doc = orjson.loads(path.read_bytes())
+    except orjson.JSONDecodeError as exc:
+        raise DatasetError([DatasetProblem(str(path), "not valid JSON", str(exc))]) from None
+    return dataset_from_json(doc, str(path))
+
+
+def _load_folder(folder: Path) -> Dataset:
+    problems: list[DatasetProblem] = []
+    header = _read_json(folder / HEADER_FILE, problems)
+    doc: JsonObject = header if isinstance(header, dict) else {}
+    doc["students"] = _read_ndjson(folder / "students.ndjson", problems)
+    doc["employees"] = _read_ndjson(folder / "employees.ndjson", problems)
+    doc["schools"] = [_read_school(d, problems) for d in _school_dirs(folder, problems)]
+    if problems:
+        raise DatasetError(problems)
+    try:
+        return dataset_from_json(doc, str(folder))
+    except DatasetError as exc:
+        raise DatasetError([_locate(folder, doc, p) for p in exc.problems]) from None
+
+
+def _school_dirs(folder: Path, problems: list[DatasetProblem]) -> list[Path]:
+    root = folder / SCHOOLS_DIR
+    if not root.is_dir():
+        problems.append(
+            DatasetProblem(str(root), "missing folder", "a dataset folder keeps its schools here")
+        )
+        return []
+    return sorted(p for p in root.iterdir() if p.is_dir())
+
+
+def _read_school(folder: Path, problems: list[DatasetProblem]) -> JsonObject:
+    school: JsonObject = {"organisation": _read_json(folder / ORGANISATION_FILE, problems)}
+    for coll in school_collections():
+        path = folder / f"{coll.name}.ndjson"
+        if path.exists():
+            school[coll.name] = _read_ndjson(path, problems)
+    return school
+
+
+def _read_json(path: Path, problems: list[DatasetProblem]) -> Any:
+    if not path.is_file():
+        problems.append(DatasetProblem(str(path), "missing file", "the dataset folder needs it"))
+        return None
+    try:
+        return orjson.loads(path.read_bytes())
+    except orjson.JSONDecodeError as exc:
+        problems.append(DatasetProblem(str(path), "not valid JSON", str(exc)))
+        return None
+
+
+def _read_ndjson(path: Path, problems: list[DatasetProblem]) -> list[Any]:
+    """Read one JSON value per non-empty line; a missing file is an empty list."""
+    if not path.exists():
+        return []
+    values: list[Any] = []
+    with path.open("rb") as handle:
+        for number, line in enumerate(handle, start=1):
+            if not line.strip():
+                continue
+            try:
+                values.append(orjson.loads(line))
+            except orjson.JSONDecodeError as exc:
+                problems.append(DatasetProblem(f"{path}:{number}", "not valid JSON", str(exc)))
+    return values
+
+
+_POINTER_IN_FOLDER = re.compile(r"^#/(students|employees)/(\d+)(.*)$")
+_POINTER_IN_SCHOOL = re.compile(r"^#/schools/(\d+)/(\w+)(?:/(\d+))?(.*)$")
+
+
+def _locate(folder: Path, doc: JsonObject, problem: DatasetProblem) -> DatasetProblem:
+    """Turn a pointer into the assembled document back into a file and line."""
+    pointer = problem.where[len(str(folder)) :]
+    people = _POINTER_IN_FOLDER.match(pointer)
+    if people:
+        name, index, rest = people.groups()
+        where = f"{folder / (name + '.ndjson')}:{_line_of(folder / (name + '.ndjson'), int(index))}"
+        return DatasetProblem(where + _rest(rest), problem.what, problem.why)
+    school = _POINTER_IN_SCHOOL.match(pointer)
+    if school:
+        return _locate_in_school(folder, school.groups(), problem)
+    return DatasetProblem(str(folder / HEADER_FILE) + pointer, problem.what, problem.why)
+
+
+def _locate_in_school(
+    folder: Path, groups: tuple[str | Any, ...], problem: DatasetProblem
+) -> DatasetProblem:
+    s_index, member, index, rest = groups
+    school_dir = _school_dirs(folder, [])[int(s_index)]
+    if member == "organisation":
+        where = str(school_dir / ORGANISATION_FILE) + _rest(f"{index or ''}{rest}")
+        return DatasetProblem(where, problem.what, problem.why)
+    path = school_dir / f"{member}.ndjson"
+    line = _line_of(path, int(index)) if index is not None else 0
+    return DatasetProblem(f"{path}:{line}{_rest(rest)}", problem.what, problem.why)
+
+
+def _rest(rest: str) -> str:
+    return f" at {rest}" if rest else ""
+
+
+def _line_of(path: Path, index: int) -> int:
+    """Line number of the index-th value in an NDJSON file (blank lines are skipped)."""
+    seen = -1
+    with path.open("rb") as handle:
+        for number, line in enumerate(handle, start=1):
+            if line.strip():
+                seen += 1
+                if seen == index:
+                    return number
+    return 0
+
+
+def _save_folder(dataset: Dataset, folder: Path) -> None:
+    folder.mkdir(parents=True, exist_ok=True)
+    header = orjson.dumps(dataset.header_json(), option=orjson.OPT_INDENT_2) + b"\n"
+    (folder / HEADER_FILE).write_bytes(header)
+    _write_ndjson(folder / "students.ndjson", dataset.students)
+    _write_ndjson(folder / "employees.ndjson", dataset.employees)
+    for index, school in enumerate(dataset.schools):
+        write_school_folder(folder, index, school)
+
+
+def school_folder_name(index: int, school: School) -> str:
+    """A file-system safe, order-preserving folder name for a school."""
+    safe = re.sub(r"[^A-Za-z0-9._-]", "_", school.key) or "school"
+    return f"{index:05d}-{safe}"
+
+
+def write_school_folder(folder: Path, index: int, school: School) -> None:
+    """Write one school of a dataset folder (used by streaming writers too)."""
+    target = folder / SCHOOLS_DIR / school_folder_name(index, school)
+    target.mkdir(parents=True, exist_ok=True)
+    org = orjson.dumps(school.organisation, option=orjson.OPT_INDENT_2) + b"\n"
+    (target / ORGANISATION_FILE).write_bytes(org)
+    for coll in school_collections():
+        values = school.items(coll.name)
+        if values:
+            _write_ndjson(target / f"{coll.name}.ndjson", values)
+
+
+def _write_ndjson(path: Path, values: Iterable[JsonObject]) -> None:
+    with path.open("wb") as handle:
+        handle.writelines(_lines(values))
+
+
+def _lines(values: Iterable[JsonObject]) -> Iterator[bytes]:
+    for value in values:
+        yield orjson.dumps(value) + b"\n"
+
+
+def append_ndjson(path: Path, values: Iterable[JsonObject]) -> None:
+    """Append objects to an NDJSON file (streaming writers add people school by school)."""
+    with path.open("ab") as handle:
+        handle.writelines(_lines(values))

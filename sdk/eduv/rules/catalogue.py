@@ -1,0 +1,109 @@
+"""The rule catalogue (``spec/rules/catalogue.json``) as Python objects."""
+
+from __future__ import annotations
+
+import string
+from collections.abc import Mapping
+from dataclasses import dataclass
+from functools import cache, cached_property
+from typing import Any, cast
+
+import orjson
+
+from eduv._paths import spec_root
+from eduv.rules.model import Kind, Language, Severity
+
+
+@dataclass(frozen=True, slots=True)
+class Nest:
+    """Where, inside a message, a nested shape (e.g. a student reference) sits."""
+
+    path: tuple[str, ...]
+    shape: str
+
+
+@dataclass(frozen=True)
+class Rule:
+    """One catalogue entry."""
+
+    id: str
+    severity: Severity
+    kind: Kind
+    applies_to: Mapping[str, tuple[str, ...]]
+    shapes: tuple[str, ...]
+    title: Mapping[str, str]
+    message: Mapping[str, str]
+    source: Mapping[str, Any]
+    cases: tuple[str, ...]
+    parameters: Mapping[str, Any]
+
+    def applies(self, api: str, version: str) -> bool:
+        return version in self.applies_to.get(api, ())
+
+    @cached_property
+    def area(self) -> str:
+        return self.id.split("-")[1]
+
+    def render(self, lang: Language, params: Mapping[str, object]) -> str:
+        """The message in ``lang`` with its placeholders filled in.
+
+        A placeholder without a value renders as ``?`` rather than failing, so that a
+        missing detail never hides the violation itself.
+        """
+        template = self.message.get(lang) or self.message["en"]
+        return _FORMATTER.vformat(template, (), _Lenient(params))
+
+
+class _Lenient(dict[str, object]):
+    def __missing__(self, key: str) -> object:
+        return "?"
+
+
+_FORMATTER = string.Formatter()
+
+
+@dataclass(frozen=True)
+class Catalogue:
+    rules: tuple[Rule, ...]
+    nesting: Mapping[str, tuple[Nest, ...]]
+
+    @cached_property
+    def by_id(self) -> dict[str, Rule]:
+        return {rule.id: rule for rule in self.rules}
+
+    def rule(self, rule_id: str) -> Rule:
+        return self.by_id[rule_id]
+
+
+def _split(path: str) -> tuple[str, ...]:
+    return tuple(path.split("/")[1:]) if path else ()
+
+
+def _rule(doc: Mapping[str, Any]) -> Rule:
+    return Rule(
+        id=doc["id"],
+        severity=cast(Severity, doc["severity"]),
+        kind=cast(Kind, doc["kind"]),
+        applies_to={api: tuple(v) for api, v in doc["appliesTo"].items()},
+        shapes=tuple(doc["shapes"]),
+        title=doc["title"],
+        message=doc["message"],
+        source=doc["source"],
+        cases=tuple(doc.get("cases", ())),
+        parameters=doc.get("parameters", {}),
+    )
+
+
+def catalogue_path() -> Any:
+    return spec_root() / "rules" / "catalogue.json"
+
+
+@cache
+def load_catalogue() -> Catalogue:
+    """The packaged catalogue (read once)."""
+    doc = orjson.loads(catalogue_path().read_bytes())
+    nesting = {
+        name: tuple(Nest(_split(n["path"]), n["shape"]) for n in nests)
+        for name, nests in doc["nesting"].items()
+    }
+    return Catalogue(rules=tuple(_rule(r) for r in doc["rules"]), nesting=nesting)

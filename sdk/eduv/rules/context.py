@@ -1,0 +1,278 @@
+"""Indexes a dataset once so that every dataset rule runs in linear time.
+
+Nothing here compares objects pairwise: references are resolved through dictionaries,
+and time questions (is a member enrolled while the group runs?) through per-person
+interval lists that are sorted and merged once.
+"""
+
+from __future__ import annotations
+
+import bisect
+from collections import defaultdict
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from functools import cached_property
+
+from eduv.dataset.model import (
+    Collection,
+    Dataset,
+    JsonObject,
+    School,
+    SchoolFacts,
+    collection,
+    school_collections,
+)
+from eduv.rules.model import ObjectRef
+from eduv.rules.values import (
+    MAX_DATE,
+    day,
+    is_tobedeleted,
+    location_keys,
+    objects,
+    person_keys,
+    person_label,
+    text,
+)
+
+Span = tuple[str, str]
+DATED = frozenset({"schoolPeriods", "enrollments", "assignments", "groups"})
+
+
+class PersonIndex:
+    """Students or employees, findable by any of their identifiers."""
+
+    def __init__(self, people: list[JsonObject]) -> None:
+        self.people = people
+        self.by_key: dict[str, int] = {}
+        # (key, index of the first owner, index of the later one) for every shared key.
+        self.shared: list[tuple[str, int, int]] = []
+        for index, person in enumerate(people):
+            for key in person_keys(person):
+                owner = self.by_key.setdefault(key, index)
+                if owner != index:
+                    self.shared.append((key, owner, index))
+
+    def find(self, ref: object) -> int | None:
+        if not isinstance(ref, dict):
+            return None
+        for key in person_keys(ref):
+            found = self.by_key.get(key)
+            if found is not None:
+                return found
+        return None
+
+
+@dataclass
+class SchoolIndex:
+    """One school's objects by identifier, plus the derived lookups rules share."""
+
+    pos: int
+    school: School
+    key: str
+    facts: SchoolFacts | None
+    ids: dict[str, dict[str, int]] = field(default_factory=dict)
+    # (collection, identifier, first index, later index) for every repeated identifier.
+    repeated: list[tuple[str, str, int, int]] = field(default_factory=list)
+
+    def find(self, coll: str, value: object) -> JsonObject | None:
+        if not isinstance(value, str):
+            return None
+        index = self.ids[coll].get(value)
+        return None if index is None else self.school.items(coll)[index]
+
+    @cached_property
+    def location_keys(self) -> set[str]:
+        return {
+            k
+            for _, loc in objects(self.school.organisation, "locations")
+            for k in location_keys(loc)
+        }
+
+    @cached_property
+    def group_assignments(self) -> dict[str, set[str]]:
+        return {
+            gid: {a for a in group.get("assignments", []) if isinstance(a, str)}
+            for group in self.school.groups
+            if isinstance(gid := group.get("groupId"), str)
+            and isinstance(group.get("assignments"), list)
+        }
+
+
+@dataclass
+class Context:
+    """A dataset, the date range under evaluation, and the indexes built over it."""
+
+    dataset: Dataset
+    low: str
+    high: str
+    schools: list[SchoolIndex]
+    students: PersonIndex
+    employees: PersonIndex
+    _active: dict[tuple[int, str], list[tuple[int, JsonObject, Span]]] = field(default_factory=dict)
+    _members: dict[tuple[int, int], list[tuple[int, JsonObject, int | None]]] = field(
+        default_factory=dict
+    )
+
+    @classmethod
+    def build(cls, dataset: Dataset, low: str, high: str) -> Context:
+        schools = [
+            _index_school(pos, school, dataset) for pos, school in enumerate(dataset.schools)
+        ]
+        return cls(
+            dataset,
+            low,
+            high,
+            schools,
+            PersonIndex(dataset.students),
+            PersonIndex(dataset.employees),
+        )
+
+    # --- time ------------------------------------------------------------------
+
+    def clip(self, begin: str, end: str) -> Span | None:
+        """The part of [begin, end) inside the evaluated range, or None."""
+        low, high = max(begin, self.low), min(end, self.high)
+        return (low, high) if low < high else None
+
+    def span(self, s: SchoolIndex, obj: JsonObject) -> Span | None:
+        """Where an enrolment, assignment or group is in force, clipped to the range.
+
+        Without an end date an object runs until its school period ends (or forever
+        when the period is unknown). Objects flagged tobedeleted are out of scope.
+        """
+        begin = day(obj, "beginDate")
+        if begin is None or is_tobedeleted(obj):
+            return None
+        end = day(obj, "endDate")
+        if end is None:
+            period = s.find("schoolPeriods", obj.get("schoolPeriod"))
+            end = (day(period, "endDate") if period else None) or MAX_DATE
+        return self.clip(begin, end)
+
+    def period_span(self, period: JsonObject) -> Span | None:
+        begin, end = day(period, "startDate"), day(period, "endDate")
+        if begin is None or end is None or is_tobedeleted(period):
+            return None
+        return self.clip(begin, end)
+
+    # --- iteration and naming --------------------------------------------------
+
+    def active(self, s: SchoolIndex, coll: str) -> list[tuple[int, JsonObject, Span]]:
+        """The dated objects of one school collection that are in scope (computed once)."""
+        key = (s.pos, coll)
+        found = self._active.get(key)
+        if found is None:
+            found = []
+            for index, obj in enumerate(s.school.items(coll)):
+                if not isinstance(obj, dict):
+                    continue
+                span = self.period_span(obj) if coll == "schoolPeriods" else self.span(s, obj)
+                if span is not None:
+                    found.append((index, obj, span))
+            self._active[key] = found
+        return found
+
+    def members(
+        self, s: SchoolIndex, index: int, group: JsonObject
+    ) -> list[tuple[int, JsonObject, int | None]]:
+        """(position, reference, student index or None) for every member of a group."""
+        key = (s.pos, index)
+        found = self._members.get(key)
+        if found is None:
+            found = [(at, ref, self.students.find(ref)) for at, ref in objects(group, "students")]
+            self._members[key] = found
+        return found
+
+    def in_scope(self, s: SchoolIndex, coll: str) -> Iterator[tuple[int, JsonObject, Span]]:
+        """The objects of one school collection that are in scope, with their span.
+
+        Offerings carry no dates: they are in scope over the whole range unless they
+        are flagged tobedeleted.
+        """
+        if coll in DATED:
+            yield from self.active(s, coll)
+            return
+        whole = (self.low, self.high)
+        for index, obj in enumerate(s.school.items(coll)):
+            if isinstance(obj, dict) and not is_tobedeleted(obj):
+                yield index, obj, whole
+
+    def ref(self, s: SchoolIndex, coll: str, obj: JsonObject) -> ObjectRef:
+        meta = collection(coll)
+        ident = obj.get(meta.id_field) if meta.id_field else s.key
+        return ObjectRef(meta.component, str(ident), s.key)
+
+    def person_ref(self, coll: str, person: JsonObject) -> ObjectRef:
+        return ObjectRef(collection(coll).component, person_label(person))
+
+    @staticmethod
+    def pointer(s: SchoolIndex, coll: str, index: int, rest: str = "") -> str:
+        return f"/schools/{s.pos}/{coll}/{index}{rest}"
+
+    # --- shared derived indexes ------------------------------------------------
+
+    @cached_property
+    def enrollment_spans(self) -> dict[tuple[int, int], tuple[list[Span], list[Span]]]:
+        """Per (school position, student index): merged spans of (study, any) enrolments."""
+        study: dict[tuple[int, int], list[Span]] = defaultdict(list)
+        every: dict[tuple[int, int], list[Span]] = defaultdict(list)
+        for s in self.schools:
+            for _, enrollment, span in self.active(s, "enrollments"):
+                student = self.students.find(enrollment.get("student"))
+                if student is None:
+                    continue
+                every[(s.pos, student)].append(span)
+                if enrollment.get("enrollmentType") == "study":
+                    study[(s.pos, student)].append(span)
+        return {key: (merge(study.get(key, [])), merge(spans)) for key, spans in every.items()}
+
+    def uncovered(self, s: SchoolIndex, student: int, span: Span, study_only: bool) -> str | None:
+        """The first day of ``span`` on which the student holds no (study) enrolment."""
+        both = self.enrollment_spans.get((s.pos, student))
+        spans = (both[0] if study_only else both[1]) if both else []
+        return first_gap(spans, span)
+
+
+def _index_school(pos: int, school: School, dataset: Dataset) -> SchoolIndex:
+    key = school.key
+    index = SchoolIndex(pos, school, key, dataset.facts.get(key))
+    for coll in _id_collections():
+        table: dict[str, int] = {}
+        for position, obj in enumerate(school.items(coll.name)):
+            value = text(obj, coll.id_field or "") if isinstance(obj, dict) else None
+            if value is None:
+                continue
+            first = table.setdefault(value, position)
+            if first != position:
+                index.repeated.append((coll.name, value, first, position))
+        index.ids[coll.name] = table
+    return index
+
+
+def _id_collections() -> tuple[Collection, ...]:
+    return tuple(c for c in school_collections() if c.id_field)
+
+
+def merge(spans: list[Span]) -> list[Span]:
+    """Sorted, non-overlapping spans; touching spans ([a, b) and [b, c)) join."""
+    if not spans:
+        return []
+    ordered = sorted(spans)
+    merged = [ordered[0]]
+    for begin, end in ordered[1:]:
+        last_begin, last_end = merged[-1]
+        if begin <= last_end:
+            merged[-1] = (last_begin, max(last_end, end))
+        else:
+            merged.append((begin, end))
+    return merged
+
+
+def first_gap(merged: list[Span], span: Span) -> str | None:
+    """The first day of ``span`` not covered by the merged spans, or None."""
+    begin, end = span
+    at = bisect.bisect_right(merged, (begin, MAX_DATE)) - 1
+    if at < 0 or merged[at][1] <= begin:
+        return begin
+    covered_until = merged[at][1]
+    return None if covered_until >= end else covered_until

@@ -1,0 +1,208 @@
+"""Evaluating the catalogue on one message or on a whole dataset."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator, Sequence
+from datetime import date
+from functools import cache
+from typing import Any
+
+import orjson
+
+import eduv.rules.dataset_rules
+import eduv.rules.message_rules  # noqa: F401  (importing registers the checks)
+from eduv._paths import spec_root
+from eduv.dataset.model import Dataset, school_key
+from eduv.rules.catalogue import Rule, load_catalogue
+from eduv.rules.context import Context
+from eduv.rules.model import SEVERITY_ORDER, Language, ObjectRef, Violation
+from eduv.rules.registry import DATASET_CHECKS, MESSAGE_CHECKS, JsonObject
+from eduv.rules.values import next_day, person_label
+
+DateLike = date | str
+
+# Which member identifies an object of each component in reports.
+_ID_MEMBERS = {
+    "SchoolPeriod": "schoolPeriodId",
+    "Enrollment": "enrollmentId",
+    "Assignment": "assignmentId",
+    "Group": "groupId",
+    "StudyOffering": "studyOfferingId",
+    "SubjectOffering": "subjectOfferingId",
+}
+
+Step = tuple[tuple[str, ...], tuple[Rule, ...]]
+
+
+def normalize_api(api: str) -> str:
+    """Accept the short form (``association``) as well as the official slug."""
+    return api if api.endswith("-api") else f"{api}-api"
+
+
+@cache
+def _index() -> JsonObject:
+    path = spec_root() / "index.json"
+    found: JsonObject = orjson.loads(path.read_bytes())
+    return found
+
+
+def _known_message(api: str, version: str, message: str) -> None:
+    """Refuse unknown APIs, versions or messages with a message that says what exists."""
+    apis = _index().get("apis", {})
+    if api not in apis:
+        raise ValueError(f"unknown API {api!r}; known: {', '.join(sorted(apis))}")
+    versions = apis[api]["versions"]
+    if version not in versions:
+        raise ValueError(f"{api} has no version {version!r}; known: {', '.join(versions)}")
+    if message not in versions[version]["messages"]:
+        raise ValueError(f"{api} {version} has no message {message!r}")
+
+
+@cache
+def _plan(api: str, version: str, component: str) -> tuple[Step, ...]:
+    """Which message rules run where inside one component, computed once per version."""
+    catalogue = load_catalogue()
+    places: list[tuple[tuple[str, ...], str]] = [((), component)]
+    places += [(n.path, n.shape) for n in catalogue.nesting.get(component, ())]
+    steps: list[Step] = []
+    for path, shape in places:
+        rules = tuple(
+            r
+            for r in catalogue.rules
+            if r.kind == "message" and shape in r.shapes and r.applies(api, version)
+        )
+        if rules:
+            steps.append((path, rules))
+    return tuple(steps)
+
+
+def _nodes(node: Any, path: tuple[str, ...], pointer: str) -> Iterator[tuple[str, JsonObject]]:
+    """The objects ``path`` reaches (``*`` = every array item), with their pointers."""
+    if not path:
+        if isinstance(node, dict):
+            yield pointer, node
+        return
+    head, rest = path[0], path[1:]
+    if head == "*":
+        if isinstance(node, list):
+            for index, item in enumerate(node):
+                yield from _nodes(item, rest, f"{pointer}/{index}")
+        return
+    if isinstance(node, dict) and head in node:
+        yield from _nodes(node[head], rest, f"{pointer}/{head}")
+
+
+def object_ref(component: str, obj: JsonObject, school: str | None = None) -> ObjectRef:
+    member = _ID_MEMBERS.get(component)
+    if member is not None:
+        return ObjectRef(component, str(obj.get(member)), school)
+    if component == "Organisation":
+        return ObjectRef(component, school_key(obj), school)
+    return ObjectRef(component, person_label(obj), school)
+
+
+def _message_violations(
+    api: str,
+    version: str,
+    component: str,
+    obj: Any,
+    base: str,
+    lang: Language,
+    school: str | None = None,
+) -> Iterator[Violation]:
+    if not isinstance(obj, dict):
+        return
+    ref: ObjectRef | None = None  # built on the first violation only: most objects have none
+    for path, rules in _plan(api, version, component):
+        for pointer, node in _nodes(obj, path, base):
+            for rule in rules:
+                for rest, params in MESSAGE_CHECKS[rule.id](node, rule):
+                    ref = ref or object_ref(component, obj, school)
+                    message = rule.render(lang, params)
+                    yield Violation(rule.id, rule.severity, message, (ref,), (pointer + rest,))
+
+
+def check_message(
+    api: str, version: str, message: str, payload: Any, lang: Language = "en"
+) -> list[Violation]:
+    """Violations of the message rules in one payload.
+
+    ``message`` is a component (``Enrollment``) or a request body
+    (``search-student.request``); a list payload, as a list endpoint returns it, is
+    checked item by item. Pointers are relative to the payload.
+    """
+    api = normalize_api(api)
+    _known_message(api, version, message)
+    if isinstance(payload, list):
+        found: Iterable[Violation] = (
+            v
+            for index, item in enumerate(payload)
+            for v in _message_violations(api, version, message, item, f"/{index}", lang)
+        )
+    else:
+        found = _message_violations(api, version, message, payload, "", lang)
+    return sort_violations(found)
+
+
+def _range(
+    dataset: Dataset, as_of: DateLike | None, date_range: Sequence[DateLike] | None
+) -> tuple[str, str]:
+    if date_range is not None:
+        low, high = (str(d) for d in date_range)
+        if high <= low:
+            raise ValueError(f"empty date range [{low}, {high}): the end is exclusive")
+        return low, high
+    day = str(as_of) if as_of is not None else dataset.as_of or date.today().isoformat()
+    return day, next_day(day)
+
+
+def check_dataset(
+    dataset: Dataset,
+    as_of: DateLike | None = None,
+    date_range: Sequence[DateLike] | None = None,
+    lang: Language = "en",
+    *,
+    message_rules: bool = True,
+) -> list[Violation]:
+    """Violations of the catalogue in a whole dataset.
+
+    Dataset rules look at the objects in force on ``as_of`` (default: the dataset's
+    own asOf, else today) or, with ``date_range=(begin, end)`` (end exclusive), at
+    any moment of that range. Message rules check every stored object, whatever its
+    dates, in the API version the dataset's ``shapes`` name. Pointers point into the
+    single-document form of the dataset.
+    """
+    low, high = _range(dataset, as_of, date_range)
+    found: list[Violation] = []
+    if message_rules:
+        found.extend(_dataset_message_violations(dataset, lang))
+    context = Context.build(dataset, low, high)
+    catalogue = load_catalogue()
+    for rule in catalogue.rules:
+        if rule.kind != "dataset" or not _applies_to_dataset(rule, dataset):
+            continue
+        for hit in DATASET_CHECKS[rule.id](context, rule):
+            message = rule.render(lang, hit.params)
+            found.append(Violation(rule.id, rule.severity, message, hit.objects, hit.pointers))
+    return sort_violations(found)
+
+
+def _applies_to_dataset(rule: Rule, dataset: Dataset) -> bool:
+    return any(rule.applies(api, version) for api, version in dataset.shapes.items())
+
+
+def _dataset_message_violations(dataset: Dataset, lang: Language) -> Iterator[Violation]:
+    keys = [school.key for school in dataset.schools]
+    for pointer, coll, obj in dataset.iter_objects():
+        version = dataset.shapes.get(coll.api)
+        if version is None:
+            continue
+        school = keys[int(pointer.split("/")[2])] if coll.school_scoped else None
+        yield from _message_violations(
+            coll.api, version, coll.component, obj, pointer, lang, school
+        )
+
+
+def sort_violations(found: Iterable[Violation]) -> list[Violation]:
+    """Errors first, then by rule and place, so reports are stable."""
+    return sorted(found, key=lambda v: (SEVERITY_ORDER[v.severity], v.rule_id, v.pointers))

@@ -1,0 +1,105 @@
+"""The catalogue is complete, consistent with the code, and points at real sources."""
+
+from __future__ import annotations
+
+import re
+import string
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+import orjson
+import pytest
+from eduv import spec
+from eduv.dataset import collections
+from eduv.rules import load_catalogue
+from eduv.rules.registry import DATASET_CHECKS, MESSAGE_CHECKS
+
+CATALOGUE = load_catalogue()
+RULES = CATALOGUE.rules
+CASES = {
+    f"{g}{n}"
+    for g, count in (("A", 6), ("B", 3), ("C", 8), ("D", 5), ("E", 5))
+    for n in range(1, count + 1)
+}
+REF_SHAPES = {"StudentRef", "EmployeeRef", "UserRef", "SchoolRef", "BoardRef", "LocationRef"}
+
+
+def _placeholders(template: str) -> set[str]:
+    return {name for _, name, _, _ in string.Formatter().parse(template) if name}
+
+
+def test_ids_are_unique_and_well_formed() -> None:
+    ids = [r.id for r in RULES]
+    assert len(ids) == len(set(ids))
+    assert all(re.fullmatch(r"EDUV-[A-Z]+-\d{3}", i) for i in ids)
+
+
+def test_every_rule_has_exactly_one_implementation_of_its_kind() -> None:
+    for rule in RULES:
+        checks = MESSAGE_CHECKS if rule.kind == "message" else DATASET_CHECKS
+        assert rule.id in checks, f"{rule.id} ({rule.kind}) has no implementation"
+    assert set(MESSAGE_CHECKS) | set(DATASET_CHECKS) == {r.id for r in RULES}
+
+
+@pytest.mark.parametrize("rule", RULES, ids=lambda r: r.id)
+def test_texts_in_both_languages_agree(rule: Any) -> None:
+    for field in (rule.title, rule.message):
+        assert set(field) == {"en", "nl"} and all(field.values())
+    assert _placeholders(rule.message["en"]) == _placeholders(rule.message["nl"])
+
+
+@pytest.mark.parametrize("rule", RULES, ids=lambda r: r.id)
+def test_rules_apply_to_supported_versions(rule: Any) -> None:
+    for api, versions in rule.applies_to.items():
+        assert set(versions) <= set(spec.versions(api)), f"{rule.id}: {api} {versions}"
+
+
+@pytest.mark.parametrize("rule", RULES, ids=lambda r: r.id)
+def test_shapes_and_cases_are_known(rule: Any) -> None:
+    stored = {c.component for c in collections()}
+    components = stored | set(CATALOGUE.nesting) | REF_SHAPES
+    assert set(rule.shapes) <= components, rule.id
+    assert set(rule.cases) <= CASES
+    if rule.source["kind"] == "flexibility":
+        assert set(rule.source["cases"]) <= CASES and rule.source["cases"]
+
+
+def _field_refs() -> list[tuple[str, dict[str, str]]]:
+    return [
+        (r.id, ref) for r in RULES if r.source["kind"] == "field-text" for ref in r.source["refs"]
+    ]
+
+
+@pytest.mark.parametrize(("rule_id", "ref"), _field_refs())
+def test_field_sources_exist_in_the_spec(rule_id: str, ref: dict[str, str]) -> None:
+    """The component and property a rule cites exist in that version's message schema."""
+    parts = ref["pointer"].split("/")
+    assert parts[:3] == ["", "components", "schemas"] and parts[-1] == "description"
+    schema: Any = spec.schema(ref["api"], ref["version"], parts[3])
+    for key in parts[4:-1]:
+        schema = schema[key]
+
+
+@cache
+def _official(path: Path) -> Any:
+    from ruamel.yaml import YAML
+
+    return YAML(typ="safe").load(path.read_text())
+
+
+@pytest.mark.parametrize(("rule_id", "ref"), _field_refs())
+def test_field_sources_exist_in_the_official_text(
+    rule_id: str, ref: dict[str, str], reference: Path
+) -> None:
+    node: Any = _official(reference / "edu-v-openapi" / ref["api"] / f"{ref['version']}.yaml")
+    for key in ref["pointer"].split("/")[1:]:
+        node = node[key]
+    assert isinstance(node, str) and node.strip(), f"{rule_id}: empty source text"
+
+
+def test_catalogue_file_is_plain_json() -> None:
+    from eduv.rules.catalogue import catalogue_path
+
+    doc = orjson.loads(Path(catalogue_path()).read_bytes())
+    assert doc["catalogueVersion"] == 1 and len(doc["rules"]) == len(RULES)
