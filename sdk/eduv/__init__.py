@@ -16,11 +16,17 @@ __path__ = pkgutil.extend_path(__path__, __name__)
 __version__ = "0.1.0"
 
 if TYPE_CHECKING:  # pragma: no cover
+    from eduv.client import AsyncClient as AsyncClient
+    from eduv.client import Client as Client
     from eduv.validation import validate as validate
+    from eduv.validation import validate_dataset as validate_dataset
 
 # Heavy modules load on first use so that `import eduv` stays cheap.
 _LAZY = {
     "validate": ("eduv.validation", "validate"),
+    "validate_dataset": ("eduv.validation", "validate_dataset"),
+    "Client": ("eduv.client", "Client"),
+    "AsyncClient": ("eduv.client", "AsyncClient"),
 }
 
 
@@ -35,4 +41,4 @@ def __getattr__(name: str) -> Any:
     return value
 
 
-__all__ = ["__version__", "validate"]
+__all__ = ["AsyncClient", "Client", "__version__", "validate", "validate_dataset"]
