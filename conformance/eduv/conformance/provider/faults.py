@@ -1,0 +1,270 @@
+"""Named faults: realistic ways a source gets Edu-V wrong, switchable at start-up.
+
+Each fault is one entry of ``FAULTS`` and breaks exactly one rule or convention. It
+acts inside the real request path: either as a transform of the objects about to be
+served (``objects``) or as a switch (``flags``) that one step of the path consults.
+The conformance suite is proven against the provider by switching these on one at a
+time and checking that the suite notices.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import uuid
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+JsonObject = dict[str, Any]
+ObjectHook = Callable[[str, list[JsonObject]], list[JsonObject]]
+
+# The switches the request path consults.
+SKIP_SCOPE_CHECK = "skip-scope-check"
+SKIP_CONSENT = "skip-consent"
+UNKNOWN_ORG_OK = "unknown-organisation-ok"
+CURRENT_SHAPE_FOR_PREVIOUS = "current-shape-for-previous"
+BAD_VERSION_HEADER = "bad-version-header"
+UNAUTHENTICATED_WITH_BODY = "unauthenticated-with-body"
+PADDED_STATUS = "padded-status"
+IGNORE_PERIOD_FILTER = "ignore-period-filter"
+NO_DELETE_NOTIFICATIONS = "no-delete-notifications"
+NEWEST_FIRST = "newest-first"
+DEMOGRAPHICS_ALWAYS = "demographics-always"
+
+
+@dataclass(frozen=True, slots=True)
+class Fault:
+    name: str
+    breaks: str
+    summary: str
+    objects: ObjectHook | None = None
+    flags: frozenset[str] = field(default_factory=frozenset)
+
+
+# -- object transforms -------------------------------------------------------------------
+
+
+def _drop_lesson_groups(message: str, docs: list[JsonObject]) -> list[JsonObject]:
+    if message != "Group" or len(docs) < 2:
+        return docs
+    return [d for d in docs if d.get("groupType") != "lesson-group"]
+
+
+def _inclusive_end_dates(_message: str, docs: list[JsonObject]) -> list[JsonObject]:
+    return [_day_earlier(doc) for doc in docs]
+
+
+def _day_earlier(doc: JsonObject) -> JsonObject:
+    end = doc.get("endDate")
+    if not isinstance(end, str):
+        return doc
+    try:
+        last_day = dt.date.fromisoformat(end) - dt.timedelta(days=1)
+    except ValueError:
+        return doc
+    return {**doc, "endDate": last_day.isoformat()}
+
+
+def _student_in_two_classes(message: str, docs: list[JsonObject]) -> list[JsonObject]:
+    """Put a pupil of one class into another class that runs at the same time."""
+    if message != "Group":
+        return docs
+    classes = [i for i, d in enumerate(docs) if d.get("groupType") == "class" and d.get("students")]
+    for pos, first in enumerate(classes):
+        for second in classes[pos + 1 :]:
+            if _overlap(docs[first], docs[second]):
+                moved = docs[second]["students"][0]
+                if moved in docs[first]["students"]:
+                    continue
+                out = list(docs)
+                out[first] = {**docs[first], "students": [*docs[first]["students"], moved]}
+                return out
+    return docs
+
+
+def _overlap(a: JsonObject, b: JsonObject) -> bool:
+    end = "9999-12-31"
+    return bool(
+        a.get("beginDate", "") < b.get("endDate", end)
+        and b.get("beginDate", "") < a.get("endDate", end)
+    )
+
+
+def _dangling_assignment(message: str, docs: list[JsonObject]) -> list[JsonObject]:
+    """Every group also lists an assignment the source deleted long ago."""
+    if message != "Group":
+        return docs
+    return [
+        {
+            **d,
+            "assignments": [
+                *d.get("assignments", []),
+                str(uuid.uuid5(uuid.NAMESPACE_URL, f"deleted-assignment/{d.get('groupId')}")),
+            ],
+        }
+        for d in docs
+    ]
+
+
+def _drop_last_modified(_message: str, docs: list[JsonObject]) -> list[JsonObject]:
+    return [{k: v for k, v in d.items() if k != "dateLastModified"} for d in docs]
+
+
+def _status_outside_list(_message: str, docs: list[JsonObject]) -> list[JsonObject]:
+    return [{**d, "status": "inactive"} if d.get("status") == "active" else d for d in docs]
+
+
+FAULTS: dict[str, Fault] = {
+    f.name: f
+    for f in (
+        Fault(
+            "lesson-groups-dropped",
+            "Completeness: a school's group list contains all its groups, lesson groups "
+            "included; subject enrolments then have no lesson group to go with them.",
+            "Group lists leave out every lesson-group (only classes are served).",
+            objects=_drop_lesson_groups,
+        ),
+        Fault(
+            "end-dates-inclusive",
+            "Dates: endDate is exclusive (the first day the object no longer applies).",
+            "Every endDate is served as the last day instead, one day early.",
+            objects=_inclusive_end_dates,
+        ),
+        Fault(
+            "demographics-without-scope",
+            "Field minimisation: dateOfBirth and gender need eduv.student.demographics.",
+            "Students are served with their demographic fields whatever the token's scopes.",
+            flags=frozenset({DEMOGRAPHICS_ALWAYS}),
+        ),
+        Fault(
+            "wrong-api-version-header",
+            "Convention api-version-header: every response carries the full semantic "
+            "version it was produced in.",
+            "Responses carry API-Version: v<major> instead of the full version.",
+            flags=frozenset({BAD_VERSION_HEADER}),
+        ),
+        Fault(
+            "student-in-two-classes",
+            "Groups: a student belongs to at most one class (stamgroep) at a time.",
+            "In group lists a pupil of one class also appears in another class running at the "
+            "same time.",
+            objects=_student_in_two_classes,
+        ),
+        Fault(
+            "group-missing-assignment",
+            "References: every assignmentId a Group lists refers to an Assignment of the "
+            "same school.",
+            "Every group also lists the id of an assignment that does not exist.",
+            objects=_dangling_assignment,
+        ),
+        Fault(
+            "notifications-out-of-order",
+            "Notifications: a batch is sorted by created, oldest first.",
+            "Batches are delivered (and GET /notifications answers) newest first.",
+            flags=frozenset({NEWEST_FIRST}),
+        ),
+        Fault(
+            "no-delete-notification",
+            "Notifications: deleting an object produces a notification with "
+            "isDeleteNotification true, the last one for that object.",
+            "Deletions are not notified at all.",
+            flags=frozenset({NO_DELETE_NOTIFICATIONS}),
+        ),
+        Fault(
+            "unknown-organisation-200",
+            "Status codes: a request for an organisation the source does not know is "
+            "answered with 400 and status 23.",
+            "Such requests get 200 with an empty list (or 404 for one object).",
+            flags=frozenset({UNKNOWN_ORG_OK}),
+        ),
+        Fault(
+            "required-field-missing",
+            "Schema: dateLastModified is a required property of every object served.",
+            "Every object is served without dateLastModified.",
+            objects=_drop_last_modified,
+        ),
+        Fault(
+            "enum-outside-list",
+            "Schema: status is one of active or tobedeleted.",
+            "Active objects are served with status inactive.",
+            objects=_status_outside_list,
+        ),
+        Fault(
+            "previous-in-current-shape",
+            "Versions: a t-1 request is answered in the shapes of t-1, converted as the "
+            "dataset's conversion table says.",
+            "t-1 requests get the stored t objects unconverted, labelled t-1.",
+            flags=frozenset({CURRENT_SHAPE_FOR_PREVIOUS}),
+        ),
+        Fault(
+            "status-code-strings",
+            "Convention status-codes-integers: status is a JSON integer.",
+            'StatusResponse bodies carry zero-padded strings such as "0021".',
+            flags=frozenset({PADDED_STATUS}),
+        ),
+        Fault(
+            "unauthenticated-with-body",
+            "Convention unauthenticated-401: 401 has no body and a WWW-Authenticate header.",
+            "401 answers carry a StatusResponse and no WWW-Authenticate header.",
+            flags=frozenset({UNAUTHENTICATED_WITH_BODY}),
+        ),
+        Fault(
+            "scope-not-checked",
+            "Convention missing-scope-403: a token without the operation's scopes gets 403 "
+            "with status 21.",
+            "Any valid token may call any operation.",
+            flags=frozenset({SKIP_SCOPE_CHECK}),
+        ),
+        Fault(
+            "consent-ignored",
+            "Consent: a client only gets data of schools that gave it consent (else 403, "
+            "status 22).",
+            "Every school's data is served to every client.",
+            flags=frozenset({SKIP_CONSENT}),
+        ),
+        Fault(
+            "period-filter-ignored",
+            "Filters: schoolPeriodId narrows a list to the objects of that school period.",
+            "The schoolPeriodId parameter is accepted and ignored.",
+            flags=frozenset({IGNORE_PERIOD_FILTER}),
+        ),
+    )
+}
+
+
+class UnknownFaultError(ValueError):
+    pass
+
+
+class Faults:
+    """The faults switched on for one provider (usually none)."""
+
+    def __init__(self, names: Iterable[str] = ()) -> None:
+        chosen: list[Fault] = []
+        for name in names:
+            if name not in FAULTS:
+                known = ", ".join(sorted(FAULTS))
+                raise UnknownFaultError(f"unknown fault {name!r}; known faults: {known}")
+            chosen.append(FAULTS[name])
+        self.active: tuple[Fault, ...] = tuple(chosen)
+        self._flags = frozenset(f for fault in chosen for f in fault.flags)
+        self._hooks: Sequence[ObjectHook] = [f.objects for f in chosen if f.objects is not None]
+
+    def __bool__(self) -> bool:
+        return bool(self.active)
+
+    @property
+    def names(self) -> tuple[str, ...]:
+        return tuple(f.name for f in self.active)
+
+    def has(self, flag: str) -> bool:
+        return flag in self._flags
+
+    @property
+    def rewrites_objects(self) -> bool:
+        return bool(self._hooks)
+
+    def objects(self, message: str, docs: list[JsonObject]) -> list[JsonObject]:
+        for hook in self._hooks:
+            docs = hook(message, docs)
+        return docs

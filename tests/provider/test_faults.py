@@ -1,0 +1,317 @@
+"""Every named fault breaks what it says it breaks, and nothing breaks without faults.
+
+Each fault has a check here that looks at the provider from outside, over HTTP, the way
+a conformance suite would. The clean provider passes every check; a provider with one
+fault fails that fault's check. Fixed seed, SQLite, a few seconds per fault.
+"""
+
+from __future__ import annotations
+
+import copy
+import re
+from collections.abc import Callable, Iterator
+from typing import Any
+
+import httpx
+import pytest
+from eduv import spec
+from eduv.conformance.provider.faults import FAULTS
+from eduv.dataset.convert import convert_object
+from eduv.dataset.model import Dataset, School
+from sqlalchemy import Engine
+
+from tests.conftest import REPO
+from tests.provider.harness import Provider, client, config, running
+
+Check = Callable[[Provider, Dataset], list[str]]
+SEMVER = re.compile(r"^[0-9]+\.[0-9]+\.[0-9]+$")
+
+
+def _config(dataset: Dataset) -> Any:
+    return config(
+        [
+            client("full"),
+            client("basic-only", scopes=["eduv.student.basic"]),
+            client("education-only", scopes=["eduv.education"]),
+            client("one-school", consents=[{"school": dataset.schools[0].key}]),
+        ]
+    )
+
+
+def _vo(dataset: Dataset) -> School:
+    return max(
+        (s for s in dataset.schools if dataset.facts[s.key].sector == "VO"),
+        key=lambda s: len(s.groups),
+    )
+
+
+def _get(provider: Provider, path: str, client_id: str = "full", **kwargs: Any) -> httpx.Response:
+    with provider.http(provider.token(client_id)) as http:
+        return http.get(path, **kwargs)
+
+
+def _groups(provider: Provider, school: School, **params: str) -> list[dict[str, Any]]:
+    answer = _get(
+        provider, "/association-api/v1/groups/school", params={"orgMasterId": school.key, **params}
+    )
+    assert answer.status_code == 200, answer.text
+    found: list[dict[str, Any]] = answer.json()
+    return found
+
+
+# -- checks --------------------------------------------------------------------------------
+
+
+def all_groups_served(provider: Provider, dataset: Dataset) -> list[str]:
+    school = _vo(dataset)
+    served = {g["groupId"] for g in _groups(provider, school)}
+    return [f"group {g['groupId']} missing" for g in school.groups if g["groupId"] not in served]
+
+
+def end_dates_exclusive(provider: Provider, dataset: Dataset) -> list[str]:
+    school = _vo(dataset)
+    answer = _get(
+        provider, "/association-api/v1/schoolperiods/school", params={"orgMasterId": school.key}
+    )
+    stored = {p["schoolPeriodId"]: p["endDate"] for p in school.schoolPeriods}
+    return [
+        f"{p['schoolPeriodId']} ends {p['endDate']}, not {stored[p['schoolPeriodId']]}"
+        for p in answer.json()
+        if p["endDate"] != stored[p["schoolPeriodId"]]
+    ]
+
+
+def demographics_need_their_scope(provider: Provider, dataset: Dataset) -> list[str]:
+    answer = _get(
+        provider,
+        "/students-api/v1/students/school",
+        "basic-only",
+        params={"orgMasterId": _vo(dataset).key},
+    )
+    return [
+        f"{s['givenName']} has demographic fields"
+        for s in answer.json()
+        if "dateOfBirth" in s or "gender" in s
+    ]
+
+
+def full_version_header(provider: Provider, dataset: Dataset) -> list[str]:
+    problems = []
+    for version in spec.versions("association"):
+        answer = _get(
+            provider,
+            "/association-api/v1/groups/school",
+            params={"orgMasterId": dataset.schools[0].key},
+            headers={"API-Version": version},
+        )
+        header = answer.headers.get("API-Version", "")
+        if header != version or not SEMVER.match(header):
+            problems.append(f"asked {version}, got API-Version {header!r}")
+    return problems
+
+
+def one_class_per_student(provider: Provider, dataset: Dataset) -> list[str]:
+    """No pupil is in two classes whose [beginDate, endDate) spans overlap."""
+    spans: dict[str, list[tuple[str, str, str]]] = {}
+    for group in _groups(provider, _vo(dataset), groupType="class"):
+        span = (group["beginDate"], group.get("endDate", "9999-12-31"), group["groupId"])
+        for ref in group["students"]:
+            spans.setdefault(str(sorted(ref.items())), []).append(span)
+    return [
+        f"a student is in classes {a[2]} and {b[2]} at once"
+        for found in spans.values()
+        for i, a in enumerate(found)
+        for b in found[i + 1 :]
+        if a[0] < b[1] and b[0] < a[1]
+    ]
+
+
+def assignments_exist(provider: Provider, dataset: Dataset) -> list[str]:
+    school = _vo(dataset)
+    answer = _get(
+        provider, "/association-api/v1/assignments/school", params={"orgMasterId": school.key}
+    )
+    known = {a["assignmentId"] for a in answer.json()}
+    return [
+        f"group {g['groupId']} lists unknown assignment {a}"
+        for g in _groups(provider, school)
+        for a in g["assignments"]
+        if a not in known
+    ]
+
+
+def _group_changes(dataset: Dataset) -> tuple[str, list[dict[str, Any]]]:
+    school = _vo(dataset)
+    group = copy.deepcopy(school.groups[0])
+    group["groupId"] = "7d0e7e57-0000-4000-8000-0000000000aa"
+    return group["groupId"], [
+        {"op": "add", "collection": "groups", "school": school.key, "object": group},
+        {
+            "op": "update",
+            "collection": "groups",
+            "school": school.key,
+            "object": {**group, "groupName": "n"},
+        },
+        {"op": "delete", "collection": "groups", "school": school.key, "id": group["groupId"]},
+    ]
+
+
+def _notifications_after_changes(
+    provider: Provider, dataset: Dataset
+) -> tuple[str, list[dict[str, Any]]]:
+    before = _get(provider, "/notifications-api/v0/notifications").json()
+    since = before[-1]["created"] if before else "2000-01-01T00:00:00Z"
+    group_id, changes = _group_changes(dataset)
+    with provider.provisioning() as http:
+        assert http.post("/provisioning/changes", json={"changes": changes}).status_code == 200
+    after = _get(provider, "/notifications-api/v0/notifications", params={"since": since}).json()
+    return group_id, after
+
+
+def notifications_oldest_first(provider: Provider, dataset: Dataset) -> list[str]:
+    _, found = _notifications_after_changes(provider, dataset)
+    created = [n["created"] for n in found]
+    return [] if created == sorted(created) and len(created) == 3 else [f"order {created}"]
+
+
+def deletes_are_notified(provider: Provider, dataset: Dataset) -> list[str]:
+    group_id, found = _notifications_after_changes(provider, dataset)
+    mine = [n for n in found if n.get("objectId") == group_id]
+    if mine and mine[-1]["isDeleteNotification"]:
+        return []
+    return [f"no delete notification for {group_id}: {[n['isDeleteNotification'] for n in mine]}"]
+
+
+def unknown_organisation_is_23(provider: Provider, _dataset: Dataset) -> list[str]:
+    answer = _get(provider, "/association-api/v1/groups/school", params={"orgMasterId": "000A000"})
+    if answer.status_code == 400 and answer.json().get("status") == 23:
+        return []
+    return [f"unknown organisation answered {answer.status_code} {answer.text[:80]}"]
+
+
+def objects_are_valid(provider: Provider, dataset: Dataset) -> list[str]:
+    school = _vo(dataset)
+    validator = spec.validator("association-api", None, "Group")
+    return [
+        f"{g['groupId']}: {e.message}"
+        for g in _groups(provider, school)
+        for e in validator.iter_errors(g)
+    ]
+
+
+def previous_version_shapes(provider: Provider, dataset: Dataset) -> list[str]:
+    school = _vo(dataset)
+    previous = spec.api("education").previous
+    answer = _get(
+        provider,
+        "/education-api/v1/studyofferings/school",
+        params={"orgMasterId": school.key},
+        headers={"API-Version": previous},
+    )
+    expected = {
+        o["studyOfferingId"]: convert_object("education-api", "StudyOffering", o, "down", "VO")
+        for o in school.studyOfferings
+    }
+    return [
+        f"{o['studyOfferingId']} not in t-1 shape"
+        for o in answer.json()
+        if o != expected[o["studyOfferingId"]]
+    ]
+
+
+def status_codes_are_integers(provider: Provider, _dataset: Dataset) -> list[str]:
+    answer = _get(provider, "/association-api/v1/groups/school", params={"groupType": "klas"})
+    status = answer.json().get("status")
+    return [] if isinstance(status, int) else [f"status {status!r} is not an integer"]
+
+
+def unauthenticated_has_no_body(provider: Provider, dataset: Dataset) -> list[str]:
+    answer = httpx.get(
+        provider.url + "/association-api/v1/groups/school",
+        params={"orgMasterId": dataset.schools[0].key},
+    )
+    problems = [] if answer.content == b"" else ["401 has a body"]
+    return problems + ([] if "WWW-Authenticate" in answer.headers else ["no WWW-Authenticate"])
+
+
+def scopes_are_checked(provider: Provider, dataset: Dataset) -> list[str]:
+    answer = _get(
+        provider,
+        "/association-api/v1/groups/school",
+        "education-only",
+        params={"orgMasterId": dataset.schools[0].key},
+    )
+    ok = answer.status_code == 403 and answer.json().get("status") == 21
+    return [] if ok else [f"no scope, yet {answer.status_code}"]
+
+
+def consent_is_checked(provider: Provider, dataset: Dataset) -> list[str]:
+    answer = _get(
+        provider,
+        "/association-api/v1/groups/school",
+        "one-school",
+        params={"orgMasterId": dataset.schools[1].key},
+    )
+    ok = answer.status_code == 403 and answer.json().get("status") == 22
+    return [] if ok else [f"no consent, yet {answer.status_code}"]
+
+
+def period_filter_applies(provider: Provider, dataset: Dataset) -> list[str]:
+    found = _groups(provider, _vo(dataset), schoolPeriodId="2099-2100")
+    return [f"{len(found)} groups for a period without groups"] if found else []
+
+
+CHECKS: dict[str, Check] = {
+    "lesson-groups-dropped": all_groups_served,
+    "end-dates-inclusive": end_dates_exclusive,
+    "demographics-without-scope": demographics_need_their_scope,
+    "wrong-api-version-header": full_version_header,
+    "student-in-two-classes": one_class_per_student,
+    "group-missing-assignment": assignments_exist,
+    "notifications-out-of-order": notifications_oldest_first,
+    "no-delete-notification": deletes_are_notified,
+    "unknown-organisation-200": unknown_organisation_is_23,
+    "required-field-missing": objects_are_valid,
+    "enum-outside-list": objects_are_valid,
+    "previous-in-current-shape": previous_version_shapes,
+    "status-code-strings": status_codes_are_integers,
+    "unauthenticated-with-body": unauthenticated_has_no_body,
+    "scope-not-checked": scopes_are_checked,
+    "consent-ignored": consent_is_checked,
+    "period-filter-ignored": period_filter_applies,
+}
+
+
+@pytest.fixture
+def start(sqlite_engine: Engine, dataset: Dataset) -> Iterator[Callable[[tuple[str, ...]], Any]]:
+    def make(faults: tuple[str, ...]) -> Any:
+        return running(
+            sqlite_engine, _config(dataset), dataset=dataset, faults=faults, deliver=False
+        )
+
+    yield make
+
+
+def test_every_fault_has_a_check_and_there_are_enough() -> None:
+    assert set(CHECKS) == set(FAULTS)
+    assert len(FAULTS) >= 12
+
+
+def test_the_clean_provider_passes_every_check(start: Any, dataset: Dataset) -> None:
+    with start(()) as provider:
+        problems = {name: check(provider, dataset) for name, check in CHECKS.items()}
+    assert not {k: v for k, v in problems.items() if v}
+
+
+@pytest.mark.timeout(30)
+@pytest.mark.parametrize("fault", sorted(FAULTS))
+def test_each_fault_is_caught_by_its_check(start: Any, dataset: Dataset, fault: str) -> None:
+    with start((fault,)) as provider:
+        problems = CHECKS[fault](provider, dataset)
+    assert problems, f"{fault} was switched on, but its check found nothing"
+
+
+def test_every_fault_is_documented() -> None:
+    text = (REPO / "docs" / "provider.md").read_text(encoding="utf-8")
+    missing = [name for name in FAULTS if f"`{name}`" not in text]
+    assert not missing, f"docs/provider.md does not describe: {missing}"
