@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Callable, Iterator
 
+from eduv.dataset.model import collection
 from eduv.rules.catalogue import Rule
 from eduv.rules.context import Context, SchoolIndex, Span
 from eduv.rules.registry import Finding, JsonObject, dataset_check
@@ -27,14 +28,13 @@ from eduv.rules.values import (
     text,
 )
 
-_ID = {
-    "schoolPeriods": "schoolPeriodId",
-    "studyOfferings": "studyOfferingId",
-    "subjectOfferings": "subjectOfferingId",
-    "groups": "groupId",
-    "enrollments": "enrollmentId",
-    "assignments": "assignmentId",
-}
+
+def _id_member(coll: str) -> str:
+    return collection(coll).id_field or ""
+
+
+def _component(coll: str) -> str:
+    return collection(coll).component
 
 
 def _finding(
@@ -46,7 +46,7 @@ def _finding(
     rest: str,
     **params: object,
 ) -> Finding:
-    values: dict[str, object] = {"id": obj.get(_ID[coll]), "school": s.key}
+    values: dict[str, object] = {"id": obj.get(_id_member(coll)), "school": s.key}
     values.update(params)
     return Finding((ctx.pointer(s, coll, index, rest),), (ctx.ref(s, coll, obj),), values)
 
@@ -237,6 +237,7 @@ def _within_period(ctx: Context, rule: Rule) -> Iterator[Finding]:
             for index, obj, _ in ctx.active(s, coll):
                 found = _outside_period(s, obj)
                 if found is not None:
+                    found["component"] = _component(coll)
                     yield _finding(ctx, s, coll, index, obj, "/beginDate", **found)
 
 
@@ -248,13 +249,9 @@ def _outside_period(s: SchoolIndex, obj: JsonObject) -> dict[str, object] | None
     if outer is None or begin is None:
         return None
     # Without an end date an object ends with its period, so only its begin can stray.
-    inside = outer[0] <= begin < outer[1] and (end is None or end <= outer[1])
-    if inside:
+    if outer[0] <= begin < outer[1] and (end is None or end <= outer[1]):
         return None
-    component = {"enrollmentId": "Enrollment", "assignmentId": "Assignment"}
-    name = next((v for k, v in component.items() if k in obj), "Group")
     return {
-        "component": name,
         "begin": begin,
         "end": end or "(open)",
         "period": period_id,
@@ -723,23 +720,20 @@ def _escape(key: str) -> str:
     return key.replace("~", "~0").replace("/", "~1")
 
 
-_COMPONENTS = {
-    "schoolPeriods": "SchoolPeriod",
-    "studyOfferings": "StudyOffering",
-    "subjectOfferings": "SubjectOffering",
-    "groups": "Group",
-    "enrollments": "Enrollment",
-    "assignments": "Assignment",
-}
-
-
 @dataset_check("EDUV-DATA-001")
 def _ids_unique(ctx: Context, rule: Rule) -> Iterator[Finding]:
     for s in ctx.schools:
         for coll, value, _, later in s.repeated:
             obj = s.school.items(coll)[later]
             yield _finding(
-                ctx, s, coll, later, obj, f"/{_ID[coll]}", value=value, component=_COMPONENTS[coll]
+                ctx,
+                s,
+                coll,
+                later,
+                obj,
+                f"/{_id_member(coll)}",
+                value=value,
+                component=_component(coll),
             )
 
 
@@ -810,7 +804,7 @@ def _no_reliance_on_deleted(ctx: Context, rule: Rule) -> Iterator[Finding]:
                         obj,
                         f"/{member}",
                         value=obj.get(member),
-                        component=_COMPONENTS[coll],
+                        component=_component(coll),
                         target=target_name,
                     )
         for index, offering, _ in ctx.in_scope(s, "subjectOfferings"):

@@ -9,10 +9,11 @@ from typing import Any
 
 import orjson
 
+# Importing the two rule modules registers their checks.
 import eduv.rules.dataset_rules
-import eduv.rules.message_rules  # noqa: F401  (importing registers the checks)
+import eduv.rules.message_rules  # noqa: F401
 from eduv._paths import spec_root
-from eduv.dataset.model import Dataset, school_key
+from eduv.dataset.model import Dataset, collections, school_key
 from eduv.rules.catalogue import Rule, load_catalogue
 from eduv.rules.context import Context
 from eduv.rules.model import SEVERITY_ORDER, Language, ObjectRef, Violation
@@ -20,16 +21,6 @@ from eduv.rules.registry import DATASET_CHECKS, MESSAGE_CHECKS, JsonObject
 from eduv.rules.values import next_day, person_label
 
 DateLike = date | str
-
-# Which member identifies an object of each component in reports.
-_ID_MEMBERS = {
-    "SchoolPeriod": "schoolPeriodId",
-    "Enrollment": "enrollmentId",
-    "Assignment": "assignmentId",
-    "Group": "groupId",
-    "StudyOffering": "studyOfferingId",
-    "SubjectOffering": "subjectOfferingId",
-}
 
 Step = tuple[tuple[str, ...], tuple[Rule, ...]]
 
@@ -92,8 +83,14 @@ def _nodes(node: Any, path: tuple[str, ...], pointer: str) -> Iterator[tuple[str
         yield from _nodes(node[head], rest, f"{pointer}/{head}")
 
 
+@cache
+def _id_members() -> dict[str, str]:
+    """Which member identifies an object of each component, from the dataset schema."""
+    return {c.component: c.id_field for c in collections() if c.id_field}
+
+
 def object_ref(component: str, obj: JsonObject, school: str | None = None) -> ObjectRef:
-    member = _ID_MEMBERS.get(component)
+    member = _id_members().get(component)
     if member is not None:
         return ObjectRef(component, str(obj.get(member)), school)
     if component == "Organisation":

@@ -1,0 +1,144 @@
+"""A pytest plugin: run the Edu-V conformance suite inside a vendor's own test run.
+
+Name a suite configuration file (TOML, see docs/conformance.md) on the command line::
+
+    pytest --eduv-conformance conformance.toml
+
+Each check of the configured modes becomes one test item, ``<file>::EDUV-CONF-...``;
+the suite runs once, when the first item runs, and every item then reports its check:
+a failure with the details and the curl lines, a skip with the reason, or a pass. A
+configuration without a target runs against the embedded reference provider. The
+reports are written to ``--eduv-conformance-reports`` when given.
+
+The session fixture ``eduv_conformance_run`` gives the :class:`Run` itself.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from eduv.conformance.suite.model import Outcome, Result
+
+_RUN_KEY = pytest.StashKey[Any]()
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    group = parser.getgroup("eduv-conformance")
+    group.addoption(
+        "--eduv-conformance",
+        metavar="CONFIG",
+        default=None,
+        help="Run the Edu-V conformance suite with this TOML configuration.",
+    )
+    group.addoption(
+        "--eduv-conformance-reports",
+        metavar="FOLDER",
+        default=None,
+        help="Write report.json, junit.xml and report.html of the suite here.",
+    )
+
+
+def pytest_collect_file(parent: pytest.Collector, file_path: Path) -> pytest.Collector | None:
+    chosen = parent.config.getoption("--eduv-conformance")
+    if chosen and file_path.resolve() == Path(chosen).resolve():
+        found: pytest.Collector = SuiteFile.from_parent(parent, path=file_path)
+        return found
+    return None
+
+
+def pytest_sessionstart(session: pytest.Session) -> None:
+    chosen = session.config.getoption("--eduv-conformance")
+    if chosen and not Path(chosen).is_file():
+        raise pytest.UsageError(f"--eduv-conformance: no such file {chosen}")
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    chosen = config.getoption("--eduv-conformance")
+    if chosen:
+        # The configuration file is collected even when it is not under the test paths.
+        config.args.append(str(chosen))
+
+
+class SuiteFile(pytest.File):
+    """The configuration file: one item per check of its modes."""
+
+    def collect(self) -> Iterator[pytest.Item]:
+        from eduv.conformance.suite.config import load
+        from eduv.conformance.suite.registry import load_all
+
+        cfg = load(self.path)
+        modes = set(cfg.modes) | ({"preflight"} if "observe" in cfg.modes else set())
+        for check_id, chk in sorted(load_all().items()):
+            if chk.spec.mode in modes:
+                yield CheckItem.from_parent(self, name=check_id)
+
+
+class CheckItem(pytest.Item):
+    def runtest(self) -> None:
+        run = suite_run(self.config, Path(str(self.parent.path)))  # type: ignore[union-attr]
+        mine = [r for r in run.results if r.check_id == self.name]
+        failing = [r for r in mine if r.outcome in (Outcome.FAIL, Outcome.ERROR)]
+        if failing:
+            raise CheckFailedError(failing)
+        if mine and all(r.outcome in (Outcome.SKIP, Outcome.NOT_APPLICABLE) for r in mine):
+            pytest.skip(mine[0].message or mine[0].outcome.value)
+        if not mine:
+            pytest.skip("the check produced no result in this run")
+
+    def repr_failure(self, excinfo: pytest.ExceptionInfo[BaseException], style: Any = None) -> str:
+        if isinstance(excinfo.value, CheckFailedError):
+            return excinfo.value.describe()
+        return str(excinfo.value)
+
+    def reportinfo(self) -> tuple[Path, int, str]:
+        return self.path, 0, f"conformance check {self.name}"
+
+
+class CheckFailedError(AssertionError):
+    def __init__(self, results: list[Result]) -> None:
+        super().__init__(results[0].message)
+        self.results = results
+
+    def describe(self) -> str:
+        lines = []
+        for result in self.results:
+            where = " ".join(p for p in (result.api, result.version, result.subject) if p)
+            lines.append(f"{result.check_id} {result.outcome.value} {where}: {result.message}")
+            lines += [f"    {d}" for d in result.details[:10]]
+            lines += [f"    $ {e.curl}" for e in result.evidence[:2]]
+        return "\n".join(lines)
+
+
+def suite_run(config: pytest.Config, path: Path) -> Any:
+    """Run the suite once per pytest session (the first item that needs it)."""
+    if _RUN_KEY in config.stash:
+        return config.stash[_RUN_KEY]
+    from eduv.conformance.suite import embedded
+    from eduv.conformance.suite.config import load
+    from eduv.conformance.suite.runner import run_suite
+
+    cfg = load(path)
+    if cfg.root or cfg.api_urls or cfg.modes == ("consumer",):
+        run = run_suite(cfg)
+    else:
+        with embedded.running(seed=cfg.seed) as emb:
+            run = run_suite(emb.configure(cfg))
+    folder = config.getoption("--eduv-conformance-reports")
+    if folder:
+        from eduv.conformance.suite.reports import write_all
+
+        write_all(run, Path(folder))
+    config.stash[_RUN_KEY] = run
+    return run
+
+
+@pytest.fixture(scope="session")
+def eduv_conformance_run(request: pytest.FixtureRequest) -> Any:
+    """The suite's run for the configuration named by --eduv-conformance."""
+    chosen = request.config.getoption("--eduv-conformance")
+    if not chosen:
+        pytest.skip("no --eduv-conformance configuration given")
+    return suite_run(request.config, Path(chosen))

@@ -1,0 +1,240 @@
+"""``eduv conformance``: run the suite, list its checks, verify a report.
+
+Without a target, ``eduv conformance run`` starts the reference provider on a free
+loopback port (SQLite in a temporary folder, or ``--database``), runs the default
+suite against it and writes the reports.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import replace
+from pathlib import Path
+from typing import Annotated
+
+import orjson
+import typer
+from eduv.conformance.suite.config import (
+    ConfigError,
+    Consumer,
+    Credential,
+    RunConfig,
+    SchoolTarget,
+    load,
+    parse_lang,
+    parse_modes,
+)
+
+app = typer.Typer(help="The Edu-V conformance suite.", no_args_is_help=True)
+
+Opt = typer.Option
+
+
+@app.command("run")
+def run_command(
+    config: Annotated[Path | None, Opt("--config", "-c", help="TOML configuration file.")] = None,
+    root: Annotated[
+        str | None, Opt(help="Root URL of the target: APIs at /{api}/v{major}.")
+    ] = None,
+    token_url: Annotated[str | None, Opt(help="The target's token endpoint.")] = None,
+    client_id: Annotated[str | None, Opt(help="Client id of the credential.")] = None,
+    private_key: Annotated[Path | None, Opt(help="PEM private key (private_key_jwt).")] = None,
+    secret_env: Annotated[
+        str | None, Opt(help="Environment variable holding the client secret.")
+    ] = None,
+    school: Annotated[list[str] | None, Opt(help="School to test (RIO code); repeat.")] = None,
+    api: Annotated[list[str] | None, Opt(help="API to test (default: all); repeat.")] = None,
+    mode: Annotated[
+        list[str] | None, Opt(help="Mode: preflight, observe, scenario, consumer.")
+    ] = None,
+    consumer_url: Annotated[str | None, Opt(help="Consumer base URL (consumer mode).")] = None,
+    consumer_token_env: Annotated[
+        str | None, Opt(help="Environment variable with a token the consumer accepts.")
+    ] = None,
+    seed: Annotated[int | None, Opt(help="Seed of the generated scenarios.")] = None,
+    examples: Annotated[int | None, Opt(help="Scenario examples (budget).")] = None,
+    steps: Annotated[int | None, Opt(help="Stateful steps per example (budget).")] = None,
+    known_issues: Annotated[Path | None, Opt(help="Known-issues TOML file.")] = None,
+    out: Annotated[Path, Opt(help="Folder for report.json, junit.xml, report.html.")] = Path(
+        "conformance-report"
+    ),
+    sign_key: Annotated[Path | None, Opt(help="Sign the JSON report with this PEM key.")] = None,
+    lang: Annotated[str, Opt(help="Language of the reports: en or nl.")] = "en",
+    keep_personal_data: Annotated[
+        bool, Opt(help="Do not mask personal data in reports (masked by default).")
+    ] = False,
+    max_requests: Annotated[int | None, Opt(help="Request budget of the run.")] = None,
+    rate: Annotated[float | None, Opt(help="Maximum requests per second.")] = None,
+    insecure: Annotated[bool, Opt(help="Do not verify TLS certificates.")] = False,
+    database: Annotated[
+        str | None, Opt(help="Embedded provider only: database URL (default SQLite).")
+    ] = None,
+    fault: Annotated[
+        list[str] | None, Opt(help="Embedded provider only: switch on a named fault.")
+    ] = None,
+) -> None:
+    """Run the conformance suite and write the reports."""
+    from eduv.conformance.suite.reports import console as screen
+    from eduv.conformance.suite.reports import write_all
+    from eduv.conformance.suite.runner import run_suite
+    from rich.console import Console
+
+    try:
+        cfg = load(config) if config else RunConfig()
+        cfg = _flags(cfg, root, token_url, client_id, private_key, secret_env, school, api, mode)
+        cfg = _more(cfg, seed, examples, steps, known_issues, lang, keep_personal_data)
+        cfg = _limits(cfg, max_requests, rate, insecure)
+        cfg = _consumer(cfg, consumer_url, consumer_token_env)
+    except ConfigError as exc:
+        raise typer.BadParameter(str(exc)) from None
+    term = Console(stderr=True)
+    target_given = cfg.root or cfg.api_urls or cfg.modes == ("consumer",)
+    if target_given and (fault or database):
+        raise typer.BadParameter("--fault and --database apply to the embedded provider only")
+    with (
+        _target(cfg, bool(target_given), database, fault or []) as ready,
+        screen.progress_bar(term, 60) as step,
+    ):
+        run = run_suite(ready, progress=step)
+    key = str(sign_key) if sign_key else None
+    written = write_all(run, out, key)
+    screen.summary(term, run)
+    term.print(f"reports: {written.json}, {written.junit}, {written.html}")
+    raise typer.Exit(0 if run.passed else 1)
+
+
+@contextmanager
+def _target(
+    cfg: RunConfig, given: bool, database: str | None, faults: list[str]
+) -> Iterator[RunConfig]:
+    """The configuration to run: as given, or pointed at an embedded provider."""
+    from eduv.conformance.suite import embedded
+
+    if given:
+        yield cfg
+        return
+    with embedded.running(database=database, faults=faults, seed=cfg.seed) as emb:
+        yield emb.configure(cfg)
+
+
+def _flags(
+    cfg: RunConfig,
+    root: str | None,
+    token_url: str | None,
+    client_id: str | None,
+    private_key: Path | None,
+    secret_env: str | None,
+    schools: list[str] | None,
+    apis: list[str] | None,
+    modes: list[str] | None,
+) -> RunConfig:
+    from eduv import spec
+
+    changes: dict[str, object] = {}
+    if root:
+        changes["root"] = root
+        changes["token_url"] = token_url or cfg.token_url or root.rstrip("/") + "/oauth2/token"
+    elif token_url:
+        changes["token_url"] = token_url
+    if client_id:
+        secret = os.environ.get(secret_env) if secret_env else None
+        if secret_env and secret is None:
+            raise ConfigError(f"the environment variable {secret_env} is not set")
+        key = str(private_key) if private_key else None
+        if (key is None) == (secret is None):
+            raise ConfigError("give --private-key or --secret-env with --client-id")
+        changes["credentials"] = (Credential(client_id, client_id, secret, key),)
+    if schools:
+        changes["schools"] = tuple(SchoolTarget(s) for s in schools)
+    if apis:
+        changes["apis"] = tuple(spec.resolve_api(a) for a in apis)
+    if modes:
+        changes["modes"] = parse_modes(modes)
+    return replace(cfg, **changes)  # type: ignore[arg-type]
+
+
+def _more(
+    cfg: RunConfig,
+    seed: int | None,
+    examples: int | None,
+    steps: int | None,
+    known_issues: Path | None,
+    lang: str,
+    keep: bool,
+) -> RunConfig:
+    changes: dict[str, object] = {"lang": parse_lang(lang)}
+    for name, value in (("seed", seed), ("examples", examples), ("steps", steps)):
+        if value is not None:
+            changes[name] = value
+    if known_issues:
+        changes["known_issues"] = str(known_issues)
+    if keep:
+        changes["keep_personal_data"] = True
+    return replace(cfg, **changes)  # type: ignore[arg-type]
+
+
+def _limits(
+    cfg: RunConfig, max_requests: int | None, rate: float | None, insecure: bool
+) -> RunConfig:
+    limits = cfg.limits
+    if max_requests is not None:
+        limits = replace(limits, max_requests=max_requests)
+    if rate is not None:
+        limits = replace(limits, rate=rate)
+    if insecure:
+        limits = replace(limits, verify_tls=False)
+    return replace(cfg, limits=limits)
+
+
+def _consumer(cfg: RunConfig, url: str | None, token_env: str | None) -> RunConfig:
+    if not url:
+        return cfg
+    token = os.environ.get(token_env) if token_env else None
+    if token_env and token is None:
+        raise ConfigError(f"the environment variable {token_env} is not set")
+    return replace(cfg, consumer=Consumer(url=url, token=token or cfg.consumer.token))
+
+
+@app.command("checks")
+def checks_command(
+    lang: Annotated[str, Opt(help="en or nl")] = "en",
+    as_json: Annotated[bool, Opt("--json", help="Print JSON.")] = False,
+) -> None:
+    """List every check with its id, mode, title and what it cites."""
+    from eduv.conformance.suite.registry import load_all
+
+    chosen = parse_lang(lang)
+    specs = [c.spec for c in sorted(load_all().values(), key=lambda c: c.spec.id)]
+    if as_json:
+        typer.echo(orjson.dumps([s.to_json() for s in specs], option=orjson.OPT_INDENT_2).decode())
+        return
+    for s in specs:
+        typer.echo(f"{s.id}  [{s.mode}]  {s.title.get(chosen)}  ({', '.join(s.cites)})")
+
+
+@app.command("verify")
+def verify_command(
+    report: Annotated[Path, typer.Argument(help="The report.json to verify.")],
+    key: Annotated[Path | None, Opt(help="The tester's public key as a JWKS file.")] = None,
+) -> None:
+    """Verify a report's digest and, with the tester's public key, its signature."""
+    from eduv.conformance.suite.reports.json_report import VerificationError, verify
+
+    doc = orjson.loads(report.read_bytes())
+    trusted = orjson.loads(key.read_bytes()) if key else None
+    try:
+        typer.echo(verify(doc, trusted))
+    except VerificationError as exc:
+        typer.echo(f"NOT VERIFIED: {exc}", err=True)
+        raise typer.Exit(1) from None
+
+
+def register(root: typer.Typer) -> None:
+    """Mount the suite as ``eduv conformance``."""
+    root.add_typer(app, name="conformance")
+
+
+def main() -> None:  # pragma: no cover
+    app()

@@ -1,0 +1,1 @@
+"""Scenario mode: generated datasets loaded through a provisioning adapter and read back."""

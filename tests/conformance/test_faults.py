@@ -1,0 +1,86 @@
+"""Fault detection: for every fault of the reference provider, a run against the provider
+started with that fault fails with exactly the checks expected below.
+
+``names`` are the checks that name the rule or convention the fault breaks: a fault
+counts as detected only through them. ``follows`` are checks that fail as a direct
+consequence (a fault that rewrites group lists also makes the list differ from the
+lookup by id, and the served groups differ from the loaded ones). The fidelity checks
+never count as detection on their own.
+"""
+
+from __future__ import annotations
+
+import pytest
+from eduv.conformance.provider import FAULTS
+from eduv.conformance.suite import embedded
+from eduv.conformance.suite.model import Outcome
+from eduv.conformance.suite.registry import load_all
+from eduv.conformance.suite.runner import run_suite
+
+from tests.conformance.conftest import QUICK
+
+# Checks that compare what is served with itself or with what was loaded, whatever the
+# rule: they show that something changed, not which rule was broken.
+FIDELITY = frozenset({"EDUV-CONF-LIST-001", "EDUV-CONF-SCN-003"})
+
+# fault -> (checks that name the broken rule, checks that fail as a consequence)
+EXPECTED: dict[str, tuple[frozenset[str], frozenset[str]]] = {
+    "lesson-groups-dropped": (
+        frozenset({"EDUV-CONF-SCN-001", "EDUV-CONF-RULE-ASSIGN-011"}),
+        frozenset(),
+    ),
+    "end-dates-inclusive": (
+        frozenset({"EDUV-CONF-SCN-002", "EDUV-CONF-SCN-011", "EDUV-CONF-SCN-021"}),
+        frozenset(),
+    ),
+    "demographics-without-scope": (frozenset({"EDUV-CONF-SCOPE-002"}), frozenset()),
+    "wrong-api-version-header": (frozenset({"EDUV-CONF-HDR-001"}), frozenset()),
+    "student-in-two-classes": (
+        frozenset({"EDUV-CONF-RULE-GROUP-015"}),
+        frozenset({"EDUV-CONF-LIST-001", "EDUV-CONF-SCN-003"}),
+    ),
+    "group-missing-assignment": (
+        frozenset({"EDUV-CONF-RULE-GROUP-011"}),
+        frozenset({"EDUV-CONF-SCN-003"}),
+    ),
+    "notifications-out-of-order": (frozenset({"EDUV-CONF-SCN-032"}), frozenset()),
+    "no-delete-notification": (frozenset({"EDUV-CONF-SCN-031"}), frozenset()),
+    "unknown-organisation-200": (frozenset({"EDUV-CONF-ORG-001"}), frozenset()),
+    "required-field-missing": (frozenset({"EDUV-CONF-SCHEMA-001"}), frozenset()),
+    "enum-outside-list": (frozenset({"EDUV-CONF-SCHEMA-001"}), frozenset()),
+    "previous-in-current-shape": (
+        frozenset({"EDUV-CONF-VER-002"}),
+        # a 1.1.0 answer in 1.1.1 shapes carries a VO study code 1.1.0 does not allow
+        frozenset({"EDUV-CONF-RULE-OFFER-001"}),
+    ),
+    "status-code-strings": (frozenset({"EDUV-CONF-STATUS-001"}), frozenset()),
+    "unauthenticated-with-body": (
+        frozenset({"EDUV-CONF-AUTH-001", "EDUV-CONF-AUTH-002"}),
+        frozenset(),
+    ),
+    "scope-not-checked": (frozenset({"EDUV-CONF-SCOPE-001"}), frozenset()),
+    "consent-ignored": (frozenset({"EDUV-CONF-CONSENT-001"}), frozenset()),
+    "period-filter-ignored": (frozenset({"EDUV-CONF-FILTER-001"}), frozenset()),
+}
+
+
+def test_every_fault_has_its_expectation_and_every_expected_check_exists() -> None:
+    assert set(EXPECTED) == set(FAULTS)
+    checks = load_all()
+    for names, follows in EXPECTED.values():
+        assert names, "a fault must be detected by a check that names the broken rule"
+        assert not names & FIDELITY
+        assert (names | follows) <= set(checks)
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("fault", sorted(EXPECTED))
+def test_a_run_against_the_faulty_provider_fails_with_exactly_the_expected_checks(
+    fault: str,
+) -> None:
+    names, follows = EXPECTED[fault]
+    with embedded.running(faults=[fault], seed=0) as provider:
+        run = run_suite(provider.configure(QUICK))
+    errors = [(r.check_id, r.message) for r in run.results if r.outcome is Outcome.ERROR]
+    assert errors == []
+    assert run.failed_ids() == names | follows
