@@ -68,6 +68,16 @@ def _missing_refs(
                 yield _finding(ctx, s, coll, index, obj, f"/{member}", value=value)
 
 
+def _missing_listed(ctx: Context, coll: str, member: str, target: str) -> Iterator[Finding]:
+    """Objects listing, in a string array, identifiers the target collection does not hold."""
+    # in_scope is active() for dated collections, so this serves periods and offerings alike.
+    for s in ctx.schools:
+        for index, obj, _ in ctx.in_scope(s, coll):
+            for at, value in strings(obj, member):
+                if s.find(target, value) is None:
+                    yield _finding(ctx, s, coll, index, obj, f"/{member}/{at}", value=value)
+
+
 def _unknown_people(ctx: Context, coll: str, member: str, students: bool) -> Iterator[Finding]:
     people = ctx.students if students else ctx.employees
     for s in ctx.schools:
@@ -87,12 +97,7 @@ def _parent_exists(ctx: Context, rule: Rule) -> Iterator[Finding]:
 
 @dataset_check("EDUV-PERIOD-011")
 def _children_exist(ctx: Context, rule: Rule) -> Iterator[Finding]:
-    for s in ctx.schools:
-        for index, period, _ in ctx.active(s, "schoolPeriods"):
-            for at, child in strings(period, "subSchoolPeriods"):
-                if s.find("schoolPeriods", child) is None:
-                    rest = f"/subSchoolPeriods/{at}"
-                    yield _finding(ctx, s, "schoolPeriods", index, period, rest, value=child)
+    yield from _missing_listed(ctx, "schoolPeriods", "subSchoolPeriods", "schoolPeriods")
 
 
 @dataset_check("EDUV-PERIOD-012")
@@ -348,15 +353,27 @@ def _year_outside(
     return {"value": year, "min": entry["min"], "max": entry["max"], "level": entry["level"]}
 
 
-@dataset_check("EDUV-ENROL-016")
-def _enrollment_year_fits_level(ctx: Context, rule: Rule) -> Iterator[Finding]:
+def _years_fit_level(
+    ctx: Context,
+    rule: Rule,
+    coll: str,
+    offering_of: Callable[[SchoolIndex, JsonObject], JsonObject | None],
+) -> Iterator[Finding]:
     for s in ctx.schools:
         sector = s.facts.sector if s.facts else None
-        for index, enrollment, _ in ctx.active(s, "enrollments"):
-            offering = s.find("studyOfferings", enrollment.get("study"))
-            found = _year_outside(rule, integer(enrollment, "studyYear"), sector, offering)
+        for index, obj, _ in ctx.in_scope(s, coll):
+            found = _year_outside(rule, integer(obj, "studyYear"), sector, offering_of(s, obj))
             if found:
-                yield _finding(ctx, s, "enrollments", index, enrollment, "/studyYear", **found)
+                yield _finding(ctx, s, coll, index, obj, "/studyYear", **found)
+
+
+def _enrolled_study(s: SchoolIndex, enrollment: JsonObject) -> JsonObject | None:
+    return s.find("studyOfferings", enrollment.get("study"))
+
+
+@dataset_check("EDUV-ENROL-016")
+def _enrollment_year_fits_level(ctx: Context, rule: Rule) -> Iterator[Finding]:
+    yield from _years_fit_level(ctx, rule, "enrollments", _enrolled_study)
 
 
 # --- assignments -------------------------------------------------------------------
@@ -477,12 +494,7 @@ def _members_exist(ctx: Context, rule: Rule) -> Iterator[Finding]:
 
 @dataset_check("EDUV-GROUP-011")
 def _listed_assignments_exist(ctx: Context, rule: Rule) -> Iterator[Finding]:
-    for s in ctx.schools:
-        for index, group, _ in ctx.active(s, "groups"):
-            for at, value in strings(group, "assignments"):
-                if s.find("assignments", value) is None:
-                    rest = f"/assignments/{at}"
-                    yield _finding(ctx, s, "groups", index, group, rest, value=value)
+    yield from _missing_listed(ctx, "groups", "assignments", "assignments")
 
 
 @dataset_check("EDUV-GROUP-012")
@@ -626,29 +638,12 @@ def _full_match(pattern: str, value: str) -> bool:
 
 @dataset_check("EDUV-OFFER-011")
 def _subject_studies_exist(ctx: Context, rule: Rule) -> Iterator[Finding]:
-    for s in ctx.schools:
-        for index, offering, _ in ctx.in_scope(s, "subjectOfferings"):
-            for at, value in strings(offering, "studyOfferings"):
-                if s.find("studyOfferings", value) is None:
-                    yield _finding(
-                        ctx,
-                        s,
-                        "subjectOfferings",
-                        index,
-                        offering,
-                        f"/studyOfferings/{at}",
-                        value=value,
-                    )
+    yield from _missing_listed(ctx, "subjectOfferings", "studyOfferings", "studyOfferings")
 
 
 @dataset_check("EDUV-OFFER-012")
 def _offering_year_fits_level(ctx: Context, rule: Rule) -> Iterator[Finding]:
-    for s in ctx.schools:
-        sector = s.facts.sector if s.facts else None
-        for index, offering, _ in ctx.in_scope(s, "studyOfferings"):
-            found = _year_outside(rule, integer(offering, "studyYear"), sector, offering)
-            if found:
-                yield _finding(ctx, s, "studyOfferings", index, offering, "/studyYear", **found)
+    yield from _years_fit_level(ctx, rule, "studyOfferings", lambda s, offering: offering)
 
 
 @dataset_check("EDUV-OFFER-013")
@@ -683,29 +678,25 @@ def _offering_key(offering: JsonObject, code: str) -> tuple[object, ...]:
 # --- schools, facts and identity ---------------------------------------------------
 
 
+def _school_finding(ctx: Context, s: SchoolIndex, values: dict[str, object]) -> Finding:
+    organisation = ctx.ref(s, "organisation", s.school.organisation)
+    return Finding((f"/schools/{s.pos}/organisation",), (organisation,), values)
+
+
 @dataset_check("EDUV-ORG-010")
 def _schools_once(ctx: Context, rule: Rule) -> Iterator[Finding]:
     first: dict[str, int] = {}
     for s in ctx.schools:
         earlier = first.setdefault(s.key, s.pos)
         if earlier != s.pos:
-            yield Finding(
-                (f"/schools/{s.pos}/organisation",),
-                (ctx.ref(s, "organisation", s.school.organisation),),
-                {"index": s.pos, "other": earlier, "school": s.key},
-            )
+            yield _school_finding(ctx, s, {"index": s.pos, "other": earlier, "school": s.key})
 
 
 @dataset_check("EDUV-ORG-011")
 def _school_has_facts(ctx: Context, rule: Rule) -> Iterator[Finding]:
     for s in ctx.schools:
         if s.facts is None:
-            organisation = s.school.organisation
-            yield Finding(
-                (f"/schools/{s.pos}/organisation",),
-                (ctx.ref(s, "organisation", organisation),),
-                {"school": s.key},
-            )
+            yield _school_finding(ctx, s, {"school": s.key})
 
 
 @dataset_check("EDUV-ORG-012")
@@ -737,12 +728,15 @@ def _ids_unique(ctx: Context, rule: Rule) -> Iterator[Finding]:
             )
 
 
+def _person_finding(ctx: Context, coll: str, index: int, person: JsonObject, label: str) -> Finding:
+    return Finding((f"/{coll}/{index}",), (ctx.person_ref(coll, person),), {"person": label})
+
+
 def _shared_people(ctx: Context, coll: str) -> Iterator[Finding]:
     people = ctx.students if coll == "students" else ctx.employees
     for key, _, later in people.shared:
-        person = people.people[later]
         label = key.removeprefix("m:")
-        yield Finding((f"/{coll}/{later}",), (ctx.person_ref(coll, person),), {"person": label})
+        yield _person_finding(ctx, coll, later, people.people[later], label)
 
 
 @dataset_check("EDUV-DATA-002")
@@ -777,51 +771,48 @@ def _group_facts_resolve(ctx: Context, rule: Rule) -> Iterator[Finding]:
                     yield Finding((pointer,), (), {"school": s.key, "kind": kind, "value": value})
 
 
-# Which members of which collections refer to what, for EDUV-DATA-005.
-_REFERENCES: tuple[tuple[str, str, str, str], ...] = (
-    ("enrollments", "study", "studyOfferings", "StudyOffering"),
-    ("enrollments", "subject", "subjectOfferings", "SubjectOffering"),
-    ("enrollments", "schoolPeriod", "schoolPeriods", "SchoolPeriod"),
-    ("assignments", "group", "groups", "Group"),
-    ("assignments", "subject", "subjectOfferings", "SubjectOffering"),
-    ("assignments", "schoolPeriod", "schoolPeriods", "SchoolPeriod"),
-    ("groups", "schoolPeriod", "schoolPeriods", "SchoolPeriod"),
+# Which members of which collections refer to what, for EDUV-DATA-005; the last
+# column says the member is a list of references rather than one.
+_REFERENCES: tuple[tuple[str, str, str, str, bool], ...] = (
+    ("enrollments", "study", "studyOfferings", "StudyOffering", False),
+    ("enrollments", "subject", "subjectOfferings", "SubjectOffering", False),
+    ("enrollments", "schoolPeriod", "schoolPeriods", "SchoolPeriod", False),
+    ("assignments", "group", "groups", "Group", False),
+    ("assignments", "subject", "subjectOfferings", "SubjectOffering", False),
+    ("assignments", "schoolPeriod", "schoolPeriods", "SchoolPeriod", False),
+    ("groups", "schoolPeriod", "schoolPeriods", "SchoolPeriod", False),
+    ("subjectOfferings", "studyOfferings", "studyOfferings", "StudyOffering", True),
 )
+
+
+def _references(obj: JsonObject, member: str, listed: bool) -> Iterator[tuple[str, object]]:
+    """(pointer below the object, value) of each reference ``member`` holds."""
+    if listed:
+        for at, value in strings(obj, member):
+            yield f"/{member}/{at}", value
+    else:
+        yield f"/{member}", obj.get(member)
 
 
 @dataset_check("EDUV-DATA-005")
 def _no_reliance_on_deleted(ctx: Context, rule: Rule) -> Iterator[Finding]:
     for s in ctx.schools:
-        for coll, member, target, target_name in _REFERENCES:
+        for coll, member, target, target_name, listed in _REFERENCES:
             for index, obj, _ in ctx.in_scope(s, coll):
-                found = s.find(target, obj.get(member))
-                if found is not None and is_tobedeleted(found):
-                    yield _finding(
-                        ctx,
-                        s,
-                        coll,
-                        index,
-                        obj,
-                        f"/{member}",
-                        value=obj.get(member),
-                        component=_component(coll),
-                        target=target_name,
-                    )
-        for index, offering, _ in ctx.in_scope(s, "subjectOfferings"):
-            for at, value in strings(offering, "studyOfferings"):
-                found = s.find("studyOfferings", value)
-                if found is not None and is_tobedeleted(found):
-                    yield _finding(
-                        ctx,
-                        s,
-                        "subjectOfferings",
-                        index,
-                        offering,
-                        f"/studyOfferings/{at}",
-                        value=value,
-                        component="SubjectOffering",
-                        target="StudyOffering",
-                    )
+                for rest, value in _references(obj, member, listed):
+                    found = s.find(target, value)
+                    if found is not None and is_tobedeleted(found):
+                        yield _finding(
+                            ctx,
+                            s,
+                            coll,
+                            index,
+                            obj,
+                            rest,
+                            value=value,
+                            component=_component(coll),
+                            target=target_name,
+                        )
 
 
 @dataset_check("EDUV-DATA-006")
@@ -829,11 +820,7 @@ def _students_served(ctx: Context, rule: Rule) -> Iterator[Finding]:
     served = {student for _, student in ctx.enrollment_spans}
     for index, student in enumerate(ctx.dataset.students):
         if index not in served and isinstance(student, dict) and not is_tobedeleted(student):
-            yield Finding(
-                (f"/students/{index}",),
-                (ctx.person_ref("students", student),),
-                {"person": person_label(student)},
-            )
+            yield _person_finding(ctx, "students", index, student, person_label(student))
 
 
 @dataset_check("EDUV-DATA-007")
@@ -849,11 +836,7 @@ def _employees_served(ctx: Context, rule: Rule) -> Iterator[Finding]:
         if index in served or not isinstance(employee, dict) or is_tobedeleted(employee):
             continue
         if not _has_role_here(ctx, employee, known):
-            yield Finding(
-                (f"/employees/{index}",),
-                (ctx.person_ref("employees", employee),),
-                {"person": person_label(employee)},
-            )
+            yield _person_finding(ctx, "employees", index, employee, person_label(employee))
 
 
 def _has_role_here(ctx: Context, employee: JsonObject, known: set[str]) -> bool:

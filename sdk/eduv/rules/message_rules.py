@@ -33,21 +33,35 @@ def _matches(rule: Rule, value: str, key: str = "pattern") -> bool:
     return compiled(str(rule.parameters[key])).search(value) is not None
 
 
+def _named(ref: JsonObject, master: str, ids: str) -> bool:
+    return bool(text(ref, master) or items(ref, ids))
+
+
+def _member_format(obj: JsonObject, rule: Rule, member: str) -> Iterator[Hit]:
+    value = text(obj, member)
+    if value and not _matches(rule, value):
+        yield f"/{member}", {"value": value}
+
+
+def _typed_ids(ref: JsonObject, rule: Rule, member: str, kind: str, id_type: str) -> Iterator[Hit]:
+    for index, entry in objects(ref, member):
+        value = text(entry, kind)
+        if entry.get(f"{kind}Type") == id_type and value and not _matches(rule, value):
+            yield f"/{member}/{index}/{kind}", {"value": value}
+
+
 # --- person references -------------------------------------------------------------
 
 
 @message_check("EDUV-ID-001")
 def _person_named(ref: JsonObject, rule: Rule) -> Iterator[Hit]:
-    if text(ref, "userMasterIdentifier") or items(ref, "userIds"):
-        return
-    yield "", {}
+    if not _named(ref, "userMasterIdentifier", "userIds"):
+        yield "", {}
 
 
 @message_check("EDUV-ID-002")
 def _student_eckid(ref: JsonObject, rule: Rule) -> Iterator[Hit]:
-    value = text(ref, "userMasterIdentifier")
-    if value and not _matches(rule, value):
-        yield "/userMasterIdentifier", {"value": value}
+    yield from _member_format(ref, rule, "userMasterIdentifier")
 
 
 @message_check("EDUV-ID-003")
@@ -62,10 +76,7 @@ def _student_eckid_series(ref: JsonObject, rule: Rule) -> Iterator[Hit]:
 
 @message_check("EDUV-ID-004")
 def _eckid_secondary(ref: JsonObject, rule: Rule) -> Iterator[Hit]:
-    for index, entry in objects(ref, "userIds"):
-        value = text(entry, "userId")
-        if entry.get("userIdType") == "eckId" and value and not _matches(rule, value):
-            yield f"/userIds/{index}/userId", {"value": value}
+    yield from _typed_ids(ref, rule, "userIds", "userId", "eckId")
 
 
 @message_check("EDUV-ID-005")
@@ -93,25 +104,15 @@ def _entree_form(ref: JsonObject, rule: Rule) -> Iterator[Hit]:
 # --- organisation references -------------------------------------------------------
 
 
-def _named(ref: JsonObject, master: str, ids: str) -> bool:
-    return bool(text(ref, master) or items(ref, ids))
-
-
 @message_check("EDUV-ID-010")
 def _school_named(ref: JsonObject, rule: Rule) -> Iterator[Hit]:
     if not _named(ref, "organisationMasterIdentifier", "organisationIds"):
         yield "", {}
 
 
-def _master_format(ref: JsonObject, rule: Rule, member: str) -> Iterator[Hit]:
-    value = text(ref, member)
-    if value and not _matches(rule, value):
-        yield f"/{member}", {"value": value}
-
-
 @message_check("EDUV-ID-011")
 def _school_master(ref: JsonObject, rule: Rule) -> Iterator[Hit]:
-    yield from _master_format(ref, rule, "organisationMasterIdentifier")
+    yield from _member_format(ref, rule, "organisationMasterIdentifier")
 
 
 @message_check("EDUV-ID-012")
@@ -133,14 +134,7 @@ def _board_named(ref: JsonObject, rule: Rule) -> Iterator[Hit]:
 
 @message_check("EDUV-ID-014")
 def _board_master(ref: JsonObject, rule: Rule) -> Iterator[Hit]:
-    yield from _master_format(ref, rule, "organisationMasterIdentifier")
-
-
-def _typed_ids(ref: JsonObject, rule: Rule, member: str, kind: str, id_type: str) -> Iterator[Hit]:
-    for index, entry in objects(ref, member):
-        value = text(entry, kind)
-        if entry.get(f"{kind}Type") == id_type and value and not _matches(rule, value):
-            yield f"/{member}/{index}/{kind}", {"value": value}
+    yield from _member_format(ref, rule, "organisationMasterIdentifier")
 
 
 @message_check("EDUV-ID-015")
@@ -156,7 +150,7 @@ def _location_named(ref: JsonObject, rule: Rule) -> Iterator[Hit]:
 
 @message_check("EDUV-ID-017")
 def _location_master(ref: JsonObject, rule: Rule) -> Iterator[Hit]:
-    yield from _master_format(ref, rule, "locationMasterIdentifier")
+    yield from _member_format(ref, rule, "locationMasterIdentifier")
 
 
 @message_check("EDUV-ID-018")
@@ -166,9 +160,7 @@ def _location_ve_code(ref: JsonObject, rule: Rule) -> Iterator[Hit]:
 
 @message_check("EDUV-ID-019")
 def _group_guid(group: JsonObject, rule: Rule) -> Iterator[Hit]:
-    value = text(group, "groupId")
-    if value and not _matches(rule, value):
-        yield "/groupId", {"value": value}
+    yield from _member_format(group, rule, "groupId")
 
 
 # --- school periods ----------------------------------------------------------------
@@ -402,9 +394,7 @@ def _assignments_once(group: JsonObject, rule: Rule) -> Iterator[Hit]:
 
 @message_check("EDUV-OFFER-001")
 def _rio_study_code(offering: JsonObject, rule: Rule) -> Iterator[Hit]:
-    value = text(offering, "studyCode")
-    if value and not _matches(rule, value):
-        yield "/studyCode", {"value": value}
+    yield from _member_format(offering, rule, "studyCode")
 
 
 @message_check("EDUV-OFFER-002")

@@ -82,6 +82,39 @@ def compiled(pattern: str) -> re.Pattern[str]:
 
 
 ECKID_TYPE = "eckId"
+_ECKID_TYPES = frozenset({ECKID_TYPE})
+
+
+# The members that identify a user, location or organisation; built once, as person
+# keys are asked for on every reference a dataset check resolves.
+_ID_MEMBERS = {
+    kind: (f"{kind}MasterIdentifier", f"{kind}Ids", f"{kind}Id", f"{kind}IdType")
+    for kind in ("user", "location", "organisation")
+}
+
+
+def _identifiers(ref: JsonObject, kind: str) -> Iterator[tuple[str | None, str]]:
+    """``(None, primary)`` then ``(type, value)`` for each complete secondary identifier.
+
+    ``kind`` names the family of members: ``user``, ``location`` or ``organisation``
+    (``userMasterIdentifier``, ``userIds`` of ``userId`` and ``userIdType``, ...).
+    """
+    master_member, list_member, value_member, type_member = _ID_MEMBERS[kind]
+    master = text(ref, master_member)
+    if master:
+        yield None, master
+    for _, entry in objects(ref, list_member):
+        value, id_type = text(entry, value_member), text(entry, type_member)
+        if value and id_type:
+            yield id_type, value
+
+
+def _keys(ref: JsonObject, kind: str, primary_types: frozenset[str] = frozenset()) -> list[str]:
+    """``m:<value>`` for the primary identifier and secondary ones of ``primary_types``."""
+    return [
+        "m:" + value if id_type is None or id_type in primary_types else f"{id_type}:{value}"
+        for id_type, value in _identifiers(ref, kind)
+    ]
 
 
 def person_keys(ref: JsonObject) -> list[str]:
@@ -90,39 +123,20 @@ def person_keys(ref: JsonObject) -> list[str]:
     The primary identifier and a secondary one of type eckId are the same ECK iD, so
     both map to ``m:<value>``; other secondary identifiers to ``<type>:<value>``.
     """
-    keys: list[str] = []
-    master = text(ref, "userMasterIdentifier")
-    if master:
-        keys.append("m:" + master)
-    for _, entry in objects(ref, "userIds"):
-        value, kind = text(entry, "userId"), text(entry, "userIdType")
-        if value and kind:
-            keys.append(("m:" if kind == ECKID_TYPE else kind + ":") + value)
-    return keys
+    return _keys(ref, "user", _ECKID_TYPES)
 
 
 def person_label(ref: JsonObject) -> str:
     """How messages name a person: the primary identifier, else the first secondary one."""
-    master = text(ref, "userMasterIdentifier")
-    if master:
-        return master
-    for _, entry in objects(ref, "userIds"):
-        value, kind = text(entry, "userId"), text(entry, "userIdType")
-        if value and kind:
-            return f"{kind}:{value}"
-    return "(no identifier)"
+    first = next(_identifiers(ref, "user"), None)
+    if first is None:
+        return "(no identifier)"
+    id_type, value = first
+    return value if id_type is None else f"{id_type}:{value}"
 
 
 def location_keys(ref: JsonObject) -> list[str]:
-    keys: list[str] = []
-    master = text(ref, "locationMasterIdentifier")
-    if master:
-        keys.append("m:" + master)
-    for _, entry in objects(ref, "locationIds"):
-        value, kind = text(entry, "locationId"), text(entry, "locationIdType")
-        if value and kind:
-            keys.append(f"{kind}:{value}")
-    return keys
+    return _keys(ref, "location")
 
 
 def location_label(ref: JsonObject) -> str:
@@ -132,12 +146,4 @@ def location_label(ref: JsonObject) -> str:
 
 def organisation_keys(ref: JsonObject) -> list[str]:
     """Every key under which a school or board reference can be matched."""
-    keys: list[str] = []
-    master = text(ref, "organisationMasterIdentifier")
-    if master:
-        keys.append("m:" + master)
-    for _, entry in objects(ref, "organisationIds"):
-        value, kind = text(entry, "organisationId"), text(entry, "organisationIdType")
-        if value and kind:
-            keys.append(f"{kind}:{value}")
-    return keys
+    return _keys(ref, "organisation")

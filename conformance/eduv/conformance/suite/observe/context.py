@@ -16,6 +16,7 @@ from eduv.conformance.suite.config import SOURCE_APIS, RunConfig, SchoolTarget, 
 from eduv.conformance.suite.http import Answer
 from eduv.conformance.suite.mask import Masker
 from eduv.conformance.suite.session import Grant, Session
+from eduv.conformance.suite.tally import Tally
 from eduv.spec import Operation
 
 JsonObject = dict[str, Any]
@@ -61,6 +62,14 @@ class Observed:
         if isinstance(body, list):
             return [o for o in body if isinstance(o, dict)]
         return [body] if isinstance(body, dict) else []
+
+
+def judge(tally: Tally, item: Observed, problem: str | None) -> None:
+    """Count one answer as fine, or as a problem with its exchange as the evidence."""
+    if problem is None:
+        tally.ok(item.op.api, item.op.version)
+    else:
+        tally.problem(item.op.api, item.op.version, problem, item.answer.exchange)
 
 
 @dataclass

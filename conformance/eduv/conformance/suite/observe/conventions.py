@@ -13,7 +13,7 @@ from collections.abc import Iterable, Iterator
 from typing import Any
 
 from eduv import spec
-from eduv.conformance.suite.observe.context import ObserveContext, Observed, allowed
+from eduv.conformance.suite.observe.context import ObserveContext, Observed, allowed, judge
 from eduv.conformance.suite.registry import check
 from eduv.conformance.suite.session import TokenFailedError, list_operations
 from eduv.conformance.suite.tally import Tally
@@ -93,17 +93,12 @@ def schema_valid(ctx: ObserveContext) -> list[Any]:
         validator = spec.validator(item.op.api, version, body.message)
         for obj in item.objects():
             errors = list(validator.iter_errors(obj))
-            if not errors:
-                tally.ok(item.op.api, item.op.version)
-                continue
-            first = errors[0]
-            where = "/" + "/".join(str(p) for p in first.instance_path)
-            tally.problem(
-                item.op.api,
-                item.op.version,
-                f"{item.op.operation_id}: a {body.message} at {where}: {first.message}",
-                item.answer.exchange,
-            )
+            problem = None
+            if errors:
+                first = errors[0]
+                where = "/" + "/".join(str(p) for p in first.instance_path)
+                problem = f"{item.op.operation_id}: a {body.message} at {where}: {first.message}"
+            judge(tally, item, problem)
     return tally.results(ctx.pairs)
 
 
@@ -129,16 +124,11 @@ def version_header(ctx: ObserveContext) -> list[Any]:
         if item.answer.status is None or item.requested_version not in spec.versions(item.op.api):
             continue
         got = item.answer.header("api-version")
-        if got == item.requested_version:
-            tally.ok(item.op.api, item.op.version)
-        else:
-            tally.problem(
-                item.op.api,
-                item.op.version,
-                f"{item.op.operation_id} ({item.purpose}): API-Version {got!r}, "
-                f"expected {item.requested_version}",
-                item.answer.exchange,
-            )
+        problem = (
+            f"{item.op.operation_id} ({item.purpose}): API-Version {got!r}, "
+            f"expected {item.requested_version}"
+        )
+        judge(tally, item, None if got == item.requested_version else problem)
     return tally.results(ctx.pairs)
 
 
@@ -167,15 +157,10 @@ def status_bodies(ctx: ObserveContext) -> list[Any]:
         validator = spec.validator(item.op.api, item.op.version, "StatusResponse")
         body = _body(item)
         if body is not None and validator.is_valid(body):
-            tally.ok(item.op.api, item.op.version)
+            judge(tally, item, None)
             continue
         shown = "no JSON body" if body is None else f"body {_short(body)}"
-        tally.problem(
-            item.op.api,
-            item.op.version,
-            f"{item.op.operation_id} ({item.purpose}): HTTP {status} with {shown}",
-            item.answer.exchange,
-        )
+        judge(tally, item, f"{item.op.operation_id} ({item.purpose}): HTTP {status} with {shown}")
     return tally.results(ctx.pairs)
 
 
@@ -200,16 +185,8 @@ def _probes(ctx: ObserveContext) -> Iterator[tuple[str, str, Operation, str]]:
 def _expect_refusal(tally: Tally, item: Observed, http: int, code: int, what: str) -> None:
     got = item.answer.status
     found = status_code(_body(item))
-    api, version = item.op.api, item.op.version
-    if got == http and found == code:
-        tally.ok(api, version)
-    else:
-        tally.problem(
-            api,
-            version,
-            f"{what}: HTTP {got} with status {found}, expected HTTP {http} with status {code}",
-            item.answer.exchange,
-        )
+    problem = f"{what}: HTTP {got} with status {found}, expected HTTP {http} with status {code}"
+    judge(tally, item, None if got == http and found == code else problem)
 
 
 def _unauthenticated(ctx: ObserveContext, check_id: str, token: str | None) -> list[Any]:
@@ -218,11 +195,7 @@ def _unauthenticated(ctx: ObserveContext, check_id: str, token: str | None) -> l
         item = ctx.read(
             op, school, {"orgMasterId": school}, token=token, purpose=check_id.split("-")[-2]
         )
-        problems = _unauthenticated_problems(item)
-        if problems:
-            tally.problem(op.api, op.version, "; ".join(problems), item.answer.exchange)
-        else:
-            tally.ok(op.api, op.version)
+        judge(tally, item, "; ".join(_unauthenticated_problems(item)) or None)
     return tally.results(ctx.pairs)
 
 
@@ -374,16 +347,11 @@ def _judge_fields(tally: Tally, item: Observed, scopes: Iterable[str]) -> None:
     needs = _field_scopes(item.op.api, item.op.version, body.message)
     for obj in item.objects():
         extra = sorted(k for k in obj if needs.get(k) and not needs[k] & held)
-        if extra:
-            tally.problem(
-                item.op.api,
-                item.op.version,
-                f"{item.op.operation_id}: served {', '.join(extra)} to a token with only "
-                f"{', '.join(sorted(held))}",
-                item.answer.exchange,
-            )
-        else:
-            tally.ok(item.op.api, item.op.version)
+        problem = (
+            f"{item.op.operation_id}: served {', '.join(extra)} to a token with only "
+            f"{', '.join(sorted(held))}"
+        )
+        judge(tally, item, problem if extra else None)
 
 
 @check(
@@ -497,13 +465,7 @@ def unknown_object(ctx: ObserveContext) -> list[Any]:
         school = ctx.schools[0].id
         for op in lookups:
             item = ctx.read(op, school, {"id": missing, "orgMasterId": school}, purpose="404")
-            if item.answer.status == 404:
-                tally.ok(api, version)
-            else:
-                tally.problem(
-                    api,
-                    version,
-                    f"{op.operation_id} for an unknown id: HTTP {item.answer.status}",
-                    item.answer.exchange,
-                )
+            status = item.answer.status
+            problem = f"{op.operation_id} for an unknown id: HTTP {status}"
+            judge(tally, item, None if status == 404 else problem)
     return tally.results(ctx.pairs)

@@ -14,6 +14,7 @@ from eduv.conformance.suite.observe.context import (
     JsonObject,
     ObserveContext,
     Observed,
+    judge,
 )
 from eduv.conformance.suite.observe.conventions import ADMIN_APIS
 from eduv.conformance.suite.registry import check, rule_check_id
@@ -72,15 +73,10 @@ def lookups_match_lists(ctx: ObserveContext) -> list[Result]:
         for obj in item.objects():
             key = object_id(body.message, obj)
             if key in listed and canonical(listed[key]) == canonical(obj):
-                tally.ok(item.op.api, item.op.version)
+                judge(tally, item, None)
             else:
                 what = "differs from" if key in listed else "is missing from"
-                tally.problem(
-                    item.op.api,
-                    item.op.version,
-                    f"{body.message} {key} fetched by id {what} the school's list",
-                    item.answer.exchange,
-                )
+                judge(tally, item, f"{body.message} {key} fetched by id {what} the school's list")
     return tally.results(ctx.pairs)
 
 
@@ -139,16 +135,11 @@ def _filter_school(ctx: ObserveContext, tally: Tally, op: spec.Operation, school
         wanted = {object_id(message, o) for o in everything if o.get("schoolPeriod") == period}
         item = ctx.read(op, school, {"orgMasterId": school, "schoolPeriodId": period})
         got = {object_id(message, o) for o in item.objects()}
-        if got == wanted:
-            tally.ok(op.api, op.version)
-            continue
-        tally.problem(
-            op.api,
-            op.version,
+        problem = (
             f"{op.operation_id} schoolPeriodId={period}: {len(got - wanted)} object(s) of "
-            f"other periods, {len(wanted - got)} of this period missing",
-            item.answer.exchange,
+            f"other periods, {len(wanted - got)} of this period missing"
         )
+        judge(tally, item, None if got == wanted else problem)
 
 
 @check(
