@@ -256,12 +256,18 @@ def test_versions(provider: Provider, dataset: Dataset) -> None:
 def test_docs_and_openapi_documents(provider: Provider) -> None:
     with provider.http() as http:
         docs = http.get("/docs")
+        chosen = http.get("/docs", params={"doc": "students-api 1.0.1"})
+        script = http.get("/docs/assets/swagger-ui-bundle.js")
         index = http.get("/")
         document = http.get("/specs/association-api/1.1.0/openapi.json")
         schema = http.get("/specs/association-api/1.1.0/Group.json")
         outside = http.get("/specs/association-api/1.1.0/..%2F..%2Findex.json")
         unserved = http.get("/specs/catalogue-api/2.0.0/openapi.json")
     assert docs.status_code == 200 and "swagger" in docs.text.lower()
+    # no file of the page comes from outside the provider
+    assert "http://" not in docs.text and "https://" not in docs.text
+    assert '"/specs/students-api/1.0.1/openapi.json"' in chosen.text
+    assert script.status_code == 200 and "SwaggerUIBundle" in script.text
     assert {m["api"] for m in index.json()["apis"]} == {*DATA_APIS, "notifications-api"}
     assert document.json()["info"]["version"] == "1.1.0"
     assert schema.json()["title"] == "Group"

@@ -170,7 +170,6 @@ def openapi_document(build: VersionBuild) -> dict[str, Any]:
             "description": build.description,
             "license": {"name": "EUPL-1.2", "identifier": "EUPL-1.2"},
         },
-        "jsonSchemaDialect": "https://json-schema.org/draft/2020-12/schema",
         "servers": [{"url": f"/{build.api}/v{semver_major(build.version)}"}],
         "paths": paths,
         "components": {

@@ -10,11 +10,13 @@ token (401), scopes (403/21), parameters and body (400/11), then the service: sc
 from __future__ import annotations
 
 import asyncio
+import html
 import logging
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
-from urllib.parse import parse_qsl
+from pathlib import Path
+from urllib.parse import parse_qsl, quote
 
 import orjson
 from eduv import spec
@@ -48,6 +50,7 @@ from sqlalchemy import Engine
 from starlette.concurrency import run_in_threadpool
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.routing import Match
+from starlette.staticfiles import StaticFiles
 
 log = logging.getLogger("eduv.provider")
 
@@ -280,17 +283,24 @@ def _path_served_for_other_methods(request: Request) -> bool:
     return False
 
 
+# The docs page works without internet access: Swagger UI's files come from the
+# fastapi-offline package (Swagger UI 5, which reads OpenAPI 3.1), served under /docs/assets.
 SWAGGER = """<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><title>eduv reference provider</title>
-<link rel="stylesheet" href="https://cdn.jsdelivr.net/npm/swagger-ui-dist@5/swagger-ui.css">
-</head><body><div id="ui"></div>
-<script src="https://cdn.jsdelivr.net/npm/swagger-ui-dist@5/swagger-ui-bundle.js"></script>
-<script src="https://cdn.jsdelivr.net/npm/swagger-ui-dist@5/swagger-ui-standalone-preset.js"></script>
-<script>
-window.ui = SwaggerUIBundle({dom_id: "#ui", urls: %s,
-  presets: [SwaggerUIBundle.presets.apis, SwaggerUIStandalonePreset], layout: "StandaloneLayout"});
-</script></body></html>
+<link rel="stylesheet" href="/docs/assets/swagger-ui.css">
+<style>nav {{font: 14px sans-serif; padding: 8px 16px; border-bottom: 1px solid #ddd}}
+nav a {{margin-right: 12px}} nav a.on {{font-weight: bold}}</style>
+</head><body><nav>{links}</nav><div id="ui"></div>
+<script src="/docs/assets/swagger-ui-bundle.js"></script>
+<script>window.ui = SwaggerUIBundle({{dom_id: "#ui", url: {url}}});</script>
+</body></html>
 """
+
+
+def _swagger_assets() -> Path:
+    import fastapi_offline
+
+    return Path(fastapi_offline.__file__).with_name("static")
 
 
 def _add_docs(app: FastAPI) -> None:
@@ -300,8 +310,16 @@ def _add_docs(app: FastAPI) -> None:
         for api, version in sorted(served)
     ]
 
-    async def docs(_request: Request) -> HTMLResponse:
-        return HTMLResponse(SWAGGER % orjson.dumps(documents).decode())
+    async def docs(request: Request) -> HTMLResponse:
+        chosen = request.query_params.get("doc", documents[0]["name"])
+        current = next((d for d in documents if d["name"] == chosen), documents[0])
+        links = " ".join(
+            f'<a class="{"on" if d is current else ""}" href="/docs?doc={quote(d["name"])}">'
+            f"{html.escape(d['name'])}</a>"
+            for d in documents
+        )
+        url = orjson.dumps(current["url"]).decode()
+        return HTMLResponse(SWAGGER.format(links=links, url=url))
 
     async def spec_file(request: Request) -> Response:
         api, version, name = (request.path_params[k] for k in ("api", "version", "name"))
@@ -326,6 +344,7 @@ def _add_docs(app: FastAPI) -> None:
         )
 
     app.add_api_route("/docs", docs, methods=["GET"], include_in_schema=False)
+    app.mount("/docs/assets", StaticFiles(directory=_swagger_assets()), name="docs-assets")
     app.add_api_route(
         "/specs/{api}/{version}/{name}", spec_file, methods=["GET"], include_in_schema=False
     )
