@@ -15,7 +15,7 @@ import datetime as dt
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from email.utils import parsedate_to_datetime
-from typing import Any
+from typing import Any, NoReturn
 
 from eduv import spec
 from eduv.conformance.suite.config import RunConfig
@@ -45,12 +45,17 @@ class ScenarioFailedError(AssertionError):
     pass
 
 
+class SearchOverError(BaseException):
+    """Ends the hypothesis search early (it catches Exception, not BaseException)."""
+
+
 @dataclass
 class Search:
     """What the examples found: the smallest failure and a passing record of each check."""
 
     examples: int = 0
     best: tuple[int, Tallies, dict[str, Any]] | None = None
+    best_key: bytes = b""  # the smallest failure's data and steps, to know its replay
     passing: dict[str, list[Result]] = field(default_factory=dict)
     stopped: str | None = None
     after_failure: int = 0
@@ -123,14 +128,24 @@ class Engine:
 
         try:
             run()
+        except SearchOverError:
+            pass
         except Exception as exc:  # the failure is recorded in self.search; see _results
             if self.search.best is None and self.search.stopped is None:
                 self.search.stopped = f"scenario search ended unexpectedly: {exc!r}"[:500]
 
     def example(self, dataset: Dataset, steps: list[tuple[str, int, int]]) -> None:
         found = self.search
+        key = canonical([dataset.to_json(), steps])
+        if found.best and key == found.best_key:
+            _fail(found.best[1])  # hypothesis replays the smallest failure at the end
         if found.stopped or (found.best and found.after_failure >= self.cfg.shrink_budget):
-            return  # budget used up: treat further candidates as passing
+            raise SearchOverError  # budget used up: the smallest failure so far is reported
+        size = _size(dataset, steps)
+        if found.best and size >= found.best[0]:
+            # No smaller than the smallest failure, so it cannot improve the report: it is
+            # not run, and the shrink budget goes to smaller candidates only.
+            return
         if found.best:
             found.after_failure += 1
         found.examples += 1
@@ -144,17 +159,12 @@ class Engine:
             return
         finally:
             self.cleanup(dataset)
-        failed = [
-            t for t in tallies.values() if any(r.outcome is Outcome.FAIL for r in t.results())
-        ]
-        if not failed:
+        if not _failing(tallies):
             for check_id, tally in tallies.items():
                 found.passing.setdefault(check_id, tally.results())
             return
-        size = sum(dataset.count().values()) + len(done)
-        if found.best is None or size <= found.best[0]:
-            found.best = (size, tallies, _describe(dataset, done))
-        raise ScenarioFailedError(", ".join(sorted(t.check_id for t in failed)))
+        found.best, found.best_key = (size, tallies, _describe(dataset, done)), key
+        _fail(tallies)
 
     def cleanup(self, dataset: Dataset) -> None:
         for school in dataset.schools:
@@ -322,6 +332,28 @@ def every_case(seed: int) -> Dataset:
 
     # Another seed than the embedded provider's own data, so that school keys differ.
     return build_dataset(RandomChooser(seed + 7919), ["PO", "VO"], cases=sorted(SCENARIOS))
+
+
+def _size(dataset: Dataset, steps: list[tuple[str, int, int]]) -> int:
+    """How big an example is: its objects and the steps that act on something."""
+    local, done = copy.deepcopy(dataset), 0
+    for drawn in steps:
+        step = stepping.plan(local, *drawn)
+        if step is not None:
+            stepping.apply_locally(local, step)
+            done += 1
+    return sum(dataset.count().values()) + done
+
+
+def _failing(tallies: Tallies) -> list[str]:
+    return sorted(
+        t.check_id for t in tallies.values() if any(r.outcome is Outcome.FAIL for r in t.results())
+    )
+
+
+def _fail(tallies: Tallies) -> NoReturn:
+    # One place that raises, so that hypothesis sees one failure and not two.
+    raise ScenarioFailedError(", ".join(_failing(tallies)))
 
 
 def _api_of(check_id: str) -> tuple[str | None, str | None]:
