@@ -220,3 +220,33 @@ def test_people_changes(provider: Provider, dataset: Dataset) -> None:
     assert [n["isDeleteNotification"] for n in notes] == [False, True]
     assert notes[0]["objectId"] == ref["userMasterIdentifier"]
     assert notes[0]["school"]["organisationMasterIdentifier"] == school.key
+
+
+def test_deleting_a_pupil_after_their_enrolments_still_notifies_the_school(
+    provider: Provider, dataset: Dataset
+) -> None:
+    school = dataset.schools[1]
+    ref = school.enrollments[0]["student"]
+    master = ref["userMasterIdentifier"]
+    own = [
+        e["enrollmentId"]
+        for s in dataset.schools
+        for e in s.enrollments
+        if e["student"].get("userMasterIdentifier") == master
+    ]
+    start = _last_seq(provider)
+    changes: list[dict[str, Any]] = [
+        {"op": "delete", "collection": "enrollments", "school": s.key, "id": e["enrollmentId"]}
+        for s in dataset.schools
+        for e in s.enrollments
+        if e["enrollmentId"] in own
+    ]
+    changes.append({"op": "delete", "collection": "students", "id": master})
+    with provider.provisioning() as http:
+        answer = http.post("/provisioning/changes", json={"changes": changes})
+    assert answer.status_code == 200, answer.text
+    notes = [e["notification"] for e in _outbox_after(provider, start)]
+    student = [n for n in notes if n["objectType"] == "Student"]
+    assert student and all(n["isDeleteNotification"] for n in student)
+    assert school.key in {n["school"]["organisationMasterIdentifier"] for n in student}
+    assert notes[-1]["objectType"] == "Student" or any(n["objectType"] == "Student" for n in notes)

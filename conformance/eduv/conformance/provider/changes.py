@@ -63,6 +63,9 @@ class _Notes:
     def __init__(self, deletes: bool) -> None:
         self.deletes = deletes
         self.by_school: dict[str, tuple[JsonObject, list[outbox.Change]]] = {}
+        # Schools a person belonged to through objects deleted earlier in this transaction:
+        # deleting a pupil's enrolments and then the pupil must still tell those schools.
+        self.former: dict[tuple[str, int], set[int]] = {}
 
     def add(self, organisation: JsonObject, change: outbox.Change) -> None:
         key = school_key(organisation)
@@ -218,6 +221,7 @@ def _apply(conn: Connection, change: ObjectChange, notes: _Notes, outcome: Outco
     if change.op in ("update", "delete") and not exists:
         raise StoreError(f"there is no {coll.component} {obj_id!r} at school {change.school}")
     if exists:
+        _remember_person(conn, coll, sid, obj_id or "", notes)
         store.delete_objects(conn, coll, sid, [obj_id or ""])
     if change.op == "delete":
         _drop_offerings(conn, sid, coll, obj_id or "")
@@ -232,6 +236,19 @@ def _apply(conn: Connection, change: ObjectChange, notes: _Notes, outcome: Outco
         outcome.updated += change.op == "update"
     is_delete = change.op == "delete"
     notes.add(organisation, outbox.Change(coll.component, obj_id, is_delete=is_delete))
+
+
+def _remember_person(
+    conn: Connection, coll: schema.Collection, sid: int, obj_id: str, notes: _Notes
+) -> None:
+    if coll.person is None:
+        return
+    table = schema.TABLES[coll.name]
+    pid = conn.execute(
+        select(table.c.person_id).where(table.c.school_id == sid, table.c.obj_id == obj_id)
+    ).scalar()
+    if pid is not None:
+        notes.former.setdefault((coll.person[0], int(pid)), set()).add(sid)
 
 
 def _drop_offerings(conn: Connection, sid: int, coll: schema.Collection, group_id: str) -> None:
@@ -274,7 +291,8 @@ def _apply_person(
         if pid is None:
             raise StoreError(f"there is no {kind} {change.obj_id!r}")
         doc = orjson.loads(_person_doc(conn, pid))
-        _notify_person(conn, kind, pid, doc, notes, is_delete=True)
+        former = notes.former.get((kind, pid), set())
+        _notify_person(conn, kind, pid, doc, notes, is_delete=True, extra=former)
         conn.execute(delete(schema.persons).where(schema.persons.c.id == pid))
         outcome.deleted += 1
         return
