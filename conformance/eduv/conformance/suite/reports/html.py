@@ -29,6 +29,7 @@ LABELS = {
         "checks": "Checks",
         "failures": "Failures",
         "check": "Check",
+        "what": "What it asserts",
         "outcome": "Outcome",
         "cites": "Tests",
         "why": "What the check asserts",
@@ -54,6 +55,7 @@ LABELS = {
         "checks": "Controles",
         "failures": "Fouten",
         "check": "Controle",
+        "what": "Wat ze toetst",
         "outcome": "Uitkomst",
         "cites": "Toetst",
         "why": "Wat de controle toetst",
@@ -133,7 +135,8 @@ def _checks(doc: Mapping[str, Any], t: Mapping[str, str], lang: str) -> str:
             f"<td>{escape(title)}</td><td>{escape(', '.join(chk.get('cites', [])))}</td>"
             f'<td class="{escape(outcome)}">{escape(outcome)}</td></tr>'
         )
-    head = f"<tr><th>{t['check']}</th><th></th><th>{t['cites']}</th><th>{t['outcome']}</th></tr>"
+    columns = (t["check"], t["what"], t["cites"], t["outcome"])
+    head = "<tr>" + "".join(f"<th>{escape(name)}</th>" for name in columns) + "</tr>"
     return f'<h2>{escape(t["checks"])}</h2><table id="checks">{head}{"".join(rows)}</table>'
 
 
