@@ -12,6 +12,7 @@ use and cached; compiled validators are built once per (api, version, message).
 
 from __future__ import annotations
 
+import copy
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -290,3 +291,24 @@ def message_kind(name: str, version: str | None, message: str) -> str:
     """``component``, ``parameters``, ``request`` or ``response``."""
     api_id, resolved = resolve_version(name, version)
     return str(_message_entry(api_id, resolved, message)["kind"])
+
+
+def apply_patch(instance: Any, patch: Mapping[str, Any]) -> Any:
+    """A copy of ``instance`` with one invalid-example patch (``remove`` or ``replace``).
+
+    The committed invalid examples are patches on a message's valid example; this
+    turns one into the broken payload it describes.
+    """
+    if patch["path"] == "":
+        return copy.deepcopy(patch.get("value"))
+    result = copy.deepcopy(instance)
+    tokens = [t.replace("~1", "/").replace("~0", "~") for t in patch["path"][1:].split("/")]
+    node = result
+    for token in tokens[:-1]:
+        node = node[int(token)] if isinstance(node, list) else node[token]
+    key: Any = int(tokens[-1]) if isinstance(node, list) else tokens[-1]
+    if patch["op"] == "remove":
+        del node[key]
+    else:
+        node[key] = patch["value"]
+    return result

@@ -52,26 +52,12 @@ def example(api: str, version: str, message: str) -> dict[str, Any]:
     return found
 
 
+apply_patch = spec.apply_patch
+
+
 def pointer(path: Any) -> str:
     """A JSON pointer from path segments."""
     return "".join(f"/{str(p).replace('~', '~0').replace('/', '~1')}" for p in path)
-
-
-def apply_patch(instance: Any, patch: dict[str, Any]) -> Any:
-    """A copy of ``instance`` with one committed invalid-example patch (remove/replace) applied."""
-    if patch["path"] == "":
-        return copy.deepcopy(patch.get("value"))
-    result = copy.deepcopy(instance)
-    tokens = [t.replace("~1", "/").replace("~0", "~") for t in patch["path"][1:].split("/")]
-    node = result
-    for token in tokens[:-1]:
-        node = node[int(token)] if isinstance(node, list) else node[token]
-    key: Any = int(tokens[-1]) if isinstance(node, list) else tokens[-1]
-    if patch["op"] == "remove":
-        del node[key]
-    else:
-        node[key] = patch["value"]
-    return result
 
 
 def envelope(
