@@ -407,6 +407,18 @@ def _extend(root: typer.Typer) -> None:
         register(root)
 
 
+# The SDK's own commands: running one of them never needs the conformance package,
+# whose imports (httpx, the suite) would otherwise cost every ``eduv validate`` a
+# large share of a second before the first message is read.
+_OWN_COMMANDS = frozenset({"validate", "spec", "rules", "keys"})
+
+
+def _wants_extensions(argv: list[str]) -> bool:
+    """Whether the command line may name a command that an extension adds."""
+    first = next((arg for arg in argv if not arg.startswith("-")), None)
+    return first not in _OWN_COMMANDS
+
+
 def _expected_errors() -> tuple[type[BaseException], ...]:
     from eduv.keys import InvalidKeyError
     from eduv.spec import SpecLookupError
@@ -417,7 +429,8 @@ def _expected_errors() -> tuple[type[BaseException], ...]:
 def main(argv: list[str] | None = None) -> None:
     """Entry point of the ``eduv`` command; exits with 0, 1 or 2."""
     try:
-        _extend(app)
+        if _wants_extensions(sys.argv[1:] if argv is None else argv):
+            _extend(app)
         app(args=argv, prog_name="eduv")
     except SystemExit:
         raise

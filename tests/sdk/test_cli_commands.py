@@ -90,3 +90,31 @@ def test_keys_reject_bad_input(cli: Cli, tmp_path: Path) -> None:
     ec_key = keys.generate("ES256")
     with pytest.raises(keys.InvalidKeyError, match="does not fit"):
         keys.load(ec_key.private_pem(), alg="RS256")
+
+
+def test_own_commands_start_without_the_conformance_package(tmp_path: Path) -> None:
+    """`eduv validate` and friends never import the suite; `eduv --help` still lists it."""
+    import subprocess
+    import sys
+
+    message = tmp_path / "one.ndjson"
+    message.write_bytes(b'{"api": "association-api", "message": "SchoolPeriod", "payload": {}}\n')
+    probe = (
+        "import sys\n"
+        "from eduv.cli import main\n"
+        "try:\n"
+        "    main(sys.argv[1:])\n"
+        "except SystemExit:\n"
+        "    pass\n"
+        "print('LOADED' if 'eduv.conformance.cli' in sys.modules else 'NOT LOADED')\n"
+    )
+
+    def loaded(*args: str) -> str:
+        done = subprocess.run(
+            [sys.executable, "-c", probe, *args], capture_output=True, text=True, check=False
+        )
+        return done.stdout.strip().splitlines()[-1]
+
+    assert loaded("validate", "--no-rules", str(message)) == "NOT LOADED"
+    assert loaded("spec", "list") == "NOT LOADED"
+    assert loaded("--help") == "LOADED"
