@@ -22,6 +22,7 @@ from __future__ import annotations
 import argparse
 import os
 import resource
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -236,6 +237,50 @@ def _line(label: str, value: str) -> None:
     print(f"  {label:<58} {value}")
 
 
+def _paired(rounds: dict[str, list[tuple[float, float]]], a: str, b: str, cpu: bool) -> str:
+    """Median of the per-round ratios ``a / b`` (seconds of b per second of a), with range.
+
+    Every round runs all contenders back to back, so a ratio compares runs that met the
+    same machine; the median of those ratios is what drift on a shared machine moves least.
+    """
+    index = 1 if cpu else 0
+    ratios = sorted(x[index] / y[index] for x, y in zip(rounds[a], rounds[b], strict=True))
+    return f"{statistics.median(ratios):10.2f}   ({ratios[0]:.2f} to {ratios[-1]:.2f})"
+
+
+def _rate(rounds: dict[str, list[tuple[float, float]]], name: str, lines: int, cpu: bool) -> str:
+    seconds = statistics.median(times[1 if cpu else 0] for times in rounds[name])
+    return f"{lines / seconds:>10,.0f} msg/s"
+
+
+def _command(*args: str) -> list[str]:
+    return [sys.executable, "-m", *args]
+
+
+_BARE_SCRIPT = """
+import sys, orjson
+from eduv import spec
+validators = {}
+with open(sys.argv[1], "rb") as handle:
+    for line in handle:
+        doc = orjson.loads(line)
+        key = (doc["api"], doc["version"], doc["message"])
+        validator = validators.get(key) or validators.setdefault(key, spec.validator(*key))
+        validator.is_valid(doc["payload"])
+"""
+
+
+def _eduv_command(path: Path, jobs: int) -> list[str]:
+    return _command(
+        "eduv.cli", "validate", "--no-rules", "-f", "json", "--max-items", "100",
+        "--jobs", str(jobs), str(path),
+    )  # fmt: skip
+
+
+def _subprocess(command: list[str]) -> Timer:
+    return lambda: subprocess.run(command, check=False, stdout=subprocess.DEVNULL)
+
+
 def validation(path: Path, repeat: int, sample_size: int) -> None:
     lines = parse_only(path)
     report = eduv_run(path, 1)
@@ -249,31 +294,42 @@ def validation(path: Path, repeat: int, sample_size: int) -> None:
         "bare": lambda: bare_loop(path),
         "one": lambda: eduv_run(path, 1),
         "two": lambda: eduv_run(path, 2),
-        "bare_one": lambda: bare_range(path, 0, path.stat().st_size),
         "bare_two": lambda: bare_two_processes(path),
+        # The same work as whole commands: interpreter start, imports and validator
+        # compilation included, as a user running `eduv validate` pays them.
+        "cmd_bare": _subprocess([sys.executable, "-c", _BARE_SCRIPT, str(path)]),
+        "cmd_one": _subprocess(_eduv_command(path, 1)),
+        "cmd_two": _subprocess(_eduv_command(path, 2)),
     }
     for _ in range(repeat):
         for name, run in contenders.items():
             rounds.setdefault(name, []).append(measure(1, run))
-    wall = {name: min(w for w, _ in times) for name, times in rounds.items()}
-    cpu = {name: min(c for _, c in times) for name, times in rounds.items()}
     print(
         f"corpus: {path} ({lines} messages, {path.stat().st_size / 1e6:.0f} MB), "
-        f"{report.invalid} invalid; best of {repeat}; load average {load:.1f} "
-        f"on {os.cpu_count()} cores"
+        f"{report.invalid} invalid; {repeat} interleaved rounds, medians (range); "
+        f"load average {load:.1f} on {os.cpu_count()} cores"
     )
-    _line("orjson parsing alone (CPU)", f"{lines / cpu['floor']:>10,.0f} msg/s")
-    _line("bare loop: orjson + jsonschema-rs (CPU)", f"{lines / cpu['bare']:>10,.0f} msg/s")
-    _line("eduv validate, 1 job (CPU)", f"{lines / cpu['one']:>10,.0f} msg/s")
-    _line("eduv validate, 1 job (wall)", f"{lines / wall['one']:>10,.0f} msg/s")
-    _line("eduv validate, 2 jobs (wall)", f"{lines / wall['two']:>10,.0f} msg/s")
-    _line("eduv / bare loop, per core (target >= 0.8)", f"{cpu['bare'] / cpu['one']:10.2f}")
-    _line("eduv / orjson parsing alone, per core (the floor)", f"{cpu['floor'] / cpu['one']:10.2f}")
-    _line("2 jobs / 1 job, wall clock (target >= 1.7)", f"{wall['one'] / wall['two']:10.2f}")
-    _line("CPU spent by 2 jobs / by 1 job (parallel overhead)", f"{cpu['two'] / cpu['one']:10.2f}")
+    print("in one process (the validation loop itself, validators compiled once):")
+    _line("orjson parsing alone (CPU)", _rate(rounds, "floor", lines, cpu=True))
+    _line("bare loop: orjson + jsonschema-rs (CPU)", _rate(rounds, "bare", lines, cpu=True))
+    _line("eduv validate, 1 job (CPU)", _rate(rounds, "one", lines, cpu=True))
+    _line("eduv validate, 2 jobs (wall)", _rate(rounds, "two", lines, cpu=False))
+    _line("eduv / bare loop, per core (target >= 0.8)", _paired(rounds, "bare", "one", cpu=True))
     _line(
-        "machine reference: bare loop, 2 processes / 1 process",
-        f"{wall['bare_one'] / wall['bare_two']:10.2f}",
+        "eduv / orjson parsing alone, per core (the floor)", _paired(rounds, "floor", "one", True)
+    )
+    _line("2 jobs / 1 job, wall clock (target >= 1.7)", _paired(rounds, "one", "two", cpu=False))
+    _line("CPU spent by 2 jobs / by 1 job (parallel overhead)", _paired(rounds, "two", "one", True))
+    _line(
+        "machine reference: bare loop, 2 processes / 1", _paired(rounds, "bare", "bare_two", False)
+    )
+    print("whole commands (a fresh interpreter each run):")
+    _line(
+        "eduv validate / bare loop script, per core", _paired(rounds, "cmd_bare", "cmd_one", True)
+    )
+    _line(
+        "eduv validate --jobs 2 / --jobs 1, wall clock",
+        _paired(rounds, "cmd_one", "cmd_two", False),
     )
     versus_python_jsonschema(sample(path, sample_size), repeat, sample_size)
 
@@ -292,17 +348,20 @@ def versus_python_jsonschema(small: Path, repeat: int, size: int) -> None:
     """
     is_valid = _python_jsonschema()
     python_cold = measure(1, lambda: python_jsonschema_loop(small, is_valid))[1]
-    python_warm = measure(repeat, lambda: python_jsonschema_loop(small, is_valid))[1]
     _clear_eduv_caches()
     eduv_cold = measure(1, lambda: eduv_run(small, 1))[1]
-    eduv_warm = measure(repeat, lambda: eduv_run(small, 1))[1]
+    rounds: dict[str, list[tuple[float, float]]] = {"python": [], "eduv": [], "floor": []}
+    for _ in range(repeat):
+        rounds["python"].append(measure(1, lambda: python_jsonschema_loop(small, is_valid)))
+        rounds["eduv"].append(measure(1, lambda: eduv_run(small, 1)))
+        rounds["floor"].append(measure(1, lambda: parse_only(small)))
+    print(f"python-jsonschema (format checks on) on the first {size} messages, per core:")
+    _line("python-jsonschema, validators built (CPU)", _rate(rounds, "python", size, cpu=True))
+    _line("eduv / python-jsonschema, cold (target >= 100)", f"{python_cold / eduv_cold:10.1f}")
+    _line("eduv / python-jsonschema, validators built", _paired(rounds, "python", "eduv", True))
     _line(
-        f"eduv / python-jsonschema, {size} messages, cold (target >= 100)",
-        f"{python_cold / eduv_cold:10.1f}",
-    )
-    _line(
-        f"eduv / python-jsonschema, {size} messages, validators built",
-        f"{python_warm / eduv_warm:10.1f}",
+        "orjson parsing alone / python-jsonschema (ceiling)",
+        _paired(rounds, "python", "floor", True),
     )
 
 
