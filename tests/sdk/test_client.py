@@ -643,11 +643,11 @@ def test_a_ca_bundle_is_trusted(tmp_path: Path) -> None:
     )
     bundle = tmp_path / "pkio.pem"
     bundle.write_bytes(cert.public_bytes(serialization.Encoding.PEM))
-    from eduv._base_client import _verify
+    from eduv._base_client import tls_context
 
-    context = _verify(str(bundle), True)
+    context = tls_context(str(bundle), True)
     assert isinstance(context, ssl.SSLContext)
     subjects = [dict(x[0] for x in c["subject"]) for c in context.get_ca_certs()]
     assert {"commonName": "Test Staat der Nederlanden Root"} in subjects
     with pytest.raises(FileNotFoundError):
-        _verify(str(tmp_path / "missing.pem"), True)
+        tls_context(str(tmp_path / "missing.pem"), True)

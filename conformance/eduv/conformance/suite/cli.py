@@ -26,6 +26,7 @@ from eduv.conformance.suite.config import (
     parse_lang,
     parse_modes,
 )
+from eduv.conformance.suite.http import tls
 
 app = typer.Typer(help="The Edu-V conformance suite.", no_args_is_help=True)
 
@@ -68,6 +69,13 @@ def run_command(
     max_requests: Annotated[int | None, Opt(help="Request budget of the run.")] = None,
     rate: Annotated[float | None, Opt(help="Maximum requests per second.")] = None,
     insecure: Annotated[bool, Opt(help="Do not verify TLS certificates.")] = False,
+    client_cert: Annotated[
+        Path | None,
+        Opt(help="PEM client certificate for mutual TLS (with its key, or see --client-key)."),
+    ] = None,
+    client_key: Annotated[
+        Path | None, Opt(help="PEM private key of --client-cert, when kept in its own file.")
+    ] = None,
     database: Annotated[
         str | None, Opt(help="Embedded provider only: database URL (default SQLite).")
     ] = None,
@@ -86,8 +94,13 @@ def run_command(
         cfg = _flags(cfg, root, token_url, client_id, private_key, secret_env, school, api, mode)
         cfg = _more(cfg, seed, examples, steps, known_issues, lang, keep_personal_data)
         cfg = _limits(cfg, max_requests, rate, insecure)
+        cfg = _client_cert(cfg, client_cert, client_key)
         cfg = _consumer(cfg, consumer_url, consumer_token_env)
     except ConfigError as exc:
+        raise typer.BadParameter(str(exc)) from None
+    try:
+        tls(cfg.limits)  # unusable certificate files are reported now, not mid-run
+    except (ValueError, OSError) as exc:
         raise typer.BadParameter(str(exc)) from None
     term = Console(stderr=True)
     target_given = cfg.root or cfg.api_urls or cfg.modes == ("consumer",)
@@ -185,6 +198,16 @@ def _limits(
         limits = replace(limits, rate=rate)
     if insecure:
         limits = replace(limits, verify_tls=False)
+    return replace(cfg, limits=limits)
+
+
+def _client_cert(cfg: RunConfig, cert: Path | None, key: Path | None) -> RunConfig:
+    limits = cfg.limits
+    if cert is not None:
+        # A certificate on the command line replaces the configured one, with its key.
+        limits = replace(limits, client_cert=str(cert), client_key=None)
+    if key is not None:
+        limits = replace(limits, client_key=str(key))
     return replace(cfg, limits=limits)
 
 

@@ -281,8 +281,9 @@ def _limits(doc: Mapping[str, Any], base: Limits, folder: Path) -> Limits:
             changes[name] = float(doc[name])
     if "verify_tls" in doc:
         changes["verify_tls"] = bool(doc["verify_tls"])
-    if "ca_bundle" in doc:
-        changes["ca_bundle"] = str(folder / str(doc["ca_bundle"]))
+    for name in ("ca_bundle", "client_cert", "client_key"):
+        if name in doc:
+            changes[name] = str(folder / str(doc[name]))
     return replace(base, **changes)
 
 

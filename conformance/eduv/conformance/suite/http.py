@@ -2,12 +2,14 @@
 
 Every request counts against a budget; requests are spaced to a maximum rate; each has a
 timeout; answers larger than the size limit are cut off and reported; redirects are
-followed only to the same origin; TLS certificates are verified unless switched off.
+followed only to the same origin; TLS certificates are verified unless switched off, and
+a client certificate is shown where the target requires mutual TLS.
 The exchanges are recorded masked, so that checks can attach them as evidence.
 """
 
 from __future__ import annotations
 
+import ssl
 import threading
 import time
 from collections.abc import Mapping
@@ -17,6 +19,7 @@ from urllib.parse import urljoin, urlsplit
 
 import httpx
 import orjson
+from eduv._base_client import ClientCert, tls_context
 from eduv.conformance.suite import mask
 from eduv.conformance.suite.model import Exchange
 
@@ -31,6 +34,18 @@ class Limits:
     max_response_bytes: int = 16 * 1024 * 1024
     verify_tls: bool = True
     ca_bundle: str | None = None
+    client_cert: str | None = None  # PEM certificate for mutual TLS, with its key or ...
+    client_key: str | None = None  # ... with the key in a file of its own
+
+
+def tls(limits: Limits) -> bool | ssl.SSLContext:
+    """The TLS setting of the suite's client, built as the SDK client builds its own."""
+    cert: ClientCert | None = None
+    if limits.client_cert is not None:
+        cert = (limits.client_cert, limits.client_key) if limits.client_key else limits.client_cert
+    elif limits.client_key is not None:
+        raise ValueError(f"client key '{limits.client_key}' given without a client certificate")
+    return tls_context(limits.ca_bundle, limits.verify_tls, cert)
 
 
 class BudgetExceededError(RuntimeError):
@@ -60,9 +75,11 @@ class SafeHttp:
     def __init__(self, limits: Limits, masker: mask.Masker) -> None:
         self.limits = limits
         self.masker = masker
-        verify: bool | str = limits.ca_bundle or limits.verify_tls
         self._client = httpx.Client(
-            timeout=limits.timeout, follow_redirects=False, verify=verify, trust_env=False
+            timeout=limits.timeout,
+            follow_redirects=False,
+            verify=tls(limits),
+            trust_env=False,
         )
         self._lock = threading.Lock()
         self._next_slot = 0.0
