@@ -186,7 +186,7 @@ class NotificationReceiver:
             return _Answer(401, None, ((b"www-authenticate", b'Bearer realm="edu-v"'),))
         if op.scopes and not sender.scopes & set(op.scopes):
             return _status_answer(many, 403, 21, "scope required")
-        body = await _read(receive)
+        body = await read_body(receive)
         return await self._deliver(op, body, version)
 
     async def _sender(self, authorization: str) -> Sender | None:
@@ -290,7 +290,7 @@ def _route(scope: Scope) -> str | None:
     return None
 
 
-async def _read(receive: Receive) -> bytes | None:
+async def read_body(receive: Receive) -> bytes | None:
     """The request body, or None when it is larger than :data:`MAX_BODY`."""
     chunks: list[bytes] = []
     size = 0

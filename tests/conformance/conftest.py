@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-import socket
 import threading
-import time
 from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
@@ -13,8 +11,6 @@ import pytest
 import uvicorn
 from eduv.conformance.suite import embedded
 from eduv.conformance.suite.config import RunConfig
-
-START_SECONDS = 30.0
 
 
 @dataclass
@@ -30,17 +26,9 @@ class Served:
 
 def serve(app: Any) -> Served:
     """Serve an ASGI app under uvicorn on a free loopback port, in a background thread."""
-    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
-    sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
-    sock.bind(("127.0.0.1", 0))
-    server = uvicorn.Server(uvicorn.Config(app, log_level="warning", lifespan="on"))
-    thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + START_SECONDS
-    while not server.started:
-        if not thread.is_alive() or time.monotonic() > deadline:
-            raise RuntimeError("the test server did not start")
-        time.sleep(0.01)
+    sock = embedded.loopback_socket()
+    config = uvicorn.Config(app, log_level="warning", lifespan="on")
+    server, thread = embedded.serve_in_thread(config, sock, "the test server")
     return Served(f"http://127.0.0.1:{sock.getsockname()[1]}", server, thread)
 
 

@@ -11,7 +11,7 @@ from eduv.conformance.suite.config import Consumer, RunConfig
 from eduv.conformance.suite.consumer import CASES
 from eduv.conformance.suite.model import Outcome
 from eduv.conformance.suite.runner import run_suite
-from eduv.notifications import NotificationReceiver, StaticTokens
+from eduv.notifications import NotificationReceiver, StaticTokens, read_body
 
 TOKEN = "consumer-token-for-tests"
 
@@ -28,12 +28,7 @@ def broken(answer: Callable[[dict[str, Any], Any], tuple[int, Any]]) -> Any:
     async def app(scope, receive, send):  # type: ignore[no-untyped-def]
         if scope["type"] != "http":
             return
-        body = b""
-        while True:
-            message = await receive()
-            body += message.get("body", b"")
-            if not message.get("more_body"):
-                break
+        body = await read_body(receive) or b""
         headers = {k.decode(): v.decode() for k, v in scope["headers"]}
         status, reply = answer(headers, orjson.loads(body) if body else None)
         out = orjson.dumps(reply)

@@ -24,6 +24,7 @@ from eduv.conformance.provider import Settings, create_app, make_engine, migrate
 from eduv.conformance.provider.config import ProviderConfig, config_from_json
 from eduv.conformance.provider.store import load_dataset
 from eduv.conformance.provider.versions import DATA_APIS
+from eduv.conformance.suite.embedded import serve_in_thread
 from eduv.dataset.model import Dataset
 from eduv.testing.build import build_dataset
 from eduv.testing.chooser import RandomChooser
@@ -79,14 +80,7 @@ def serve_app(make: Callable[[str], FastAPI], sock: socket.socket | None = None)
     url = f"http://127.0.0.1:{sock.getsockname()[1]}"
     app = make(url)
     config = uvicorn.Config(app, log_level="warning", lifespan="on")
-    server = uvicorn.Server(config)
-    thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 30
-    while not server.started:
-        if not thread.is_alive() or time.monotonic() > deadline:
-            raise RuntimeError("the test server did not start")
-        time.sleep(0.01)
+    server, thread = serve_in_thread(config, sock, "the test server")
     return Served(url, app, server, thread)
 
 

@@ -13,8 +13,6 @@ import ipaddress
 import re
 import socket
 import ssl
-import threading
-import time
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -38,9 +36,11 @@ from eduv.client import (
     TokenError,
 )
 from eduv.conformance.suite.config import load
+from eduv.conformance.suite.embedded import serve_in_thread
 from eduv.conformance.suite.http import SafeHttp
 from eduv.conformance.suite.mask import Masker
 from eduv.models import model
+from eduv.notifications import read_body
 
 from tests.sdk.mock_provider import BASE_URL, TOKEN_URL, MockProvider, example
 
@@ -178,12 +178,7 @@ def mock_app(provider: MockProvider) -> Any:
 
     async def app(scope: dict[str, Any], receive: Any, send: Any) -> None:
         assert scope["type"] == "http"
-        body = b""
-        while True:
-            message = await receive()
-            body += message.get("body", b"")
-            if not message.get("more_body"):
-                break
+        body = await read_body(receive) or b""
         path = scope["raw_path"].decode()
         url = TOKEN_URL if path == "/oauth2/token" else BASE_URL + path
         if scope["query_string"]:
@@ -223,14 +218,7 @@ def server(pki: Pki) -> Iterator[Server]:
         ssl_ca_certs=pki.ca,
         ssl_cert_reqs=ssl.CERT_REQUIRED,
     )
-    running = uvicorn.Server(config)
-    thread = threading.Thread(target=running.run, kwargs={"sockets": [sock]}, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 30
-    while not running.started:
-        if not thread.is_alive() or time.monotonic() > deadline:
-            raise RuntimeError("the TLS test server did not start")
-        time.sleep(0.01)
+    running, thread = serve_in_thread(config, sock, "the TLS test server")
     try:
         yield Server(f"https://127.0.0.1:{sock.getsockname()[1]}", provider)
     finally:

@@ -108,7 +108,28 @@ def provider_config(secret: str, provisioning_token: str) -> Any:
     return config_from_json(doc, "embedded configuration")
 
 
-def _socket() -> socket.socket:
+def serve_in_thread(
+    config: Any, sock: socket.socket, what: str = "the server"
+) -> tuple[Any, threading.Thread]:
+    """Run a ``uvicorn.Config`` on a bound socket in a daemon thread; return once it listens.
+
+    Returns the ``uvicorn.Server`` (set ``should_exit`` to stop it) and its thread.
+    """
+    import uvicorn
+
+    server = uvicorn.Server(config)
+    thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, daemon=True)
+    thread.start()
+    deadline = time.monotonic() + START_SECONDS
+    while not server.started:
+        if not thread.is_alive() or time.monotonic() > deadline:
+            raise RuntimeError(f"{what} did not start")
+        time.sleep(0.01)
+    return server, thread
+
+
+def loopback_socket() -> socket.socket:
+    """A socket bound to a free port on 127.0.0.1."""
     sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
     # Answers go out in two writes (head, body); without TCP_NODELAY every answer would
     # wait for a delayed acknowledgement. Accepted sockets inherit the option.
@@ -133,18 +154,12 @@ def start(
     data = dataset if dataset is not None else default_dataset(seed)
     load_dataset(engine, data)
     secret, token = secrets.token_urlsafe(18), secrets.token_urlsafe(18)
-    sock = _socket()
+    sock = loopback_socket()
     url = f"http://127.0.0.1:{sock.getsockname()[1]}"
     settings = Settings(provider_config(secret, token), url, tuple(faults), True, False)
     app = create_app(engine, settings)
-    server = uvicorn.Server(uvicorn.Config(app, log_level="warning", lifespan="on"))
-    thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + START_SECONDS
-    while not server.started:
-        if not thread.is_alive() or time.monotonic() > deadline:
-            raise RuntimeError("the embedded reference provider did not start")
-        time.sleep(0.01)
+    config = uvicorn.Config(app, log_level="warning", lifespan="on")
+    server, thread = serve_in_thread(config, sock, "the embedded reference provider")
     return Embedded(url, data, secret, token, server, thread, engine)
 
 
