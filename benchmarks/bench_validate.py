@@ -183,6 +183,8 @@ def import_seconds(code: str, repeat: int) -> float:
     return best(repeat, lambda: subprocess.run(command, check=True))
 
 
+# Linux carries ru_maxrss across fork and exec, so a child started from this (large)
+# benchmark process would report this process's peak; VmHWM belongs to the child alone.
 _MEASURED_RUN = """
 import resource, sys
 from eduv.cli import main
@@ -190,7 +192,12 @@ try:
     main(sys.argv[1:])
 except SystemExit:
     pass
-print(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss, file=sys.stderr)
+try:
+    with open("/proc/self/status") as status:
+        peak = next(int(l.split()[1]) for l in status if l.startswith("VmHWM:"))
+except (OSError, StopIteration):
+    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+print(peak, file=sys.stderr)
 """
 
 
