@@ -49,3 +49,28 @@ def test_an_unusable_certificate_stops_the_run_before_it_starts(tmp_path: Path) 
     assert result.exit_code == 2
     assert "no such file" in result.output
     assert "Traceback" not in result.output
+
+
+def test_the_key_password_is_named_by_an_environment_variable(tmp_path: Path) -> None:
+    path = tmp_path / "suite.toml"
+    path.write_text(
+        '[limits]\nclient_cert = "c.pem"\nclient_key_password_env = "KEY_PASSWORD"\n',
+        encoding="utf-8",
+    )
+    limits = load(path).limits
+    assert limits.client_key_password_env == "KEY_PASSWORD"
+    result = runner.invoke(
+        app,
+        [
+            "run",
+            "--root",
+            "https://bron.example.nl",
+            "--client-cert",
+            str(tmp_path / "missing.pem"),
+            "--client-key-password-env",
+            "NOT_SET_ANYWHERE_42",
+        ],
+    )
+    assert result.exit_code == 2
+    assert "NOT_SET_ANYWHERE_42" in result.output
+    assert "Traceback" not in result.output

@@ -459,3 +459,40 @@ def test_the_suite_client_without_a_certificate_is_refused(
     assert answer.status is None
     assert answer.error is not None
     assert server.provider.requests == []
+
+
+def test_the_suite_opens_an_encrypted_key_with_a_password_from_the_environment(
+    server: Server, pki: Pki, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    for name in ("ca", "client_cert", "client_key_encrypted"):
+        source = Path(getattr(pki, name))
+        (tmp_path / source.name).write_bytes(source.read_bytes())
+    config = tmp_path / "suite.toml"
+    config.write_text(
+        "[limits]\n"
+        f'ca_bundle = "{Path(pki.ca).name}"\n'
+        f'client_cert = "{Path(pki.client_cert).name}"\n'
+        f'client_key = "{Path(pki.client_key_encrypted).name}"\n'
+        'client_key_password_env = "PORTAL_KEY_PASSWORD"\n',
+        encoding="utf-8",
+    )
+    limits = load(config).limits
+    monkeypatch.delenv("PORTAL_KEY_PASSWORD", raising=False)
+    with pytest.raises(ValueError, match=r"PORTAL_KEY_PASSWORD .* is not set"):
+        SafeHttp(limits, Masker())
+    monkeypatch.setenv("PORTAL_KEY_PASSWORD", "wrong")
+    with pytest.raises(ValueError, match="wrong password"):
+        SafeHttp(limits, Masker())
+    monkeypatch.setenv("PORTAL_KEY_PASSWORD", PASSWORD)
+    http = SafeHttp(limits, Masker())
+    try:
+        answer = http.request(
+            "GET",
+            server.url + "/association-api/v1/groups/school",
+            params={"orgMasterId": "104A158"},
+            headers={"Authorization": f"Bearer {TOKEN}", "API-Version": "1.1.0"},
+        )
+    finally:
+        http.close()
+    assert answer.status == 200
+    assert answer.json() == [GROUP]

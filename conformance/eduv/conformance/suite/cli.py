@@ -76,6 +76,9 @@ def run_command(
     client_key: Annotated[
         Path | None, Opt(help="PEM private key of --client-cert, when kept in its own file.")
     ] = None,
+    client_key_password_env: Annotated[
+        str | None, Opt(help="Environment variable holding the password of an encrypted key.")
+    ] = None,
     database: Annotated[
         str | None, Opt(help="Embedded provider only: database URL (default SQLite).")
     ] = None,
@@ -94,7 +97,7 @@ def run_command(
         cfg = _flags(cfg, root, token_url, client_id, private_key, secret_env, school, api, mode)
         cfg = _more(cfg, seed, examples, steps, known_issues, lang, keep_personal_data)
         cfg = _limits(cfg, max_requests, rate, insecure)
-        cfg = _client_cert(cfg, client_cert, client_key)
+        cfg = _client_cert(cfg, client_cert, client_key, client_key_password_env)
         cfg = _consumer(cfg, consumer_url, consumer_token_env)
     except ConfigError as exc:
         raise typer.BadParameter(str(exc)) from None
@@ -201,13 +204,18 @@ def _limits(
     return replace(cfg, limits=limits)
 
 
-def _client_cert(cfg: RunConfig, cert: Path | None, key: Path | None) -> RunConfig:
+def _client_cert(
+    cfg: RunConfig, cert: Path | None, key: Path | None, password_env: str | None
+) -> RunConfig:
     limits = cfg.limits
     if cert is not None:
         # A certificate on the command line replaces the configured one, with its key.
         limits = replace(limits, client_cert=str(cert), client_key=None)
+        limits = replace(limits, client_key_password_env=None)
     if key is not None:
         limits = replace(limits, client_key=str(key))
+    if password_env is not None:
+        limits = replace(limits, client_key_password_env=password_env)
     return replace(cfg, limits=limits)
 
 

@@ -284,6 +284,8 @@ def _limits(doc: Mapping[str, Any], base: Limits, folder: Path) -> Limits:
     for name in ("ca_bundle", "client_cert", "client_key"):
         if name in doc:
             changes[name] = str(folder / str(doc[name]))
+    if "client_key_password_env" in doc:
+        changes["client_key_password_env"] = str(doc["client_key_password_env"])
     return replace(base, **changes)
 
 

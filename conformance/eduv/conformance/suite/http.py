@@ -9,6 +9,7 @@ The exchanges are recorded masked, so that checks can attach them as evidence.
 
 from __future__ import annotations
 
+import os
 import ssl
 import threading
 import time
@@ -36,16 +37,33 @@ class Limits:
     ca_bundle: str | None = None
     client_cert: str | None = None  # PEM certificate for mutual TLS, with its key or ...
     client_key: str | None = None  # ... with the key in a file of its own
+    # The name of the environment variable that holds the password of an encrypted key:
+    # never the password itself, so that it cannot end up in a report or a log.
+    client_key_password_env: str | None = None
 
 
 def tls(limits: Limits) -> bool | ssl.SSLContext:
     """The TLS setting of the suite's client, built as the SDK client builds its own."""
     cert: ClientCert | None = None
     if limits.client_cert is not None:
-        cert = (limits.client_cert, limits.client_key) if limits.client_key else limits.client_cert
+        key = limits.client_key or limits.client_cert
+        password = _key_password(limits.client_key_password_env)
+        if password is not None:
+            cert = (limits.client_cert, key, password)
+        else:
+            cert = (limits.client_cert, limits.client_key) if limits.client_key else key
     elif limits.client_key is not None:
         raise ValueError(f"client key '{limits.client_key}' given without a client certificate")
     return tls_context(limits.ca_bundle, limits.verify_tls, cert)
+
+
+def _key_password(env: str | None) -> str | None:
+    if env is None:
+        return None
+    value = os.environ.get(env)
+    if value is None:
+        raise ValueError(f"the environment variable {env} (password of the client key) is not set")
+    return value
 
 
 class BudgetExceededError(RuntimeError):
