@@ -161,10 +161,13 @@ def test_person_fields_follow_the_scopes_the_text_assigns() -> None:
 
 
 def test_released_folders_match_the_committed_manifest() -> None:
+    from tools.specbuild.__main__ import released_files
+
     root = spec_root()
     lines = (root / "MANIFEST.sha256").read_text(encoding="utf-8").splitlines()
     pinned = dict(reversed(line.split("  ", 1)) for line in lines if line)
-    present = {p.relative_to(root).as_posix() for p in root.glob("*-api/*/**/*.json")}
+    present = {p.relative_to(root).as_posix() for p in released_files(root)}
+    assert {"report/1/report.json", "dataset/1/Dataset.json"} <= present
     assert set(pinned) == present
     for name, digest in pinned.items():
         assert hashlib.sha256((root / name).read_bytes()).hexdigest() == digest, (
@@ -282,3 +285,6 @@ def test_a_silent_edit_of_a_released_file_is_refused(tmp_path: Path) -> None:
     target.write_text(target.read_text(encoding="utf-8").replace("lesson", "lesson "), "utf-8")
     changes = pinned_changes(copy_root)
     assert len(changes) == 1 and "new revision" in changes[0]
+    report = copy_root / "report" / "1" / "report.json"
+    report.write_text(report.read_text(encoding="utf-8").replace("finding", "finding "), "utf-8")
+    assert len(pinned_changes(copy_root)) == 2

@@ -278,10 +278,27 @@ def build_all(reference: Path, out: Path) -> Problems:
     return problems
 
 
+# What a release pins: the API version folders, and the schemas of eduv's own published
+# formats (datasets, validation reports, provider configuration, conformance reports),
+# which vendors build against just the same. The dataset conversion table beside its
+# schema is data that grows with each new API version, so it stays unpinned.
+RELEASED = (
+    "*-api/*/**/*.json",
+    "dataset/*/Dataset.json",
+    "report/*/report.json",
+    "provider/*/config.schema.json",
+    "conformance-report/*/report.json",
+)
+
+
+def released_files(out: Path) -> list[Path]:
+    return sorted({path for pattern in RELEASED for path in out.glob(pattern)})
+
+
 def _digests(out: Path) -> dict[str, str]:
     return {
         path.relative_to(out).as_posix(): hashlib.sha256(path.read_bytes()).hexdigest()
-        for path in sorted(out.glob("*-api/*/**/*.json"))
+        for path in released_files(out)
     }
 
 
@@ -292,7 +309,10 @@ def write_manifest(out: Path) -> None:
 
 
 def pinned_changes(out: Path) -> list[str]:
-    """Released files that a build would change: those need a new revision instead."""
+    """Released files that a build would change: those need a new revision instead.
+
+    A format folder (``report/1``) changes the same way: as a new numbered folder.
+    """
     manifest = out / "MANIFEST.sha256"
     if not manifest.is_file():
         return []
