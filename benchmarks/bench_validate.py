@@ -38,6 +38,11 @@ from benchmarks import corpus
 
 Timer = Callable[[], object]
 
+# Commands run as from an installed package, which has its bytecode cached: with
+# PYTHONDONTWRITEBYTECODE set, every eduv module would be compiled from source on each
+# start while pydantic and the standard library load from their caches.
+_ENV = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
+
 
 def best(repeat: int, run: Timer) -> float:
     """The fastest of ``repeat`` runs in wall-clock seconds (the least disturbed one)."""
@@ -180,7 +185,7 @@ def sample(path: Path, size: int) -> Path:
 def import_seconds(code: str, repeat: int) -> float:
     """Wall time of a fresh interpreter running ``code``, best of ``repeat``."""
     command = [sys.executable, "-c", code]
-    return best(repeat, lambda: subprocess.run(command, check=True))
+    return best(repeat, lambda: subprocess.run(command, check=True, env=_ENV))
 
 
 # Linux carries ru_maxrss across fork and exec, so a child started from this (large)
@@ -285,7 +290,7 @@ def _eduv_command(path: Path, jobs: int) -> list[str]:
 
 
 def _subprocess(command: list[str]) -> Timer:
-    return lambda: subprocess.run(command, check=False, stdout=subprocess.DEVNULL)
+    return lambda: subprocess.run(command, check=False, stdout=subprocess.DEVNULL, env=_ENV)
 
 
 def validation(path: Path, repeat: int, sample_size: int) -> None:
