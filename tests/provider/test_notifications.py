@@ -166,3 +166,52 @@ def test_get_notifications(sqlite_engine: Engine, dataset: Dataset, receiver: Re
     assert [n["created"] for n in later.json()] == sorted(n["created"] for n in later.json())
     assert len(limited.json()) == 3
     assert bad.status_code == 400 and bad.json()["status"] == 11
+
+
+def _outbox_row(seq_hint: int, created: str) -> dict[str, Any]:
+    return {
+        "id": f"00000000-0000-4000-8000-{seq_hint:012d}",
+        "school_key": "104A158",
+        "api": "association-api",
+        "object_type": "Group",
+        "object_id": f"group-{seq_hint}",
+        "is_delete": False,
+        "created": created,
+        "doc": "{}",
+    }
+
+
+def test_notifications_past_the_retention_period_are_removed(engine: Engine) -> None:
+    import datetime as dt
+
+    from eduv.conformance.provider import outbox, schema
+    from eduv.conformance.provider.db import precise, reading, writing
+    from eduv.conformance.provider.delivery import DeliveryWorker
+    from eduv.conformance.provider.faults import Faults
+    from sqlalchemy import insert, select
+
+    now = dt.datetime(2026, 3, 10, 12, 0, tzinfo=dt.UTC)
+    ages = [30, 9, 7.01, 6.99, 1]  # days before now, oldest first
+    with writing(engine) as conn:
+        rows = [_outbox_row(i, precise(now - dt.timedelta(days=a))) for i, a in enumerate(ages)]
+        conn.execute(insert(schema.outbox), rows)
+    worker = DeliveryWorker(engine, config([], delivery={"retentionDays": 7}), Faults(), "")
+
+    def remaining() -> list[str]:
+        with reading(engine) as conn:
+            found = select(schema.outbox.c.object_id).order_by(schema.outbox.c.seq)
+            return [str(x) for x in conn.execute(found).scalars()]
+
+    assert worker.prune(now) == 3
+    assert remaining() == ["group-3", "group-4"]
+    assert worker.prune(now) == 0
+    with reading(engine) as conn:
+        newest = outbox.last_seq(conn)
+    # Everything is past retention a year on, yet the newest entry stays, so that the
+    # next notification still gets a higher sequence number than any cursor holds.
+    assert worker.prune(now + dt.timedelta(days=365)) == 1
+    assert remaining() == ["group-4"]
+    with writing(engine) as conn:
+        conn.execute(insert(schema.outbox), [_outbox_row(9, precise(now))])
+    with reading(engine) as conn:
+        assert outbox.last_seq(conn) > newest

@@ -54,6 +54,7 @@ class Delivery:
     initial_backoff: float = 1.0
     max_backoff: float = 300.0
     timeout: float = 10.0
+    retention_days: float = 7.0
 
 
 @dataclass(frozen=True, slots=True)
@@ -109,6 +110,7 @@ def config_from_json(doc: Any, where: str = "<config>") -> ProviderConfig:
             initial_backoff=float(delivery.get("initialBackoff", 1.0)),
             max_backoff=float(delivery.get("maxBackoff", 300.0)),
             timeout=float(delivery.get("timeout", 10.0)),
+            retention_days=float(delivery.get("retentionDays", 7.0)),
         ),
     )
 

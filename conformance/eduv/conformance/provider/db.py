@@ -160,6 +160,11 @@ def utc_now() -> str:
     return dt.datetime.now(dt.UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
+def precise(moment: dt.datetime) -> str:
+    """A moment in UTC with microseconds: the outbox's format, whose text order is time order."""
+    return moment.astimezone(dt.UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+
+
 def utc_now_precise() -> str:
     """The current moment with microseconds, for ordering notifications."""
-    return dt.datetime.now(dt.UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+    return precise(dt.datetime.now(dt.UTC))

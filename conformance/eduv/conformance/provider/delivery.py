@@ -25,12 +25,15 @@ import httpx
 import orjson
 from eduv.conformance.provider import outbox, schema
 from eduv.conformance.provider.config import ProviderConfig, Subscriber
-from eduv.conformance.provider.db import reading, utc_now_precise, writing
+from eduv.conformance.provider.db import precise, reading, utc_now_precise, writing
 from eduv.conformance.provider.faults import NEWEST_FIRST, Faults
 from sqlalchemy import Engine, and_, func, insert, or_, select, update
 from starlette.concurrency import run_in_threadpool
 
 log = logging.getLogger("eduv.provider.delivery")
+
+# Seconds between two clean-ups of the outbox; retention is counted in days.
+PRUNE_INTERVAL = 600.0
 
 
 @dataclass(frozen=True, slots=True)
@@ -63,15 +66,34 @@ class DeliveryWorker:
 
     async def run(self) -> None:
         timeout = httpx.Timeout(self.config.delivery.timeout)
+        pruned_at = -PRUNE_INTERVAL
         async with httpx.AsyncClient(timeout=timeout) as http:
             while not self._stopping.is_set():
                 try:
+                    if time.monotonic() - pruned_at >= PRUNE_INTERVAL:
+                        pruned_at = time.monotonic()
+                        await run_in_threadpool(self.prune)
                     sent = await self.tick(http)
                 except Exception:  # the worker must outlive any one bad round
                     log.exception("notification delivery round failed")
                     sent = 0
                 if not sent:
                     await self._pause(self.config.delivery.poll_interval)
+
+    def prune(self, now: dt.datetime | None = None) -> int:
+        """Drop notifications past the retention period; returns how many went.
+
+        The Notifications API keeps notifications for a few days, for catching up; a
+        subscriber that was away longer misses what fell out, as with any source.
+        """
+        moment = (now or dt.datetime.now(dt.UTC)) - dt.timedelta(
+            days=self.config.delivery.retention_days
+        )
+        with writing(self.engine) as conn:
+            removed = outbox.prune(conn, precise(moment))
+        if removed:
+            log.info("removed %d notifications older than the retention period", removed)
+        return removed
 
     async def _pause(self, seconds: float) -> None:
         with contextlib.suppress(TimeoutError):
@@ -268,8 +290,7 @@ class DeliveryWorker:
     def _retry_at(self, attempts: int) -> str:
         delivery = self.config.delivery
         wait = min(delivery.max_backoff, delivery.initial_backoff * 2 ** (attempts - 1))
-        moment = dt.datetime.now(dt.UTC) + dt.timedelta(seconds=wait)
-        return moment.strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+        return precise(dt.datetime.now(dt.UTC) + dt.timedelta(seconds=wait))
 
 
 def _basic(username: str, password: str) -> str:

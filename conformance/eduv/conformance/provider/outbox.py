@@ -19,7 +19,7 @@ from eduv import spec
 from eduv.conformance.provider import schema
 from eduv.conformance.provider.db import utc_now_precise
 from eduv.dataset.model import school_key
-from sqlalchemy import Connection, func, insert, select
+from sqlalchemy import Connection, delete, func, insert, select
 
 NOTIFICATIONS_API = "notifications-api"
 NOTIFICATIONS_VERSION = "0.9.1"
@@ -182,6 +182,18 @@ def write(
     if rows:
         conn.execute(insert(schema.outbox), rows)
     return docs
+
+
+def prune(conn: Connection, before: str) -> int:
+    """Remove notifications created before ``before`` (the outbox's own time format).
+
+    The newest entry always stays: sequence numbers must never go back, and SQLite hands
+    out the highest one plus one. Returns how many entries went.
+    """
+    o = schema.outbox
+    newest = select(func.max(o.c.seq)).scalar_subquery()
+    done = conn.execute(delete(o).where(o.c.created < before, o.c.seq < newest))
+    return int(done.rowcount or 0)
 
 
 def last_seq(conn: Connection) -> int:

@@ -17,7 +17,7 @@ from eduv import spec
 from eduv.conformance.provider import outbox, queries, schema, shaping
 from eduv.conformance.provider.auth import Grant
 from eduv.conformance.provider.config import Client, ProviderConfig
-from eduv.conformance.provider.db import reading, utc_now, writing
+from eduv.conformance.provider.db import precise, reading, utc_now, writing
 from eduv.conformance.provider.errors import (
     CONSENT_REQUIRED,
     ORGANISATION_UNKNOWN,
@@ -312,7 +312,7 @@ def _normalised_moment(value: str) -> str:
         ) from None
     if moment.tzinfo is None:
         raise RefusalError(400, SCHEMA_INCORRECT, "since needs a time zone, e.g. a trailing Z")
-    return moment.astimezone(dt.UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+    return precise(moment)
 
 
 def refused(refusal: RefusalError) -> Answer:
