@@ -432,9 +432,16 @@ def test_the_suite_client_shows_the_configured_certificate(
 ) -> None:
     cfg = load(_suite_config(tmp_path, pki, with_cert=True))
     assert cfg.limits.client_cert == str(tmp_path / "client.pem")
-    http = SafeHttp(cfg.limits, Masker())
+    answer = _suite_groups(server, SafeHttp(cfg.limits, Masker()))
+    assert answer.error is None
+    assert answer.status == 200
+    assert answer.json() == [GROUP]
+
+
+def _suite_groups(server: Server, http: SafeHttp) -> Any:
+    """The groups of one school through the suite's client, which is closed afterwards."""
     try:
-        answer = http.request(
+        return http.request(
             "GET",
             server.url + "/association-api/v1/groups/school",
             params={"orgMasterId": "104A158"},
@@ -442,9 +449,6 @@ def test_the_suite_client_shows_the_configured_certificate(
         )
     finally:
         http.close()
-    assert answer.error is None
-    assert answer.status == 200
-    assert answer.json() == [GROUP]
 
 
 def test_the_suite_client_without_a_certificate_is_refused(
@@ -484,15 +488,6 @@ def test_the_suite_opens_an_encrypted_key_with_a_password_from_the_environment(
     with pytest.raises(ValueError, match="wrong password"):
         SafeHttp(limits, Masker())
     monkeypatch.setenv("PORTAL_KEY_PASSWORD", PASSWORD)
-    http = SafeHttp(limits, Masker())
-    try:
-        answer = http.request(
-            "GET",
-            server.url + "/association-api/v1/groups/school",
-            params={"orgMasterId": "104A158"},
-            headers={"Authorization": f"Bearer {TOKEN}", "API-Version": "1.1.0"},
-        )
-    finally:
-        http.close()
+    answer = _suite_groups(server, SafeHttp(limits, Masker()))
     assert answer.status == 200
     assert answer.json() == [GROUP]
