@@ -25,7 +25,6 @@ import subprocess
 import sys
 import tempfile
 import time
-import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -34,11 +33,11 @@ from pathlib import Path
 import httpx
 import orjson
 from eduv.conformance.provider import load_dataset, make_engine, migrate
+from eduv.conformance.provider.db import scratch_schema
 from eduv.dataset.model import Dataset
 from eduv.testing.build import build_dataset
 from eduv.testing.chooser import RandomChooser
 from eduv.testing.schools import REALISTIC_VO, Scale
-from sqlalchemy import text
 
 SECRET = "benchmark-secret"
 PATH = "/association-api/v1/groups/school"
@@ -75,21 +74,6 @@ def school_dataset(students: int, seed: int) -> Dataset:
 @contextmanager
 def sqlite_url(folder: Path) -> Iterator[str]:
     yield f"sqlite:///{folder / 'bench.db'}"
-
-
-@contextmanager
-def postgres_url(base: str) -> Iterator[str]:
-    schema = f"bench_{uuid.uuid4().hex[:10]}"
-    admin = make_engine(base)
-    with admin.begin() as conn:
-        conn.execute(text(f'CREATE SCHEMA "{schema}"'))
-    separator = "&" if "?" in base else "?"
-    try:
-        yield f"{base}{separator}options=-csearch_path%3D{schema}"
-    finally:
-        with admin.begin() as conn:
-            conn.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
-        admin.dispose()
 
 
 def free_port() -> int:
@@ -217,7 +201,7 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as folder, sqlite_url(Path(folder)) as url:
         results.append(measure("sqlite", url, dataset, args))
     if args.postgres:
-        with postgres_url(args.postgres) as url:
+        with scratch_schema(args.postgres, "bench") as url:
             results.append(measure("postgresql", url, dataset, args))
     else:
         print(

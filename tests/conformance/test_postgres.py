@@ -3,15 +3,13 @@
 from __future__ import annotations
 
 import os
-import uuid
 from collections.abc import Iterator
 
 import pytest
-from eduv.conformance.provider import make_engine
+from eduv.conformance.provider.db import scratch_schema
 from eduv.conformance.suite import embedded
 from eduv.conformance.suite.model import Outcome
 from eduv.conformance.suite.runner import run_suite
-from sqlalchemy import text
 
 from tests.conformance.conftest import QUICK
 
@@ -24,17 +22,8 @@ def postgres_url() -> Iterator[str]:
     base = os.environ.get(POSTGRES_ENV)
     if not base:
         pytest.skip(f"set {POSTGRES_ENV} to a postgresql:// URL (.ci/run starts a server)")
-    name = f"c_{uuid.uuid4().hex[:12]}"
-    admin = make_engine(base)
-    with admin.begin() as conn:
-        conn.execute(text(f'CREATE SCHEMA "{name}"'))
-    separator = "&" if "?" in base else "?"
-    try:
-        yield f"{base}{separator}options=-csearch_path%3D{name}"
-    finally:
-        with admin.begin() as conn:
-            conn.execute(text(f'DROP SCHEMA "{name}" CASCADE'))
-        admin.dispose()
+    with scratch_schema(base, "c") as url:
+        yield url
 
 
 @pytest.mark.postgres

@@ -22,6 +22,7 @@ import uvicorn
 from eduv import spec
 from eduv.conformance.provider import Settings, create_app, make_engine, migrate
 from eduv.conformance.provider.config import ProviderConfig, config_from_json
+from eduv.conformance.provider.db import scratch_schema
 from eduv.conformance.provider.store import load_dataset
 from eduv.conformance.provider.versions import DATA_APIS
 from eduv.conformance.suite.embedded import serve_in_thread
@@ -32,7 +33,7 @@ from eduv.testing.scenarios import SCENARIOS
 from fastapi import FastAPI, Request, Response
 from joserfc import jwt
 from joserfc.jwk import ECKey
-from sqlalchemy import Engine, text
+from sqlalchemy import Engine
 
 POSTGRES_ENV = "EDUV_TEST_POSTGRES_URL"
 PROVISIONING_TOKEN = "provisioning-token-for-tests"
@@ -99,20 +100,13 @@ def database(backend: str, folder: Any) -> Iterator[Engine]:
     base = os.environ.get(POSTGRES_ENV)
     if not base:  # pragma: no cover - the fixture skips before this
         raise RuntimeError(f"{POSTGRES_ENV} is not set")
-    name = f"t_{uuid.uuid4().hex[:12]}"
-    admin = make_engine(base)
-    with admin.begin() as conn:
-        conn.execute(text(f'CREATE SCHEMA "{name}"'))
-    separator = "&" if "?" in base else "?"
-    engine = make_engine(f"{base}{separator}options=-csearch_path%3D{name}")
-    try:
-        migrate(engine)
-        yield engine
-    finally:
-        engine.dispose()
-        with admin.begin() as conn:
-            conn.execute(text(f'DROP SCHEMA "{name}" CASCADE'))
-        admin.dispose()
+    with scratch_schema(base, "t") as url:
+        engine = make_engine(url)
+        try:
+            migrate(engine)
+            yield engine
+        finally:
+            engine.dispose()
 
 
 def postgres_url() -> str | None:

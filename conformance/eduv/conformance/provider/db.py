@@ -160,6 +160,28 @@ def utc_now() -> str:
     return dt.datetime.now(dt.UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
+@contextmanager
+def scratch_schema(base_url: str, prefix: str = "scratch") -> Iterator[str]:
+    """A PostgreSQL URL whose search path is a new, empty schema, dropped afterwards.
+
+    Tests and benchmarks get a database of their own without needing the right to
+    create databases, and leave nothing behind.
+    """
+    import uuid
+
+    name = f"{prefix}_{uuid.uuid4().hex[:12]}"
+    admin = make_engine(base_url)
+    with admin.begin() as conn:
+        conn.execute(text(f'CREATE SCHEMA "{name}"'))
+    separator = "&" if "?" in base_url else "?"
+    try:
+        yield f"{base_url}{separator}options=-csearch_path%3D{name}"
+    finally:
+        with admin.begin() as conn:
+            conn.execute(text(f'DROP SCHEMA "{name}" CASCADE'))
+        admin.dispose()
+
+
 def precise(moment: dt.datetime) -> str:
     """A moment in UTC with microseconds: the outbox's format, whose text order is time order."""
     return moment.astimezone(dt.UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
