@@ -32,9 +32,9 @@ from pathlib import Path
 from typing import Any
 
 import orjson
-from eduv import spec
 
 from benchmarks import corpus
+from eduv import spec
 
 Timer = Callable[[], object]
 

@@ -4,9 +4,9 @@ Exit codes: 0 all valid, 1 something invalid, 2 usage or input errors (unreadabl
 files, malformed JSON, wrong encoding, unknown names). Errors are one readable line
 on standard error, never a traceback. ``NO_COLOR`` turns colours off.
 
-Other parts of eduv add commands when installed: if ``eduv.conformance.cli`` exists,
-its ``register(app)`` is called with the root Typer app (``eduv serve``,
-``eduv conformance ...``). The rule commands read the catalogue of ``eduv.rules``.
+Other parts of eduv add commands through the ``eduv.commands`` entry point group
+(``eduv serve`` and ``eduv load`` from :mod:`eduv.provider.cli`, ``eduv conformance``
+from :mod:`eduv.conformance.cli`); each entry is a ``register(app)`` function.
 """
 
 from __future__ import annotations
@@ -387,29 +387,30 @@ def keys_show(
 
 # -- extensions and entry point ---------------------------------------------------------
 
+# Other parts of eduv (the reference provider, the conformance suite) and third parties add
+# commands through this entry point group: each entry is a ``register(app)`` function.
+COMMANDS_GROUP = "eduv.commands"
+
 
 def _extend(root: typer.Typer) -> None:
-    """Let the conformance package add its commands (only when it provides them).
+    """Call every ``register(app)`` of the ``eduv.commands`` entry point group.
 
-    A conformance package whose optional dependencies are missing simply adds nothing.
+    An entry whose module cannot be imported (its optional dependencies are missing)
+    adds nothing; the others still register.
     """
-    import importlib
-    import importlib.util
+    from importlib.metadata import entry_points
 
-    try:
-        if importlib.util.find_spec("eduv.conformance.cli") is None:
-            return
-        module = importlib.import_module("eduv.conformance.cli")
-    except ImportError:
-        return
-    register = getattr(module, "register", None)
-    if callable(register):
+    for entry in sorted(entry_points(group=COMMANDS_GROUP), key=lambda e: e.name):
+        try:
+            register = entry.load()
+        except ImportError:
+            continue
         register(root)
 
 
-# The SDK's own commands: running one of them never needs the conformance package,
-# whose imports (httpx, the suite) would otherwise cost every ``eduv validate`` a
-# large share of a second before the first message is read.
+# The SDK's own commands: running one of them never loads an extension, whose imports
+# (httpx, the suite, the server) would otherwise cost every ``eduv validate`` a large
+# share of a second before the first message is read.
 _OWN_COMMANDS = frozenset({"validate", "spec", "rules", "keys"})
 
 

@@ -11,12 +11,12 @@ never count as detection on their own.
 from __future__ import annotations
 
 import pytest
-from eduv.conformance.provider import FAULTS
-from eduv.conformance.suite import embedded
-from eduv.conformance.suite.model import Outcome
-from eduv.conformance.suite.registry import load_all
-from eduv.conformance.suite.runner import run_suite
 
+from eduv.conformance.embedded import configure
+from eduv.conformance.model import Outcome
+from eduv.conformance.registry import load_all
+from eduv.conformance.runner import run_suite
+from eduv.provider import FAULTS, embedded
 from tests.conformance.conftest import QUICK
 
 # Checks that compare what is served with itself or with what was loaded, whatever the
@@ -80,7 +80,7 @@ def test_a_run_against_the_faulty_provider_fails_with_exactly_the_expected_check
 ) -> None:
     names, follows = EXPECTED[fault]
     with embedded.running(faults=[fault], seed=0) as provider:
-        run = run_suite(provider.configure(QUICK))
+        run = run_suite(configure(QUICK, provider))
     errors = [(r.check_id, r.message) for r in run.results if r.outcome is Outcome.ERROR]
     assert errors == []
     assert run.failed_ids() == names | follows

@@ -11,12 +11,13 @@ from pathlib import Path
 
 import orjson
 import pytest
-from eduv.conformance.suite.http import Limits, SafeHttp
-from eduv.conformance.suite.mask import Masker
-from eduv.conformance.suite.model import Outcome, Result
-from eduv.conformance.suite.registry import load_all
-from eduv.conformance.suite.reports import write_all
-from eduv.conformance.suite.runner import Run, RunInfo
+
+from eduv.conformance.http import Limits, SafeHttp
+from eduv.conformance.mask import Masker
+from eduv.conformance.model import Outcome, Result
+from eduv.conformance.registry import load_all
+from eduv.conformance.reports import write_all
+from eduv.conformance.runner import Run, RunInfo
 
 STUDENT = {"givenName": "Fenna", "familyName": "Jansen", "dateOfBirth": "2014-03-02", "gender": "F"}
 TOKEN = "tok-very-secret-123"

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 
 from eduv import spec
-from eduv.conformance.suite.registry import load_all, rule_check_id
+from eduv.conformance.registry import load_all, rule_check_id
 from eduv.rules import load_catalogue
 
 ID = re.compile(r"^EDUV-CONF-[A-Z]+(-[A-Z0-9]+)*-\d{3}$")

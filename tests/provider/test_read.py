@@ -6,12 +6,12 @@ from collections.abc import Iterator
 from typing import Any
 
 import pytest
-from eduv import spec
-from eduv.conformance.provider.routes import NOT_SERVED, ROUTES
-from eduv.conformance.provider.versions import DATA_APIS, mounts
-from eduv.dataset.model import Dataset, School, collection
 from sqlalchemy import Engine
 
+from eduv import spec
+from eduv.dataset.model import Dataset, School, collection
+from eduv.provider.routes import NOT_SERVED, ROUTES
+from eduv.provider.versions import DATA_APIS, mounts
 from tests.provider.harness import Provider, client, config, running
 
 CONFIG = config([client("full")])
@@ -86,7 +86,7 @@ def test_every_operation_answers_valid_messages(
 
 
 def test_route_table_covers_every_operation_and_parameter() -> None:
-    from eduv.conformance.provider.routes import handled_params
+    from eduv.provider.routes import handled_params
 
     for mount in mounts():
         for version in mount.versions:

@@ -10,6 +10,7 @@ from typing import Any
 
 import orjson
 import pytest
+
 from eduv import spec
 from eduv.dataset import collections
 from eduv.rules import load_catalogue

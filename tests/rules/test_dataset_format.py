@@ -7,6 +7,8 @@ from pathlib import Path
 
 import orjson
 import pytest
+from hypothesis import given, settings
+
 from eduv.dataset import (
     Dataset,
     DatasetError,
@@ -20,8 +22,6 @@ from eduv.dataset.convert import conversion_table, known_operations
 from eduv.testing import datasets
 from eduv.testing.build import build_dataset
 from eduv.testing.chooser import RandomChooser
-from hypothesis import given, settings
-
 from tests.rules.conftest import examples
 
 

@@ -6,14 +6,14 @@ import copy
 from typing import Any
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
 from eduv.dataset import Dataset
 from eduv.rules import check_dataset, check_message
 from eduv.testing import datasets
 from eduv.testing.build import build_dataset
 from eduv.testing.chooser import RandomChooser
-from hypothesis import given, settings
-from hypothesis import strategies as st
-
 from tests.rules.conftest import examples
 
 ECK = "https://ketenid.nl/201703/" + "ab" * 64

@@ -11,11 +11,11 @@ import random
 from collections import Counter
 
 import pytest
-from eduv.dataset import Dataset, convert_dataset
-from eduv.rules import Violation, check_dataset, check_message, load_catalogue
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from eduv.dataset import Dataset, convert_dataset
+from eduv.rules import Violation, check_dataset, check_message, load_catalogue
 from tests.rules.conftest import examples, rich_datasets, school_year
 from tests.rules.mutations import MUTATIONS
 

@@ -3,14 +3,14 @@
 from __future__ import annotations
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
 from eduv import spec
 from eduv.dataset import Dataset, convert_dataset
 from eduv.rules import Violation, check_dataset
 from eduv.testing import CASE_STRATEGIES, datasets
 from eduv.testing import strategies as named
-from hypothesis import given, settings
-from hypothesis import strategies as st
-
 from tests.rules.conftest import examples, school_year
 
 

@@ -9,10 +9,10 @@ from pathlib import Path
 import jsonschema_rs
 import orjson
 import pytest
+
 from eduv import _runner
 from eduv._runner import Options, run
 from eduv.validation import report_schema
-
 from tests.sdk.conftest import Cli, envelope, example
 
 
@@ -295,7 +295,6 @@ def test_the_installed_command(tmp_path: Path) -> None:
 
 def test_dataset_folders_and_files(cli: Cli, tmp_path: Path) -> None:
     from eduv.dataset import save_dataset
-
     from tests.sdk.test_validation import _tiny_dataset
 
     save_dataset(_tiny_dataset(), tmp_path / "folder", folder=True)

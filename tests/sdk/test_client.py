@@ -15,6 +15,7 @@ from typing import Any
 import httpx
 import orjson
 import pytest
+
 from eduv import keys, spec
 from eduv.client import (
     ApiError,
@@ -49,7 +50,6 @@ from eduv.client import (
     UnknownOrganisationError,
 )
 from eduv.parsing import dump
-
 from tests.sdk.mock_provider import (
     BASE_URL,
     TOKEN_URL,

@@ -7,8 +7,8 @@ import inspect
 from pathlib import Path
 
 import pytest
-from eduv import spec
 
+from eduv import spec
 from tools import gen_client
 
 

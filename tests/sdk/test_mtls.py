@@ -25,6 +25,7 @@ from cryptography import x509
 from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.x509.oid import ExtendedKeyUsageOID, NameOID
+
 from eduv._base_client import tls_context
 from eduv.client import (
     AsyncClient,
@@ -35,13 +36,12 @@ from eduv.client import (
     RetryPolicy,
     TokenError,
 )
-from eduv.conformance.suite.config import load
-from eduv.conformance.suite.embedded import serve_in_thread
-from eduv.conformance.suite.http import SafeHttp
-from eduv.conformance.suite.mask import Masker
+from eduv.conformance.config import load
+from eduv.conformance.http import SafeHttp
+from eduv.conformance.mask import Masker
 from eduv.models import model
 from eduv.notifications import read_body
-
+from eduv.provider.embedded import serve_in_thread
 from tests.sdk.mock_provider import BASE_URL, TOKEN_URL, MockProvider, example
 
 PASSWORD = "correct horse"

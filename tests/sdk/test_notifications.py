@@ -9,10 +9,10 @@ from typing import Any
 import httpx
 import jwt
 import pytest
+
 from eduv import keys
 from eduv.client import AsyncClient, BearerToken
 from eduv.notifications import JwtVerifier, NotificationReceiver, Reject, Sender, StaticTokens
-
 from tests.sdk.mock_provider import example
 
 # 0.0.2 still used the scope names without the eduv. prefix.

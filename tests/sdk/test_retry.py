@@ -6,6 +6,7 @@ import datetime as dt
 import random
 
 import pytest
+
 from eduv._retry import RetryPolicy, parse_retry_after
 
 

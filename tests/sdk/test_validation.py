@@ -11,10 +11,10 @@ from typing import Any
 
 import jsonschema_rs
 import pytest
+
 from eduv import spec, validate
 from eduv._engine import file_messages
 from eduv.validation import DetectionError, report_schema, validate_dataset
-
 from tests import crosscheck
 from tests.sdk.conftest import apply_patch as _apply
 from tests.sdk.conftest import example

@@ -7,8 +7,8 @@ from collections.abc import Iterator
 from typing import Any
 
 import pytest
-from eduv import spec
 
+from eduv import spec
 from tests import crosscheck
 
 VERSIONS = [(a.id, v) for a in spec.apis() for v in a.versions]

@@ -7,10 +7,10 @@ import subprocess
 import sys
 
 import pytest
+
 from eduv import models as _models_pkg  # noqa: F401  (the package itself is light)
 from eduv import parsing, spec
 from eduv.models import load, model
-
 from tests.conftest import REPO
 
 VERSIONS = [(a.id, v) for a in spec.apis() for v in a.versions]

@@ -11,9 +11,10 @@ from typing import Any
 from urllib.parse import urljoin
 
 import pytest
+from jsonschema import Draft202012Validator
+
 from eduv import spec
 from eduv._paths import spec_root
-from jsonschema import Draft202012Validator
 
 from .parity import read_official
 
