@@ -20,6 +20,8 @@ from typing import Annotated, Any, NoReturn
 import orjson
 import typer
 
+from eduv.spec import Lang
+
 app = typer.Typer(
     name="eduv",
     help="Validate, inspect and call Edu-V APIs.",
@@ -43,9 +45,7 @@ app.add_typer(keys_app, name="keys")
 PROGRESS_THRESHOLD = 32 * 1024 * 1024
 
 
-class Lang(StrEnum):
-    en = "en"
-    nl = "nl"
+LangOption = Annotated[Lang, typer.Option(help="Language of the report.")]
 
 
 class ReportFormat(StrEnum):
@@ -124,7 +124,7 @@ class _Bar:
 
 
 def _show_text(report: Any) -> None:
-    from eduv._render import text_lines
+    from eduv.validation.render import text_lines
 
     console = _console()
     for style, line in text_lines(report):
@@ -144,7 +144,7 @@ def validate(
     message: Annotated[
         str | None, typer.Option(help="Message name, e.g. Group; recognised when left out.")
     ] = None,
-    lang: Annotated[Lang, typer.Option(help="Language of the report.")] = Lang.en,
+    lang: LangOption = "en",
     output_format: Annotated[
         ReportFormat, typer.Option("--format", "-f", help="Report format.")
     ] = ReportFormat.text,
@@ -168,8 +168,8 @@ def validate(
     Every NDJSON line is a message, or an envelope {"api", "version", "message",
     "payload"}. Exit code 0: all valid; 1: something invalid; 2: input errors.
     """
-    from eduv import _render, spec
-    from eduv._runner import Options, run
+    from eduv import spec
+    from eduv.validation import render, validate_paths
 
     sources = list(paths or [])
     if not sources:
@@ -182,20 +182,30 @@ def validate(
         _fail("--version needs --api: versions differ per API")
     elif message is not None:
         _fail("--message needs --api: message names repeat across APIs")
-    options = Options(api, version, message, lang.value, rules, strict, max_items, as_of)
+    settings: dict[str, Any] = {
+        "api": api,
+        "version": version,
+        "message": message,
+        "lang": lang,
+        "rules": rules,
+        "strict": strict,
+        "as_of": as_of,
+        "jobs": jobs,
+        "max_items": max_items,
+    }
     total = _total_size([s for s in sources if s != "-"])
     show = (
         progress if progress is not None else (sys.stderr.isatty() and total >= PROGRESS_THRESHOLD)
     )
     if show:
         with _Bar(total) as bar:
-            report = run(sources, options, jobs=jobs, progress=bar.advance)
+            report = validate_paths(sources, progress=bar.advance, **settings)
     else:
-        report = run(sources, options, jobs=jobs)
+        report = validate_paths(sources, **settings)
     if output_format is ReportFormat.json:
-        _stdout(_render.to_json(report))
+        _stdout(render.to_json(report))
     elif output_format is ReportFormat.junit:
-        _stdout(_render.to_junit(report))
+        _stdout(render.to_junit(report))
     else:
         _show_text(report)
     raise typer.Exit(report.exit_code)
@@ -295,10 +305,8 @@ def _show_api_text(doc: dict[str, Any]) -> None:
 
 
 def _catalogue() -> Any:
-    try:
-        from eduv.rules.catalogue import load_catalogue
-    except ImportError:
-        _fail("the rule catalogue is not available in this installation")
+    from eduv.rules.catalogue import load_catalogue
+
     return load_catalogue()
 
 
@@ -317,7 +325,7 @@ def _rule_json(rule: Any, lang: str) -> dict[str, Any]:
 @rules_app.command("list")
 def rules_list(
     api: Annotated[str | None, typer.Option(help="Only rules for this API.")] = None,
-    lang: Annotated[Lang, typer.Option()] = Lang.en,
+    lang: LangOption = "en",
     output_format: Annotated[ListFormat, typer.Option("--format", "-f")] = ListFormat.text,
 ) -> None:
     """Every rule with its id, severity and title."""
@@ -326,26 +334,26 @@ def rules_list(
     api_id = spec.resolve_api(api) if api else None
     rules = [r for r in _catalogue().rules if api_id is None or api_id in r.applies_to]
     if output_format is ListFormat.json:
-        rows = [_rule_json(r, lang.value) for r in rules]
+        rows = [_rule_json(r, lang) for r in rules]
         _stdout(orjson.dumps(rows, option=orjson.OPT_INDENT_2) + b"\n")
         return
     for rule in rules:
-        title = rule.title.get(lang.value) or rule.title.get("en")
+        title = rule.title.get(lang) or rule.title.get("en")
         typer.echo(f"{rule.id:<24} {rule.severity:<8} {rule.kind:<8} {title}")
 
 
 @rules_app.command("show")
 def rules_show(
     rule_id: Annotated[str, typer.Argument(help="Rule id, as in `eduv rules list`.")],
-    lang: Annotated[Lang, typer.Option()] = Lang.en,
+    lang: LangOption = "en",
 ) -> None:
     """One rule in full, as JSON."""
     catalogue = _catalogue()
     if rule_id not in catalogue.by_id:
         _fail(f"no rule {rule_id!r} in the catalogue; see `eduv rules list`")
     rule = catalogue.rule(rule_id)
-    doc = _rule_json(rule, lang.value)
-    doc["message"] = rule.message.get(lang.value) or rule.message.get("en")
+    doc = _rule_json(rule, lang)
+    doc["message"] = rule.message.get(lang) or rule.message.get("en")
     doc["parameters"] = dict(rule.parameters)
     doc["cases"] = list(rule.cases)
     _stdout(orjson.dumps(doc, option=orjson.OPT_INDENT_2) + b"\n")

@@ -29,8 +29,8 @@ from typing import Any
 import orjson
 
 from eduv import spec
-from eduv._engine import Target, schema_findings
-from eduv._i18n import Lang
+from eduv.spec import Lang
+from eduv.validation.engine import Target, schema_findings
 
 API = "notifications-api"
 MAX_BODY = 4 * 1024 * 1024

@@ -24,14 +24,13 @@ from joserfc import jwt
 from joserfc.jwk import ECKey
 from sqlalchemy import Engine
 
-from eduv import spec
 from eduv.dataset.model import Dataset
 from eduv.provider import Settings, create_app, make_engine, migrate
 from eduv.provider.config import ProviderConfig, config_from_json
 from eduv.provider.db import scratch_schema
 from eduv.provider.embedded import serve_in_thread
 from eduv.provider.store import load_dataset
-from eduv.provider.versions import DATA_APIS
+from eduv.provider.versions import served_scopes
 from eduv.testing.build import build_dataset
 from eduv.testing.chooser import RandomChooser
 from eduv.testing.scenarios import SCENARIOS
@@ -39,7 +38,7 @@ from eduv.testing.scenarios import SCENARIOS
 POSTGRES_ENV = "EDUV_TEST_POSTGRES_URL"
 PROVISIONING_TOKEN = "provisioning-token-for-tests"
 SECRET = "secret-for-tests"
-ALL_SCOPES = sorted({s for api in DATA_APIS for s in spec.api_version(api).scopes})
+ALL_SCOPES = served_scopes()
 SEED = 7
 
 

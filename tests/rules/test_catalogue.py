@@ -14,7 +14,7 @@ import pytest
 from eduv import spec
 from eduv.dataset import collections
 from eduv.rules import load_catalogue
-from eduv.rules.registry import DATASET_CHECKS, MESSAGE_CHECKS
+from eduv.rules.binding import DATASET_CHECKS, MESSAGE_CHECKS
 
 CATALOGUE = load_catalogue()
 RULES = CATALOGUE.rules
@@ -100,7 +100,7 @@ def test_field_sources_exist_in_the_official_text(
 
 
 def test_catalogue_file_is_plain_json() -> None:
-    from eduv.rules.catalogue import catalogue_path
+    from eduv.rules.catalogue import CATALOGUE
 
-    doc = orjson.loads(Path(catalogue_path()).read_bytes())
+    doc = orjson.loads((spec.root() / CATALOGUE).read_bytes())
     assert doc["catalogueVersion"] == 1 and len(doc["rules"]) == len(RULES)

@@ -11,6 +11,7 @@ from hypothesis import strategies as st
 
 from eduv.dataset import Dataset
 from eduv.rules import check_dataset, check_message
+from eduv.spec import SpecLookupError
 from eduv.testing import datasets
 from eduv.testing.build import build_dataset
 from eduv.testing.chooser import RandomChooser
@@ -31,7 +32,7 @@ ENROLMENT: dict[str, Any] = {
 
 
 def _ids(found: list[Any]) -> list[str]:
-    return [v.rule_id for v in found]
+    return [v.rule for v in found]
 
 
 def test_a_valid_message_has_no_violations() -> None:
@@ -53,7 +54,7 @@ def test_messages_in_dutch() -> None:
     bad = {k: v for k, v in ENROLMENT.items() if k != "study"}
     [english] = check_message("association-api", "1.1.0", "Enrollment", bad, lang="en")
     [dutch] = check_message("association-api", "1.1.0", "Enrollment", bad, lang="nl")
-    assert english.rule_id == dutch.rule_id == "EDUV-ENROL-001"
+    assert english.rule == dutch.rule == "EDUV-ENROL-001"
     assert "study" in english.message and "Inschrijving" in dutch.message
 
 
@@ -88,7 +89,7 @@ def test_rules_follow_the_version() -> None:
     ],
 )
 def test_unknown_messages_are_refused(api: str, version: str, message: str) -> None:
-    with pytest.raises(ValueError):
+    with pytest.raises(SpecLookupError):
         check_message(api, version, message, {})
 
 
@@ -156,6 +157,6 @@ def test_dataset_pointers_point_into_the_document() -> None:
     dataset = _small()
     enrollment = dataset.schools[0].enrollments[0]
     del enrollment["study"]
-    found = [v for v in check_dataset(dataset) if v.rule_id == "EDUV-ENROL-001"]
+    found = [v for v in check_dataset(dataset) if v.rule == "EDUV-ENROL-001"]
     assert found[0].pointers == ("/schools/0/enrollments/0",)
     assert found[0].objects[0].school == dataset.schools[0].key

@@ -643,7 +643,7 @@ def test_a_ca_bundle_is_trusted(tmp_path: Path) -> None:
     )
     bundle = tmp_path / "pkio.pem"
     bundle.write_bytes(cert.public_bytes(serialization.Encoding.PEM))
-    from eduv._base_client import tls_context
+    from eduv.runtime import tls_context
 
     context = tls_context(str(bundle), True)
     assert isinstance(context, ssl.SSLContext)

@@ -26,7 +26,6 @@ from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.x509.oid import ExtendedKeyUsageOID, NameOID
 
-from eduv._base_client import tls_context
 from eduv.client import (
     AsyncClient,
     BearerToken,
@@ -42,6 +41,7 @@ from eduv.conformance.mask import Masker
 from eduv.models import model
 from eduv.notifications import read_body
 from eduv.provider.embedded import serve_in_thread
+from eduv.runtime import tls_context
 from tests.sdk.mock_provider import BASE_URL, TOKEN_URL, MockProvider, example
 
 PASSWORD = "correct horse"

@@ -48,7 +48,7 @@ def test_strict_mode_reports_schema_problems_with_pointers() -> None:
             message="Group",
             strict=True,
         )
-    assert caught.value.problems[0].pointer == "/groupType"
+    assert caught.value.problems[0].instance_path == "/groupType"
     assert caught.value.problems[0].keyword == "enum"
 
 

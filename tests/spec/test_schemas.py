@@ -14,7 +14,6 @@ import pytest
 from jsonschema import Draft202012Validator
 
 from eduv import spec
-from eduv._paths import spec_root
 
 from .parity import read_official
 
@@ -164,7 +163,7 @@ def test_person_fields_follow_the_scopes_the_text_assigns() -> None:
 def test_released_folders_match_the_committed_manifest() -> None:
     from tools.specbuild.__main__ import released_files
 
-    root = spec_root()
+    root = spec.root()
     lines = (root / "MANIFEST.sha256").read_text(encoding="utf-8").splitlines()
     pinned = dict(reversed(line.split("  ", 1)) for line in lines if line)
     present = {p.relative_to(root).as_posix() for p in released_files(root)}
@@ -280,7 +279,7 @@ def test_a_silent_edit_of_a_released_file_is_refused(tmp_path: Path) -> None:
     from tools.specbuild.__main__ import pinned_changes
 
     copy_root = tmp_path / "spec"
-    shutil.copytree(spec_root(), copy_root)
+    shutil.copytree(spec.root(), copy_root)
     assert pinned_changes(copy_root) == []
     target = copy_root / "association-api" / spec.versions("association-api")[0] / "Group.json"
     target.write_text(target.read_text(encoding="utf-8").replace("lesson", "lesson "), "utf-8")

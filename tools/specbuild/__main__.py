@@ -233,8 +233,14 @@ def build_all(reference: Path, out: Path) -> Problems:
     deviations: dict[tuple[str, str, str], dict[str, Any]] = {}
     for api, pair in supported_versions(reference).items():
         t, t1 = pair
+        role = authored.apis.get(api)
+        if role is None:
+            problems.add(f"{api}: no entry in authored/apis.yaml (its family)")
+            role = {}
         index["apis"][api] = {
             "title": "",
+            "family": role.get("family", "chain"),
+            "adopted": bool(role.get("adopted", True)),
             "current": t.version,
             "previous": t1.version,
             "versions": {},

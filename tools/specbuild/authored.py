@@ -80,6 +80,7 @@ class Authored:
     scopes: dict[str, Any] = field(default_factory=dict)
     deviations: list[dict[str, Any]] = field(default_factory=list)
     conventions: list[dict[str, Any]] = field(default_factory=list)
+    apis: dict[str, Any] = field(default_factory=dict)
 
     @classmethod
     def load(cls, root: Path = AUTHORED) -> Authored:
@@ -95,6 +96,7 @@ class Authored:
             out.scopes[path.stem] = _load(path)
         out.deviations = list(_load(root / "deviations.yaml") or [])
         out.conventions = list(_load(root / "conventions.yaml") or [])
+        out.apis = dict(_load(root / "apis.yaml") or {})
         return out
 
     def descriptions_for(self, api: str, version: str) -> Descriptions:

@@ -30,8 +30,8 @@ from eduv import spec
 from eduv.conformance.http import Limits
 from eduv.conformance.model import MODES, Lang, Mode
 
-# The APIs a source serves and the suite can observe.
-SOURCE_APIS = ("students-api", "employees-api", "association-api", "education-api")
+# The APIs a source serves and the suite can observe: the registry's source APIs.
+SOURCE_APIS = tuple(api.id for api in spec.source_apis())
 NOTIFICATIONS_API = "notifications-api"
 
 

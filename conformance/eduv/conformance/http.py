@@ -21,9 +21,9 @@ from urllib.parse import urljoin, urlsplit
 import httpx
 import orjson
 
-from eduv._base_client import ClientCert, tls_context
 from eduv.conformance import mask
 from eduv.conformance.model import Exchange
+from eduv.runtime import ClientCert, tls_context
 
 MAX_REDIRECTS = 5
 

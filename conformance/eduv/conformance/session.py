@@ -13,10 +13,9 @@ from dataclasses import dataclass
 from typing import Any
 
 from eduv import spec
-from eduv._auth import Auth, ClientSecret, PrivateKeyJwt, read_token_response
-from eduv._exceptions import TokenError
 from eduv.conformance.config import ConfigError, Credential, RunConfig
 from eduv.conformance.http import Answer, SafeHttp
+from eduv.runtime import Auth, ClientSecret, PrivateKeyJwt, TokenError, read_token_response
 from eduv.spec import Operation
 
 

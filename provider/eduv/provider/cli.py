@@ -62,11 +62,10 @@ def _engine(database: str | None) -> Engine:
 
 
 def _dev_config(secret: str) -> ProviderConfig:
-    from eduv import spec
     from eduv.provider.config import config_from_json
-    from eduv.provider.versions import DATA_APIS
+    from eduv.provider.versions import served_scopes
 
-    scopes = sorted({s for api in DATA_APIS for s in spec.api_version(api).scopes})
+    scopes = served_scopes()
     client = {"clientId": "dev", "secret": secret, "scopes": scopes, "consents": [{"school": "*"}]}
     return config_from_json({"configVersion": 1, "clients": [client]}, "--dev")
 

@@ -4,16 +4,14 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from functools import cache
 from pathlib import Path
 from typing import Any
 
 import jsonschema_rs
 import orjson
 
-from eduv._paths import spec_root
+from eduv import spec
 
-CONSENT_APIS = ("students-api", "employees-api", "association-api", "education-api")
 ALL_SCHOOLS = "*"
 
 
@@ -67,12 +65,8 @@ class ProviderConfig:
     delivery: Delivery = field(default_factory=Delivery)
 
 
-@cache
 def config_schema() -> dict[str, Any]:
-    data: dict[str, Any] = orjson.loads(
-        (spec_root() / "provider" / "1" / "config.schema.json").read_bytes()
-    )
-    return data
+    return dict(spec.document("provider/1/config.schema.json"))
 
 
 def load_config(path: str | Path) -> ProviderConfig:
@@ -119,7 +113,8 @@ def config_from_json(doc: Any, where: str = "<config>") -> ProviderConfig:
 def _client(doc: Mapping[str, Any]) -> Client:
     consents: dict[str, frozenset[str]] = {}
     for consent in doc.get("consents", []):
-        apis = frozenset(consent.get("apis", CONSENT_APIS))
+        # Without a list, a consent covers every API the source serves.
+        apis = frozenset(consent.get("apis", [a.id for a in spec.source_apis()]))
         consents[consent["school"]] = consents.get(consent["school"], frozenset()) | apis
     notify = doc.get("notifications")
     subscriber = None

@@ -21,8 +21,6 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from eduv import spec
-
 START_SECONDS = 30.0
 # The two clients :func:`start` registers (both with every scope and the same secret).
 CLIENT = "conformance"
@@ -55,16 +53,11 @@ def default_dataset(seed: int) -> Any:
     return build_dataset(RandomChooser(seed), ["PO", "VO"], cases=sorted(SCENARIOS))
 
 
-def _all_scopes() -> list[str]:
-    from eduv.provider.versions import DATA_APIS
-
-    return sorted({s for api in DATA_APIS for s in spec.api_version(api).scopes})
-
-
 def provider_config(secret: str, provisioning_token: str) -> Any:
     from eduv.provider.config import config_from_json
+    from eduv.provider.versions import served_scopes
 
-    scopes = _all_scopes()
+    scopes = served_scopes()
     doc = {
         "configVersion": 1,
         "clients": [

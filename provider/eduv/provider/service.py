@@ -41,7 +41,7 @@ from eduv.provider.faults import (
 from eduv.provider.keys import school_keys
 from eduv.provider.queries import PersonInPeriod, SchoolRow, Scope
 from eduv.provider.routes import Route
-from eduv.provider.versions import DATA_APIS, is_previous
+from eduv.provider.versions import data_apis, is_previous
 from eduv.spec import Operation
 
 MAX_NOTIFICATIONS = 10_000
@@ -229,7 +229,7 @@ class Service:
 
     def _subscribe(self, call: Call) -> Answer:
         api = call.params["api"]
-        if api not in DATA_APIS:
+        if api not in data_apis():
             raise RefusalError(400, OTHER, f"this source does not serve the {api}")
         if not set(spec.api_version(api).scopes) & call.grant.scopes:
             raise RefusalError(403, SCOPE_REQUIRED, f"the token has no scope of the {api}")
@@ -278,7 +278,7 @@ class Service:
         """Outbox rows of APIs the token has a scope of, for schools with consent."""
         o = schema.outbox
         parts = []
-        for api in DATA_APIS:
+        for api in data_apis():
             if not set(spec.api_version(api).scopes) & grant.scopes:
                 continue
             keys = None if self.faults.has(SKIP_CONSENT) else client.consented_schools(api)

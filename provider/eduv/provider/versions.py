@@ -13,11 +13,19 @@ from functools import cache
 
 from eduv import spec
 
-# The administration-side APIs, served in t and t-1.
-DATA_APIS = ("students-api", "employees-api", "association-api", "education-api")
 # Notifications is served as a source in its current version only: the pre-1.0 version
 # before it (0.0.2) cannot subscribe to these APIs.
 NOTIFICATIONS_API = "notifications-api"
+
+
+def data_apis() -> tuple[str, ...]:
+    """The APIs served in t and t-1 with data: the registry's source APIs."""
+    return tuple(api.id for api in spec.source_apis())
+
+
+def served_scopes() -> list[str]:
+    """Every scope of the data APIs, sorted: what a client may be registered for."""
+    return sorted({s for api in data_apis() for s in spec.api_version(api).scopes})
 
 
 @dataclass(frozen=True, slots=True)
@@ -42,7 +50,7 @@ def served_versions(api: str) -> tuple[str, ...]:
 @cache
 def mounts() -> tuple[Mount, ...]:
     found: dict[tuple[str, int], list[str]] = {}
-    for api in (*DATA_APIS, NOTIFICATIONS_API):
+    for api in (*data_apis(), NOTIFICATIONS_API):
         for version in served_versions(api):
             major = spec.api_version(api, version).major
             found.setdefault((api, major), []).append(version)
@@ -70,8 +78,8 @@ def unsupported_message(mount: Mount, requested: str) -> str:
 
 
 def is_previous(api: str, version: str) -> bool:
-    return api in DATA_APIS and version == spec.api(api).previous
+    return api in data_apis() and version == spec.api(api).previous
 
 
 def all_served() -> Mapping[str, tuple[str, ...]]:
-    return {api: served_versions(api) for api in (*DATA_APIS, NOTIFICATIONS_API)}
+    return {api: served_versions(api) for api in (*data_apis(), NOTIFICATIONS_API)}

@@ -6,12 +6,13 @@ import string
 from collections.abc import Mapping
 from dataclasses import dataclass
 from functools import cache, cached_property
-from typing import Any, cast
+from typing import Any, Literal, cast
 
-import orjson
+from eduv import spec
+from eduv.findings import Severity
+from eduv.spec import Lang
 
-from eduv._paths import spec_root
-from eduv.rules.model import Kind, Language, Severity
+Kind = Literal["message", "dataset"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -44,7 +45,7 @@ class Rule:
     def area(self) -> str:
         return self.id.split("-")[1]
 
-    def render(self, lang: Language, params: Mapping[str, object]) -> str:
+    def render(self, lang: Lang, params: Mapping[str, object]) -> str:
         """The message in ``lang`` with its placeholders filled in.
 
         A placeholder without a value renders as ``?`` rather than failing, so that a
@@ -94,14 +95,13 @@ def _rule(doc: Mapping[str, Any]) -> Rule:
     )
 
 
-def catalogue_path() -> Any:
-    return spec_root() / "rules" / "catalogue.json"
+CATALOGUE = "rules/catalogue.json"
 
 
 @cache
 def load_catalogue() -> Catalogue:
     """The packaged catalogue (read once)."""
-    doc = orjson.loads(catalogue_path().read_bytes())
+    doc = spec.document(CATALOGUE)
     nesting = {
         name: tuple(Nest(_split(n["path"]), n["shape"]) for n in nests)
         for name, nests in doc["nesting"].items()

@@ -22,7 +22,7 @@ from eduv.dataset.model import (
     collection,
     school_collections,
 )
-from eduv.rules.model import ObjectRef
+from eduv.findings import ObjectRef
 from eduv.rules.values import (
     MAX_DATE,
     day,

@@ -19,12 +19,7 @@ from eduv.conformance.session import TokenFailedError, list_operations
 from eduv.conformance.tally import Tally
 from eduv.spec import Operation
 
-ADMIN_APIS = {
-    "students-api": ("1.1.0", "1.0.1"),
-    "employees-api": ("1.1.0", "1.0.0"),
-    "association-api": ("1.1.0", "1.0.2"),
-    "education-api": ("1.1.1", "1.1.0"),
-}
+ADMIN_APIS = {api.id: api.versions for api in spec.source_apis()}
 UNKNOWN_SCHOOL = "999Z999"
 UNSUPPORTED_VERSION = "99.0.0"
 BAD_TOKEN = "eyJhbGciOiJub25lIn0.eyJzdWIiOiJub2JvZHkifQ."  # unsigned: must be refused

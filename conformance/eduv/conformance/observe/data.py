@@ -300,13 +300,13 @@ def rule_results(
 def _record(tallies: dict[str, Tally], found: Iterable[Any], shapes: dict[str, str]) -> None:
     rules = load_catalogue().by_id
     for violation in found:
-        rule = rules[violation.rule_id]
+        rule = rules[violation.rule]
         for api, version in _where(rule.applies_to, shapes):
             text = f"{violation.message} ({', '.join(violation.pointers[:2])})"
             if violation.is_error:
-                tallies[violation.rule_id].problem(api, version, text)
+                tallies[violation.rule].problem(api, version, text)
             else:
-                tallies[violation.rule_id].note(api, version, text)
+                tallies[violation.rule].note(api, version, text)
             break
 
 
@@ -322,7 +322,7 @@ def _message_rules(tallies: dict[str, Tally], item: Observed) -> None:
         return
     found = check_message(item.op.api, item.op.version, body.message, item.objects())
     for violation in found:
-        tally = tallies[violation.rule_id]
+        tally = tallies[violation.rule or ""]
         text = f"{item.op.operation_id}: {violation.message}"
         if violation.is_error:
             tally.problem(item.op.api, item.op.version, text, item.answer.exchange)

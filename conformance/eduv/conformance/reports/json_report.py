@@ -12,27 +12,27 @@ from __future__ import annotations
 import hashlib
 from collections import Counter
 from collections.abc import Mapping
-from functools import cache
 from pathlib import Path
 from typing import Any
 
 import orjson
 
-from eduv._paths import spec_root
+from eduv import spec
 from eduv.conformance.model import Outcome, Result, worst
 from eduv.conformance.runner import Run
 
 REPORT_VERSION = 1
 
 
+REPORT_SCHEMA = "conformance-report/1/report.json"
+
+
 def report_schema_path() -> Path:
-    return spec_root() / "conformance-report" / "1" / "report.json"
+    return spec.root() / REPORT_SCHEMA
 
 
-@cache
 def report_schema() -> dict[str, Any]:
-    data: dict[str, Any] = orjson.loads(report_schema_path().read_bytes())
-    return data
+    return dict(spec.document(REPORT_SCHEMA))
 
 
 def check_outcomes(run: Run) -> dict[str, Outcome]:

@@ -234,10 +234,11 @@ class Engine:
         rules = load_catalogue().by_id
         for violation in found:
             # The facts section came from the suite itself, so its rules say nothing here.
-            if not violation.is_error or violation.rule_id in FACT_RULES:
+            rule_id = violation.rule or ""
+            if not violation.is_error or rule_id in FACT_RULES:
                 continue
-            check_id = rule_check_id(violation.rule_id)
-            rule = rules[violation.rule_id]
+            check_id = rule_check_id(rule_id)
+            rule = rules[rule_id]
             api = next(iter(rule.applies_to), None)
             version = dataset.shapes.get(api or "")
             tallies.setdefault(check_id, Tally(check_id, SUBJECT)).problem(

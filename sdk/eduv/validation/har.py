@@ -23,10 +23,12 @@ from urllib.parse import urlsplit
 
 import orjson
 
-from eduv import _params, spec
-from eduv._engine import Target, check
-from eduv._i18n import Lang, label
-from eduv._report import Finding, Item, Report, SourceSummary
+from eduv import params, spec
+from eduv.findings import Finding
+from eduv.spec import Lang
+from eduv.validation._i18n import label
+from eduv.validation.engine import Target, check
+from eduv.validation.report import Item, Report, SourceSummary
 
 
 @dataclass(frozen=True, slots=True)
@@ -49,7 +51,7 @@ def _routes() -> tuple[_Route, ...]:
         for version in api.versions:
             for op in spec.operations(api.id, version):
                 count = op.path.count("{")
-                routes.append(_Route(op, _params.path_pattern(op.path), count))
+                routes.append(_Route(op, params.path_pattern(op.path), count))
     return tuple(routes)
 
 
@@ -133,8 +135,8 @@ class HarChecker:
             return
         base = f"/log/entries/{index}"
         op = found.op
-        params = _params.decode(op, found.path_values, url.query)
-        self._message(op, op.parameters, params, f"{base}/request/url", [])
+        values = params.decode(op, found.path_values, url.query)
+        self._message(op, op.parameters, values, f"{base}/request/url", [])
         self._request_body(op, request, base)
         self._response(op, response, base)
 

@@ -14,7 +14,7 @@ from functools import cache
 from typing import Any
 
 from eduv import spec
-from eduv._engine import Target
+from eduv.validation.engine import Target
 
 
 @dataclass(frozen=True, slots=True)

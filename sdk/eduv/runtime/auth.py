@@ -21,7 +21,7 @@ from typing import TYPE_CHECKING, Any
 
 import httpx
 
-from eduv._exceptions import EduvError, TokenError
+from eduv.runtime.errors import EduvError, TokenError
 
 if TYPE_CHECKING:  # pragma: no cover
     from eduv import keys

@@ -1,14 +1,15 @@
 """Checking one payload against one message: schema errors to findings, rules, strict mode.
 
-A :class:`Target` is a resolved (api, version, message) with its compiled validator.
-Targets are cached, so the bulk path pays one dict lookup and one ``is_valid`` call
-per valid message; findings are only built for messages that fail.
+A :class:`Target` is a resolved (api, version, message) with its compiled validator;
+:func:`target` is the one way to make one from names. Validators are cached, so the
+bulk path pays one dict lookup and one ``is_valid`` call per valid message; findings are
+only built for messages that fail.
 """
 
 from __future__ import annotations
 
 import copy
-from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from functools import cache
 from typing import Any
@@ -16,8 +17,10 @@ from typing import Any
 import jsonschema_rs
 
 from eduv import spec
-from eduv._i18n import Lang, schema_message
-from eduv._report import Finding
+from eduv.findings import Finding
+from eduv.pointer import pointer, resolve
+from eduv.spec import Lang
+from eduv.validation._i18n import schema_message
 
 # A message with hundreds of errors is as broken as one with a hundred.
 MAX_FINDINGS = 100
@@ -49,12 +52,19 @@ def target(
     version: str | None,
     message: str,
     *,
-    array: bool = False,
+    array: bool | None = None,
+    payload: Any = None,
     strict: bool = False,
 ) -> Target:
-    """Resolve names (short API ids, ``t``/``t-1``) to a target; unknown names raise."""
+    """Resolve names (short API ids, ``t``/``t-1``) to a target; unknown names raise.
+
+    ``array`` says the payload is a list of the message; left out, it follows the
+    ``payload``: a list is a list of the message unless the message itself is a list.
+    """
     api_id, resolved = spec.resolve_version(api, version)
-    spec.schema_path(api_id, resolved, message)  # raises SpecLookupError when unknown
+    document = spec.schema(api_id, resolved, message)  # raises SpecLookupError when unknown
+    if array is None:
+        array = isinstance(payload, list) and document.get("type") != "array"
     return Target(api_id, resolved, message, array, strict)
 
 
@@ -124,11 +134,6 @@ def _closed_registry(api: str, version: str) -> jsonschema_rs.Registry:
 # -- schema errors to findings ---------------------------------------------------------
 
 
-def pointer(parts: Iterable[str | int]) -> str:
-    """A JSON pointer (RFC 6901) from path segments."""
-    return "".join("/" + str(p).replace("~", "~0").replace("/", "~1") for p in parts)
-
-
 def _location(target: Target, error: jsonschema_rs.ValidationError) -> str:
     """Where in the schema files the failing keyword is, e.g. ``Group.json#/required``."""
     absolute = error.absolute_keyword_location
@@ -149,14 +154,6 @@ def _keyword(error: jsonschema_rs.ValidationError) -> str:
     return name
 
 
-def _resolve(document: Any, json_pointer: str) -> Any:
-    node = document
-    for raw in json_pointer.lstrip("/").split("/") if json_pointer.strip("/") else ():
-        key = raw.replace("~1", "/").replace("~0", "~")
-        node = node[int(key)] if isinstance(node, list) else node[key]
-    return node
-
-
 @cache
 def file_messages(api: str, version: str) -> Mapping[str, str]:
     """Message names by schema file name (they differ for operations without an id)."""
@@ -169,7 +166,7 @@ def _trigger(target: Target, location: str, instance: Any, missing: str) -> str:
     try:
         message = file_messages(target.api, target.version)[file_name]
         document = spec.schema(target.api, target.version, message)
-        rules = _resolve(document, inner)
+        rules = resolve(document, inner)
     except (LookupError, ValueError, TypeError):
         return "?"
     present = instance if isinstance(instance, dict) else {}
@@ -242,41 +239,18 @@ def schema_findings(target: Target, payload: Any, lang: Lang) -> list[Finding]:
 
 # -- rules ----------------------------------------------------------------------------
 
-MessageRules = Callable[[str, str, str, Any, Lang], Iterable[Any]]
-
-
-@cache
-def message_rules() -> MessageRules | None:
-    """The rule engine's message check, or None when the engine is not installed."""
-    try:
-        from eduv import rules
-    except ImportError:
-        return None
-    check: MessageRules | None = getattr(rules, "check_message", None)
-    return check
-
-
-def rule_finding(violation: Any, base: str = "") -> Finding:
-    """A finding from a rule-engine violation (``rule_id``, ``severity``, ``pointers``)."""
-    pointers: Sequence[str] = getattr(violation, "pointers", ()) or ("",)
-    return Finding(
-        kind="rule",
-        message=str(violation.message),
-        instance_path=base + pointers[0],
-        severity="warning" if violation.severity == "warning" else "error",
-        rule=str(violation.rule_id),
-    )
-
 
 def rule_findings(target: Target, payload: Any, lang: Lang) -> list[Finding]:
-    """Rule violations of one message (each element for a list), empty without rules."""
-    check = message_rules()
-    if check is None:
-        return []
+    """Rule findings of one message (of each element, for a list)."""
+    # Imported here: a run with rules off never loads the engine and its catalogue.
+    from eduv.rules import check_message
+
     found: list[Finding] = []
     for base, element in _elements(target, payload):
-        for violation in check(target.api, target.version, target.message, element, lang):
-            found.append(rule_finding(violation, base))
+        found.extend(
+            f.under(base)
+            for f in check_message(target.api, target.version, target.message, element, lang)
+        )
     return found
 
 
@@ -300,13 +274,3 @@ def check(target: Target, payload: Any, lang: Lang, rules: bool) -> list[Finding
     if not rules:
         return []
     return rule_findings(target, payload, lang)
-
-
-def rules_available() -> bool:
-    return message_rules() is not None
-
-
-def known_properties(api: str, version: str, message: str) -> Mapping[str, Any]:
-    """The top-level properties a message declares (used by detection)."""
-    props: Mapping[str, Any] = spec.schema(api, version, message).get("properties", {})
-    return props

@@ -13,24 +13,30 @@ unambiguous. A list is validated as a list of the message. Pydantic models from
 
 The report's JSON form is described by ``spec/report/1/report.json``
 (:func:`report_schema`); validators are compiled once per (api, version, message).
+
+The package's modules, in the order a payload passes them: :mod:`.inputs` reads
+files, folders and standard input into documents, :mod:`.dispatch` decides what each
+document is (an envelope, a HAR file, a dataset, a bare message) and checks it,
+:mod:`.parallel` spreads the work over processes and merges the partial reports in
+input order. :mod:`.engine` checks one payload against one message; :mod:`.report`
+and :mod:`.render` hold and print the outcome.
 """
 
 from __future__ import annotations
 
 import os
 from collections.abc import Mapping, Sequence
-from functools import cache
+from dataclasses import replace
 from typing import Any
 
-import orjson
-
 from eduv import spec
-from eduv._detect import DetectionError, detect
-from eduv._engine import Target, check, rules_available
-from eduv._i18n import LANGS, Lang
-from eduv._paths import spec_root
-from eduv._report import Finding, InputError, Item, Report, SourceSummary
-from eduv._runner import Options, run
+from eduv.findings import Finding, InputError
+from eduv.parsing import dump
+from eduv.spec import Lang, parse_lang
+from eduv.validation.detect import DetectionError, detect
+from eduv.validation.engine import Target, check, target
+from eduv.validation.parallel import Options, Progress, run
+from eduv.validation.report import Item, Report, SourceSummary
 
 __all__ = [
     "DetectionError",
@@ -47,39 +53,22 @@ __all__ = [
 
 
 def _lang(lang: str) -> Lang:
-    if lang not in LANGS:
-        raise ValueError(f"unknown report language {lang!r}; use one of {', '.join(LANGS)}")
-    return lang
+    return parse_lang(lang)
 
 
 def _model_identity(instance: Any) -> tuple[str, str, str] | None:
     """(api, version, message) of a generated model instance, else None."""
-    module_name = type(instance).__module__
-    parts = module_name.split(".")
-    if len(parts) != 4 or parts[:2] != ["eduv", "models"] or not parts[3].startswith("v"):
+    module = type(instance).__module__
+    identity = spec.module_identity(module)
+    if identity is None or identity[0] != "models":
         return None
-    api = parts[2].replace("_", "-")
-    version = parts[3][1:].replace("_", ".")
     import sys
 
-    table: Mapping[str, type] = getattr(sys.modules[module_name], "MESSAGES", {})
+    table: Mapping[str, type] = getattr(sys.modules[module], "MESSAGES", {})
     for message, cls in table.items():
         if cls is type(instance):
-            return api, version, message
+            return identity[1], identity[2], message
     return None
-
-
-def _plain(instance: Any) -> Any:
-    dump = getattr(instance, "model_dump", None)
-    if callable(dump):
-        return dump(mode="json", by_alias=True, exclude_unset=True)
-    if (
-        isinstance(instance, list)
-        and instance
-        and callable(getattr(instance[0], "model_dump", None))
-    ):
-        return [_plain(element) for element in instance]
-    return instance
 
 
 def validate(
@@ -120,9 +109,9 @@ def validate(
     identity = _model_identity(sample)
     if identity is not None and message is None:
         api, version, message = identity
-    payload = _plain(instance)
+    payload = dump(instance)
     goal = _target(payload, api, version, message, strict)
-    report = Report(lang=chosen, rules=rules and rules_available())
+    report = Report(lang=chosen, rules=rules)
     findings = check(goal, payload, chosen, rules)
     item = Item(goal.api, goal.version, goal.message, findings, detected=message is None)
     report.messages = 1
@@ -138,13 +127,10 @@ def _target(
 ) -> Target:
     if message is None:
         found = detect(payload, api, version)
-        return Target(found.api, found.version, found.message, found.array, strict)
+        return replace(found, strict=strict)
     if api is None:
         raise spec.SpecLookupError(f"message {message!r} needs an API (api=...)")
-    api_id, resolved = spec.resolve_version(api, version)
-    document = spec.schema(api_id, resolved, message)
-    is_list = isinstance(payload, list) and document.get("type") != "array"
-    return Target(api_id, resolved, message, is_list, strict)
+    return target(api, version, message, payload=payload, strict=strict)
 
 
 def _is_dataset(instance: Any) -> bool:
@@ -166,15 +152,15 @@ def validate_dataset(
     ``dataset`` is an :class:`eduv.dataset.Dataset` or the path of a dataset file or
     folder (problems reading it are input errors in the report).
     """
-    from eduv import _datasets
+    from eduv.validation import datasets
 
     chosen = _lang(lang)
-    report = Report(lang=chosen, rules=rules and _datasets.dataset_rules() is not None)
+    report = Report(lang=chosen, rules=rules)
     source = "<dataset>" if _is_dataset(dataset) else os.fspath(dataset)
     summary = report.source(source)
-    loaded = dataset if _is_dataset(dataset) else _datasets.load(source, report, summary)
+    loaded = dataset if _is_dataset(dataset) else datasets.load(source, report, summary)
     if loaded is not None:
-        _datasets.check_dataset(
+        datasets.check_dataset(
             loaded, source, report, summary, lang=chosen, rules=rules, strict=strict, as_of=as_of
         )
     return report
@@ -192,21 +178,19 @@ def validate_paths(
     as_of: str | None = None,
     jobs: int = 1,
     max_items: int | None = 1000,
+    progress: Progress | None = None,
 ) -> Report:
     """Validate files and folders (JSON, NDJSON, envelopes, HAR, datasets); ``-`` is stdin.
 
     Unreadable or malformed input is reported as input errors, never raised.
+    ``progress`` is called with the number of bytes done as the work advances.
     """
     if api is not None:
         spec.resolve_version(api, version)  # fail early on unknown names
     options = Options(api, version, message, _lang(lang), rules, strict, max_items, as_of)
-    return run(paths, options, jobs=jobs)
+    return run(paths, options, jobs=jobs, progress=progress)
 
 
-@cache
 def report_schema() -> Mapping[str, Any]:
     """The JSON Schema of the report's JSON form."""
-    document: dict[str, Any] = orjson.loads(
-        (spec_root() / "report" / "1" / "report.json").read_bytes()
-    )
-    return document
+    return spec.document("report/1/report.json")

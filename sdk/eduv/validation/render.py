@@ -7,8 +7,9 @@ from collections.abc import Iterator
 
 import orjson
 
-from eduv._i18n import label
-from eduv._report import Finding, InputError, Item, Report
+from eduv.findings import Finding, InputError
+from eduv.validation._i18n import label
+from eduv.validation.report import Item, Report
 
 
 def to_json(report: Report) -> bytes:

@@ -9,50 +9,13 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from typing import Any, Literal
+from typing import Any
 
-from eduv._i18n import Lang
+from eduv.findings import Finding, InputError
+from eduv.spec import Lang
 
 REPORT_VERSION = 1
 REPORT_SCHEMA = "https://eduv.dev/spec/report/1/report.json"
-
-FindingKind = Literal["schema", "rule", "protocol"]
-Severity = Literal["error", "warning"]
-
-
-@dataclass(frozen=True, slots=True)
-class Finding:
-    """One problem in one message.
-
-    ``kind`` is ``schema`` (the JSON Schema rejects it), ``rule`` (a rule of the
-    catalogue is broken) or ``protocol`` (captured traffic that breaks the exchange
-    itself, e.g. an undeclared status code). ``instance_path`` is a JSON pointer into
-    the message.
-    """
-
-    kind: FindingKind
-    message: str
-    instance_path: str = ""
-    severity: Severity = "error"
-    keyword: str | None = None
-    schema_location: str | None = None
-    rule: str | None = None
-
-    def to_json(self) -> dict[str, Any]:
-        out: dict[str, Any] = {
-            "kind": self.kind,
-            "severity": self.severity,
-            "instancePath": self.instance_path,
-            "message": self.message,
-        }
-        for key, value in (
-            ("keyword", self.keyword),
-            ("schemaLocation", self.schema_location),
-            ("rule", self.rule),
-        ):
-            if value is not None:
-                out[key] = value
-        return out
 
 
 @dataclass(slots=True)
@@ -89,36 +52,6 @@ class Item:
             "valid": self.valid,
             "findings": [f.to_json() for f in self.findings],
         }
-
-
-@dataclass(frozen=True, slots=True)
-class InputError:
-    """Input that could not be read as messages at all (exit code 2)."""
-
-    source: str
-    message: str
-    line: int | None = None
-    column: int | None = None
-    location: str | None = None
-
-    def to_json(self) -> dict[str, Any]:
-        return {
-            "source": self.source,
-            "line": self.line,
-            "column": self.column,
-            "location": self.location,
-            "message": self.message,
-        }
-
-    def __str__(self) -> str:
-        where = self.source
-        if self.line is not None:
-            where += f":{self.line}"
-            if self.column is not None:
-                where += f":{self.column}"
-        if self.location:
-            where += f" at {self.location}"
-        return f"{where}: {self.message}"
 
 
 @dataclass(slots=True)

@@ -3,7 +3,9 @@
 Each check receives the node its shape names (a whole Enrollment, or one student
 reference inside it) and yields a pointer relative to that node plus the values its
 message needs. Patterns and ranges come from the rule's ``parameters`` in the
-catalogue, not from this code.
+catalogue, not from this code. Rules of the same shape are bound to one generic check
+with its arguments (:func:`named`, :func:`member_format`, ...) in ``CHECKS``, the table
+at the end.
 """
 
 from __future__ import annotations
@@ -11,7 +13,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from eduv.rules.catalogue import Rule
-from eduv.rules.registry import Hit, JsonObject, message_check
+from eduv.rules.hits import Hit, JsonObject, MessageCheck
 from eduv.rules.values import (
     compiled,
     day,
@@ -33,38 +35,68 @@ def _matches(rule: Rule, value: str, key: str = "pattern") -> bool:
     return compiled(str(rule.parameters[key])).search(value) is not None
 
 
-def _named(ref: JsonObject, master: str, ids: str) -> bool:
-    return bool(text(ref, master) or items(ref, ids))
+# --- generic checks ----------------------------------------------------------------
 
 
-def _member_format(obj: JsonObject, rule: Rule, member: str) -> Iterator[Hit]:
-    value = text(obj, member)
-    if value and not _matches(rule, value):
-        yield f"/{member}", {"value": value}
+def named(master: str, ids: str) -> MessageCheck:
+    """A reference names its object: by its master identifier or by other identifiers."""
+
+    def check(ref: JsonObject, rule: Rule) -> Iterator[Hit]:
+        if not (text(ref, master) or items(ref, ids)):
+            yield "", {}
+
+    return check
 
 
-def _typed_ids(ref: JsonObject, rule: Rule, member: str, kind: str, id_type: str) -> Iterator[Hit]:
-    for index, entry in objects(ref, member):
-        value = text(entry, kind)
-        if entry.get(f"{kind}Type") == id_type and value and not _matches(rule, value):
-            yield f"/{member}/{index}/{kind}", {"value": value}
+def member_format(member: str) -> MessageCheck:
+    """A text member matches the rule's ``pattern``."""
+
+    def check(obj: JsonObject, rule: Rule) -> Iterator[Hit]:
+        value = text(obj, member)
+        if value and not _matches(rule, value):
+            yield f"/{member}", {"value": value}
+
+    return check
+
+
+def typed_ids(member: str, kind: str, id_type: str) -> MessageCheck:
+    """Identifiers of one type in a list (``userIds`` of type ``eckId``) match ``pattern``."""
+
+    def check(ref: JsonObject, rule: Rule) -> Iterator[Hit]:
+        for index, entry in objects(ref, member):
+            value = text(entry, kind)
+            if entry.get(f"{kind}Type") == id_type and value and not _matches(rule, value):
+                yield f"/{member}/{index}/{kind}", {"value": value}
+
+    return check
+
+
+def required_for_type(type_member: str, kind: str, member: str, id_member: str) -> MessageCheck:
+    """An object of one type (``enrollmentType`` ``study``) fills the member that type needs."""
+
+    def check(obj: JsonObject, rule: Rule) -> Iterator[Hit]:
+        if obj.get(type_member) == kind and not text(obj, member):
+            yield "", {"id": obj.get(id_member)}
+
+    return check
+
+
+def foreign_fields(type_member: str, id_member: str) -> MessageCheck:
+    """An object carries no member that the rule's ``fields`` reserve for other types."""
+
+    def check(obj: JsonObject, rule: Rule) -> Iterator[Hit]:
+        kind = obj.get(type_member)
+        foreign = rule.parameters["fields"].get(kind, []) if isinstance(kind, str) else []
+        for member in foreign:
+            if member in obj:
+                yield f"/{member}", {"id": obj.get(id_member), "type": kind, "field": member}
+
+    return check
 
 
 # --- person references -------------------------------------------------------------
 
 
-@message_check("EDUV-ID-001")
-def _person_named(ref: JsonObject, rule: Rule) -> Iterator[Hit]:
-    if not _named(ref, "userMasterIdentifier", "userIds"):
-        yield "", {}
-
-
-@message_check("EDUV-ID-002")
-def _student_eckid(ref: JsonObject, rule: Rule) -> Iterator[Hit]:
-    yield from _member_format(ref, rule, "userMasterIdentifier")
-
-
-@message_check("EDUV-ID-003")
 def _student_eckid_series(ref: JsonObject, rule: Rule) -> Iterator[Hit]:
     value = text(ref, "userMasterIdentifier")
     if not value or not value.startswith("https://ketenid.nl/"):
@@ -74,25 +106,17 @@ def _student_eckid_series(ref: JsonObject, rule: Rule) -> Iterator[Hit]:
         yield "/userMasterIdentifier", {"value": value, "series": series}
 
 
-@message_check("EDUV-ID-004")
-def _eckid_secondary(ref: JsonObject, rule: Rule) -> Iterator[Hit]:
-    yield from _typed_ids(ref, rule, "userIds", "userId", "eckId")
-
-
-@message_check("EDUV-ID-005")
 def _employee_secondary(ref: JsonObject, rule: Rule) -> Iterator[Hit]:
     if not items(ref, "userIds"):
         yield "", {}
 
 
-@message_check("EDUV-ID-006")
 def _employee_no_master(ref: JsonObject, rule: Rule) -> Iterator[Hit]:
     value = text(ref, "userMasterIdentifier")
     if value:
         yield "/userMasterIdentifier", {"value": value}
 
 
-@message_check("EDUV-ID-007")
 def _entree_form(ref: JsonObject, rule: Rule) -> Iterator[Hit]:
     kinds = rule.parameters["types"]
     for index, entry in objects(ref, "userIds"):
@@ -104,18 +128,6 @@ def _entree_form(ref: JsonObject, rule: Rule) -> Iterator[Hit]:
 # --- organisation references -------------------------------------------------------
 
 
-@message_check("EDUV-ID-010")
-def _school_named(ref: JsonObject, rule: Rule) -> Iterator[Hit]:
-    if not _named(ref, "organisationMasterIdentifier", "organisationIds"):
-        yield "", {}
-
-
-@message_check("EDUV-ID-011")
-def _school_master(ref: JsonObject, rule: Rule) -> Iterator[Hit]:
-    yield from _member_format(ref, rule, "organisationMasterIdentifier")
-
-
-@message_check("EDUV-ID-012")
 def _school_secondary(ref: JsonObject, rule: Rule) -> Iterator[Hit]:
     formats = rule.parameters["formats"]
     for index, entry in objects(ref, "organisationIds"):
@@ -126,43 +138,6 @@ def _school_secondary(ref: JsonObject, rule: Rule) -> Iterator[Hit]:
             yield pointer, {"value": value, "type": kind, "format": wanted["name"]}
 
 
-@message_check("EDUV-ID-013")
-def _board_named(ref: JsonObject, rule: Rule) -> Iterator[Hit]:
-    if not _named(ref, "organisationMasterIdentifier", "organisationIds"):
-        yield "", {}
-
-
-@message_check("EDUV-ID-014")
-def _board_master(ref: JsonObject, rule: Rule) -> Iterator[Hit]:
-    yield from _member_format(ref, rule, "organisationMasterIdentifier")
-
-
-@message_check("EDUV-ID-015")
-def _board_bge(ref: JsonObject, rule: Rule) -> Iterator[Hit]:
-    yield from _typed_ids(ref, rule, "organisationIds", "organisationId", "BGE_CODE")
-
-
-@message_check("EDUV-ID-016")
-def _location_named(ref: JsonObject, rule: Rule) -> Iterator[Hit]:
-    if not _named(ref, "locationMasterIdentifier", "locationIds"):
-        yield "", {}
-
-
-@message_check("EDUV-ID-017")
-def _location_master(ref: JsonObject, rule: Rule) -> Iterator[Hit]:
-    yield from _member_format(ref, rule, "locationMasterIdentifier")
-
-
-@message_check("EDUV-ID-018")
-def _location_ve_code(ref: JsonObject, rule: Rule) -> Iterator[Hit]:
-    yield from _typed_ids(ref, rule, "locationIds", "locationId", "VE_CODE")
-
-
-@message_check("EDUV-ID-019")
-def _group_guid(group: JsonObject, rule: Rule) -> Iterator[Hit]:
-    yield from _member_format(group, rule, "groupId")
-
-
 # --- school periods ----------------------------------------------------------------
 
 
@@ -171,14 +146,12 @@ def _year_pair(value: str) -> tuple[int, int] | None:
     return (int(found.group(1)), int(found.group(2))) if found else None
 
 
-@message_check("EDUV-PERIOD-001")
 def _period_id_form(period: JsonObject, rule: Rule) -> Iterator[Hit]:
     value = text(period, "schoolPeriodId")
     if value and not _year_pair(value) and not _UUID.match(value):
         yield "/schoolPeriodId", {"value": value}
 
 
-@message_check("EDUV-PERIOD-002")
 def _period_years_consecutive(period: JsonObject, rule: Rule) -> Iterator[Hit]:
     value = text(period, "schoolPeriodId")
     pair = _year_pair(value) if value else None
@@ -186,21 +159,18 @@ def _period_years_consecutive(period: JsonObject, rule: Rule) -> Iterator[Hit]:
         yield "/schoolPeriodId", {"value": value}
 
 
-@message_check("EDUV-PERIOD-003")
 def _school_year_id(period: JsonObject, rule: Rule) -> Iterator[Hit]:
     value = text(period, "schoolPeriodId")
     if period.get("type") == "schoolYear" and value and not _year_pair(value):
         yield "/schoolPeriodId", {"value": value}
 
 
-@message_check("EDUV-PERIOD-004")
 def _year_id_only_for_years(period: JsonObject, rule: Rule) -> Iterator[Hit]:
     value, kind = text(period, "schoolPeriodId"), text(period, "type")
     if value and kind and kind != "schoolYear" and _year_pair(value):
         yield "/schoolPeriodId", {"value": value, "type": kind}
 
 
-@message_check("EDUV-PERIOD-005")
 def _school_year_dates(period: JsonObject, rule: Rule) -> Iterator[Hit]:
     value = text(period, "schoolPeriodId")
     pair = _year_pair(value) if value else None
@@ -213,7 +183,6 @@ def _school_year_dates(period: JsonObject, rule: Rule) -> Iterator[Hit]:
         yield "/startDate", {"value": value, "start": start, "end": end}
 
 
-@message_check("EDUV-PERIOD-006")
 def _period_not_own_relative(period: JsonObject, rule: Rule) -> Iterator[Hit]:
     value = text(period, "schoolPeriodId")
     if not value:
@@ -228,7 +197,6 @@ def _period_not_own_relative(period: JsonObject, rule: Rule) -> Iterator[Hit]:
 # --- time --------------------------------------------------------------------------
 
 
-@message_check("EDUV-TIME-001")
 def _modified_after_created(obj: JsonObject, rule: Rule) -> Iterator[Hit]:
     created, modified = timestamp(obj.get("dateCreated")), timestamp(obj.get("dateLastModified"))
     if created and modified and modified < created:
@@ -239,7 +207,6 @@ def _modified_after_created(obj: JsonObject, rule: Rule) -> Iterator[Hit]:
         yield "/dateLastModified", params
 
 
-@message_check("EDUV-TIME-002")
 def _timestamps_zulu(obj: JsonObject, rule: Rule) -> Iterator[Hit]:
     for member in ("dateCreated", "dateLastModified"):
         value = obj.get(member)
@@ -263,61 +230,24 @@ def _spans(obj: JsonObject) -> Iterator[tuple[str, str, str, str, str]]:
             yield f"/organisationRoles/{index}", "beginDate", begin, "endDate", end
 
 
-def _span_hits(obj: JsonObject, wanted: str) -> Iterator[Hit]:
-    for pointer, begin_member, begin, end_member, end in _spans(obj):
-        if (wanted == "before" and end < begin) or (wanted == "equal" and end == begin):
-            params: dict[str, object] = {
-                "begin_field": begin_member,
-                "begin": begin,
-                "end_field": end_member,
-                "end": end,
-            }
-            yield f"{pointer}/{end_member}", params
+def span_hits(wanted: str) -> MessageCheck:
+    """Dated parts whose end is ``before`` their begin, or ``equal`` to it (an empty span)."""
+
+    def check(obj: JsonObject, rule: Rule) -> Iterator[Hit]:
+        for pointer, begin_member, begin, end_member, end in _spans(obj):
+            if (wanted == "before" and end < begin) or (wanted == "equal" and end == begin):
+                params: dict[str, object] = {
+                    "begin_field": begin_member,
+                    "begin": begin,
+                    "end_field": end_member,
+                    "end": end,
+                }
+                yield f"{pointer}/{end_member}", params
+
+    return check
 
 
-@message_check("EDUV-TIME-003")
-def _end_not_before_begin(obj: JsonObject, rule: Rule) -> Iterator[Hit]:
-    yield from _span_hits(obj, "before")
-
-
-@message_check("EDUV-TIME-004")
-def _not_empty_span(obj: JsonObject, rule: Rule) -> Iterator[Hit]:
-    yield from _span_hits(obj, "equal")
-
-
-# --- enrolments --------------------------------------------------------------------
-
-
-def _required_for_type(
-    obj: JsonObject, type_member: str, kind: str, member: str, id_member: str
-) -> Iterator[Hit]:
-    if obj.get(type_member) == kind and not text(obj, member):
-        yield "", {"id": obj.get(id_member)}
-
-
-@message_check("EDUV-ENROL-001")
-def _study_named(enrollment: JsonObject, rule: Rule) -> Iterator[Hit]:
-    yield from _required_for_type(enrollment, "enrollmentType", "study", "study", "enrollmentId")
-
-
-@message_check("EDUV-ENROL-002")
-def _subject_named(enrollment: JsonObject, rule: Rule) -> Iterator[Hit]:
-    yield from _required_for_type(
-        enrollment, "enrollmentType", "subject", "subject", "enrollmentId"
-    )
-
-
-def _foreign_fields(obj: JsonObject, rule: Rule, type_member: str, id_member: str) -> Iterator[Hit]:
-    kind = obj.get(type_member)
-    foreign = rule.parameters["fields"].get(kind, []) if isinstance(kind, str) else []
-    for member in foreign:
-        if member in obj:
-            yield f"/{member}", {"id": obj.get(id_member), "type": kind, "field": member}
-
-
-@message_check("EDUV-ENROL-003")
-def _enrollment_fields_of_type(enrollment: JsonObject, rule: Rule) -> Iterator[Hit]:
-    yield from _foreign_fields(enrollment, rule, "enrollmentType", "enrollmentId")
+# --- enrolments and offerings --------------------------------------------------------
 
 
 def _year_in_range(obj: JsonObject, rule: Rule) -> Iterator[Hit]:
@@ -327,34 +257,9 @@ def _year_in_range(obj: JsonObject, rule: Rule) -> Iterator[Hit]:
         yield "/studyYear", {"value": value}
 
 
-@message_check("EDUV-ENROL-004")
-def _enrollment_year_range(enrollment: JsonObject, rule: Rule) -> Iterator[Hit]:
-    yield from _year_in_range(enrollment, rule)
-
-
 # --- assignments -------------------------------------------------------------------
 
 
-@message_check("EDUV-ASSIGN-001")
-def _class_teacher_group(assignment: JsonObject, rule: Rule) -> Iterator[Hit]:
-    yield from _required_for_type(
-        assignment, "assignmentType", "class-teacher", "group", "assignmentId"
-    )
-
-
-@message_check("EDUV-ASSIGN-002")
-def _teacher_group(assignment: JsonObject, rule: Rule) -> Iterator[Hit]:
-    yield from _required_for_type(assignment, "assignmentType", "teacher", "group", "assignmentId")
-
-
-@message_check("EDUV-ASSIGN-003")
-def _teacher_subject(assignment: JsonObject, rule: Rule) -> Iterator[Hit]:
-    yield from _required_for_type(
-        assignment, "assignmentType", "teacher", "subject", "assignmentId"
-    )
-
-
-@message_check("EDUV-ASSIGN-004")
 def _coach_student(assignment: JsonObject, rule: Rule) -> Iterator[Hit]:
     if assignment.get("assignmentType") == "coach" and not isinstance(
         assignment.get("student"), dict
@@ -362,15 +267,9 @@ def _coach_student(assignment: JsonObject, rule: Rule) -> Iterator[Hit]:
         yield "", {"id": assignment.get("assignmentId")}
 
 
-@message_check("EDUV-ASSIGN-005")
-def _assignment_fields_of_type(assignment: JsonObject, rule: Rule) -> Iterator[Hit]:
-    yield from _foreign_fields(assignment, rule, "assignmentType", "assignmentId")
-
-
 # --- groups ------------------------------------------------------------------------
 
 
-@message_check("EDUV-GROUP-001")
 def _students_once(group: JsonObject, rule: Rule) -> Iterator[Hit]:
     seen: set[str] = set()
     for index, ref in objects(group, "students"):
@@ -380,7 +279,6 @@ def _students_once(group: JsonObject, rule: Rule) -> Iterator[Hit]:
         seen.update(keys)
 
 
-@message_check("EDUV-GROUP-002")
 def _assignments_once(group: JsonObject, rule: Rule) -> Iterator[Hit]:
     seen: set[str] = set()
     for index, value in strings(group, "assignments"):
@@ -389,14 +287,48 @@ def _assignments_once(group: JsonObject, rule: Rule) -> Iterator[Hit]:
         seen.add(value)
 
 
-# --- offerings ---------------------------------------------------------------------
-
-
-@message_check("EDUV-OFFER-001")
-def _rio_study_code(offering: JsonObject, rule: Rule) -> Iterator[Hit]:
-    yield from _member_format(offering, rule, "studyCode")
-
-
-@message_check("EDUV-OFFER-002")
-def _offering_year_range(offering: JsonObject, rule: Rule) -> Iterator[Hit]:
-    yield from _year_in_range(offering, rule)
+# Which check each message rule is bound to.
+CHECKS: dict[str, MessageCheck] = {
+    "EDUV-ID-001": named("userMasterIdentifier", "userIds"),
+    "EDUV-ID-002": member_format("userMasterIdentifier"),
+    "EDUV-ID-003": _student_eckid_series,
+    "EDUV-ID-004": typed_ids("userIds", "userId", "eckId"),
+    "EDUV-ID-005": _employee_secondary,
+    "EDUV-ID-006": _employee_no_master,
+    "EDUV-ID-007": _entree_form,
+    "EDUV-ID-010": named("organisationMasterIdentifier", "organisationIds"),
+    "EDUV-ID-011": member_format("organisationMasterIdentifier"),
+    "EDUV-ID-012": _school_secondary,
+    "EDUV-ID-013": named("organisationMasterIdentifier", "organisationIds"),
+    "EDUV-ID-014": member_format("organisationMasterIdentifier"),
+    "EDUV-ID-015": typed_ids("organisationIds", "organisationId", "BGE_CODE"),
+    "EDUV-ID-016": named("locationMasterIdentifier", "locationIds"),
+    "EDUV-ID-017": member_format("locationMasterIdentifier"),
+    "EDUV-ID-018": typed_ids("locationIds", "locationId", "VE_CODE"),
+    "EDUV-ID-019": member_format("groupId"),
+    "EDUV-PERIOD-001": _period_id_form,
+    "EDUV-PERIOD-002": _period_years_consecutive,
+    "EDUV-PERIOD-003": _school_year_id,
+    "EDUV-PERIOD-004": _year_id_only_for_years,
+    "EDUV-PERIOD-005": _school_year_dates,
+    "EDUV-PERIOD-006": _period_not_own_relative,
+    "EDUV-TIME-001": _modified_after_created,
+    "EDUV-TIME-002": _timestamps_zulu,
+    "EDUV-TIME-003": span_hits("before"),
+    "EDUV-TIME-004": span_hits("equal"),
+    "EDUV-ENROL-001": required_for_type("enrollmentType", "study", "study", "enrollmentId"),
+    "EDUV-ENROL-002": required_for_type("enrollmentType", "subject", "subject", "enrollmentId"),
+    "EDUV-ENROL-003": foreign_fields("enrollmentType", "enrollmentId"),
+    "EDUV-ENROL-004": _year_in_range,
+    "EDUV-ASSIGN-001": required_for_type(
+        "assignmentType", "class-teacher", "group", "assignmentId"
+    ),
+    "EDUV-ASSIGN-002": required_for_type("assignmentType", "teacher", "group", "assignmentId"),
+    "EDUV-ASSIGN-003": required_for_type("assignmentType", "teacher", "subject", "assignmentId"),
+    "EDUV-ASSIGN-004": _coach_student,
+    "EDUV-ASSIGN-005": foreign_fields("assignmentType", "assignmentId"),
+    "EDUV-GROUP-001": _students_once,
+    "EDUV-GROUP-002": _assignments_once,
+    "EDUV-OFFER-001": member_format("studyCode"),
+    "EDUV-OFFER-002": _year_in_range,
+}

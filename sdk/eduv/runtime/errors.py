@@ -29,10 +29,12 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
+from eduv import spec
+
 if TYPE_CHECKING:  # pragma: no cover
     import httpx
 
-    from eduv._report import Finding
+    from eduv.findings import Finding
 
 
 class EduvError(Exception):
@@ -244,12 +246,9 @@ def _status_body(response: httpx.Response) -> tuple[int | None, str | None]:
         return None, None
     if not isinstance(body, dict):
         return None, None
-    status = body.get("status")
     text = body.get("statusMessage")
-    code = status if isinstance(status, int) and not isinstance(status, bool) else None
-    if code is None and isinstance(status, str) and status.isdigit():
-        code = int(status)  # some servers send "0011"; the class is still clear
-    return code, text if isinstance(text, str) else None
+    # Read leniently ("0011" is 11): the class of the refusal is still clear.
+    return spec.status_code(body), text if isinstance(text, str) else None
 
 
 def error_for(response: httpx.Response) -> ApiError:

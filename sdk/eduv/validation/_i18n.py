@@ -8,12 +8,11 @@ from the error kind (keyword plus its parameters) with the templates below.
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from typing import Any, Literal
+from typing import Any
 
 import orjson
 
-Lang = Literal["en", "nl"]
-LANGS: tuple[Lang, ...] = ("en", "nl")
+from eduv.spec import Lang
 
 _QUOTE_LIMIT = 60
 
