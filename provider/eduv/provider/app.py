@@ -218,7 +218,7 @@ def create_app(engine: Engine, settings: Settings) -> FastAPI:
     if settings.provisioning:
         from eduv.provider.provisioning import add_provisioning
 
-        add_provisioning(app, provider)
+        add_provisioning(app, engine, provider.config, provider.faults, provider.service)
     _add_error_handlers(app)
     return app
 

@@ -42,7 +42,11 @@ from eduv.provider.faults import NO_DELETE_NOTIFICATIONS
 from eduv.provider.store import StoreError, load_dataset
 
 if TYPE_CHECKING:  # pragma: no cover
-    from eduv.provider.app import Provider
+    from sqlalchemy import Engine
+
+    from eduv.provider.config import ProviderConfig
+    from eduv.provider.faults import Faults
+    from eduv.provider.service import Service
 
 PREFIX = "/provisioning"
 OPS = ("add", "update", "delete")
@@ -61,16 +65,17 @@ def _refuse(status: int, code: int, message: str) -> Response:
     return _answer(status, {"status": code, "statusMessage": message})
 
 
-def add_provisioning(app: FastAPI, provider: Provider) -> None:
-    token = provider.config.provisioning_token
-    deletes = not provider.faults.has(NO_DELETE_NOTIFICATIONS)
-    engine = provider.engine
+def add_provisioning(
+    app: FastAPI, engine: Engine, config: ProviderConfig, faults: Faults, service: Service
+) -> None:
+    """Serve the provisioning API on ``app``, over the provider's database and service."""
+    token = config.provisioning_token
+    deletes = not faults.has(NO_DELETE_NOTIFICATIONS)
 
     def public(outcome: Outcome) -> dict[str, Any]:
         doc = outcome.to_json()
         doc["notifications"] = [
-            orjson.loads(provider.service.public_doc(orjson.dumps(n).decode()))
-            for n in doc["notifications"]
+            orjson.loads(service.public_doc(orjson.dumps(n).decode())) for n in doc["notifications"]
         ]
         return doc
 
@@ -133,10 +138,10 @@ def add_provisioning(app: FastAPI, provider: Provider) -> None:
 
     async def get_outbox(request: Request) -> Any:
         after = _int(request.query_params.get("after", "0"), "after")
-        return await run_in_threadpool(lambda: _outbox(provider, after))
+        return await run_in_threadpool(lambda: _outbox(engine, service, after))
 
     async def get_deliveries(_request: Request) -> Any:
-        return await run_in_threadpool(lambda: _deliveries(provider))
+        return await run_in_threadpool(lambda: _deliveries(engine))
 
     routes: list[tuple[str, str, Callable[[Request], Any]]] = [
         ("PUT", "/dataset", put_dataset),
@@ -201,9 +206,9 @@ def _change(index: int, item: Any) -> ObjectChange:
     return ObjectChange(op, coll.name, school, obj=obj, offerings=parsed)
 
 
-def _outbox(provider: Provider, after: int) -> list[dict[str, Any]]:
+def _outbox(engine: Engine, service: Service, after: int) -> list[dict[str, Any]]:
     o = schema.outbox
-    with reading(provider.engine) as conn:
+    with reading(engine) as conn:
         rows = conn.execute(
             select(o.c.seq, o.c.school_key, o.c.api, o.c.doc)
             .where(o.c.seq > after)
@@ -215,15 +220,15 @@ def _outbox(provider: Provider, after: int) -> list[dict[str, Any]]:
             "seq": int(seq),
             "school": key,
             "api": api,
-            "notification": orjson.loads(provider.service.public_doc(str(doc))),
+            "notification": orjson.loads(service.public_doc(str(doc))),
         }
         for seq, key, api, doc in rows
     ]
 
 
-def _deliveries(provider: Provider) -> dict[str, Any]:
+def _deliveries(engine: Engine) -> dict[str, Any]:
     c, s = schema.delivery_cursors, schema.subscriptions
-    with reading(provider.engine) as conn:
+    with reading(engine) as conn:
         subs = conn.execute(select(s.c.client_id, s.c.api, s.c.start_seq)).all()
         cursors = conn.execute(
             select(

@@ -22,7 +22,7 @@ from typing import Any, Literal, TypeAlias
 import httpx
 import orjson
 
-from eduv import __version__, params, spec
+from eduv import params, spec
 from eduv.findings import Finding
 from eduv.parsing import dump
 from eduv.runtime.auth import Auth, Token
@@ -41,6 +41,7 @@ from eduv.runtime.errors import (
 from eduv.runtime.retry import RetryPolicy
 from eduv.spec import Lang
 from eduv.validation.engine import schema_findings, target
+from eduv.version import __version__
 
 Validation = Literal["strict", "lenient"]
 VersionCheck = Literal["warn", "error", "ignore"]

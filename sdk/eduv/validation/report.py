@@ -13,6 +13,7 @@ from typing import Any
 
 from eduv.findings import Finding, InputError
 from eduv.spec import Lang
+from eduv.version import __version__
 
 REPORT_VERSION = 1
 REPORT_SCHEMA = "https://eduv.dev/spec/report/1/report.json"
@@ -179,8 +180,6 @@ class Report:
             mine.input_errors += theirs.input_errors
 
     def to_json(self) -> dict[str, Any]:
-        from eduv import __version__
-
         return {
             "$schema": REPORT_SCHEMA,
             "reportVersion": REPORT_VERSION,
