@@ -12,9 +12,9 @@ from __future__ import annotations
 
 import pytest
 
+from eduv.conformance.catalogue import load
 from eduv.conformance.embedded import configure
 from eduv.conformance.model import Outcome
-from eduv.conformance.registry import load_all
 from eduv.conformance.runner import run_suite
 from eduv.provider import FAULTS, embedded
 from tests.conformance.conftest import QUICK
@@ -66,7 +66,7 @@ EXPECTED: dict[str, tuple[frozenset[str], frozenset[str]]] = {
 
 def test_every_fault_has_its_expectation_and_every_expected_check_exists() -> None:
     assert set(EXPECTED) == set(FAULTS)
-    checks = load_all()
+    checks = load().checks
     for names, follows in EXPECTED.values():
         assert names, "a fault must be detected by a check that names the broken rule"
         assert not names & FIDELITY

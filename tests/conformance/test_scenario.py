@@ -18,7 +18,7 @@ from eduv.conformance.scenario.adapters import (
     ProvisioningError,
     entry_point_adapter,
 )
-from eduv.conformance.scenario.checks import ALL
+from eduv.conformance.scenario.checks import CHECKS as ALL
 from eduv.dataset.model import Dataset
 from eduv.provider import embedded
 from tests.conformance.conftest import QUICK

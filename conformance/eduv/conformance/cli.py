@@ -237,10 +237,10 @@ def checks_command(
     as_json: Annotated[bool, Opt("--json", help="Print JSON.")] = False,
 ) -> None:
     """List every check with its id, mode, title and what it cites."""
-    from eduv.conformance.registry import load_all
+    from eduv.conformance.catalogue import load
 
     chosen = parse_lang(lang)
-    specs = [c.spec for c in sorted(load_all().values(), key=lambda c: c.spec.id)]
+    specs = [c for _, c in sorted(load().checks.items())]
     if as_json:
         typer.echo(orjson.dumps([s.to_json() for s in specs], option=orjson.OPT_INDENT_2).decode())
         return

@@ -24,11 +24,13 @@ import tomllib
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 from eduv import spec
+from eduv.conformance.catalogue import selectable_modes
 from eduv.conformance.http import Limits
-from eduv.conformance.model import MODES, Lang, Mode
+from eduv.conformance.model import Mode
+from eduv.spec import Lang
 
 # The APIs a source serves and the suite can observe: the registry's source APIs.
 SOURCE_APIS = tuple(api.id for api in spec.source_apis())
@@ -188,21 +190,18 @@ def _run(run: Mapping[str, Any], cfg: RunConfig, folder: Path) -> RunConfig:
 
 
 def parse_modes(names: Sequence[str]) -> tuple[Mode, ...]:
-    chosen: list[Mode] = []
+    known = selectable_modes()
     for name in names:
-        matched = [m for m in MODES if m == name]
-        if not matched:
-            raise ConfigError(f"unknown mode {name!r}; modes: {', '.join(MODES)}")
-        chosen.append(matched[0])
-    return tuple(chosen)
+        if name not in known:
+            raise ConfigError(f"unknown mode {name!r}; modes: {', '.join(known)}")
+    return tuple(cast(Mode, name) for name in names)
 
 
 def parse_lang(name: str) -> Lang:
-    if name == "nl":
-        return "nl"
-    if name == "en":
-        return "en"
-    raise ConfigError(f"unknown language {name!r}; use en or nl")
+    try:
+        return spec.parse_lang(name)
+    except ValueError as exc:
+        raise ConfigError(str(exc)) from None
 
 
 def _table(doc: Mapping[str, Any], name: str) -> Mapping[str, Any]:

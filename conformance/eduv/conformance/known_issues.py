@@ -18,30 +18,15 @@ from __future__ import annotations
 
 import datetime as dt
 import tomllib
+from collections.abc import Callable
 from dataclasses import dataclass, replace
+from functools import partial
 from pathlib import Path
 
 from eduv.conformance.model import Outcome, Result
-from eduv.conformance.registry import register, spec_of
+from eduv.conformance.state import SuiteState, guard
 
 EXPIRED = "EDUV-CONF-KNOWN-001"
-
-register(
-    spec_of(
-        EXPIRED,
-        "preflight",
-        ("No known issue has expired", "Geen bekend probleem is verlopen"),
-        (
-            "Every entry of the known-issues file has an expiry date; after it the entry no "
-            "longer excuses a failure and the run fails until the file is updated.",
-            "Elke regel in het bestand met bekende problemen heeft een vervaldatum; daarna "
-            "verontschuldigt de regel geen fout meer en faalt de run tot het bestand is "
-            "bijgewerkt.",
-        ),
-        ("suite:known-issues",),
-    )
-)
-
 
 class KnownIssuesError(ValueError):
     pass
@@ -93,7 +78,8 @@ def _issue(entry: dict[str, object], index: int) -> KnownIssue:
     )
 
 
-def apply_known_issues(results: list[Result], known: KnownIssues, today: dt.date) -> list[Result]:
+def excuse(results: list[Result], known: KnownIssues, today: dt.date) -> list[Result]:
+    """Failures a known issue in force covers become passes that name the issue."""
     out: list[Result] = []
     for result in results:
         match = next((k for k in known.issues if k.matches(result)), None)
@@ -102,18 +88,45 @@ def apply_known_issues(results: list[Result], known: KnownIssues, today: dt.date
             continue
         note = f"known issue until {match.expires.isoformat()}: {match.reason}"
         out.append(replace(result, outcome=Outcome.PASS, known_issue=note))
-    expired = [k for k in known.issues if k.expires < today]
-    for issue in expired:
-        out.append(
-            Result(
-                EXPIRED,
-                Outcome.FAIL,
-                f"the known issue for {issue.check} expired on {issue.expires.isoformat()}: "
-                f"{issue.reason}",
-                issue.api,
-                issue.version,
-            )
+    return out
+
+
+def expired(known: KnownIssues, today: dt.date) -> list[Result]:
+    """EDUV-CONF-KNOWN-001: an expired entry fails the run until the file is updated."""
+    out = [
+        Result(
+            EXPIRED,
+            Outcome.FAIL,
+            f"the known issue for {issue.check} expired on {issue.expires.isoformat()}: "
+            f"{issue.reason}",
+            issue.api,
+            issue.version,
         )
-    if known.issues and not expired:
+        for issue in known.issues
+        if issue.expires < today
+    ]
+    if known.issues and not out:
         out.append(Result(EXPIRED, Outcome.PASS, f"{len(known.issues)} known issue(s) in force"))
     return out
+
+
+def apply_known_issues(results: list[Result], known: KnownIssues, today: dt.date) -> list[Result]:
+    """The results with the known issues applied, and the verdict on the file itself."""
+    return excuse(results, known, today) + expired(known, today)
+
+
+def load(state: SuiteState) -> KnownIssues:
+    path = state.cfg.known_issues
+    return KnownIssues.load(path) if path else KnownIssues()
+
+
+def _expired_now(state: SuiteState) -> list[Result]:
+    return expired(load(state), dt.date.today())
+
+
+# The report mode's one check.
+CHECKS: dict[str, Callable[[SuiteState], list[Result]]] = {EXPIRED: _expired_now}
+
+
+def run(state: SuiteState) -> list[Result]:
+    return [r for check_id, check in CHECKS.items() for r in guard(check_id, partial(check, state))]

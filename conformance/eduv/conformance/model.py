@@ -7,9 +7,10 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Any, Literal
 
-Lang = Literal["en", "nl"]
-Mode = Literal["preflight", "observe", "scenario", "consumer"]
-MODES: tuple[Mode, ...] = ("preflight", "observe", "scenario", "consumer")
+from eduv.spec import Lang
+
+# The modes of spec/conformance/checks.json; the catalogue gives their order and needs.
+Mode = Literal["preflight", "observe", "scenario", "consumer", "report"]
 
 
 class Outcome(StrEnum):
@@ -55,6 +56,7 @@ class CheckSpec:
     official fields (``association-api#/components/schemas/Group/properties/endDate``).
     ``applies`` maps API ids to the versions the check applies to; empty means the
     check is not about one API (consumer checks, preflight of the token endpoint).
+    ``also`` names other modes that report under this check over their own data.
     """
 
     id: str
@@ -63,6 +65,10 @@ class CheckSpec:
     explain: Text
     cites: tuple[str, ...]
     applies: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
+    also: tuple[Mode, ...] = ()
+
+    def runs_in(self, mode: Mode) -> bool:
+        return mode == self.mode or mode in self.also
 
     def to_json(self) -> dict[str, Any]:
         return {

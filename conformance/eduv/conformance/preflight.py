@@ -8,172 +8,163 @@ makes no promise of stability for them, so no conformance can be claimed.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
+from functools import partial
 
 from eduv import spec
 from eduv.conformance.config import SOURCE_APIS, is_pre_release
 from eduv.conformance.model import Outcome, Result
-from eduv.conformance.observe.context import ObserveContext
-from eduv.conformance.observe.conventions import probe_operation, status_code
-from eduv.conformance.registry import register, spec_of
+from eduv.conformance.reads import ObserveContext, observable_pairs, probe_operation
 from eduv.conformance.session import Grant, TokenFailedError
+from eduv.conformance.state import SuiteState, guard
+from eduv.spec import Operation
+
+Pair = tuple[str, str]
 
 TOKEN = "EDUV-CONF-PRE-001"
 SCOPES = "EDUV-CONF-PRE-002"
 CONSENT = "EDUV-CONF-PRE-003"
 VERSION = "EDUV-CONF-PRE-004"
 
-for _spec in (
-    spec_of(
-        TOKEN,
-        "preflight",
-        ("An access token is obtained", "Er wordt een toegangstoken verkregen"),
-        (
-            "Each configured credential gets an access token from the token endpoint with "
-            "the client credentials grant (private_key_jwt or a client secret).",
-            "Elke ingestelde credential krijgt een toegangstoken van het tokenendpoint via "
-            "de client-credentials-grant (private_key_jwt of een clientgeheim).",
-        ),
-        ("oauth2:client_credentials", "rfc7523"),
-    ),
-    spec_of(
-        SCOPES,
-        "preflight",
-        ("The token holds a scope of the API", "Het token heeft een scope van de API"),
-        (
-            "The scopes granted include at least one scope of the API version's operations; "
-            "otherwise the API version is skipped.",
-            "De verleende scopes bevatten minstens een scope van de operaties van de "
-            "API-versie; anders wordt de API-versie overgeslagen.",
-        ),
-        ("convention:scope-any-of",),
-    ),
-    spec_of(
-        CONSENT,
-        "preflight",
-        ("The tested schools gave consent", "De geteste scholen gaven toestemming"),
-        (
-            "A first read for each school is not refused for want of consent (status 22); "
-            "otherwise the API version is skipped for that school.",
-            "Een eerste leesactie per school wordt niet geweigerd wegens ontbrekende "
-            "toestemming (status 22); anders wordt de API-versie voor die school "
-            "overgeslagen.",
-        ),
-        ("spec:StatusResponse/status=22",),
-    ),
-    spec_of(
-        VERSION,
-        "preflight",
-        ("The API version is answered", "De API-versie wordt beantwoord"),
-        (
-            "A first read with the API-Version header of this version is answered "
-            "successfully; otherwise the version is skipped as not served.",
-            "Een eerste leesactie met de API-Version-header van deze versie slaagt; anders "
-            "wordt de versie overgeslagen als niet geleverd.",
-        ),
-        ("convention:api-version-header", "convention:url-layout"),
-    ),
-):
-    register(_spec)
-
 
 @dataclass
 class Preflight:
-    results: list[Result] = field(default_factory=list)
+    """What preflight learns, check by check: the token, and which pairs can be tested.
+
+    ``closed`` holds the pairs no check of the suite applies to (pre-1.0 versions, APIs
+    the suite does not observe at a source); ``skipped`` the pairs a preflight check
+    found untestable, with the reason the later modes give.
+    """
+
+    ctx: ObserveContext
+    plan: list[Pair]
+    closed: dict[Pair, tuple[str, bool]] = field(default_factory=dict)  # reason, pre-1.0
+    skipped: dict[Pair, str] = field(default_factory=dict)
     grant: Grant | None = None
-    runnable: list[tuple[str, str]] = field(default_factory=list)
-    skipped: dict[tuple[str, str], str] = field(default_factory=dict)
+    refused: dict[Pair, list[str]] = field(default_factory=dict)  # schools without consent
+
+    def open(self) -> list[Pair]:
+        return [p for p in self.plan if p not in self.closed and p not in self.skipped]
+
+    def not_applicable(self, check_id: str, pre_release_only: bool = True) -> list[Result]:
+        return [
+            Result(check_id, Outcome.NOT_APPLICABLE, reason, *pair)
+            for pair, (reason, pre_release) in self.closed.items()
+            if pre_release or not pre_release_only
+        ]
+
+    @property
+    def runnable(self) -> list[Pair]:
+        return self.open()
+
+    @property
+    def reasons(self) -> dict[Pair, str]:
+        """Why each pair that cannot be tested cannot, for the later modes."""
+        return {**{p: r for p, (r, _) in self.closed.items()}, **self.skipped}
 
 
-def run(ctx: ObserveContext) -> Preflight:
-    out = Preflight()
-    out.grant = _tokens(ctx, out)
-    ctx.grant = out.grant
-    for api, version in ctx.cfg.plan():
-        reason = _pair(ctx, out, api, version)
-        if reason is None:
-            out.runnable.append((api, version))
-        else:
-            out.skipped[(api, version)] = reason
-    return out
+def start(ctx: ObserveContext) -> Preflight:
+    pre = Preflight(ctx, ctx.cfg.plan())
+    for api, version in pre.plan:
+        if is_pre_release(version):
+            reason = f"{api} {version} is a pre-1.0 version: conformance cannot be claimed"
+            pre.closed[(api, version)] = (reason, True)
+        elif api not in SOURCE_APIS:
+            reason = f"{api} is not an API the suite observes at a source"
+            pre.closed[(api, version)] = (reason, False)
+    return pre
 
 
-def _tokens(ctx: ObserveContext, out: Preflight) -> Grant | None:
-    main: Grant | None = None
+def tokens(pre: Preflight) -> list[Result]:
+    """EDUV-CONF-PRE-001: a token for each credential; the first with consent is the run's."""
+    ctx, out = pre.ctx, []
     if not ctx.cfg.credentials:
-        out.results.append(Result(TOKEN, Outcome.SKIP, "no credentials are configured"))
+        out.append(Result(TOKEN, Outcome.SKIP, "no credentials are configured"))
     for cred in ctx.cfg.credentials:
         try:
             grant = ctx.session.grant(cred)
         except TokenFailedError as exc:
-            out.results.append(Result(TOKEN, Outcome.FAIL, str(exc), subject=cred.name))
+            out.append(Result(TOKEN, Outcome.FAIL, str(exc), subject=cred.name))
             continue
         scopes = " ".join(sorted(grant.scopes)) or "(none stated)"
-        out.results.append(
+        out.append(
             Result(TOKEN, Outcome.PASS, f"token obtained; scopes: {scopes}", subject=cred.name)
         )
-        if cred.consent and main is None:
-            main = grant
-    return main
+        if cred.consent and pre.grant is None:
+            pre.grant = grant
+    ctx.grant = pre.grant
+    return out
 
 
-def _pair(ctx: ObserveContext, out: Preflight, api: str, version: str) -> str | None:
-    """Preflight of one API version; the reason it cannot run, or None."""
-    if is_pre_release(version):
-        reason = f"{api} {version} is a pre-1.0 version: conformance cannot be claimed"
-        for check_id in (SCOPES, CONSENT, VERSION):
-            out.results.append(Result(check_id, Outcome.NOT_APPLICABLE, reason, api, version))
-        return reason
-    if api not in SOURCE_APIS:
-        reason = f"{api} is not an API the suite observes at a source"
-        out.results.append(Result(VERSION, Outcome.NOT_APPLICABLE, reason, api, version))
-        return reason
-    return _scopes(ctx, out, api, version) or _answered(ctx, out, api, version)
+def scopes(pre: Preflight) -> list[Result]:
+    """EDUV-CONF-PRE-002: the run's token holds a scope of each API version."""
+    out = pre.not_applicable(SCOPES)
+    for api, version in pre.open():
+        wanted = set(spec.api_version(api, version).scopes)
+        held = pre.grant.scopes if pre.grant else frozenset()
+        if pre.grant is None:
+            reason = "no token with consent was obtained"
+        elif held and not wanted & held:
+            reason = f"the token holds none of the scopes {', '.join(sorted(wanted))}"
+        else:
+            granted = ", ".join(sorted(wanted & held)) or "not stated by the token endpoint"
+            out.append(Result(SCOPES, Outcome.PASS, f"granted: {granted}", api, version))
+            continue
+        out.append(Result(SCOPES, Outcome.SKIP, reason, api, version))
+        pre.skipped[(api, version)] = reason
+    return out
 
 
-def _scopes(ctx: ObserveContext, out: Preflight, api: str, version: str) -> str | None:
-    wanted = set(spec.api_version(api, version).scopes)
-    held = ctx.grant.scopes if ctx.grant else frozenset()
-    if ctx.grant is None:
-        reason = "no token with consent was obtained"
-    elif held and not wanted & held:
-        reason = f"the token holds none of the scopes {', '.join(sorted(wanted))}"
-    else:
-        granted = ", ".join(sorted(wanted & held)) or "not stated by the token endpoint"
-        out.results.append(Result(SCOPES, Outcome.PASS, f"granted: {granted}", api, version))
-        return None
-    out.results.append(Result(SCOPES, Outcome.SKIP, reason, api, version))
-    return reason
+def versions(pre: Preflight) -> list[Result]:
+    """EDUV-CONF-PRE-004: a first read in each version is answered (or refused for consent)."""
+    out = pre.not_applicable(VERSION, pre_release_only=False)
+    ctx = pre.ctx
+    for api, version in pre.open():
+        op = probe_operation(api, version)
+        if op is None or not ctx.schools:
+            reason = "no school to test is configured" if op else "no list operation to probe"
+            out.append(Result(VERSION, Outcome.SKIP, reason, api, version))
+            pre.skipped[(api, version)] = reason
+            continue
+        refused, not_served = _probe(ctx, op)
+        if not_served is not None:
+            out.append(Result(VERSION, Outcome.SKIP, not_served, api, version))
+            pre.skipped[(api, version)] = not_served
+            continue
+        pre.refused[(api, version)] = refused
+        out.append(Result(VERSION, Outcome.PASS, f"{op.operation_id} answered", api, version))
+    return out
 
 
-def _answered(ctx: ObserveContext, out: Preflight, api: str, version: str) -> str | None:
-    op = probe_operation(api, version)
-    if op is None or not ctx.schools:
-        reason = "no school to test is configured" if op else "no list operation to probe"
-        out.results.append(Result(VERSION, Outcome.SKIP, reason, api, version))
-        return reason
+def _probe(ctx: ObserveContext, op: Operation) -> tuple[list[str], str | None]:
+    """The schools that refused for want of consent, or why the version is not served."""
     refused = []
     for school in ctx.schools:
         item = ctx.read(op, school.id, {"orgMasterId": school.id}, purpose="preflight")
         status = item.answer.status
         if status is not None and 200 <= status < 300:
             continue
-        code = status_code(_json(item.answer.content))
-        if status == 403 and code == 22:
+        if status == 403 and spec.status_code(_json(item.answer.content)) == 22:
             refused.append(school.id)
             continue
-        reason = f"{op.operation_id} answered HTTP {status}: the version is not served"
-        out.results.append(Result(VERSION, Outcome.SKIP, reason, api, version))
-        return reason
-    out.results.append(Result(VERSION, Outcome.PASS, f"{op.operation_id} answered", api, version))
-    if refused:
-        reason = f"no consent of {', '.join(refused)}"
-        out.results.append(Result(CONSENT, Outcome.SKIP, reason, api, version))
-        return reason
-    out.results.append(
-        Result(CONSENT, Outcome.PASS, "consent for every tested school", api, version)
-    )
-    return None
+        return refused, f"{op.operation_id} answered HTTP {status}: the version is not served"
+    return refused, None
+
+
+def consent(pre: Preflight) -> list[Result]:
+    """EDUV-CONF-PRE-003: no tested school refused the first read for want of consent."""
+    out = pre.not_applicable(CONSENT)
+    for pair in pre.open():
+        refused = pre.refused.get(pair, [])
+        if refused:
+            reason = f"no consent of {', '.join(refused)}"
+            out.append(Result(CONSENT, Outcome.SKIP, reason, *pair))
+            pre.skipped[pair] = reason
+        else:
+            message = "consent for every tested school"
+            out.append(Result(CONSENT, Outcome.PASS, message, *pair))
+    return out
 
 
 def _json(content: bytes) -> object:
@@ -183,3 +174,26 @@ def _json(content: bytes) -> object:
         return orjson.loads(content) if content else None
     except orjson.JSONDecodeError:
         return None
+
+
+# The preflight checks, in the order they run: each one narrows what the next can test.
+CHECKS: dict[str, Callable[[Preflight], list[Result]]] = {
+    TOKEN: tokens,
+    SCOPES: scopes,
+    VERSION: versions,
+    CONSENT: consent,
+}
+
+
+def run(state: SuiteState) -> list[Result]:
+    """Run the preflight checks in order; leave the testable pairs for the later modes."""
+    ctx = state.observe
+    pre = start(ctx)
+    results: list[Result] = []
+    for check_id, check in CHECKS.items():
+        results += guard(check_id, partial(check, pre))
+    ctx.grant = pre.grant
+    observable = observable_pairs(state.cfg)
+    ctx.pairs = [p for p in pre.runnable if p in observable]
+    state.reasons.update(pre.reasons)
+    return results

@@ -67,13 +67,14 @@ class SuiteFile(pytest.File):
     """The configuration file: one item per check of its modes."""
 
     def collect(self) -> Iterator[pytest.Item]:
+        from eduv.conformance import catalogue
         from eduv.conformance.config import load
-        from eduv.conformance.registry import load_all
 
         cfg = load(self.path)
-        modes = set(cfg.modes) | ({"preflight"} if "observe" in cfg.modes else set())
-        for check_id, chk in sorted(load_all().items()):
-            if chk.spec.mode in modes:
+        checks = catalogue.load()
+        modes = {m.id for m in checks.run_order(cfg.modes)}
+        for check_id, chk in sorted(checks.checks.items()):
+            if chk.mode in modes:
                 yield CheckItem.from_parent(self, name=check_id)
 
 

@@ -20,6 +20,7 @@ class _Row:
     evidence: list[Exchange] = field(default_factory=list)
     skip: str | None = None
     notes: list[str] = field(default_factory=list)
+    error: str | None = None
 
 
 class Tally:
@@ -56,6 +57,10 @@ class Tally:
     def skip(self, api: str | None, version: str | None, reason: str) -> None:
         self._row(api, version).skip = reason
 
+    def error(self, text: str, api: str | None = None, version: str | None = None) -> None:
+        """The check could not be evaluated (it crashed): an error, not a verdict."""
+        self._row(api, version).error = text
+
     def results(
         self, pairs: Iterable[tuple[str | None, str | None]] = (), empty: str = ""
     ) -> list[Result]:
@@ -66,6 +71,8 @@ class Tally:
 
     def _result(self, key: Key, row: _Row, empty: str) -> Result:
         api, version = key
+        if row.error is not None:
+            return Result(self.check_id, Outcome.ERROR, row.error, api, version, self.subject)
         if row.problems:
             shown = row.problems[:MAX_DETAILS]
             more = len(row.problems) - len(shown)

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from eduv.conformance.observe.context import (
+from eduv.conformance.reads import (
     ID_MEMBERS,
     JsonObject,
     ObserveContext,

@@ -13,34 +13,14 @@ from collections.abc import Iterable, Iterator
 from typing import Any
 
 from eduv import spec
-from eduv.conformance.observe.context import ObserveContext, Observed, allowed, judge
-from eduv.conformance.registry import check
+from eduv.conformance.reads import ObserveContext, Observed, judge, probe_operation
 from eduv.conformance.session import TokenFailedError, list_operations
 from eduv.conformance.tally import Tally
 from eduv.spec import Operation
 
-ADMIN_APIS = {api.id: api.versions for api in spec.source_apis()}
 UNKNOWN_SCHOOL = "999Z999"
 UNSUPPORTED_VERSION = "99.0.0"
 BAD_TOKEN = "eyJhbGciOiJub25lIn0.eyJzdWIiOiJub2JvZHkifQ."  # unsigned: must be refused
-
-
-def probe_operation(api: str, version: str) -> Operation | None:
-    """The operation a probe calls: the first list of a school's objects."""
-    found = [op for op in list_operations(api, version) if allowed(op)]
-    return found[0] if found else None
-
-
-def status_code(body: Any) -> int | None:
-    """The Edu-V status code of a StatusResponse, leniently: "0023" reads as 23."""
-    value = body.get("status") if isinstance(body, dict) else None
-    if isinstance(value, bool):
-        return None
-    if isinstance(value, int):
-        return value
-    if isinstance(value, str) and value.strip().isdigit():
-        return int(value)
-    return None
 
 
 def _body(item: Observed) -> Any:
@@ -60,22 +40,6 @@ def declared_version(item: Observed) -> str:
 # -- schemas, headers, status bodies ------------------------------------------------------
 
 
-@check(
-    "EDUV-CONF-SCHEMA-001",
-    "observe",
-    (
-        "Every answer matches the schema of the version it declares",
-        "Elk antwoord voldoet aan het schema van de versie die het noemt",
-    ),
-    (
-        "Each successful answer is validated against the JSON Schema of its message in the "
-        "API version named by its API-Version header (else the version asked for).",
-        "Elk geslaagd antwoord wordt gevalideerd tegen het JSON Schema van het bericht in de "
-        "API-versie uit de API-Version-header (anders de gevraagde versie).",
-    ),
-    ("convention:api-version-header", "spec:responses"),
-    ADMIN_APIS,
-)
 def schema_valid(ctx: ObserveContext) -> list[Any]:
     tally = Tally("EDUV-CONF-SCHEMA-001")
     for item in ctx.observed:
@@ -97,22 +61,6 @@ def schema_valid(ctx: ObserveContext) -> list[Any]:
     return tally.results(ctx.pairs)
 
 
-@check(
-    "EDUV-CONF-HDR-001",
-    "observe",
-    (
-        "Every answer carries the full API-Version it was produced in",
-        "Elk antwoord draagt de volledige API-Version waarin het gemaakt is",
-    ),
-    (
-        "Every response, errors included, has an API-Version header with the full semantic "
-        "version that was asked for (e.g. 1.1.0, not v1).",
-        "Elk antwoord, ook een foutmelding, heeft een API-Version-header met de volledige "
-        "versie waarom gevraagd is (bijvoorbeeld 1.1.0, niet v1).",
-    ),
-    ("convention:api-version-header", "convention:url-layout"),
-    ADMIN_APIS,
-)
 def version_header(ctx: ObserveContext) -> list[Any]:
     tally = Tally("EDUV-CONF-HDR-001")
     for item in ctx.observed:
@@ -127,22 +75,6 @@ def version_header(ctx: ObserveContext) -> list[Any]:
     return tally.results(ctx.pairs)
 
 
-@check(
-    "EDUV-CONF-STATUS-001",
-    "observe",
-    (
-        "Refusals carry a StatusResponse with an integer status code",
-        "Weigeringen dragen een StatusResponse met een numerieke statuscode",
-    ),
-    (
-        "Every 4xx or 5xx answer except 401 has a StatusResponse body that validates, with "
-        'the Edu-V status code as a JSON integer (21, not "0021").',
-        "Elk 4xx- of 5xx-antwoord behalve 401 heeft een geldige StatusResponse, met de "
-        'Edu-V-statuscode als JSON-getal (21, niet "0021").',
-    ),
-    ("convention:status-codes-integers", "spec:StatusResponse"),
-    ADMIN_APIS,
-)
 def status_bodies(ctx: ObserveContext) -> list[Any]:
     tally = Tally("EDUV-CONF-STATUS-001")
     for item in ctx.observed:
@@ -179,7 +111,7 @@ def _probes(ctx: ObserveContext) -> Iterator[tuple[str, str, Operation, str]]:
 
 def _expect_refusal(tally: Tally, item: Observed, http: int, code: int, what: str) -> None:
     got = item.answer.status
-    found = status_code(_body(item))
+    found = spec.status_code(_body(item))
     problem = f"{what}: HTTP {got} with status {found}, expected HTTP {http} with status {code}"
     judge(tally, item, None if got == http and found == code else problem)
 
@@ -206,39 +138,10 @@ def _unauthenticated_problems(item: Observed) -> list[str]:
     return problems
 
 
-@check(
-    "EDUV-CONF-AUTH-001",
-    "observe",
-    ("A request without a token gets 401 without a body", "Zonder token volgt 401 zonder body"),
-    (
-        "A call without an access token is answered with 401, an empty body and a "
-        "WWW-Authenticate header for the Bearer scheme (RFC 6750).",
-        "Een aanroep zonder toegangstoken krijgt 401, een lege body en een "
-        "WWW-Authenticate-header voor het Bearer-schema (RFC 6750).",
-    ),
-    ("convention:unauthenticated-401",),
-    ADMIN_APIS,
-)
 def no_token(ctx: ObserveContext) -> list[Any]:
     return _unauthenticated(ctx, "EDUV-CONF-AUTH-001", None)
 
 
-@check(
-    "EDUV-CONF-AUTH-002",
-    "observe",
-    (
-        "A request with an invalid token gets 401 without a body",
-        "Met een ongeldig token volgt 401 zonder body",
-    ),
-    (
-        "A call with a token the source did not issue (an unsigned JWT) is answered like a "
-        "call without a token: 401, no body, WWW-Authenticate.",
-        "Een aanroep met een token dat de bron niet uitgaf (een ongetekende JWT) krijgt "
-        "hetzelfde antwoord als zonder token: 401, geen body, WWW-Authenticate.",
-    ),
-    ("convention:unauthenticated-401",),
-    ADMIN_APIS,
-)
 def bad_token(ctx: ObserveContext) -> list[Any]:
     return _unauthenticated(ctx, "EDUV-CONF-AUTH-002", BAD_TOKEN)
 
@@ -248,22 +151,6 @@ def _other_scopes(ctx: ObserveContext, op: Operation) -> list[str]:
     return sorted(s for s in held if s not in op.scopes)[:1]
 
 
-@check(
-    "EDUV-CONF-SCOPE-001",
-    "observe",
-    (
-        "A token without the operation's scope gets 403 with status 21",
-        "Een token zonder de scope van de operatie krijgt 403 met status 21",
-    ),
-    (
-        "The suite asks for a token holding only a scope of another API and calls the "
-        "operation: the answer is 403 with status 21.",
-        "De suite vraagt een token met alleen een scope van een andere API en roept de "
-        "operatie aan: het antwoord is 403 met status 21.",
-    ),
-    ("convention:missing-scope-403", "convention:scope-any-of"),
-    ADMIN_APIS,
-)
 def missing_scope(ctx: ObserveContext) -> list[Any]:
     tally = Tally("EDUV-CONF-SCOPE-001")
     cred = ctx.session.credential()
@@ -294,23 +181,6 @@ def _field_scopes(api: str, version: str, message: str) -> dict[str, set[str]]:
     return {name: set(p.get("x-eduv-scopes", ())) for name, p in props.items()}
 
 
-@check(
-    "EDUV-CONF-SCOPE-002",
-    "observe",
-    (
-        "Fields of scopes the token lacks are left out",
-        "Velden van scopes die het token mist worden weggelaten",
-    ),
-    (
-        "The suite reads people again with a token holding only the basic scope and checks "
-        "that no field needing another scope (dateOfBirth, gender, e-mail, ...) is served.",
-        "De suite leest personen opnieuw met een token met alleen de basisscope en "
-        "controleert dat geen veld wordt geleverd dat een andere scope vraagt "
-        "(geboortedatum, geslacht, e-mail, ...).",
-    ),
-    ("convention:person-basic-scope", "spec:x-eduv-scopes"),
-    {"students-api": ADMIN_APIS["students-api"], "employees-api": ADMIN_APIS["employees-api"]},
-)
 def data_minimisation(ctx: ObserveContext) -> list[Any]:
     tally = Tally("EDUV-CONF-SCOPE-002")
     cred = ctx.session.credential()
@@ -349,19 +219,6 @@ def _judge_fields(tally: Tally, item: Observed, scopes: Iterable[str]) -> None:
         judge(tally, item, problem if extra else None)
 
 
-@check(
-    "EDUV-CONF-ORG-001",
-    "observe",
-    ("An unknown school gets 400 with status 23", "Een onbekende school krijgt 400 met status 23"),
-    (
-        "A list asked for a school the source does not know is refused with 400 and "
-        "status 23, not answered with an empty list.",
-        "Een lijst voor een school die de bron niet kent wordt geweigerd met 400 en "
-        "status 23, niet beantwoord met een lege lijst.",
-    ),
-    ("spec:StatusResponse/status=23",),
-    ADMIN_APIS,
-)
 def unknown_school(ctx: ObserveContext) -> list[Any]:
     tally = Tally("EDUV-CONF-ORG-001")
     known = {s.id for s in ctx.schools}
@@ -373,22 +230,6 @@ def unknown_school(ctx: ObserveContext) -> list[Any]:
     return tally.results(ctx.pairs)
 
 
-@check(
-    "EDUV-CONF-CONSENT-001",
-    "observe",
-    (
-        "A school without consent gets 403 with status 22",
-        "Een school zonder toestemming krijgt 403 met status 22",
-    ),
-    (
-        "A client that has no consent of the school (a credential marked consent = false) "
-        "is refused with 403 and status 22 for that school's data.",
-        "Een client zonder toestemming van de school (een credential met consent = false) "
-        "wordt voor de gegevens van die school geweigerd met 403 en status 22.",
-    ),
-    ("spec:StatusResponse/status=22", "consent"),
-    ADMIN_APIS,
-)
 def no_consent(ctx: ObserveContext) -> list[Any]:
     tally = Tally("EDUV-CONF-CONSENT-001")
     cred = ctx.session.credential(consent=False)
@@ -409,22 +250,6 @@ def no_consent(ctx: ObserveContext) -> list[Any]:
     return tally.results(ctx.pairs)
 
 
-@check(
-    "EDUV-CONF-VER-001",
-    "observe",
-    (
-        "An unsupported API-Version gets 400 with status 12",
-        "Een niet-ondersteunde API-Version krijgt 400 met status 12",
-    ),
-    (
-        "A request whose API-Version header names a version the source does not serve is "
-        "refused with 400 and status 12.",
-        "Een verzoek met een API-Version die de bron niet levert wordt geweigerd met 400 "
-        "en status 12.",
-    ),
-    ("convention:api-version-header", "spec:StatusResponse/status=12"),
-    ADMIN_APIS,
-)
 def unsupported_version(ctx: ObserveContext) -> list[Any]:
     tally = Tally("EDUV-CONF-VER-001")
     for _api, _version, op, school in _probes(ctx):
@@ -439,17 +264,6 @@ def unsupported_version(ctx: ObserveContext) -> list[Any]:
     return tally.results(ctx.pairs)
 
 
-@check(
-    "EDUV-CONF-NOTFOUND-001",
-    "observe",
-    ("An unknown object gets 404", "Een onbekend object krijgt 404"),
-    (
-        "Looking up an object by an id the school does not have is answered with 404.",
-        "Het opvragen van een object met een id dat de school niet heeft geeft 404.",
-    ),
-    ("spec:responses/404",),
-    {k: v for k, v in ADMIN_APIS.items() if k in {"association-api", "education-api"}},
-)
 def unknown_object(ctx: ObserveContext) -> list[Any]:
     tally = Tally("EDUV-CONF-NOTFOUND-001")
     missing = str(uuid.UUID(int=0x5EED))

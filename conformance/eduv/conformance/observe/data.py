@@ -8,24 +8,22 @@ from typing import Any
 import orjson
 
 from eduv import spec
+from eduv.conformance.catalogue import rule_check_id
 from eduv.conformance.config import SchoolTarget
 from eduv.conformance.model import Result
-from eduv.conformance.observe.context import (
+from eduv.conformance.reads import (
     ID_MEMBERS,
     JsonObject,
     ObserveContext,
     Observed,
     judge,
 )
-from eduv.conformance.observe.conventions import ADMIN_APIS
-from eduv.conformance.registry import check, rule_check_id
 from eduv.conformance.session import list_operations
 from eduv.conformance.tally import Tally
 from eduv.dataset.convert import convert_object
 from eduv.dataset.model import Dataset, School, SchoolFacts, school_key
 from eduv.rules import check_dataset, check_message, load_catalogue
 
-ASSOCIATION = {"association-api": ADMIN_APIS["association-api"]}
 # Rules about the dataset's facts section, which no API message carries.
 FACT_RULES = frozenset({"EDUV-ORG-011", "EDUV-ORG-012", "EDUV-DATA-004"})
 
@@ -46,22 +44,6 @@ def canonical(obj: Any) -> bytes:
     return orjson.dumps(obj, option=orjson.OPT_SORT_KEYS)
 
 
-@check(
-    "EDUV-CONF-LIST-001",
-    "observe",
-    (
-        "An object fetched by id equals the object in the school's list",
-        "Een object opgevraagd op id is gelijk aan dat in de lijst van de school",
-    ),
-    (
-        "A sample of every list is fetched again through the lookup-by-id operation; both "
-        "answers must be the same object.",
-        "Van elke lijst wordt een steekproef opnieuw opgevraagd via de operatie op id; beide "
-        "antwoorden moeten hetzelfde object zijn.",
-    ),
-    ("spec:operations",),
-    {k: v for k, v in ADMIN_APIS.items() if k in {"association-api", "education-api"}},
-)
 def lookups_match_lists(ctx: ObserveContext) -> list[Result]:
     tally = Tally("EDUV-CONF-LIST-001")
     for item in ctx.observed:
@@ -90,24 +72,6 @@ def _list_by_id(ctx: ObserveContext, item: Observed, message: str) -> dict[str, 
     return {}
 
 
-@check(
-    "EDUV-CONF-FILTER-001",
-    "observe",
-    (
-        "The schoolPeriodId filter returns exactly the objects of that period",
-        "Het filter schoolPeriodId levert precies de objecten van die periode",
-    ),
-    (
-        "For a few school periods the suite asks the group, enrolment and assignment lists "
-        "with schoolPeriodId and compares the answer with the objects of the full list "
-        "that name that period.",
-        "Voor enkele schoolperiodes vraagt de suite de lijsten van groepen, inschrijvingen "
-        "en aanstellingen op met schoolPeriodId en vergelijkt het antwoord met de objecten "
-        "uit de volledige lijst die die periode noemen.",
-    ),
-    ("association-api#/paths/*/get/parameters/schoolPeriodId",),
-    ASSOCIATION,
-)
 def period_filter(ctx: ObserveContext) -> list[Result]:
     tally = Tally("EDUV-CONF-FILTER-001")
     for api, version in ctx.pairs:
@@ -143,34 +107,17 @@ def _filter_school(ctx: ObserveContext, tally: Tally, op: spec.Operation, school
         judge(tally, item, None if got == wanted else problem)
 
 
-@check(
-    "EDUV-CONF-VER-002",
-    "observe",
-    (
-        "The previous version serves the same data in its own shapes",
-        "De vorige versie levert dezelfde gegevens in haar eigen vorm",
-    ),
-    (
-        "For every list served in both t and t-1, the t-1 objects must equal the t objects "
-        "converted with the dataset format's conversion table: the same objects, with only "
-        "what t-1 cannot express left out.",
-        "Voor elke lijst in t en t-1 moeten de t-1-objecten gelijk zijn aan de t-objecten, "
-        "omgezet met de conversietabel van het datasetformaat: dezelfde objecten, zonder "
-        "alleen wat t-1 niet kan uitdrukken.",
-    ),
-    ("spec:dataset/1/conversions.json", "convention:url-layout"),
-    ADMIN_APIS,
-)
 def previous_version(ctx: ObserveContext) -> list[Result]:
     tally = Tally("EDUV-CONF-VER-002")
     sectors = {s.id: s.sector for s in ctx.schools}
-    for api, (current, previous) in ADMIN_APIS.items():
+    for source in spec.source_apis():
+        api, current, previous = source.id, source.current, source.previous
         if (api, current) not in ctx.pairs or (api, previous) not in ctx.pairs:
             continue
         for op in list_operations(api, previous):
             for school in ctx.schools:
                 _compare_versions(ctx, tally, op, current, school.id, sectors.get(school.id))
-    pairs = [(a, v) for a, v in ctx.pairs if v == ADMIN_APIS.get(a, ("", ""))[1]]
+    pairs = [(a, v) for a, v in ctx.pairs if v == spec.api(a).previous]
     return tally.results(pairs, "t and t-1 are not both tested")
 
 
@@ -223,7 +170,7 @@ def _compare_versions(
 def observed_dataset(ctx: ObserveContext) -> Dataset | None:
     """What the source serves in the current versions, assembled as a dataset."""
     shapes = {
-        api: versions[0] for api, versions in ADMIN_APIS.items() if (api, versions[0]) in ctx.pairs
+        api.id: api.current for api in spec.source_apis() if (api.id, api.current) in ctx.pairs
     }
     if "association-api" not in shapes or "education-api" not in shapes:
         return None
@@ -251,21 +198,21 @@ LISTS = {
 
 
 def _school(ctx: ObserveContext, target: SchoolTarget) -> School | None:
-    version = ADMIN_APIS["education-api"][0]
+    version = spec.api("education-api").current
     orgs = ctx.listed("education-api", version, "get-organisations-by-school-search", target.id)
     org = next((o for o in orgs if school_key(o) == target.id), None)
     if org is None:
         return None
     school = School(organisation=org)
     for name, (api, operation_id) in LISTS.items():
-        setattr(school, name, ctx.listed(api, ADMIN_APIS[api][0], operation_id, target.id))
+        setattr(school, name, ctx.listed(api, spec.api(api).current, operation_id, target.id))
     return school
 
 
 def _people(ctx: ObserveContext, api: str, operation_id: str) -> list[JsonObject]:
     found: dict[str, JsonObject] = {}
     for school in ctx.schools:
-        for person in ctx.listed(api, ADMIN_APIS[api][0], operation_id, school.id):
+        for person in ctx.listed(api, spec.api(api).current, operation_id, school.id):
             found.setdefault(object_id("", person), person)
     return list(found.values())
 
@@ -292,7 +239,7 @@ def rule_results(
         )
         _record(tallies, found, dataset.shapes)
     for item in ctx.observed:
-        if item.purpose == "read" and item.op.version != ADMIN_APIS.get(item.op.api, ("",))[0]:
+        if item.purpose == "read" and item.op.version != spec.api(item.op.api).current:
             _message_rules(tallies, item)
     return _rule_outcomes(ctx, tallies, dataset)
 

@@ -1,20 +1,25 @@
-"""The checks of scenario mode (evaluated by :mod:`eduv.conformance.scenario.run`).
+"""The checks of scenario mode: each one a function of a finished :class:`Example`.
 
-Scenario mode also reports under EDUV-CONF-SCHEMA-001, EDUV-CONF-VER-002 and the rule
-checks (EDUV-CONF-RULE-...), with the subject ``scenario``: the same assertion, made
-over data the suite loaded itself.
+``CHECKS`` binds every check id of the mode to its function; what each asserts is in
+``spec/conformance/checks.json``. Scenario mode also reports under EDUV-CONF-SCHEMA-001
+and EDUV-CONF-VER-002 (the same assertion as in observe mode, over data the suite loaded
+itself) and, through its rule pass, under the rule checks (EDUV-CONF-RULE-...).
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable
 
-from eduv.conformance.observe.conventions import ADMIN_APIS
-from eduv.conformance.registry import register, spec_of
+from eduv import spec
+from eduv.conformance.catalogue import load
+from eduv.conformance.http import Answer
+from eduv.conformance.observe.data import LISTS, canonical, object_id
+from eduv.conformance.scenario import readback as rb
+from eduv.conformance.scenario.example import Example, StepRecord
+from eduv.conformance.tally import Tally
+from eduv.dataset.convert import convert_object
 
-ASSOCIATION = {"association-api": ADMIN_APIS["association-api"][:1]}
-CURRENT = {api: versions[:1] for api, versions in ADMIN_APIS.items()}
-NOTIFY = {"notifications-api": ("0.9.1",), **ASSOCIATION}
+ScenarioCheck = Callable[[Example, Tally], None]
 
 COMPLETE = "EDUV-CONF-SCN-001"
 DATES = "EDUV-CONF-SCN-002"
@@ -30,190 +35,200 @@ ADD_PERIOD = "EDUV-CONF-SCN-023"
 NOTIFIED = "EDUV-CONF-SCN-030"
 DELETE_NOTIFIED = "EDUV-CONF-SCN-031"
 ORDERED = "EDUV-CONF-SCN-032"
+SCHEMA = "EDUV-CONF-SCHEMA-001"
+VERSIONS = "EDUV-CONF-VER-002"
 
-# (id, title, explanation, what it cites, where it applies); titles and explanations in
-# English and Dutch.
-Row = tuple[str, tuple[str, str], tuple[str, str], tuple[str, ...], Mapping[str, tuple[str, ...]]]
-TABLE: tuple[Row, ...] = (
-    (
-        COMPLETE,
-        ("Nothing loaded is lost", "Niets wat geladen is gaat verloren"),
-        (
-            "Every object loaded for a school is served in the school's list in the current "
-            "version: groups of every type, enrolments, assignments, periods, offerings, and "
-            "the pupils and staff the school's enrolments and assignments name.",
-            "Elk object dat voor een school geladen is staat in de lijst van de school in de "
-            "huidige versie: groepen van elk type, inschrijvingen, aanstellingen, periodes, "
-            "aanbod, en de leerlingen en medewerkers die de inschrijvingen en aanstellingen "
-            "noemen.",
-        ),
-        ("completeness", "flexibility:A1-E5"),
-        CURRENT,
-    ),
-    (
-        DATES,
-        ("Dates are served as loaded", "Datums worden geleverd zoals geladen"),
-        (
-            "beginDate, startDate and endDate come back exactly as loaded; endDate is the "
-            "first day an object no longer applies (exclusive), never the last day.",
-            "beginDate, startDate en endDate komen precies zo terug als geladen; endDate is "
-            "de eerste dag dat een object niet meer geldt (exclusief), nooit de laatste dag.",
-        ),
-        ("association-api#/components/schemas/Enrollment/properties/endDate", "EDUV-TIME-003"),
-        CURRENT,
-    ),
-    (
-        VALUES,
-        ("Other values are served as loaded", "Overige waarden worden geleverd zoals geladen"),
-        (
-            "Apart from dates, every member of every loaded object comes back unchanged in "
-            "the current version (objects that fail their schema are left to "
-            "EDUV-CONF-SCHEMA-001).",
-            "Behalve datums komt elk veld van elk geladen object ongewijzigd terug in de "
-            "huidige versie (objecten die niet aan hun schema voldoen zijn voor "
-            "EDUV-CONF-SCHEMA-001).",
-        ),
-        ("fidelity",),
-        CURRENT,
-    ),
-    (
-        MIXED_CLASS,
-        ("A mixed class stays mixed (D3)", "Een combinatieklas blijft gemengd (D3)"),
-        (
-            "A class whose pupils follow different studies or years is served with exactly "
-            "those pupils.",
-            "Een klas met leerlingen van verschillende opleidingen of leerjaren wordt "
-            "geleverd met precies die leerlingen.",
-        ),
-        ("flexibility:D3",),
-        ASSOCIATION,
-    ),
-    (
-        SUBSTITUTE,
-        ("A substitute keeps the end date (B3)", "Een invaller houdt de einddatum (B3)"),
-        (
-            "An assignment that ends before its school period ends (a substitute) is served "
-            "with that end date.",
-            "Een aanstelling die eindigt voor het einde van de schoolperiode (een invaller) "
-            "wordt geleverd met die einddatum.",
-        ),
-        ("flexibility:B3",),
-        ASSOCIATION,
-    ),
-    (
-        SIDE_ENROLMENT,
-        ("Side enrolments stay (A6)", "Neveninschrijvingen blijven (A6)"),
-        (
-            "A pupil enrolled at several schools or locations keeps every enrolment.",
-            "Een leerling die op meerdere scholen of locaties staat ingeschreven houdt elke "
-            "inschrijving.",
-        ),
-        ("flexibility:A6",),
-        ASSOCIATION,
-    ),
-    (
-        TWO_BOARDS,
-        (
-            "A school under two boards keeps both (E1)",
-            "Een school onder twee besturen houdt beide (E1)",
-        ),
-        (
-            "An organisation loaded with several boards is served with all of them.",
-            "Een organisatie die met meerdere besturen is geladen wordt met al die besturen "
-            "geleverd.",
-        ),
-        ("flexibility:E1",),
-        {"education-api": ADMIN_APIS["education-api"][:1]},
-    ),
-    (
-        MOVE,
-        (
-            "A pupil moved to another class is served there",
-            "Een verplaatste leerling staat in de nieuwe klas",
-        ),
-        (
-            "After a pupil moves from one class to another, the old class no longer lists "
-            "the pupil and the new one does.",
-            "Na verplaatsing van een leerling naar een andere klas noemt de oude klas de "
-            "leerling niet meer en de nieuwe wel.",
-        ),
-        ("association-api#/components/schemas/Group/properties/students", "EDUV-GROUP-015"),
-        ASSOCIATION,
-    ),
-    (
-        END,
-        (
-            "An ended assignment is served with its end",
-            "Een beeindigde aanstelling heeft haar einde",
-        ),
-        (
-            "After an assignment gets an end date, it is served with exactly that end date.",
-            "Nadat een aanstelling een einddatum krijgt, wordt zij met precies die "
-            "einddatum geleverd.",
-        ),
-        ("association-api#/components/schemas/Assignment/properties/endDate",),
-        ASSOCIATION,
-    ),
-    (
-        DELETE,
-        ("A deleted pupil is gone", "Een verwijderde leerling is weg"),
-        (
-            "After a pupil is deleted, looking the pupil up answers 404 and the school's "
-            "list no longer has the pupil.",
-            "Na verwijdering geeft het opzoeken van de leerling 404 en staat de leerling "
-            "niet meer in de lijst van de school.",
-        ),
-        ("students-api#/paths/~1students/post/responses/404",),
-        {"students-api": ADMIN_APIS["students-api"][:1]},
-    ),
-    (
-        ADD_PERIOD,
-        ("An added period is served", "Een toegevoegde periode wordt geleverd"),
-        (
-            "A school period added during the year is served by id and in the school's list.",
-            "Een schoolperiode die in de loop van het jaar is toegevoegd wordt geleverd op id "
-            "en in de lijst van de school.",
-        ),
-        ("flexibility:D1",),
-        ASSOCIATION,
-    ),
-    (
-        NOTIFIED,
-        ("Every change is notified", "Elke wijziging wordt gemeld"),
-        (
-            "Each object a step adds, changes or deletes gets a notification with its type "
-            "and id (GET /notifications since the step).",
-            "Elk object dat een stap toevoegt, wijzigt of verwijdert krijgt een notificatie "
-            "met zijn type en id (GET /notifications sinds de stap).",
-        ),
-        ("notifications-api#/components/schemas/Notification",),
-        NOTIFY,
-    ),
-    (
-        DELETE_NOTIFIED,
-        ("A deletion is notified last", "Een verwijdering wordt als laatste gemeld"),
-        (
-            "Deleting an object produces a notification with isDeleteNotification true, and "
-            "it is the last notification for that object.",
-            "Een verwijdering levert een notificatie met isDeleteNotification true op, en dat "
-            "is de laatste notificatie voor dat object.",
-        ),
-        ("notifications-api#/components/schemas/Notification/properties/isDeleteNotification",),
-        NOTIFY,
-    ),
-    (
-        ORDERED,
-        ("Notifications come oldest first", "Notificaties komen oudste eerst"),
-        (
-            "GET /notifications returns the notifications sorted by created, oldest first.",
-            "GET /notifications geeft de notificaties gesorteerd op created, oudste eerst.",
-        ),
-        ("notifications-api#/components/schemas/Notification/properties/created",),
-        NOTIFY,
-    ),
-)
+# Which check judges the steps of each kind (the kinds of eduv.conformance.scenario.steps).
+STEP_CHECKS = {"move": MOVE, "end": END, "delete": DELETE, "add-period": ADD_PERIOD}
+NOTIFICATIONS_API = "notifications-api"
 
-for _id, _title, _explain, _cites, _applies in TABLE:
-    register(spec_of(_id, "scenario", _title, _explain, _cites, _applies))
 
-ALL = tuple(row[0] for row in TABLE)
+# -- nothing lost, nothing altered ------------------------------------------------------------
+
+
+def complete(ex: Example, tally: Tally) -> None:
+    for match in rb.matches(ex.dataset, ex.served):
+        if match.served is None:
+            text = f"{match.where} was loaded but is not served"
+            tally.problem(match.api, match.version, text, match.evidence)
+        else:
+            tally.ok(match.api, match.version)
+
+
+def dates(ex: Example, tally: Tally) -> None:
+    for match in rb.matches(ex.dataset, ex.served, valid_only=True):
+        assert match.served is not None
+        changed = [f for f in rb.DATE_FIELDS if match.loaded.get(f) != match.served.get(f)]
+        if changed:
+            shown = ", ".join(
+                f"{f} {match.loaded.get(f)} -> {match.served.get(f)}" for f in changed
+            )
+            tally.problem(match.api, match.version, f"{match.where}: {shown}", match.evidence)
+        else:
+            tally.ok(match.api, match.version)
+
+
+def values(ex: Example, tally: Tally) -> None:
+    for match in rb.matches(ex.dataset, ex.served, valid_only=True):
+        loaded, served = match.loaded, match.served
+        assert served is not None
+        differ = sorted(
+            k
+            for k in set(loaded) | set(served)
+            if k not in rb.DATE_FIELDS and canonical(loaded.get(k)) != canonical(served.get(k))
+        )
+        if differ:
+            text = f"{match.where}: {', '.join(differ)} differ"
+            tally.problem(match.api, match.version, text, match.evidence)
+        else:
+            tally.ok(match.api, match.version)
+
+
+def schema_valid(ex: Example, tally: Tally) -> None:
+    for served in ex.served.values():
+        rb.schema_problems(served, tally)
+
+
+def previous_versions(ex: Example, tally: Tally) -> None:
+    """The previous versions serve the current objects converted, as the dataset format says."""
+    for key, answers in ex.previous.items():
+        served = ex.served[key]
+        sector = ex.dataset.facts[key].sector if key in ex.dataset.facts else None
+        for name, (api, _) in LISTS.items():
+            previous = spec.api(api).previous
+            answer = answers[name]
+            message = rb.message_of(name)
+            expected = {
+                object_id(message, o): convert_object(api, message, o, "down", sector)
+                for o in served.lists.get(name, [])
+            }
+            got = {object_id(message, o): o for o in rb.objects(answer)}
+            differ = sorted(
+                k for k in expected if k not in got or canonical(expected[k]) != canonical(got[k])
+            )
+            if differ or got.keys() - expected.keys():
+                text = (
+                    f"{key} {name}: {len(differ)} object(s) differ from the converted current ones"
+                )
+                tally.problem(api, previous, text, answer.exchange)
+            else:
+                tally.ok(api, previous)
+
+
+# -- the flexibility cases that must survive -----------------------------------------------------
+
+
+def mixed_classes(ex: Example, tally: Tally) -> None:
+    for school in ex.dataset.schools:
+        rb.mixed_classes(school, ex.served[school.key], tally)
+
+
+def substitutes(ex: Example, tally: Tally) -> None:
+    for school in ex.dataset.schools:
+        rb.substitutes(school, ex.served[school.key], tally)
+
+
+def side_enrolments(ex: Example, tally: Tally) -> None:
+    for school in ex.dataset.schools:
+        rb.side_enrolments(ex.dataset, school, ex.served[school.key], tally)
+
+
+def boards(ex: Example, tally: Tally) -> None:
+    for school in ex.dataset.schools:
+        rb.boards(school, ex.served[school.key], tally)
+
+
+# -- steps and notifications -------------------------------------------------------------------
+
+
+def _steps(kind: str) -> ScenarioCheck:
+    """The steps of one kind: after each, the source serves the change."""
+
+    def check(ex: Example, tally: Tally) -> None:
+        api, version = _where(STEP_CHECKS[kind])
+        for record in ex.steps:
+            if record.step.kind != kind:
+                continue
+            if record.ok:
+                tally.ok(api, version)
+            else:
+                tally.problem(api, version, f"{record.step.describe()}: {record.text}")
+
+    return check
+
+
+def _where(check_id: str) -> tuple[str, str]:
+    """The API (and its current version) a step check is about: the one it applies to."""
+    api = next(iter(load().checks[check_id].applies))
+    return api, spec.api(api).current
+
+
+def notified(ex: Example, tally: Tally) -> None:
+    """Every object a step changed has a notification since the step."""
+    version = spec.api(NOTIFICATIONS_API).current
+    for record in ex.steps:
+        for kind, ids in record.step.notified:
+            hit = any(
+                n.get("objectType") == kind and n.get("objectId") in ids
+                for n in record.notifications
+            )
+            text = f"{record.step.describe()}: no notification for {kind} {sorted(ids)[0]}"
+            _judge(tally, hit, version, text, record.answer)
+
+
+def deletes_notified_last(ex: Example, tally: Tally) -> None:
+    """A deleted object's last notification is a delete notification."""
+    version = spec.api(NOTIFICATIONS_API).current
+    for record in ex.steps:
+        for kind, ids in record.step.deleted:
+            text = (
+                f"{record.step.describe()}: {kind} {sorted(ids)[0]} has no delete notification "
+                "as its last"
+            )
+            _judge(tally, _deleted_last(record, kind, ids), version, text, record.answer)
+
+
+def _deleted_last(record: StepRecord, kind: str, ids: frozenset[str]) -> bool:
+    mine = [
+        n for n in record.notifications if n.get("objectType") == kind and n.get("objectId") in ids
+    ]
+    deletes = [n for n in mine if n.get("isDeleteNotification") is True]
+    last = max((str(n.get("created", "")) for n in mine), default="")
+    return bool(deletes) and max(str(n.get("created", "")) for n in deletes) == last
+
+
+def oldest_first(ex: Example, tally: Tally) -> None:
+    if ex.notifications_answer is None:
+        return
+    created = [str(n.get("created", "")) for n in ex.notifications]
+    text = f"{len(created)} notifications are not oldest first"
+    version = spec.api(NOTIFICATIONS_API).current
+    _judge(tally, created == sorted(created), version, text, ex.notifications_answer)
+
+
+def _judge(tally: Tally, ok: bool, version: str, text: str, answer: Answer) -> None:
+    if ok:
+        tally.ok(NOTIFICATIONS_API, version)
+    else:
+        tally.problem(NOTIFICATIONS_API, version, text, answer.exchange)
+
+
+# Every check scenario mode reports under (the rule checks aside), bound to its function.
+CHECKS: dict[str, ScenarioCheck] = {
+    COMPLETE: complete,
+    DATES: dates,
+    VALUES: values,
+    MIXED_CLASS: mixed_classes,
+    SUBSTITUTE: substitutes,
+    SIDE_ENROLMENT: side_enrolments,
+    TWO_BOARDS: boards,
+    MOVE: _steps("move"),
+    END: _steps("end"),
+    DELETE: _steps("delete"),
+    ADD_PERIOD: _steps("add-period"),
+    NOTIFIED: notified,
+    DELETE_NOTIFIED: deletes_notified_last,
+    ORDERED: oldest_first,
+    SCHEMA: schema_valid,
+    VERSIONS: previous_versions,
+}

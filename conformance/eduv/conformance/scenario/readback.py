@@ -2,16 +2,14 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
 from eduv import spec
 from eduv.conformance.http import Answer
 from eduv.conformance.model import Exchange
-from eduv.conformance.observe.conventions import ADMIN_APIS
 from eduv.conformance.observe.data import LISTS, canonical, object_id
-from eduv.conformance.scenario import checks as scn
 from eduv.conformance.session import Session
 from eduv.conformance.tally import Tally
 from eduv.dataset.model import Dataset, School, collection
@@ -36,7 +34,7 @@ class Served:
 
 
 def current(api: str) -> str:
-    return ADMIN_APIS[api][0]
+    return spec.api(api).current
 
 
 def fetch(
@@ -53,29 +51,35 @@ def read_school(session: Session, token: str, key: str, version_of: dict[str, st
         version = version_of[api]
         answer = fetch(session, token, api, version, operation_id, {"orgMasterId": key})
         served.evidence[name] = answer.exchange
-        body = _json(answer) if answer.status == 200 else None
+        body = json_body(answer) if answer.status == 200 else None
         items = [o for o in body if isinstance(o, dict)] if isinstance(body, list) else []
         served.lists[name] = items
         _validate(served, name, api, version, items)
     return served
 
 
-def _json(answer: Answer) -> Any:
+def json_body(answer: Answer) -> Any:
     try:
         return answer.json()
     except ValueError:
         return None
 
 
+def objects(answer: Answer) -> list[JsonObject]:
+    """The objects of a successful list answer (none for anything else)."""
+    body = json_body(answer) if answer.status == 200 else None
+    return [o for o in body if isinstance(o, dict)] if isinstance(body, list) else []
+
+
 def _validate(served: Served, name: str, api: str, version: str, items: list[JsonObject]) -> None:
-    message = _message(name)
+    message = message_of(name)
     validator = spec.validator(api, version, message)
     for obj in items:
         if not validator.is_valid(obj):
             served.invalid.add(f"{name}:{object_id(message, obj)}")
 
 
-def _message(name: str) -> str:
+def message_of(name: str) -> str:
     return collection("students" if name == "students" else name).component
 
 
@@ -115,72 +119,50 @@ def loaded_lists(dataset: Dataset, school: School) -> dict[str, list[JsonObject]
     return lists
 
 
-def compare_school(
-    dataset: Dataset, school: School, served: Served, tallies: dict[str, Tally]
-) -> None:
-    for name, objects in loaded_lists(dataset, school).items():
-        api = collection(name).api
-        version = current(api)
-        message = _message(name)
-        got = {object_id(message, o): o for o in served.lists.get(name, [])}
-        for obj in objects:
-            key = object_id(message, obj)
-            where = f"{school.key} {name} {key}"
-            if key not in got:
-                tallies[scn.COMPLETE].problem(
-                    api, version, f"{where} was loaded but is not served", served.evidence[name]
-                )
-                continue
-            tallies[scn.COMPLETE].ok(api, version)
-            if f"{name}:{key}" in served.invalid:
-                continue
-            _compare_values(tallies, api, version, where, obj, got[key], served.evidence[name])
+@dataclass(frozen=True)
+class Match:
+    """A loaded object and what the source serves for it (None: not served)."""
+
+    api: str
+    version: str
+    where: str
+    loaded: JsonObject
+    served: JsonObject | None
+    evidence: Exchange
 
 
-def _compare_values(
-    tallies: dict[str, Tally],
-    api: str,
-    version: str,
-    where: str,
-    loaded: JsonObject,
-    served: JsonObject,
-    evidence: Exchange,
-) -> None:
-    dates = [f for f in DATE_FIELDS if loaded.get(f) != served.get(f)]
-    if dates:
-        shown = ", ".join(f"{f} {loaded.get(f)} -> {served.get(f)}" for f in dates)
-        tallies[scn.DATES].problem(api, version, f"{where}: {shown}", evidence)
-    else:
-        tallies[scn.DATES].ok(api, version)
-    rest = sorted(
-        k
-        for k in set(loaded) | set(served)
-        if k not in DATE_FIELDS and canonical(loaded.get(k)) != canonical(served.get(k))
-    )
-    if rest:
-        tallies[scn.VALUES].problem(api, version, f"{where}: {', '.join(rest)} differ", evidence)
-    else:
-        tallies[scn.VALUES].ok(api, version)
+def matches(
+    dataset: Dataset, served: dict[str, Served], valid_only: bool = False
+) -> Iterator[Match]:
+    """Every loaded object of every school with its served counterpart.
+
+    ``valid_only`` leaves out objects that are not served or fail their schema: their
+    values are not compared (EDUV-CONF-SCHEMA-001 reports the second kind).
+    """
+    for school in dataset.schools:
+        got = served[school.key]
+        for name, loaded in loaded_lists(dataset, school).items():
+            api = collection(name).api
+            message = message_of(name)
+            by_id = {object_id(message, o): o for o in got.lists.get(name, [])}
+            for obj in loaded:
+                key = object_id(message, obj)
+                found = by_id.get(key)
+                if valid_only and (found is None or f"{name}:{key}" in got.invalid):
+                    continue
+                where = f"{school.key} {name} {key}"
+                yield Match(api, current(api), where, obj, found, got.evidence[name])
 
 
 # -- the flexibility cases that must survive ---------------------------------------------------
 
 
 def _served_by_id(served: Served, name: str) -> dict[str, JsonObject]:
-    message = _message(name)
+    message = message_of(name)
     return {object_id(message, o): o for o in served.lists.get(name, [])}
 
 
-def case_checks(
-    dataset: Dataset, school: School, served: Served, tallies: dict[str, Tally]
-) -> None:
-    _mixed_classes(school, served, tallies[scn.MIXED_CLASS])
-    _substitutes(school, served, tallies[scn.SUBSTITUTE])
-    _side_enrolments(dataset, school, served, tallies[scn.SIDE_ENROLMENT])
-    _boards(school, served, tallies[scn.TWO_BOARDS])
-
-
-def _mixed_classes(school: School, served: Served, tally: Tally) -> None:
+def mixed_classes(school: School, served: Served, tally: Tally) -> None:
     studies: dict[str, set[Any]] = {}
     for e in school.enrollments:
         if e.get("enrollmentType") == "study" and isinstance(e.get("student"), dict):
@@ -206,7 +188,7 @@ def _mixed_classes(school: School, served: Served, tally: Tally) -> None:
         )
 
 
-def _substitutes(school: School, served: Served, tally: Tally) -> None:
+def substitutes(school: School, served: Served, tally: Tally) -> None:
     ends = {p.get("schoolPeriodId"): p.get("endDate") for p in school.schoolPeriods}
     got = _served_by_id(served, "assignments")
     for a in school.assignments:
@@ -228,7 +210,7 @@ def _substitutes(school: School, served: Served, tally: Tally) -> None:
         )
 
 
-def _side_enrolments(dataset: Dataset, school: School, served: Served, tally: Tally) -> None:
+def side_enrolments(dataset: Dataset, school: School, served: Served, tally: Tally) -> None:
     places: dict[str, set[str]] = {}
     for other in dataset.schools:
         for e in other.enrollments:
@@ -249,7 +231,7 @@ def _side_enrolments(dataset: Dataset, school: School, served: Served, tally: Ta
         )
 
 
-def _boards(school: School, served: Served, tally: Tally) -> None:
+def boards(school: School, served: Served, tally: Tally) -> None:
     boards = school.organisation.get("boards") or []
     if len(boards) < 2:
         return

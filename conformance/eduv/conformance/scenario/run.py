@@ -18,26 +18,24 @@ from email.utils import parsedate_to_datetime
 from typing import Any, NoReturn
 
 from eduv import spec
+from eduv.conformance.catalogue import rule_check_id
 from eduv.conformance.config import RunConfig
 from eduv.conformance.http import Answer, BudgetExceededError
 from eduv.conformance.model import Outcome, Result
-from eduv.conformance.observe.conventions import ADMIN_APIS
-from eduv.conformance.observe.data import FACT_RULES, LISTS, canonical, date_range, object_id
-from eduv.conformance.registry import CHECKS, rule_check_id
-from eduv.conformance.scenario import checks as scn
+from eduv.conformance.observe.data import FACT_RULES, LISTS, canonical, date_range
 from eduv.conformance.scenario import readback as rb
 from eduv.conformance.scenario import steps as stepping
 from eduv.conformance.scenario.adapters import Adapter, ProvisioningError, choose
+from eduv.conformance.scenario.checks import CHECKS
+from eduv.conformance.scenario.example import Example, StepRecord
 from eduv.conformance.session import Grant, Session
+from eduv.conformance.state import SuiteState, guard
 from eduv.conformance.tally import Tally
-from eduv.dataset.convert import convert_object
 from eduv.dataset.model import Dataset
 from eduv.rules import check_dataset, load_catalogue
 
 SUBJECT = "scenario"
-NOTIFICATIONS = ("notifications-api", "0.9.1")
-SCHEMA = "EDUV-CONF-SCHEMA-001"
-VERSIONS = "EDUV-CONF-VER-002"
+NOTIFICATIONS_API = "notifications-api"
 Tallies = dict[str, Tally]
 
 
@@ -61,6 +59,17 @@ class Search:
     after_failure: int = 0
 
 
+def run(state: SuiteState) -> list[Result]:
+    """The mode runner: the search, with every scenario check in error if it breaks down."""
+    ctx = state.observe
+    return guard(
+        list(CHECKS),
+        lambda: run_scenarios(
+            state.cfg, state.session, ctx.grant, state.adapter, state.say, state.extra
+        ),
+    )
+
+
 def run_scenarios(
     cfg: RunConfig,
     session: Session,
@@ -73,14 +82,14 @@ def run_scenarios(
 
     if importlib.util.find_spec("hypothesis") is None:
         reason = "scenario mode needs hypothesis: pip install 'eduv[testing]'"
-        return [Result(i, Outcome.SKIP, reason, subject=SUBJECT) for i in scn.ALL]
+        return [Result(i, Outcome.SKIP, reason, subject=SUBJECT) for i in CHECKS]
     try:
         adapter, reason = choose(cfg, session.http, given)
     except ProvisioningError as exc:
         adapter, reason = None, str(exc)
     if adapter is None or grant is None:
         why = reason if adapter is None else "no token with consent was obtained"
-        return [Result(i, Outcome.SKIP, why, subject=SUBJECT) for i in scn.ALL]
+        return [Result(i, Outcome.SKIP, why, subject=SUBJECT) for i in CHECKS]
     search = Search()
     Engine(cfg, session, grant.token, adapter, say, search).explore()
     extra.update(_summary(cfg, search))
@@ -151,7 +160,7 @@ class Engine:
             found.after_failure += 1
         found.examples += 1
         self.say(f"scenario example {found.examples}")
-        tallies = {i: Tally(i, SUBJECT) for i in (*scn.ALL, SCHEMA, VERSIONS)}
+        tallies = {i: Tally(i, SUBJECT) for i in CHECKS}
         done: list[str] = []
         try:
             done = self.check_example(copy.deepcopy(dataset), steps, tallies)
@@ -179,56 +188,53 @@ class Engine:
     def check_example(
         self, dataset: Dataset, steps: list[tuple[str, int, int]], tallies: Tallies
     ) -> list[str]:
+        """Act out the example, then judge it with every check of the mode."""
+        example = self.act(dataset, steps)
+        for check_id, judge in CHECKS.items():
+            try:
+                judge(example, tallies[check_id])
+            except Exception as exc:  # a broken check ends as its own error, not the run's
+                tallies[check_id].error(f"the check could not finish: {exc!r}"[:500])
+        self.rules(example, tallies)
+        return [r.step.describe() for r in example.steps]
+
+    def act(self, dataset: Dataset, steps: list[tuple[str, int, int]]) -> Example:
+        """Load, read back in both versions, run the steps; record what the source did."""
         started = self.server_time()
         for school in dataset.schools:
             self.adapter.load_school(dataset, school.key)
-        current = {api: versions[0] for api, versions in ADMIN_APIS.items()}
-        previous = {api: versions[1] for api, versions in ADMIN_APIS.items()}
-        served = {
-            s.key: rb.read_school(self.session, self.token, s.key, current) for s in dataset.schools
-        }
+        example = Example(copy.deepcopy(dataset))
+        current = {api.id: api.current for api in spec.source_apis()}
         for school in dataset.schools:
-            rb.compare_school(dataset, school, served[school.key], tallies)
-            rb.case_checks(dataset, school, served[school.key], tallies)
-            rb.schema_problems(served[school.key], tallies[SCHEMA])
-            self.compare_previous(
-                school.key, served[school.key], previous, dataset, tallies[VERSIONS]
+            example.served[school.key] = rb.read_school(
+                self.session, self.token, school.key, current
             )
-        self.rules(dataset, list(served.values()), tallies)
-        done = [d for d in (self.step(dataset, s, tallies) for s in steps) if d]
-        self.ordering(started, tallies[scn.ORDERED])
-        return done
+            example.previous[school.key] = self.read_previous(school.key)
+        for drawn in steps:
+            record = self.step(dataset, drawn)
+            if record is not None:
+                example.steps.append(record)
+        example.notifications, example.notifications_answer = self.notifications(started)
+        return example
 
-    def compare_previous(
-        self, key: str, served: rb.Served, previous: dict[str, str], dataset: Dataset, tally: Tally
-    ) -> None:
-        sector = dataset.facts[key].sector if key in dataset.facts else None
-        for name, (api, operation_id) in LISTS.items():
-            answer = rb.fetch(
-                self.session, self.token, api, previous[api], operation_id, {"orgMasterId": key}
+    def read_previous(self, key: str) -> dict[str, Answer]:
+        """The school's lists in the previous versions, for EDUV-CONF-VER-002."""
+        return {
+            name: rb.fetch(
+                self.session,
+                self.token,
+                api,
+                spec.api(api).previous,
+                operation_id,
+                {"orgMasterId": key},
             )
-            older = _objects(answer)
-            message = rb._message(name)
-            expected = {
-                object_id(message, o): convert_object(api, message, o, "down", sector)
-                for o in served.lists.get(name, [])
-            }
-            got = {object_id(message, o): o for o in older}
-            differ = sorted(
-                k for k in expected if k not in got or canonical(expected[k]) != canonical(got[k])
-            )
-            if differ or got.keys() - expected.keys():
-                tally.problem(
-                    api,
-                    previous[api],
-                    f"{key} {name}: {len(differ)} object(s) differ from the converted current ones",
-                    answer.exchange,
-                )
-            else:
-                tally.ok(api, previous[api])
+            for name, (api, operation_id) in LISTS.items()
+        }
 
-    def rules(self, loaded: Dataset, served: list[rb.Served], tallies: Tallies) -> None:
-        dataset = rb.served_dataset(loaded, served)
+    def rules(self, example: Example, tallies: Tallies) -> None:
+        """The rule pass: every rule over what was served, as one dataset."""
+        loaded = example.dataset
+        dataset = rb.served_dataset(loaded, list(example.served.values()))
         span = date_range(dataset)
         found = check_dataset(dataset, as_of=None if span else loaded.as_of, date_range=span)
         rules = load_catalogue().by_id
@@ -247,7 +253,7 @@ class Engine:
 
     # -- steps and notifications -------------------------------------------------------
 
-    def step(self, dataset: Dataset, drawn: tuple[str, int, int], tallies: Tallies) -> str | None:
+    def step(self, dataset: Dataset, drawn: tuple[str, int, int]) -> StepRecord | None:
         step = stepping.plan(dataset, *drawn)
         if step is None:
             return None
@@ -255,67 +261,27 @@ class Engine:
         self.adapter.apply(step.changes)
         stepping.apply_locally(dataset, step)
         ok, text = step.verify(stepping.Reader(self.lookup))
-        api, version = _api_of(step.check_id)
-        if ok:
-            tallies[step.check_id].ok(api, version)
-        else:
-            tallies[step.check_id].problem(api, version, f"{step.describe()}: {text}")
-        self.notified(step, since, tallies)
-        return step.describe()
+        found, answer = self.notifications(since)
+        return StepRecord(step, ok, text, found, answer)
 
     def lookup(
         self, operation_id: str, params: dict[str, Any], body: Any
     ) -> tuple[int | None, Any]:
         api = "students-api" if operation_id == "search-student" else "association-api"
-        op = spec.operation(api, ADMIN_APIS[api][0], operation_id)
+        op = spec.operation(api, spec.api(api).current, operation_id)
         answer = self.session.call(op, token=self.token, params=params, body=body)
-        return answer.status, _body(answer)
+        return answer.status, rb.json_body(answer)
 
     def notifications(self, since: str) -> tuple[list[dict[str, Any]], Answer]:
-        op = spec.operation(*NOTIFICATIONS, "get-notifications")
+        version = spec.api(NOTIFICATIONS_API).current
+        op = spec.operation(NOTIFICATIONS_API, version, "get-notifications")
         answer = self.session.call(op, token=self.token, params={"since": since})
-        return _objects(answer), answer
-
-    def notified(self, step: stepping.Step, since: str, tallies: Tallies) -> None:
-        found, answer = self.notifications(since)
-        api, version = NOTIFICATIONS
-        for kind, ids in step.notified:
-            hit = any(n.get("objectType") == kind and n.get("objectId") in ids for n in found)
-            _judge(
-                tallies[scn.NOTIFIED],
-                hit,
-                api,
-                version,
-                f"{step.describe()}: no notification for {kind} {sorted(ids)[0]}",
-                answer,
-            )
-        for kind, ids in step.deleted:
-            mine = [n for n in found if n.get("objectType") == kind and n.get("objectId") in ids]
-            deletes = [n for n in mine if n.get("isDeleteNotification") is True]
-            last = max((str(n.get("created", "")) for n in mine), default="")
-            ok = bool(deletes) and max(str(n.get("created", "")) for n in deletes) == last
-            _judge(
-                tallies[scn.DELETE_NOTIFIED],
-                ok,
-                api,
-                version,
-                f"{step.describe()}: {kind} {sorted(ids)[0]} has no delete notification "
-                "as its last",
-                answer,
-            )
-
-    def ordering(self, since: str, tally: Tally) -> None:
-        found, answer = self.notifications(since)
-        created = [str(n.get("created", "")) for n in found]
-        ok = created == sorted(created)
-        _judge(
-            tally, ok, *NOTIFICATIONS, f"{len(created)} notifications are not oldest first", answer
-        )
+        return rb.objects(answer), answer
 
     def server_time(self) -> str:
         """A moment just before now on the server's clock (its Date header), as RFC 3339."""
         op = spec.operation(
-            "education-api", ADMIN_APIS["education-api"][0], "get-organisations-by-school-search"
+            "education-api", spec.api("education-api").current, "get-organisations-by-school-search"
         )
         school = self.cfg.schools[0].id if self.cfg.schools else "000A000"
         answer = self.session.call(op, token=self.token, params={"orgMasterId": school})
@@ -358,31 +324,6 @@ def _fail(tallies: Tallies) -> NoReturn:
     raise ScenarioFailedError(", ".join(_failing(tallies)))
 
 
-def _api_of(check_id: str) -> tuple[str | None, str | None]:
-    applies = CHECKS[check_id].spec.applies
-    api = next(iter(applies), None)
-    return api, applies[api][0] if api else None
-
-
-def _judge(tally: Tally, ok: bool, api: str, version: str, text: str, answer: Answer) -> None:
-    if ok:
-        tally.ok(api, version)
-    else:
-        tally.problem(api, version, text, answer.exchange)
-
-
-def _body(answer: Answer) -> Any:
-    try:
-        return answer.json()
-    except ValueError:
-        return None
-
-
-def _objects(answer: Answer) -> list[dict[str, Any]]:
-    body = _body(answer) if answer.status == 200 else None
-    return [o for o in body if isinstance(o, dict)] if isinstance(body, list) else []
-
-
 def _describe(dataset: Dataset, done: list[str]) -> dict[str, Any]:
     return {
         "schools": [
@@ -399,7 +340,7 @@ def _describe(dataset: Dataset, done: list[str]) -> dict[str, Any]:
 
 def _results(search: Search) -> list[Result]:
     if search.stopped and search.best is None:
-        return [Result(i, Outcome.ERROR, search.stopped, subject=SUBJECT) for i in scn.ALL]
+        return [Result(i, Outcome.ERROR, search.stopped, subject=SUBJECT) for i in CHECKS]
     failing: dict[str, list[Result]] = {}
     if search.best is not None:
         for check_id, tally in search.best[1].items():
@@ -409,7 +350,7 @@ def _results(search: Search) -> list[Result]:
             elif any(r.outcome is Outcome.PASS for r in found):
                 search.passing.setdefault(check_id, found)
     out: list[Result] = []
-    for check_id in sorted(set(scn.ALL) | set(failing) | set(search.passing)):
+    for check_id in sorted(set(CHECKS) | set(failing) | set(search.passing)):
         out += (
             failing.get(check_id)
             or search.passing.get(check_id)

@@ -14,7 +14,6 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from eduv.conformance.observe.data import object_id
-from eduv.conformance.scenario import checks as scn
 from eduv.dataset.model import Dataset, School
 
 JsonObject = dict[str, Any]
@@ -39,7 +38,6 @@ class Reader:
 @dataclass
 class Step:
     kind: str
-    check_id: str
     school: str
     changes: list[JsonObject]
     verify: Verify
@@ -106,7 +104,7 @@ def _move(dataset: Dataset, school: School, a: int, b: int) -> Step | None:
 
     changes = [_update(school, "groups", left), _update(school, "groups", joined)]
     notified = [("Group", frozenset({source_id})), ("Group", frozenset({target_id}))]
-    return Step("move", scn.MOVE, school.key, changes, verify, notified)
+    return Step("move", school.key, changes, verify, notified)
 
 
 def _end(dataset: Dataset, school: School, a: int, b: int) -> Step | None:
@@ -132,7 +130,6 @@ def _end(dataset: Dataset, school: School, a: int, b: int) -> Step | None:
 
     return Step(
         "end",
-        scn.END,
         school.key,
         [_update(school, "assignments", ended)],
         verify,
@@ -176,7 +173,7 @@ def _delete(dataset: Dataset, school: School, a: int, b: int) -> Step | None:
     deleted += [
         ("Enrollment", frozenset({c["id"]})) for c in changes if c["collection"] == "enrollments"
     ]
-    return Step("delete", scn.DELETE, school.key, changes, verify, deleted=deleted)
+    return Step("delete", school.key, changes, verify, deleted=deleted)
 
 
 def _forget(school: School, person: str) -> list[JsonObject]:
@@ -240,7 +237,6 @@ def _add_period(dataset: Dataset, school: School, a: int, b: int) -> Step | None
     change = {"op": "add", "collection": "schoolPeriods", "school": school.key, "object": period}
     return Step(
         "add-period",
-        scn.ADD_PERIOD,
         school.key,
         [change],
         verify,

@@ -1,8 +1,9 @@
-"""Observe mode: what was read from the source, and the one door every read goes through.
+"""Reading the source: what was read, and the one door every read goes through.
 
-Observe mode never changes anything at the source: :meth:`ObserveContext.read` refuses
-any operation that is not on the read-only allow-list (the operations the spec marks
-read-only: lists, lookups by id and the POST searches that only read).
+Preflight and observe mode never change anything at the source:
+:meth:`ObserveContext.read` refuses any operation that is not on the read-only
+allow-list (the operations the spec marks read-only: lists, lookups by id and the POST
+searches that only read), and records every answer for the checks to judge.
 """
 
 from __future__ import annotations
@@ -15,7 +16,7 @@ from eduv import spec
 from eduv.conformance.config import SOURCE_APIS, RunConfig, SchoolTarget, is_pre_release
 from eduv.conformance.http import Answer
 from eduv.conformance.mask import Masker
-from eduv.conformance.session import Grant, Session
+from eduv.conformance.session import Grant, Session, list_operations
 from eduv.conformance.tally import Tally
 from eduv.spec import Operation
 
@@ -38,6 +39,12 @@ class NotAllowedError(RuntimeError):
 
 def allowed(op: Operation) -> bool:
     return op.read_only and op.api in SOURCE_APIS
+
+
+def probe_operation(api: str, version: str) -> Operation | None:
+    """The operation a probe calls: the first list of a school's objects."""
+    found = [op for op in list_operations(api, version) if allowed(op)]
+    return found[0] if found else None
 
 
 @dataclass(frozen=True, slots=True)
