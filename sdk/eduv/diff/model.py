@@ -97,7 +97,8 @@ class _Reader:
             item, item_origin = self.deref(raw_item, Origin("", "").child("paths", path))
             if not isinstance(item, dict):
                 raise DiffInputError(f"{self.docs.main}: path {path!r} is not an object")
-            shared = self.parameters(item.get("parameters") or [], item_origin.child("parameters"))
+            here = item_origin.child("parameters")
+            shared = self.parameters(item.get("parameters") or [], here, path)
             for method in METHODS:
                 if isinstance(item.get(method), dict):
                     op = self.operation(
@@ -115,7 +116,7 @@ class _Reader:
         origin: Origin,
         shared: dict[tuple[str, str], Parameter],
     ) -> Operation:
-        own = self.parameters(raw.get("parameters") or [], origin.child("parameters"))
+        own = self.parameters(raw.get("parameters") or [], origin.child("parameters"), path)
         return Operation(
             method=method.upper(),
             path=path,
@@ -129,8 +130,11 @@ class _Reader:
             origin=origin,
         )
 
-    def parameters(self, raw: list[Any], origin: Origin) -> dict[tuple[str, str], Parameter]:
+    def parameters(
+        self, raw: list[Any], origin: Origin, path: str
+    ) -> dict[tuple[str, str], Parameter]:
         out: dict[tuple[str, str], Parameter] = {}
+        placeholders = _PATH_PARAM.findall(path)
         for i, entry in enumerate(raw):
             obj, where = self.deref(entry, origin.child(str(i)))
             if not isinstance(obj, dict) or "name" not in obj or "in" not in obj:
@@ -140,7 +144,7 @@ class _Reader:
             location = str(obj["in"])
             name = str(obj["name"])
             schema = obj.get("schema")
-            out[(location, name.lower() if location == "header" else name)] = Parameter(
+            out[(location, _match_name(location, name, placeholders))] = Parameter(
                 name=name,
                 location=location,
                 required=bool(obj.get("required", False)),
@@ -190,3 +194,14 @@ def _scopes(security: Any) -> frozenset[str] | None:
         for values in requirement.values():
             scopes.update(str(v) for v in values or ())
     return frozenset(scopes)
+
+
+def _match_name(location: str, name: str, placeholders: list[str]) -> str:
+    """How a parameter is recognised in the other version.
+
+    A path parameter by its place in the path (renaming it changes no URL), a header
+    by its name in any case, the others by their name.
+    """
+    if location == "path" and f"{{{name}}}" in placeholders:
+        return f"#{placeholders.index(f'{{{name}}}')}"
+    return name.lower() if location == "header" else name

@@ -25,7 +25,7 @@ from eduv.diff.load import DiffInputError, Documents, escape, unescape
 ABSENT: Any = object()
 
 # Keys that hold prose or examples: compared only through the annotation digest.
-ANNOTATIONS = ("title", "description", "example", "examples", "externalDocs")
+ANNOTATIONS = ("title", "summary", "description", "example", "examples", "externalDocs")
 # Keys with no bearing on what a message may hold.
 _IGNORED = frozenset(
     {"$schema", "$id", "$comment", "xml", "discriminator", "readOnly", "writeOnly", "$defs"}
@@ -82,6 +82,12 @@ class Node:
     scopes: frozenset[str] | None = None  # x-eduv-scopes, when the schema states them
     annotation: str = ""
     stub: bool = False  # a reference met again inside itself: compared by name only
+    slot: Origin | None = None  # where keywords beside a $ref are written, if there are any
+
+    @property
+    def site(self) -> Origin:
+        """Where this use of the schema is written (for keywords that a $ref may carry)."""
+        return self.slot or self.origin
 
     @property
     def label(self) -> str:
@@ -99,6 +105,8 @@ def canonical(value: Any) -> str:
 
 def digest(schema: dict[str, Any]) -> str:
     texts = {k: schema[k] for k in ANNOTATIONS if k in schema}
+    if "example" in texts:  # 3.0's single example is 3.1's list of one
+        texts["examples"] = [texts.pop("example"), *texts.get("examples", [])]
     if not texts:
         return ""
     return hashlib.sha256(canonical(texts).encode()).hexdigest()[:16]
@@ -151,8 +159,10 @@ class Normaliser:
         resolved = self.node(target, where)
         siblings = {k: v for k, v in schema.items() if k != "$ref"}
         if siblings:
-            # a copy, so that the cached node of the target keeps its own properties
+            # a copy that knows where the keywords beside the $ref are written; the
+            # cached node of the target keeps its own
             resolved = _copy(resolved)
+            resolved.slot = origin
             _apply_siblings(resolved, siblings)
         return resolved
 

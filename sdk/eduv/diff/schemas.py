@@ -69,7 +69,8 @@ class SchemaDiff:
         if bool(old.alternatives) != bool(new.alternatives):
             self.alternatives(old, new, ctx)  # one side is a lone shape: compared as one branch
             return
-        self.types(old, new, ctx)
+        if not (old.alternatives and new.alternatives):  # else the branches tell the types
+            self.types(old, new, ctx)
         self.value_rules(old, new, ctx)
         self.properties(old, new, ctx)
         self.additional(old, new, ctx)
@@ -83,26 +84,26 @@ class SchemaDiff:
 
     def annotations(self, old: Node, new: Node, ctx: Context) -> None:
         if old.annotation != new.annotation:
-            where = replace(ctx.base, property=ctx.prop or None, file=new.origin.file)
-            where = replace(where, pointer=new.origin.pointer)
+            where = replace(ctx.base, property=ctx.prop or None, file=new.site.file)
+            where = replace(where, pointer=new.site.pointer)
             self.emit(Change(kind("annotation-changed"), where))
         if new.deprecated and not old.deprecated:
-            self.change(ctx, "property-deprecated", new.origin.child("deprecated"))
+            self.change(ctx, "property-deprecated", new.site.child("deprecated"))
         self.nullable_and_default(old, new, ctx)
 
     def nullable_and_default(self, old: Node, new: Node, ctx: Context) -> None:
         if old.nullable != new.nullable:
             aspect = "nullable-added" if new.nullable else "nullable-removed"
-            self.change(ctx, aspect, new.origin, old.nullable, new.nullable)
-        if (old.default is ABSENT and new.default is ABSENT) or self._stamp(
-            old.default, new.default
-        ):
+            self.change(ctx, aspect, new.site, old.nullable, new.nullable)
+        if old.default is ABSENT and new.default is ABSENT:
             return
-        here = new.origin.child("default")
-        if old.default is ABSENT and new.default is not ABSENT:
+        if self._stamp(old.default, new.default):
+            return
+        here = new.site.child("default")
+        if old.default is ABSENT:
             self.change(ctx, "default-added", here, None, new.default)
-        elif old.default is not ABSENT and new.default is ABSENT:
-            self.change(ctx, "default-removed", old.origin.child("default"), old.default, None)
+        elif new.default is ABSENT:
+            self.change(ctx, "default-removed", old.site.child("default"), old.default, None)
         elif canonical(old.default) != canonical(new.default):
             self.change(ctx, "default-changed", here, old.default, new.default)
 
@@ -203,15 +204,18 @@ class SchemaDiff:
     # -- structure ------------------------------------------------------------------------
 
     def properties(self, old: Node, new: Node, ctx: Context) -> None:
+        # the place is the property's slot in its parent, not the component it may refer to
         for name, prop in new.properties.items():
             if name not in old.properties:
                 need = "required" if name in new.required else "optional"
-                self.change(ctx.at(name), f"{need}-property-added", prop.origin, None, prop.label)
+                slot = new.origin.child("properties", name)
+                self.change(ctx.at(name), f"{need}-property-added", slot, None, prop.label)
         for name, prop in old.properties.items():
             sub = ctx.at(name)
             if name not in new.properties:
                 need = "required" if name in old.required else "optional"
-                self.change(sub, f"{need}-property-removed", prop.origin, prop.label, None)
+                slot = old.origin.child("properties", name)
+                self.change(sub, f"{need}-property-removed", slot, prop.label, None)
                 continue
             was, now = name in old.required, name in new.required
             if was != now:
@@ -260,7 +264,7 @@ class SchemaDiff:
         if (old.scopes is not None or new.scopes is not None) and ctx.prop:
             # a scope added to or taken from the whole operation is reported there, once
             was, now = before or frozenset(), after or frozenset()
-            here = new.origin.child("x-eduv-scopes")
+            here = new.site.child("x-eduv-scopes")
             for scope in sorted(now - was - ctx.scopes_added):
                 self.change(ctx, "property-scope-added", here, None, scope)
             for scope in sorted(was - now - ctx.scopes_removed):
