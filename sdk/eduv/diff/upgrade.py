@@ -34,16 +34,16 @@ class Item:
     api: str
     direction: Direction
     change: Change
-    message: str | None  # the message the change is in, when it is in a body
-    property: str  # path inside that message
     answer: str | None
+    message: str | None = None  # the message the change is in, when it is in a body
+    path: str = ""  # path inside that message
 
     @property
     def covered(self) -> bool:
         return self.answer is not None
 
     def describe(self) -> str:
-        where = f"{self.message} {self.property or '/'}" if self.message else "-"
+        where = f"{self.message} {self.path or '/'}" if self.message else "-"
         state = self.answer or "NOT COVERED"
         return f"{self.api} {self.direction}: {self.change.id} at {where}: {state}"
 
@@ -75,18 +75,18 @@ def _answer(
     if parameter is not None:
         for rule in entry.get("parameters", []):
             if rule["name"] == parameter:
-                return Item(api, direction, change, None, "", f"parameters: {parameter}")
+                return Item(api, direction, change, f"parameters: {parameter}")
     for found in places:
         if found is not None and (answer := _step(entry, direction, *found)):
-            return Item(api, direction, change, found[0], found[1], answer)
+            return Item(api, direction, change, answer, *found)
     for note in entry.get("unconverted", []):
         for found in places:
             if found is not None and (note["change"], note["message"], note["property"]) == (
                 change.id,
                 *found,
             ):
-                return Item(api, direction, change, *found, f"unconverted: {note['why']}")
-    return Item(api, direction, change, message, prop, None)
+                return Item(api, direction, change, f"unconverted: {note['why']}", *found)
+    return Item(api, direction, change, None, message, prop)
 
 
 def _in_message(api: str, version: str, loc: Location) -> tuple[str, str] | None:
