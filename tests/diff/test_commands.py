@@ -115,6 +115,10 @@ def test_bad_input_is_one_line_with_exit_code_2(tmp_path: Path) -> None:
         ),
         "points to nothing": (good, _write(tmp_path, "dangling.json", DANGLING)),
         "is remote": (good, _write(tmp_path, "remote.json", REMOTE)),
+        "OpenAPI 3 allows path, query, header, cookie": (
+            good,
+            _write(tmp_path, "swagger-body.json", BODY_PARAMETER),
+        ),
     }
     for expected, args in cases.items():
         result = run(*args)
@@ -143,6 +147,13 @@ DANGLING = json.dumps(
                 }
             }
         },
+    }
+)
+BODY_PARAMETER = json.dumps(
+    {
+        "openapi": "3.0.3",
+        "info": {"title": "x", "version": "1.0.0"},
+        "paths": {"/a": {"post": {"parameters": [{"name": "b", "in": "body"}], "responses": {}}}},
     }
 )
 REMOTE = DANGLING.replace("#/components/schemas/No", "https://example.org/s.json")

@@ -16,6 +16,7 @@ from eduv.diff.load import DiffInputError, Documents
 from eduv.diff.normalise import Node, Normaliser, Origin, digest
 
 METHODS = ("get", "put", "post", "delete", "options", "head", "patch", "trace")
+LOCATIONS = ("path", "query", "header", "cookie")
 _PATH_PARAM = re.compile(r"\{[^}]*\}")
 _MAX_REF_HOPS = 32
 
@@ -143,6 +144,11 @@ class _Reader:
                 )
             location = str(obj["in"])
             name = str(obj["name"])
+            if location not in LOCATIONS:
+                raise DiffInputError(
+                    f"{self.docs.main}: parameter {name!r} at {where.pointer} has 'in' "
+                    f"{location!r}; OpenAPI 3 allows {', '.join(LOCATIONS)}"
+                )
             schema = obj.get("schema")
             out[(location, _match_name(location, name, placeholders))] = Parameter(
                 name=name,
