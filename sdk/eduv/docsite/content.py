@@ -113,6 +113,30 @@ def fields(schema: JsonObject, prefix: str = "", scopes: tuple[str, ...] = ()) -
             yield from fields(inner, f"{prefix}{name}{marks}.", own)
 
 
+def message_fields(schema: JsonObject) -> Iterator[Field]:
+    """The fields of a message; a list of inline objects lists the items' fields."""
+    if "properties" in schema:
+        yield from fields(schema)
+        return
+    inner, marks = _inline_object(schema)
+    if inner is not None:
+        yield from fields(inner, f"{marks}.")
+
+
+def root(schema: JsonObject) -> Field:
+    """The message itself as one value (its type and limits), for messages without fields."""
+    return Field(
+        name="",
+        types=type_parts(schema),
+        nullable=_nullable(schema),
+        required=True,
+        scopes=(),
+        description="",
+        enum=tuple(v for v in schema.get("enum", ()) if v is not None),
+        limits=tuple((k, schema[k]) for k in LIMITS if k in schema),
+    )
+
+
 def choices(schema: JsonObject) -> Iterator[list[list[str]]]:
     """Groups of names of which at least one must be present (``anyOf`` of ``required``)."""
     for key in ("anyOf", "oneOf"):

@@ -145,6 +145,11 @@ def _shape(here: str, lang: Lang, api: str, version: str, schema: Any) -> str:
     if options:
         field = Field("", options, False, False, (), "", (), ())
         out += f"<p>{type_html(here, lang, api, version, field)}</p>"
+    elif "properties" not in schema:
+        whole = content.root(schema)
+        shown = type_html(here, lang, api, version, whole)
+        limits = _limits(whole)
+        out += f"<p>{esc(word(lang, 'type'))}: {shown}</p>" + (f"<p>{limits}</p>" if limits else "")
     for group in content.choices(schema):
         names = " / ".join(" + ".join(code(n) for n in names) for names in group)
         out += f"<p>{esc(word(lang, 'at-least-one'))}: {names}</p>"
@@ -163,7 +168,7 @@ def _fields(here: str, lang: Lang, api: str, version: str, schema: Any) -> str:
             esc(f.description),
             _limits(f),
         ]
-        for f in content.fields(schema)
+        for f in content.message_fields(schema)
     ]
     if not rows:
         return para("-")
