@@ -24,11 +24,11 @@ from pathlib import Path
 from typing import Any
 
 import orjson
+
 from eduv.diff.core import DiffResult, Side, compare
 from eduv.diff.kinds import CLASSES, kinds
 from eduv.diff.model import load_api
 from eduv.diff.render import markdown_lines
-
 from tools.specbuild.official import DEPRECATED_APIS, semver_key
 
 REPO = Path(__file__).resolve().parents[1]

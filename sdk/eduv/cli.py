@@ -20,6 +20,8 @@ from typing import Annotated, Any, NoReturn
 import orjson
 import typer
 
+from eduv.diff.commands import register as register_diff
+from eduv.docsite.commands import register as register_docs
 from eduv.spec import Lang
 
 app = typer.Typer(
@@ -40,6 +42,10 @@ keys_app = typer.Typer(help="Client keys for OAuth2 private_key_jwt.", no_args_i
 app.add_typer(spec_app, name="spec")
 app.add_typer(rules_app, name="rules")
 app.add_typer(keys_app, name="keys")
+# Comparing versions and building the documentation site: their modules import only
+# typer at start, the work is imported when a command runs.
+register_diff(app)
+register_docs(app)
 
 # Large inputs get a progress bar (on a terminal only).
 PROGRESS_THRESHOLD = 32 * 1024 * 1024
@@ -419,7 +425,7 @@ def _extend(root: typer.Typer) -> None:
 # The SDK's own commands: running one of them never loads an extension, whose imports
 # (httpx, the suite, the server) would otherwise cost every ``eduv validate`` a large
 # share of a second before the first message is read.
-_OWN_COMMANDS = frozenset({"validate", "spec", "rules", "keys"})
+_OWN_COMMANDS = frozenset({"validate", "spec", "rules", "keys", "diff", "docs"})
 
 
 def _wants_extensions(argv: list[str]) -> bool:

@@ -9,8 +9,8 @@ import sys
 from pathlib import Path
 
 import jsonschema_rs
-from eduv._paths import spec_root
 
+from eduv import spec
 from tests.conftest import REPO
 
 
@@ -26,9 +26,9 @@ def test_change_notes_are_not_stale(reference: Path) -> None:
 
 
 def test_stored_releases_follow_the_diff_schema() -> None:
-    schema = json.loads((spec_root() / "diff" / "1" / "diff.json").read_text())
+    schema = json.loads((spec.root() / "diff" / "1" / "diff.json").read_text())
     validator = jsonschema_rs.validator_for(schema)
-    files = sorted((spec_root() / "changes").glob("*.json"))
+    files = sorted((spec.root() / "changes").glob("*.json"))
     assert len(files) == 16
     for path in files:
         data = json.loads(path.read_text())
@@ -49,7 +49,7 @@ def test_stored_releases_follow_the_diff_schema() -> None:
 
 def test_the_index_lists_every_release_once() -> None:
     index = (REPO / "docs" / "changes" / "README.md").read_text()
-    for path in sorted((spec_root() / "changes").glob("*.json")):
+    for path in sorted((spec.root() / "changes").glob("*.json")):
         for release in json.loads(path.read_text())["releases"]:
             row = f"| {path.stem} | {release['old']['version']} | {release['new']['version']} |"
             assert index.count(row) == 1, row

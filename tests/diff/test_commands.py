@@ -11,10 +11,10 @@ from typing import Any
 import jsonschema_rs
 import pytest
 import typer
-from eduv._paths import spec_root
-from eduv.diff.commands import register
 from typer.testing import CliRunner
 
+from eduv import spec
+from eduv.diff.commands import register
 from tests.diff.conftest import FIXTURES, fixture_pair
 
 
@@ -30,7 +30,7 @@ def run(*args: str) -> Any:
 
 
 def diff_schema() -> jsonschema_rs.Validator:
-    document = json.loads((spec_root() / "diff" / "1" / "diff.json").read_text())
+    document = json.loads((spec.root() / "diff" / "1" / "diff.json").read_text())
     return jsonschema_rs.validator_for(document)
 
 

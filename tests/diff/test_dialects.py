@@ -8,8 +8,8 @@ from typing import Any
 
 import orjson
 import pytest
-from eduv.diff import diff_files
 
+from eduv.diff import diff_files
 from tests.diff.conftest import EXPECTED, fixture_pair, load_yaml
 
 

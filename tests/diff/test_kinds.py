@@ -5,9 +5,9 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+
 from eduv.diff import diff_files, kinds
 from eduv.diff.kinds import CLASSES, DIRECTIONS, table
-
 from tests.diff.conftest import EXPECTED, FIXTURES, fixture_pair
 
 

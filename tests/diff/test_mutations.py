@@ -13,11 +13,12 @@ from collections.abc import Callable
 from functools import cache
 from typing import Any
 
+from hypothesis import given
+from hypothesis import strategies as st
+
 from eduv import spec
 from eduv.diff.core import Side, compare
 from eduv.diff.model import load_api
-from hypothesis import given
-from hypothesis import strategies as st
 
 Prop = dict[str, Any]
 # (aspect, applies to this property?, mutate the message schema in place)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+
 from eduv.diff.kinds import ChangeClass
 from eduv.diff.verdict import bump_of, parse, verdict
 

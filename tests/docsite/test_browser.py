@@ -12,8 +12,8 @@ import os
 from pathlib import Path
 
 import pytest
-from eduv.docsite import BuildResult
 
+from eduv.docsite import BuildResult
 from tests.docsite.cdp import browser, chromium
 
 PAGES = [

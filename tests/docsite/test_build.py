@@ -10,6 +10,7 @@ from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
 import pytest
+
 from eduv import spec
 from eduv.docsite import BuildResult, SiteError, build
 

@@ -9,9 +9,10 @@ import httpx
 import pytest
 import typer
 from click.testing import Result
+from typer.testing import CliRunner
+
 from eduv.docsite import BuildResult, SiteError, docs_app
 from eduv.docsite.commands import register
-from typer.testing import CliRunner
 
 
 def run(*args: str) -> Result:

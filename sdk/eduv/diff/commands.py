@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, Annotated, NoReturn
 
 import typer
 
-from eduv.diff.lang import Lang
+from eduv.spec import Lang
 
 if TYPE_CHECKING:
     from eduv.diff.core import DiffResult
@@ -23,11 +23,6 @@ class OutputFormat(StrEnum):
     text = "text"
     json = "json"
     markdown = "markdown"
-
-
-class LangChoice(StrEnum):
-    en = "en"
-    nl = "nl"
 
 
 class FailOn(StrEnum):
@@ -57,7 +52,7 @@ def diff(
     output_format: Annotated[
         OutputFormat, typer.Option("--format", "-f", help="Output format.")
     ] = OutputFormat.text,
-    lang: Annotated[LangChoice, typer.Option(help="Language of the messages.")] = LangChoice.en,
+    lang: Annotated[Lang, typer.Option(help="Language of the messages.")] = "en",
     fail_on: Annotated[
         FailOn | None,
         typer.Option(
@@ -81,15 +76,11 @@ def diff(
             result = diff_files(Path(names[0]), Path(names[1]))
     except (DiffInputError, SpecLookupError) as exc:
         fail(str(exc))
-    _show(result, output_format, language(lang))
+    _show(result, output_format, lang)
     if fail_on is FailOn.breaking and result.breaking:
         raise typer.Exit(1)
     if fail_on is FailOn.policy and result.verdict.findings:
         raise typer.Exit(1)
-
-
-def language(choice: LangChoice) -> Lang:
-    return "nl" if choice is LangChoice.nl else "en"
 
 
 def _show(result: DiffResult, output_format: OutputFormat, lang: Lang) -> None:

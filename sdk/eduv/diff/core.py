@@ -8,11 +8,11 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from eduv import __version__
 from eduv.diff.kinds import CLASSES, Change, ChangeClass
 from eduv.diff.model import Api, load_api
 from eduv.diff.operations import diff_apis
 from eduv.diff.verdict import Verdict, verdict
+from eduv.version import __version__
 
 DIFF_VERSION = 1
 DIFF_SCHEMA = "https://eduv.dev/spec/diff/1/diff.json"

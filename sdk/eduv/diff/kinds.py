@@ -14,8 +14,8 @@ from typing import Any, Literal
 
 import orjson
 
-from eduv._paths import spec_root
-from eduv.diff.lang import Lang
+from eduv import spec
+from eduv.spec import Lang
 
 ChangeClass = Literal["breaking", "potentially-breaking", "non-breaking", "annotation"]
 CLASSES: tuple[ChangeClass, ...] = (
@@ -112,8 +112,7 @@ class Change:
 
 @cache
 def table() -> Mapping[str, Any]:
-    data: dict[str, Any] = orjson.loads((spec_root() / "diff" / "1" / "kinds.json").read_bytes())
-    return data
+    return dict(spec.document("diff/1/kinds.json"))
 
 
 @cache

@@ -8,7 +8,7 @@ import orjson
 
 from eduv.diff.core import DiffResult
 from eduv.diff.kinds import CLASSES, Change, label
-from eduv.diff.lang import Lang
+from eduv.spec import Lang
 
 _WORDS: Mapping[Lang, Mapping[str, str]] = {
     "en": {

@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from typing import Any, Literal
 
 from eduv.diff.kinds import ChangeClass, table
-from eduv.diff.lang import Lang
+from eduv.spec import Lang
 
 Bump = Literal["major", "minor", "patch", "none", "downgrade", "unknown"]
 Needed = Literal["major", "minor", "patch", "none"]

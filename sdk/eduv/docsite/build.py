@@ -9,12 +9,12 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from eduv import spec
-from eduv.diff.lang import LANGS, Lang
 from eduv.docsite import content, paths
 from eduv.docsite.html import CSS, STYLE, Page, esc
 from eduv.docsite.items import message_page, operation_page
 from eduv.docsite.pages import api_page, home_page, releases_page, version_page
 from eduv.docsite.search import SCRIPT, SEARCH_JS, Entry, index_js, index_script, search_page
+from eduv.spec import LANGS, Lang
 
 # A built site carries this file; only such a folder is ever emptied by a new build.
 MARKER = ".eduv-docs"

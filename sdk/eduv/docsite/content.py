@@ -11,8 +11,7 @@ from typing import Any
 import orjson
 
 from eduv import spec
-from eduv._paths import spec_root
-from eduv.diff.lang import Lang
+from eduv.spec import Lang
 
 JsonObject = Mapping[str, Any]
 # Keywords shown as limits of a field, in this order.
@@ -216,7 +215,7 @@ def _patches(api: str, version: str) -> Mapping[str, tuple[JsonObject, ...]]:
 
 
 def invalid_examples(api: str, version: str, message: str, lang: Lang) -> list[Invalid]:
-    from eduv import validate
+    from eduv.validation import validate
 
     examples = spec.schema(api, version, message).get("examples") or []
     if not examples:
@@ -233,7 +232,7 @@ def invalid_examples(api: str, version: str, message: str, lang: Lang) -> list[I
 @cache
 def change_notes(api: str) -> tuple[JsonObject, ...]:
     """Every official release of the API compared with the one before (oldest first)."""
-    path = spec_root() / "changes" / f"{api}.json"
+    path = spec.root() / "changes" / f"{api}.json"
     if not path.is_file():
         return ()
     return tuple(orjson.loads(path.read_bytes())["releases"])

@@ -10,9 +10,9 @@ from html import escape
 
 import orjson
 
-from eduv import __version__
-from eduv.diff.lang import Lang
 from eduv.docsite.words import word
+from eduv.spec import Lang
+from eduv.version import __version__
 
 CSS = "assets/site.css"
 

@@ -5,12 +5,12 @@ from __future__ import annotations
 from typing import Any
 
 from eduv import spec
-from eduv.diff.lang import Lang
 from eduv.docsite import content, paths
 from eduv.docsite.content import Field, TypePart
 from eduv.docsite.html import Page, a, code, esc, facts, para, pre, section, table
 from eduv.docsite.pages import deviations_table, openapi
 from eduv.docsite.words import word
+from eduv.spec import Lang
 
 _TYPE_WORDS = frozenset({"list-of", "one-of", "any-of"})
 

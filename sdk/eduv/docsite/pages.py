@@ -10,11 +10,11 @@ import orjson
 
 from eduv import spec
 from eduv.diff.kinds import label
-from eduv.diff.lang import Lang
 from eduv.diff.render import word as diff_word
 from eduv.docsite import content, paths
 from eduv.docsite.html import Page, a, code, esc, facts, para, section, table
 from eduv.docsite.words import word
+from eduv.spec import Lang
 
 CLASSES = ("breaking", "potentially-breaking", "non-breaking", "annotation")
 

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from eduv.diff.lang import Lang
 from eduv.docsite.content import file_stem
+from eduv.spec import Lang
 
 
 def home(lang: Lang) -> str:

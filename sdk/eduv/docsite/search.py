@@ -8,9 +8,9 @@ from dataclasses import dataclass
 
 import orjson
 
-from eduv.diff.lang import Lang
 from eduv.docsite.html import Page, esc, rel
 from eduv.docsite.words import word
+from eduv.spec import Lang
 
 SCRIPT = "assets/search.js"
 

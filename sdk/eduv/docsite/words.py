@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
-from eduv.diff.lang import Lang
+from eduv.spec import Lang
 
 WORDS: Mapping[Lang, Mapping[str, str]] = {
     "en": {
