@@ -408,6 +408,16 @@ def status_code(body: Any) -> int | None:
     return None
 
 
+def file_stem(name: str) -> str:
+    """A file-system safe form of a message or operation name.
+
+    Operations without an id are named ``METHOD /path`` (``GET /agreements/self``), so
+    slashes and spaces become ``_`` and braces go; ``<stem>.json`` is a message's file.
+    """
+    cleaned = name.replace(" /", "_").replace("/", "_").replace("{", "").replace("}", "")
+    return cleaned.replace(" ", "_")
+
+
 def message_kind(name: str, version: str | None, message: str) -> str:
     """``component``, ``parameters``, ``request`` or ``response``."""
     api_id, resolved = resolve_version(name, version)

@@ -13,7 +13,8 @@ import orjson
 import pytest
 
 from eduv.conformance.catalogue import load
-from eduv.conformance.http import Limits, SafeHttp
+from eduv.conformance.config import Limits
+from eduv.conformance.http import SafeHttp
 from eduv.conformance.mask import Masker
 from eduv.conformance.model import Outcome, Result
 from eduv.conformance.reports import write_all

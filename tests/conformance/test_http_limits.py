@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from eduv.conformance.http import BudgetExceededError, Limits, SafeHttp
+from eduv.conformance.config import Limits
+from eduv.conformance.http import BudgetExceededError, SafeHttp
 from eduv.conformance.mask import Masker
 
 

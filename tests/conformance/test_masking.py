@@ -5,7 +5,8 @@ from __future__ import annotations
 import orjson
 
 from eduv.conformance import mask
-from eduv.conformance.http import Limits, SafeHttp
+from eduv.conformance.config import Limits
+from eduv.conformance.http import SafeHttp
 from eduv.conformance.mask import Masker
 
 STUDENT = {

@@ -7,9 +7,9 @@ from typing import Any
 
 import pytest
 
-from eduv.conformance.config import Provisioning
+from eduv.conformance.config import Limits, Provisioning
 from eduv.conformance.embedded import configure
-from eduv.conformance.http import Limits, SafeHttp
+from eduv.conformance.http import SafeHttp
 from eduv.conformance.mask import Masker
 from eduv.conformance.model import Outcome
 from eduv.conformance.runner import run_suite

@@ -14,9 +14,9 @@ from typing import Any
 
 import pytest
 
-from eduv.conformance.config import RunConfig
+from eduv.conformance.config import Limits, RunConfig
 from eduv.conformance.embedded import configure
-from eduv.conformance.http import Limits, SafeHttp
+from eduv.conformance.http import SafeHttp
 from eduv.conformance.mask import Masker
 from eduv.conformance.runner import Run, run_suite
 from eduv.conformance.scenario import checks as scn

@@ -9,8 +9,8 @@ import pytest
 from typer.testing import CliRunner
 
 from eduv.conformance.cli import app
-from eduv.conformance.config import load
-from eduv.conformance.http import Limits, tls
+from eduv.conformance.config import Limits, load
+from eduv.conformance.http import tls
 
 runner = CliRunner()
 

@@ -10,22 +10,15 @@ from typing import Any
 
 import jsonschema_rs
 import pytest
-import typer
 from typer.testing import CliRunner
 
 from eduv import spec
-from eduv.diff.commands import register
+from eduv.cli import app
 from tests.diff.conftest import FIXTURES, fixture_pair
 
 
 def run(*args: str) -> Any:
-    app = typer.Typer()
-    register(app)
-
-    @app.callback()
-    def _root() -> None:  # keeps "diff" a subcommand, as in the eduv command
-        pass
-
+    """The command as users run it, through the eduv root command."""
     return CliRunner().invoke(app, ["diff", *args])
 
 

@@ -7,22 +7,15 @@ from pathlib import Path
 
 import httpx
 import pytest
-import typer
 from click.testing import Result
 from typer.testing import CliRunner
 
+from eduv.cli import app
 from eduv.docsite import BuildResult, SiteError, docs_app
-from eduv.docsite.commands import register
 
 
 def run(*args: str) -> Result:
-    app = typer.Typer()
-    register(app)
-
-    @app.callback()
-    def _root() -> None:
-        pass
-
+    """The command as users run it, through the eduv root command."""
     return CliRunner().invoke(app, list(args))
 
 

@@ -16,6 +16,7 @@ from typing import Any
 
 import jsonschema_rs
 
+from eduv.pointer import pointer
 from tools.specbuild.authored import Authored
 from tools.specbuild.build import (
     BASE_URI,
@@ -79,7 +80,7 @@ def add_examples(
         for mutation in [*sites, *edge_case_mutations(filename, schemas, sites)]:
             broken = apply_mutation(example, mutation.op, mutation.path, mutation.value)
             reported = {
-                (_kind_name(e), _pointer(e.instance_path)) for e in validator.iter_errors(broken)
+                (_kind_name(e), pointer(e.instance_path)) for e in validator.iter_errors(broken)
             }
             if (mutation.keyword, mutation.instance_path) in reported:
                 invalid.append(mutation.as_json(name))
@@ -90,10 +91,6 @@ def add_examples(
 def _kind_name(error: Any) -> str:
     path = list(error.schema_path)
     return str(path[-1]) if path else ""
-
-
-def _pointer(path: Any) -> str:
-    return "".join(f"/{str(p).replace('~', '~0').replace('/', '~1')}" for p in path)
 
 
 def _rejects_pattern(pattern: str, value: str) -> bool:

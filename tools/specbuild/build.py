@@ -12,12 +12,14 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
+from eduv import pointer as json_pointer
+from eduv import spec
+from eduv.pointer import escape as pointer_escape
 from tools.specbuild.authored import Authored, Descriptions
 from tools.specbuild.convert import (
     Converter,
     Deviation,
     body_reference,
-    pointer_escape,
 )
 from tools.specbuild.official import OfficialVersion
 
@@ -32,9 +34,8 @@ def schema_id(api: str, version: str, message: str) -> str:
 
 
 def message_filename(message: str) -> str:
-    """File name of a message; operations without an id are named ``METHOD /path``."""
-    name = message.replace(" /", "_").replace("/", "_").replace("{", "").replace("}", "")
-    return f"{name.replace(' ', '_')}.json"
+    """File name of a message (the naming rule is :func:`eduv.spec.file_stem`)."""
+    return f"{spec.file_stem(message)}.json"
 
 
 def operation_id(method: str, path: str, operation: dict[str, Any]) -> str:
@@ -79,7 +80,7 @@ class VersionBuild:
 
 
 def _resolve(doc: Any, pointer: str) -> tuple[Any, str]:
-    tokens = [t.replace("~1", "/").replace("~0", "~") for t in pointer.lstrip("/").split("/")]
+    tokens = json_pointer.tokens(pointer)
     node = doc
     for token in tokens[:-1]:
         node = node[int(token)] if isinstance(node, list) else node[token]

@@ -15,8 +15,9 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
+from eduv import pointer as json_pointer
+from eduv.pointer import escape as pointer_escape
 from tools.specbuild.authored import deep_merge
-from tools.specbuild.convert import pointer_escape
 
 MISSING: Any = object()
 _UUID_NAMESPACE = uuid.UUID("6f1d3c52-8b1e-4c0e-9f51-0d2b7a4e3c18")
@@ -198,11 +199,7 @@ class Mutation:
 def apply_mutation(instance: Any, op: str, path: str, value: Any = None) -> Any:
     """A copy of ``instance`` with one value removed or replaced."""
     result = copy.deepcopy(instance)
-    tokens = (
-        [t.replace("~1", "/").replace("~0", "~") for t in path.lstrip("/").split("/")]
-        if path
-        else []
-    )
+    tokens = json_pointer.tokens(path)
     if not tokens:
         return value
     node = result

@@ -17,7 +17,6 @@ from typing import Any, cast
 
 from eduv import spec
 from eduv.conformance.model import CheckSpec, Mode, Text
-from eduv.rules import load_catalogue
 
 CATALOGUE = "conformance/checks.json"
 PREFIX = "EDUV-CONF-"
@@ -92,6 +91,10 @@ def _check(doc: Mapping[str, Any]) -> CheckSpec:
 
 
 def _rule_checks(template: Mapping[str, Any]) -> dict[str, CheckSpec]:
+    # Imported here: reading a configuration (every suite command does) needs the modes,
+    # not the rule engine.
+    from eduv.rules import load_catalogue
+
     found: dict[str, CheckSpec] = {}
     for rule in load_catalogue().rules:
         explain = {

@@ -27,7 +27,6 @@ from eduv.conformance.config import (
     parse_lang,
     parse_modes,
 )
-from eduv.conformance.http import tls
 
 app = typer.Typer(help="The Edu-V conformance suite.", no_args_is_help=True)
 
@@ -104,6 +103,8 @@ def run_command(
     except ConfigError as exc:
         raise typer.BadParameter(str(exc)) from None
     try:
+        from eduv.conformance.http import tls
+
         tls(cfg.limits)  # unusable certificate files are reported now, not mid-run
     except (ValueError, OSError) as exc:
         raise typer.BadParameter(str(exc)) from None

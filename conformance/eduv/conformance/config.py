@@ -28,13 +28,29 @@ from typing import Any, cast
 
 from eduv import spec
 from eduv.conformance.catalogue import selectable_modes
-from eduv.conformance.http import Limits
 from eduv.conformance.model import Mode
 from eduv.spec import Lang
 
 # The APIs a source serves and the suite can observe: the registry's source APIs.
 SOURCE_APIS = tuple(api.id for api in spec.source_apis())
 NOTIFICATIONS_API = "notifications-api"
+
+
+@dataclass(frozen=True, slots=True)
+class Limits:
+    """How much the run may ask of the target, and how it reaches it (TLS)."""
+
+    max_requests: int = 20_000
+    rate: float = 0.0  # requests per second; 0 means no spacing
+    timeout: float = 30.0
+    max_response_bytes: int = 16 * 1024 * 1024
+    verify_tls: bool = True
+    ca_bundle: str | None = None
+    client_cert: str | None = None  # PEM certificate for mutual TLS, with its key or ...
+    client_key: str | None = None  # ... with the key in a file of its own
+    # The name of the environment variable that holds the password of an encrypted key:
+    # never the password itself, so that it cannot end up in a report or a log.
+    client_key_password_env: str | None = None
 
 
 class ConfigError(ValueError):

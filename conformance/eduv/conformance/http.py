@@ -22,25 +22,11 @@ import httpx
 import orjson
 
 from eduv.conformance import mask
+from eduv.conformance.config import Limits
 from eduv.conformance.model import Exchange
-from eduv.runtime import ClientCert, tls_context
+from eduv.runtime.tls import ClientCert, tls_context
 
 MAX_REDIRECTS = 5
-
-
-@dataclass(frozen=True, slots=True)
-class Limits:
-    max_requests: int = 20_000
-    rate: float = 0.0  # requests per second; 0 means no spacing
-    timeout: float = 30.0
-    max_response_bytes: int = 16 * 1024 * 1024
-    verify_tls: bool = True
-    ca_bundle: str | None = None
-    client_cert: str | None = None  # PEM certificate for mutual TLS, with its key or ...
-    client_key: str | None = None  # ... with the key in a file of its own
-    # The name of the environment variable that holds the password of an encrypted key:
-    # never the password itself, so that it cannot end up in a report or a log.
-    client_key_password_env: str | None = None
 
 
 def tls(limits: Limits) -> bool | ssl.SSLContext:

@@ -28,6 +28,7 @@ from eduv.conformance.state import SuiteState, guard
 
 EXPIRED = "EDUV-CONF-KNOWN-001"
 
+
 class KnownIssuesError(ValueError):
     pass
 

@@ -16,6 +16,7 @@ from eduv import spec
 from eduv.dataset.convert import api_versions, convert_dataset, current_shapes
 from eduv.dataset.io import dataset_from_json, load_dataset
 from eduv.dataset.model import Collection, Dataset, JsonObject
+from eduv.pointer import pointer
 from eduv.provider.store import StoreError
 
 MAX_REPORTED = 20
@@ -57,15 +58,10 @@ def object_problems(coll: Collection, obj: JsonObject, where: str) -> list[str]:
     """Why one object is not a valid message of its API (empty when it is)."""
     validator = spec.validator(coll.api, spec.api(coll.api).current, coll.component)
     return [
-        f"{where}{_pointer(err.instance_path)}: {err.message}" for err in validator.iter_errors(obj)
+        f"{where}{pointer(err.instance_path)}: {err.message}" for err in validator.iter_errors(obj)
     ]
 
 
 def _problems(dataset: Dataset) -> Iterator[str]:
     for where, coll, obj in dataset.iter_objects():
         yield from object_problems(coll, obj, where)
-
-
-def _pointer(path: Any) -> str:
-    parts = [str(p) for p in path]
-    return "/" + "/".join(parts) if parts else ""

@@ -16,6 +16,8 @@ from typing import Any
 
 import orjson
 
+from eduv.pointer import resolve
+
 YAML_EXTRA = "pip install 'eduv[dev]'"
 
 
@@ -77,27 +79,14 @@ def read(path: Path) -> Any:
     return parse(data, str(path))
 
 
-def unescape(token: str) -> str:
-    return token.replace("~1", "/").replace("~0", "~")
-
-
-def escape(token: str) -> str:
-    return token.replace("~", "~0").replace("/", "~1")
-
-
 def _walk(node: Any, pointer: str) -> Any:
     """The value at a JSON pointer, or raise KeyError."""
     if pointer in ("", "/"):
         return node
-    for raw in pointer.lstrip("/").split("/"):
-        token = unescape(raw)
-        if isinstance(node, list):
-            node = node[int(token)]
-        elif isinstance(node, dict):
-            node = node[token]
-        else:
-            raise KeyError(token)
-    return node
+    try:
+        return resolve(node, pointer)
+    except (LookupError, ValueError) as exc:
+        raise KeyError(pointer) from exc
 
 
 class Documents:

@@ -20,7 +20,8 @@ from typing import Any
 
 import orjson
 
-from eduv.diff.load import DiffInputError, Documents, escape, unescape
+from eduv.diff.load import DiffInputError, Documents
+from eduv.pointer import escape, tokens
 
 ABSENT: Any = object()
 
@@ -260,7 +261,7 @@ def _name(origin: Origin) -> str | None:
         return stem[:-5] if stem.endswith(".json") else stem or None
     parent, _, last = origin.pointer.rpartition("/")
     if parent in ("/components/schemas", "/$defs", "/definitions"):
-        return unescape(last)
+        return tokens("/" + last)[0]
     return None
 
 

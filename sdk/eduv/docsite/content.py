@@ -46,9 +46,8 @@ class Field:
 
 
 def file_stem(name: str) -> str:
-    """A file name for an operation or message (ids may hold spaces, slashes and braces)."""
-    cleaned = name.replace(" /", "_").replace("/", "_").replace("{", "").replace("}", "")
-    return cleaned.replace(" ", "_")
+    """A file name for an operation or message page: the spec's naming rule."""
+    return spec.file_stem(name)
 
 
 def ref_message(ref: str) -> str:

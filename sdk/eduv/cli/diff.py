@@ -1,4 +1,4 @@
-"""The ``eduv diff`` command, added to a Typer app by :func:`register`.
+"""``eduv diff``: what changed between two versions of an API, and the semver verdict.
 
 Exit codes: 0 done, 1 when ``--fail-on`` finds what it looks for, 2 bad input (one
 line on standard error, never a traceback).
@@ -9,10 +9,11 @@ from __future__ import annotations
 import sys
 from enum import StrEnum
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated, NoReturn
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
+from eduv.cli.common import fail
 from eduv.spec import Lang
 
 if TYPE_CHECKING:
@@ -28,16 +29,6 @@ class OutputFormat(StrEnum):
 class FailOn(StrEnum):
     breaking = "breaking"
     policy = "policy"
-
-
-def fail(message: str) -> NoReturn:
-    typer.echo(f"eduv: {message}", err=True)
-    raise typer.Exit(2)
-
-
-def register(app: typer.Typer) -> None:
-    """Add ``diff`` to ``app``."""
-    app.command("diff")(diff)
 
 
 def diff(

@@ -1,4 +1,4 @@
-"""The ``eduv docs`` commands, added to a Typer app by :func:`register`.
+"""``eduv docs``: the documentation site of the Edu-V APIs.
 
 Exit codes: 0 done, 2 when the site cannot be written (one line, no traceback).
 """
@@ -10,15 +10,10 @@ from typing import Annotated
 
 import typer
 
-docs = typer.Typer(help="The documentation site of the Edu-V APIs.", no_args_is_help=True)
+app = typer.Typer(help="The documentation site of the Edu-V APIs.", no_args_is_help=True)
 
 
-def register(app: typer.Typer) -> None:
-    """Add ``docs`` (with ``build``) to ``app``."""
-    app.add_typer(docs, name="docs")
-
-
-@docs.command("build")
+@app.command("build")
 def build_command(
     out: Annotated[
         Path,
