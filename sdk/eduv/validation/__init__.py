@@ -31,7 +31,6 @@ from typing import Any
 
 from eduv import spec
 from eduv.findings import Finding, InputError
-from eduv.parsing import dump
 from eduv.spec import Lang, parse_lang
 from eduv.validation.detect import DetectionError, detect
 from eduv.validation.engine import Target, check, target
@@ -109,6 +108,9 @@ def validate(
     identity = _model_identity(sample)
     if identity is not None and message is None:
         api, version, message = identity
+    # Imported here: models mean pydantic, which a run over files never needs to load.
+    from eduv.parsing import dump
+
     payload = dump(instance)
     goal = _target(payload, api, version, message, strict)
     report = Report(lang=chosen, rules=rules)
