@@ -30,6 +30,7 @@ from typing import Any
 
 from eduv import spec
 from tools.provenance import header
+from tools.provenance import version_source as _source
 
 REPO = Path(__file__).resolve().parents[1]
 OUT = REPO / "generated" / "eduv" / "client"
@@ -191,7 +192,7 @@ def render_version(api: str, version: str) -> str:
     assert len(methods) == len(set(methods)), f"{api} {version}: method names collide"
     title = spec.api(api).title
     lines = [
-        header(TOOL, f"spec/{api}/{version}/"),
+        header(TOOL, _source(api, version)),
         f'"""Typed operations of the {title} {version}."""',
         "",
         "from __future__ import annotations",

@@ -23,6 +23,7 @@ from typing import Any
 
 from eduv import spec
 from tools.provenance import header
+from tools.provenance import version_source as _source
 
 REPO = Path(__file__).resolve().parents[1]
 OUT = REPO / "generated" / "eduv" / "models"
@@ -102,7 +103,7 @@ def generate_version(api: str, version: str, target: Path) -> None:
         source = Path(tmp) / "bundle.json"
         output = Path(tmp) / "models.py"
         source.write_text(json.dumps(bundle(api, version), indent=1), encoding="utf-8")
-        first = header(TOOL, f"spec/{api}/{version}/")
+        first = header(TOOL, _source(api, version))
         command = [sys.executable, "-m", "datamodel_code_generator", "--input", str(source)]
         command += ["--output", str(output), "--custom-file-header", first, *ARGS]
         subprocess.run(command, check=True, cwd=tmp)

@@ -51,3 +51,9 @@ def parse(first_line: str) -> tuple[str, str, str] | None:
     """(tool, source, digest) of a generated file's first line, or None if it has none."""
     found = _HEADER.match(first_line)
     return (found["tool"], found["source"], found["digest"]) if found else None
+
+
+def version_source(api: str, version: str) -> str:
+    """The spec folder an API version's generated module comes from (its newest revision)."""
+    folder = spec.api_version(api, version).folder
+    return folder.relative_to(spec.root().parent).as_posix() + "/"

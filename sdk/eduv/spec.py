@@ -86,10 +86,18 @@ class ApiVersion:
     scopes: tuple[str, ...]
     messages: tuple[str, ...]
     operations: tuple[Operation, ...]
+    revision: int = 1
+    folder_name: str = ""
 
     @property
     def folder(self) -> Path:
-        return root() / self.api / self.version
+        """The folder of the newest revision of this version (see :func:`revision_folder`)."""
+        return root() / self.api / (self.folder_name or self.version)
+
+    @property
+    def base(self) -> str:
+        """The start of every ``$id`` in the folder, e.g. ``https://eduv.dev/spec/x-api/1.0.0/``."""
+        return f"{base_uri()}{self.api}/{self.folder_name or self.version}/"
 
 
 @dataclass(frozen=True)
@@ -225,6 +233,8 @@ def api_version(name: str, version: str | None = None) -> ApiVersion:
         tuple(entry["scopes"]),
         tuple(entry["messages"]),
         operations,
+        int(entry.get("revision", 1)),
+        str(entry.get("folder", resolved)),
     )
 
 
@@ -284,7 +294,7 @@ def _message_entry(api_id: str, version: str, message: str) -> Mapping[str, Any]
 def schema_path(name: str, version: str | None, message: str) -> Path:
     api_id, resolved = resolve_version(name, version)
     entry = _message_entry(api_id, resolved, message)
-    return root() / api_id / resolved / str(entry["file"])
+    return api_version(api_id, resolved).folder / str(entry["file"])
 
 
 @cache
@@ -319,14 +329,14 @@ def validator(name: str, version: str | None, message: str) -> jsonschema_rs.Val
 def invalid_examples(name: str, version: str | None = None) -> list[dict[str, Any]]:
     """The committed invalid examples of an API version (patches on the valid ones)."""
     api_id, resolved = resolve_version(name, version)
-    path = root() / api_id / resolved / "examples" / "invalid.json"
+    path = api_version(api_id, resolved).folder / "examples" / "invalid.json"
     data: list[dict[str, Any]] = orjson.loads(path.read_bytes())
     return data
 
 
 def openapi_path(name: str, version: str | None = None) -> Path:
     api_id, resolved = resolve_version(name, version)
-    return root() / api_id / resolved / "openapi.json"
+    return api_version(api_id, resolved).folder / "openapi.json"
 
 
 def deviations() -> Mapping[str, Any]:

@@ -23,6 +23,7 @@ from tools.specbuild.build import (
     VersionBuild,
     build_version,
     message_filename,
+    revision_folder,
     semver_major,
 )
 from tools.specbuild.examples import Composer, Mutator, apply_mutation, edge_case_mutations
@@ -57,7 +58,7 @@ def add_examples(
     composer = Composer(
         schemas,
         lambda component: authored.fixture(build.api, component, build.version),
-        f"{build.api}/{build.version}/",
+        f"{build.api}/{build.folder}/",
     )
     mutator = Mutator(schemas, _rejects_pattern)
     invalid: list[dict[str, Any]] = []
@@ -243,9 +244,11 @@ def build_all(reference: Path, out: Path) -> Problems:
             "versions": {},
         }
         for official in pair:
-            build = build_version(official, authored)
+            revision, fixed = authored.revision(api, official.version)
+            name_of_folder = revision_folder(official.version, revision)
+            build = build_version(official, authored, name_of_folder)
             invalid = add_examples(build, authored, problems)
-            folder = out / api / official.version
+            folder = out / api / name_of_folder
             for name, message in build.messages.items():
                 write(folder / message_filename(name), message.schema)
             write(folder / "openapi.json", openapi_document(build))
@@ -253,6 +256,9 @@ def build_all(reference: Path, out: Path) -> Problems:
             index["apis"][api]["title"] = index["apis"][api]["title"] or build.title
             index["apis"][api]["versions"][official.version] = {
                 "major": int(semver_major(official.version)),
+                "revision": revision,
+                "folder": name_of_folder,
+                **({"fixed": fixed} if fixed else {}),
                 "scopes": sorted(build.scopes),
                 "messages": {
                     name: {"file": message_filename(name), "kind": m.kind, "operation": m.operation}

@@ -54,6 +54,9 @@ FORMAT_SAMPLES = {
 }
 
 
+OMIT = "_omit"
+
+
 @dataclass
 class Composer:
     """Builds the valid example of a message from the fixtures of one API version."""
@@ -110,8 +113,13 @@ class Composer:
 
     def _object(self, schema: dict[str, Any], fx: Any, where: str) -> dict[str, Any]:
         given = fx if isinstance(fx, dict) else {}
+        # A fixture lists under _omit the properties its example must not carry (a field
+        # that belongs to another type of the object, say); the others are filled in.
+        left_out = set(given.get(OMIT, ()))
         out = {}
         for name, sub in schema["properties"].items():
+            if name in left_out:
+                continue
             value = self.build(sub, given.get(name, MISSING), f"{where}/{name}")
             if value is not MISSING:
                 out[name] = value
@@ -260,7 +268,12 @@ class Mutator:
                 if name in inst:
                     add("remove", f"{ipath}/{pointer_escape(name)}", None, "required", ipath)
             for name, sub in (schema.get("properties") or {}).items():
-                if name in inst:
+                if name not in inst:
+                    # An example may leave a field out (_omit); its constraint is still
+                    # broken, by adding the field with a value it refuses.
+                    here = f"{ipath}/{pointer_escape(name)}"
+                    self._absent(sub, here, f"{sloc}/properties/{pointer_escape(name)}", out)
+                else:
                     self._walk(
                         sub,
                         inst[name],
@@ -280,6 +293,14 @@ class Mutator:
         fmt = schema.get("format")
         if fmt in BAD_FORMATS and isinstance(inst, str):
             add("replace", ipath, BAD_FORMATS[fmt][0], "format", ipath)
+
+    @staticmethod
+    def _absent(sub: Any, path: str, sloc: str, out: list[Mutation]) -> None:
+        fmt = sub.get("format") if isinstance(sub, dict) else None
+        if fmt in BAD_FORMATS:
+            out.append(
+                Mutation("replace", path, BAD_FORMATS[fmt][0], "format", path, f"{sloc}/format")
+            )
 
     def _pattern_breakers(self, pattern: str, valid: str) -> list[str]:
         """A value that breaks the pattern, preferring the engine edge cases."""

@@ -92,7 +92,7 @@ def _array_document(api: str, version: str, message: str) -> dict[str, Any]:
     file_name = spec.schema_path(api, version, message).name
     return {
         "$schema": _DRAFT,
-        "$id": f"{spec.base_uri()}{api}/{version}/list-of-{file_name}",
+        "$id": f"{spec.api_version(api, version).base}list-of-{file_name}",
         "type": "array",
         "items": {"$ref": file_name},
     }
@@ -139,7 +139,7 @@ def _location(target: Target, error: jsonschema_rs.ValidationError) -> str:
     absolute = error.absolute_keyword_location
     if not absolute:
         return "#" + pointer(error.schema_path)
-    prefix = f"{spec.base_uri()}{target.api}/{target.version}/"
+    prefix = spec.api_version(target.api, target.version).base
     location = absolute[len(prefix) :] if absolute.startswith(prefix) else absolute
     # jsonschema-rs appends an index after dependentRequired; the keyword is the location.
     head, found, _ = location.partition("/dependentRequired/")
