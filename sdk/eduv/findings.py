@@ -12,10 +12,15 @@ from collections.abc import Iterable
 from dataclasses import dataclass, replace
 from typing import Any, Literal
 
+from eduv.days import previous_day
+
 Severity = Literal["error", "warning"]
 SEVERITIES: tuple[Severity, ...] = ("error", "warning")
 FindingKind = Literal["schema", "rule", "protocol"]
 FINDING_KINDS: tuple[FindingKind, ...] = ("schema", "rule", "protocol")
+# What kind of text a rule rests on; only normative rules may be errors.
+SourceKind = Literal["normative", "inferred", "convention", "flexibility"]
+SOURCE_KINDS: tuple[SourceKind, ...] = ("normative", "inferred", "convention", "flexibility")
 
 
 @dataclass(frozen=True, slots=True)
@@ -43,6 +48,8 @@ class Finding:
     JSON pointer to the place; ``related`` holds further places a finding involves (the
     other class of a pupil in two classes at once) and ``objects`` the objects it is
     about. ``keyword`` and ``schema_location`` say which schema keyword failed.
+    ``interval`` is the days ``[begin, end)`` on which a time-dependent finding holds;
+    ``source_kind`` what kind of text the rule of a rule finding rests on.
     """
 
     kind: FindingKind
@@ -54,6 +61,8 @@ class Finding:
     rule: str | None = None
     objects: tuple[ObjectRef, ...] = ()
     related: tuple[str, ...] = ()
+    interval: tuple[str, str] | None = None
+    source_kind: SourceKind | None = None
 
     @property
     def is_error(self) -> bool:
@@ -75,7 +84,7 @@ class Finding:
         )
 
     def to_json(self) -> dict[str, Any]:
-        """The form of the validation report (``spec/report/1``)."""
+        """The form of the validation report (``spec/report/2``)."""
         out: dict[str, Any] = {
             "kind": self.kind,
             "severity": self.severity,
@@ -86,9 +95,12 @@ class Finding:
             ("keyword", self.keyword),
             ("schemaLocation", self.schema_location),
             ("rule", self.rule),
+            ("sourceKind", self.source_kind),
         ):
             if value is not None:
                 out[key] = value
+        if self.interval is not None:
+            out["interval"] = {"from": self.interval[0], "to": previous_day(self.interval[1])}
         return out
 
 

@@ -10,7 +10,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from eduv.dataset import Dataset
-from eduv.rules import check_dataset, check_message
+from eduv.rules import check_dataset, check_message, judged_range
 from eduv.spec import SpecLookupError
 from eduv.testing import datasets
 from eduv.testing.build import build_dataset
@@ -132,10 +132,15 @@ def _small() -> Dataset:
     return build_dataset(RandomChooser(3), ("VO",), ("A3",))
 
 
-def test_default_date_is_the_dataset_as_of() -> None:
+def test_by_default_every_day_the_school_periods_cover_is_judged() -> None:
+    """Not the dataset's asOf, and not today: the data's own time."""
     dataset = _small()
-    assert dataset.as_of is not None
-    assert check_dataset(dataset) == check_dataset(dataset, as_of=dataset.as_of)
+    starts = [p["startDate"] for s in dataset.schools for p in s.schoolPeriods]
+    ends = [p["endDate"] for s in dataset.schools for p in s.schoolPeriods]
+    judged = judged_range(dataset)
+    assert (judged.begin, judged.end, judged.basis) == (min(starts), max(ends), "school-periods")
+    assert check_dataset(dataset) == check_dataset(dataset, date_range=(min(starts), max(ends)))
+    assert dataset.as_of is not None and judged_range(dataset, as_of=dataset.as_of).basis == "as-of"
 
 
 def test_a_date_range_ends_exclusively() -> None:

@@ -98,7 +98,19 @@ def validate(
         int, typer.Option(min=1, help="Most messages with findings listed in the report.")
     ] = 1000,
     as_of: Annotated[
-        str | None, typer.Option(help="Reference date for dataset rules (YYYY-MM-DD).")
+        str | None,
+        typer.Option(
+            help="Judge a dataset's rules on this one day (YYYY-MM-DD) instead of every day "
+            "its data covers."
+        ),
+    ] = None,
+    between: Annotated[
+        tuple[str, str] | None,
+        typer.Option(
+            help="Judge a dataset's rules on these days, FIRST LAST, both included "
+            "(YYYY-MM-DD YYYY-MM-DD).",
+            metavar="FIRST LAST",
+        ),
     ] = None,
     progress: Annotated[
         bool | None, typer.Option(help="Show a progress bar (default: large inputs on a terminal).")
@@ -131,9 +143,11 @@ def validate(
         "rules": rules,
         "strict": strict,
         "as_of": as_of,
+        "between": between,
         "jobs": jobs,
         "max_items": max_items,
     }
+    _check_days(as_of, between)
     total = _total_size([s for s in sources if s != "-"])
     show = (
         progress if progress is not None else (sys.stderr.isatty() and total >= PROGRESS_THRESHOLD)
@@ -150,3 +164,14 @@ def validate(
     else:
         _show_text(report)
     raise typer.Exit(report.exit_code)
+
+
+def _check_days(as_of: str | None, between: tuple[str, str] | None) -> None:
+    """Refuse a day that is no day here, naming the option (not the library's argument)."""
+    from eduv.dataset.judged import check_days
+
+    try:
+        check_days(as_of, between)
+    except ValueError as exc:
+        text = str(exc).replace("as_of", "--as-of").replace("between", "--between", 1)
+        fail(text)

@@ -9,13 +9,16 @@ Findings are :class:`eduv.findings.Finding` of kind ``rule``.
 
 from __future__ import annotations
 
+from eduv.dataset.judged import Judged, judged_range
 from eduv.rules.catalogue import Catalogue, Rule, load_catalogue
 from eduv.rules.engine import check_dataset, check_message
 
 __all__ = [
     "Catalogue",
+    "Judged",
     "Rule",
     "check_dataset",
     "check_message",
+    "judged_range",
     "load_catalogue",
 ]

@@ -9,7 +9,8 @@ from functools import cache, cached_property
 from typing import Any, Literal, cast
 
 from eduv import spec
-from eduv.findings import Severity
+from eduv.days import previous_day
+from eduv.findings import Severity, SourceKind
 from eduv.spec import Lang
 
 Kind = Literal["message", "dataset"]
@@ -41,6 +42,17 @@ class Rule:
     def applies(self, api: str, version: str) -> bool:
         return version in self.applies_to.get(api, ())
 
+    @property
+    def source_kind(self) -> SourceKind:
+        """What the rule rests on; only a normative rule may be an error."""
+        return cast(SourceKind, self.source["kind"])
+
+    @property
+    def time(self) -> str | None:
+        """``forbids`` (a state on any day judged) or ``requires`` (something on some day)."""
+        found = self.source.get("time")
+        return str(found) if found is not None else None
+
     @cached_property
     def area(self) -> str:
         return self.id.split("-")[1]
@@ -67,6 +79,12 @@ _FORMATTER = string.Formatter()
 class Catalogue:
     rules: tuple[Rule, ...]
     nesting: Mapping[str, tuple[Nest, ...]]
+    interval: Mapping[str, str]  # the sentence that names the days a finding holds on
+    source_kinds: Mapping[str, Mapping[str, str]]  # kind -> what it means, per language
+
+    def interval_text(self, lang: Lang, days: tuple[str, str]) -> str:
+        """``This holds from 2025-08-25 to 2025-12-31.``: the end day is the last one."""
+        return self.interval[lang].format(first=days[0], last=previous_day(days[1]))
 
     @cached_property
     def by_id(self) -> dict[str, Rule]:
@@ -106,4 +124,9 @@ def load_catalogue() -> Catalogue:
         name: tuple(Nest(_split(n["path"]), n["shape"]) for n in nests)
         for name, nests in doc["nesting"].items()
     }
-    return Catalogue(rules=tuple(_rule(r) for r in doc["rules"]), nesting=nesting)
+    return Catalogue(
+        rules=tuple(_rule(r) for r in doc["rules"]),
+        nesting=nesting,
+        interval=doc["interval"],
+        source_kinds=doc["sourceKinds"],
+    )

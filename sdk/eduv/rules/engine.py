@@ -8,13 +8,14 @@ from functools import cache
 from typing import Any
 
 from eduv import spec
+from eduv.dataset.judged import judged_range
 from eduv.dataset.model import Dataset, collections, school_key
 from eduv.findings import Finding, ObjectRef, sort_findings
 from eduv.rules.binding import DATASET_CHECKS, MESSAGE_CHECKS
 from eduv.rules.catalogue import Rule, load_catalogue
 from eduv.rules.context import Context
 from eduv.rules.hits import JsonObject
-from eduv.rules.values import next_day, person_label
+from eduv.rules.values import person_label
 from eduv.spec import Lang
 
 DateLike = date | str
@@ -97,15 +98,21 @@ def _finding(
     params: dict[str, object],
     objects: tuple[ObjectRef, ...],
     pointers: tuple[str, ...],
+    interval: tuple[str, str] | None = None,
 ) -> Finding:
+    message = rule.render(lang, params)
+    if interval is not None:
+        message += " " + load_catalogue().interval_text(lang, interval)
     return Finding(
         kind="rule",
-        message=rule.render(lang, params),
+        message=message,
         instance_path=pointers[0] if pointers else "",
         severity=rule.severity,
         rule=rule.id,
         objects=objects,
         related=pointers[1:],
+        interval=interval,
+        source_kind=rule.source_kind,
     )
 
 
@@ -140,8 +147,8 @@ def _range(
         if high <= low:
             raise ValueError(f"empty date range [{low}, {high}): the end is exclusive")
         return low, high
-    day = str(as_of) if as_of is not None else dataset.as_of or date.today().isoformat()
-    return day, next_day(day)
+    judged = judged_range(dataset, as_of=None if as_of is None else str(as_of))
+    return judged.begin, judged.end
 
 
 def check_dataset(
@@ -154,11 +161,13 @@ def check_dataset(
 ) -> list[Finding]:
     """Findings of the catalogue in a whole dataset.
 
-    Dataset rules look at the objects in force on ``as_of`` (default: the dataset's
-    own asOf, else today) or, with ``date_range=(begin, end)`` (end exclusive), at
-    any moment of that range. Message rules check every stored object, whatever its
-    dates, in the API version the dataset's ``shapes`` name. Pointers point into the
-    single-document form of the dataset.
+    Dataset rules look at the objects in force on any day of the range judged: by
+    default every day the dataset's data covers (:func:`eduv.dataset.judged_range`),
+    ``as_of`` for one day, ``date_range=(begin, end)`` (end exclusive) for any other
+    range. A finding that holds only on some days says which (``Finding.interval``).
+    Message rules check every stored object, whatever its dates, in the API version
+    the dataset's ``shapes`` name. Pointers point into the single-document form of the
+    dataset.
     """
     low, high = _range(dataset, as_of, date_range)
     found: list[Finding] = []
@@ -170,7 +179,7 @@ def check_dataset(
         if rule.kind != "dataset" or not _applies_to_dataset(rule, dataset):
             continue
         for hit in DATASET_CHECKS[rule.id](context, rule):
-            found.append(_finding(rule, lang, hit.params, hit.objects, hit.pointers))
+            found.append(_finding(rule, lang, hit.params, hit.objects, hit.pointers, hit.interval))
     return sort_findings(found)
 
 

@@ -33,6 +33,7 @@ class DatasetHit:
     pointers: tuple[str, ...]
     objects: tuple[ObjectRef, ...]
     params: dict[str, object] = field(default_factory=dict)
+    interval: tuple[str, str] | None = None  # the days [begin, end) it holds, when it depends
 
 
 DatasetCheck = Callable[["Context", Rule], Iterable[DatasetHit]]

@@ -11,7 +11,7 @@ unambiguous. A list is validated as a list of the message. Pydantic models from
 ``eduv.models`` carry their own API, version and message. A
 :class:`eduv.dataset.Dataset`, or a path to a file or folder, is validated as a whole.
 
-The report's JSON form is described by ``spec/report/1/report.json``
+The report's JSON form is described by ``spec/report/2/report.json``
 (:func:`report_schema`); validators are compiled once per (api, version, message).
 
 The package's modules, in the order a payload passes them: :mod:`.inputs` reads
@@ -80,6 +80,7 @@ def validate(
     rules: bool = True,
     strict: bool = False,
     as_of: str | None = None,
+    between: tuple[str, str] | None = None,
 ) -> Report:
     """Validate one message, a list of messages, a model, a dataset, or a file or folder.
 
@@ -101,9 +102,12 @@ def validate(
             rules=rules,
             strict=strict,
             as_of=as_of,
+            between=between,
         )
     if _is_dataset(instance):
-        return validate_dataset(instance, as_of=as_of, lang=chosen, rules=rules, strict=strict)
+        return validate_dataset(
+            instance, as_of=as_of, between=between, lang=chosen, rules=rules, strict=strict
+        )
     sample = instance[0] if isinstance(instance, list) and instance else instance
     identity = _model_identity(sample)
     if identity is not None and message is None:
@@ -145,6 +149,7 @@ def validate_dataset(
     dataset: Any,
     *,
     as_of: str | None = None,
+    between: tuple[str, str] | None = None,
     lang: str = "en",
     rules: bool = True,
     strict: bool = False,
@@ -152,8 +157,12 @@ def validate_dataset(
     """Validate every object of a dataset against its message, then the dataset rules.
 
     ``dataset`` is an :class:`eduv.dataset.Dataset` or the path of a dataset file or
-    folder (problems reading it are input errors in the report).
+    folder (problems reading it are input errors in the report). The dataset rules judge
+    every day the dataset's data covers (its school periods, else its objects' dates),
+    ``as_of`` one day, or ``between`` a range of days, both given as ``YYYY-MM-DD`` and
+    both included; the report's source summary says which days were judged and why.
     """
+    _days(as_of, between)
     from eduv.validation import datasets
 
     chosen = _lang(lang)
@@ -163,7 +172,15 @@ def validate_dataset(
     loaded = dataset if _is_dataset(dataset) else datasets.load(source, report, summary)
     if loaded is not None:
         datasets.check_dataset(
-            loaded, source, report, summary, lang=chosen, rules=rules, strict=strict, as_of=as_of
+            loaded,
+            source,
+            report,
+            summary,
+            lang=chosen,
+            rules=rules,
+            strict=strict,
+            as_of=as_of,
+            between=between,
         )
     return report
 
@@ -178,6 +195,7 @@ def validate_paths(
     rules: bool = True,
     strict: bool = False,
     as_of: str | None = None,
+    between: tuple[str, str] | None = None,
     jobs: int = 1,
     max_items: int | None = 1000,
     progress: Progress | None = None,
@@ -189,10 +207,18 @@ def validate_paths(
     """
     if api is not None:
         spec.resolve_version(api, version)  # fail early on unknown names
-    options = Options(api, version, message, _lang(lang), rules, strict, max_items, as_of)
+    _days(as_of, between)
+    options = Options(api, version, message, _lang(lang), rules, strict, max_items, as_of, between)
     return run(paths, options, jobs=jobs, progress=progress)
+
+
+def _days(as_of: str | None, between: tuple[str, str] | None) -> None:
+    """Refuse a day that is not one, or both options at once, before any work starts."""
+    from eduv.dataset.judged import check_days
+
+    check_days(as_of, between)
 
 
 def report_schema() -> Mapping[str, Any]:
     """The JSON Schema of the report's JSON form."""
-    return spec.document("report/1/report.json")
+    return spec.document("report/2/report.json")

@@ -11,6 +11,7 @@ from dataclasses import replace
 from typing import Any
 
 from eduv.dataset import Dataset, DatasetError, dataset_from_json, load_dataset
+from eduv.dataset.judged import judged_range
 from eduv.findings import Finding
 from eduv.spec import Lang
 from eduv.validation.engine import check, target
@@ -48,8 +49,13 @@ def check_dataset(
     rules: bool,
     strict: bool = False,
     as_of: str | None = None,
+    between: tuple[str, str] | None = None,
 ) -> None:
-    """Add one item per object with findings, then the dataset-rule violations."""
+    """Add one item per object with findings, then the dataset-rule findings.
+
+    The rules judge the days of ``as_of``, ``between`` or, by default, every day the
+    dataset's data covers; the summary of the source records which days, and why.
+    """
     items: dict[str, Item] = {}
     for where, collection, obj in dataset.iter_objects():
         version = dataset.shapes.get(collection.api)
@@ -60,7 +66,10 @@ def check_dataset(
     if rules:
         from eduv.rules import check_dataset as rule_findings
 
-        _attach_rules(rule_findings(dataset, as_of=as_of, lang=lang), items, source)
+        judged = judged_range(dataset, as_of=as_of, between=between)
+        summary.judged = judged
+        found = rule_findings(dataset, date_range=(judged.begin, judged.end), lang=lang)
+        _attach_rules(found, items, source)
     for item in items.values():
         report.add(item, summary)
 

@@ -52,6 +52,7 @@ class Options:
     strict: bool = False
     max_items: int | None = 1000
     as_of: str | None = None
+    between: tuple[str, str] | None = None
 
     def new_report(self) -> Report:
         return Report(lang=self.lang, rules=self.rules, max_items=self.max_items)
@@ -214,6 +215,7 @@ class Session:
             rules=self.options.rules,
             strict=self.options.strict,
             as_of=self.options.as_of,
+            between=self.options.between,
         )
 
     # -- NDJSON -----------------------------------------------------------------------

@@ -28,6 +28,9 @@ def _where(item: Item) -> str:
 def _finding_line(finding: Finding) -> str:
     path = finding.instance_path or "/"
     tag = finding.rule or finding.schema_location or finding.kind
+    if finding.source_kind is not None:
+        # Why a rule is a warning at most: what it rests on (see `eduv rules show`).
+        tag += f", {finding.source_kind}"
     severity = "" if finding.severity == "error" else f"{finding.severity}: "
     return f"  {severity}{path}: {finding.message} [{tag}]"
 
@@ -47,6 +50,9 @@ def text_lines(report: Report) -> Iterator[tuple[str, str]]:
             yield ("", _finding_line(finding))
     for error in report.input_errors:
         yield ("red", f"{label(lang, 'input_error')}: {error}")
+    for source in report.sources:
+        if source.judged is not None:
+            yield ("dim", f"{source.source}: {source.judged.describe(lang)}")
     if report.truncated:
         yield ("yellow", label(lang, "truncated", count=report.truncated))
     if not report.rules:
@@ -91,6 +97,10 @@ def to_junit(report: Report) -> bytes:
     totals = {"tests": 0, "failures": 0, "errors": 0}
     for summary in report.sources:
         suite = ET.SubElement(root, "testsuite", name=summary.source)
+        if summary.judged is not None:
+            properties = ET.SubElement(suite, "properties")
+            judged = summary.judged.describe(report.lang)
+            ET.SubElement(properties, "property", name="judged", value=judged)
         items = [i for i in report.items if i.source == summary.source]
         errors = [e for e in report.input_errors if e.source == summary.source]
         for item in items:

@@ -1,6 +1,6 @@
 """The validation report: what was checked, what failed and where.
 
-The JSON form is described by ``spec/report/1/report.json``. Only messages with
+The JSON form is described by ``spec/report/2/report.json``. Only messages with
 findings are listed as items (a bulk run over a million valid messages stays small);
 ``validate()`` on one message always lists that message.
 """
@@ -11,12 +11,13 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
+from eduv.dataset.judged import Judged
 from eduv.findings import Finding, InputError
 from eduv.spec import Lang
 from eduv.version import __version__
 
-REPORT_VERSION = 1
-REPORT_SCHEMA = "https://eduv.dev/spec/report/1/report.json"
+REPORT_VERSION = 2
+REPORT_SCHEMA = "https://eduv.dev/spec/report/2/report.json"
 
 
 @dataclass(slots=True)
@@ -64,9 +65,10 @@ class SourceSummary:
     invalid: int = 0
     skipped: int = 0
     input_errors: int = 0
+    judged: Judged | None = None  # the days a dataset's rules were judged on
 
     def to_json(self) -> dict[str, Any]:
-        return {
+        out: dict[str, Any] = {
             "source": self.source,
             "messages": self.messages,
             "valid": self.messages - self.invalid,
@@ -74,6 +76,9 @@ class SourceSummary:
             "skipped": self.skipped,
             "inputErrors": self.input_errors,
         }
+        if self.judged is not None:
+            out["judged"] = self.judged.to_json()
+        return out
 
 
 @dataclass(slots=True)
@@ -178,6 +183,7 @@ class Report:
             mine.invalid += theirs.invalid
             mine.skipped += theirs.skipped
             mine.input_errors += theirs.input_errors
+            mine.judged = mine.judged or theirs.judged
 
     def to_json(self) -> dict[str, Any]:
         return {

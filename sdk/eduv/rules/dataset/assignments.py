@@ -6,7 +6,7 @@ from collections.abc import Iterator
 
 from eduv.rules.catalogue import Rule
 from eduv.rules.context import Context, SchoolIndex, Span
-from eduv.rules.dataset.common import hit, missing_refs, unknown_people
+from eduv.rules.dataset.common import during, hit, missing_refs, unknown_people
 from eduv.rules.hits import DatasetCheck, DatasetHit, JsonObject
 from eduv.rules.values import person_label
 
@@ -68,7 +68,8 @@ def _coached_student_enrolled(ctx: Context, rule: Rule) -> Iterator[DatasetHit]:
             both = ctx.enrollment_spans.get((s.pos, student))
             if not both or not _overlaps(both[1], span):
                 person = person_label(ref) if isinstance(ref, dict) else "?"
-                yield hit(ctx, s, "assignments", index, assignment, "/student", person=person)
+                found = hit(ctx, s, "assignments", index, assignment, "/student", person=person)
+                yield during(found, span)
 
 
 def _overlaps(merged: list[Span], span: Span) -> bool:

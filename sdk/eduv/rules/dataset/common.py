@@ -9,6 +9,7 @@ arguments (:func:`missing_refs`, :func:`missing_listed`, :func:`unknown_people`,
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
+from dataclasses import replace
 
 from eduv.dataset.model import collection
 from eduv.rules.catalogue import Rule
@@ -40,8 +41,16 @@ def hit(
     return DatasetHit((ctx.pointer(s, coll, index, rest),), (ctx.ref(s, coll, obj),), values)
 
 
-def person_hit(ctx: Context, coll: str, index: int, person: JsonObject, label: str) -> DatasetHit:
-    return DatasetHit((f"/{coll}/{index}",), (ctx.person_ref(coll, person),), {"person": label})
+def during(found: DatasetHit, interval: Span) -> DatasetHit:
+    """The hit of a rule whose verdict depends on the day, with the days it holds on."""
+    return replace(found, interval=interval)
+
+
+def person_hit(
+    ctx: Context, coll: str, index: int, person: JsonObject, label: str, interval: Span | None
+) -> DatasetHit:
+    ref = (ctx.person_ref(coll, person),)
+    return DatasetHit((f"/{coll}/{index}",), ref, {"person": label}, interval)
 
 
 def dates(obj: JsonObject, begin_member: str) -> Span | None:

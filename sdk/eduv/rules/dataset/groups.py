@@ -7,7 +7,7 @@ from collections.abc import Iterator
 
 from eduv.rules.catalogue import Rule
 from eduv.rules.context import Context, SchoolIndex
-from eduv.rules.dataset.common import hit, missing_listed, missing_refs
+from eduv.rules.dataset.common import during, hit, missing_listed, missing_refs
 from eduv.rules.hits import DatasetCheck, DatasetHit
 from eduv.rules.values import person_label, strings
 
@@ -86,6 +86,7 @@ def _overlapping_classes(
                     "school": s.key,
                     "begin": begin,
                 },
+                (begin, min(end, latest_end)),
             )
         if end > latest_end:
             latest_end, latest_index = end, index
@@ -106,7 +107,8 @@ def _members_enrolled(group_type: str, *, study_only: bool) -> DatasetCheck:
                     if gap is not None:
                         person = person_label(ref)
                         rest = f"/students/{at}"
-                        yield hit(ctx, s, "groups", index, group, rest, person=person, date=gap)
+                        found = hit(ctx, s, "groups", index, group, rest, person=person)
+                        yield during(found, gap)
 
     return check
 

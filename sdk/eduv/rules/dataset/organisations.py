@@ -70,7 +70,7 @@ def _shared_people(coll: str) -> DatasetCheck:
         people = ctx.students if coll == "students" else ctx.employees
         for key, _, later in people.shared:
             label = key.removeprefix("m:")
-            yield person_hit(ctx, coll, later, people.people[later], label)
+            yield person_hit(ctx, coll, later, people.people[later], label, None)
 
     return check
 
@@ -147,7 +147,8 @@ def _students_served(ctx: Context, rule: Rule) -> Iterator[DatasetHit]:
     served = {student for _, student in ctx.enrollment_spans}
     for index, student in enumerate(ctx.dataset.students):
         if index not in served and isinstance(student, dict) and not is_tobedeleted(student):
-            yield person_hit(ctx, "students", index, student, person_label(student))
+            # Required on some day: no enrolment on any day judged, so every day is one.
+            yield person_hit(ctx, "students", index, student, person_label(student), ctx.judged)
 
 
 def _employees_served(ctx: Context, rule: Rule) -> Iterator[DatasetHit]:
@@ -162,7 +163,8 @@ def _employees_served(ctx: Context, rule: Rule) -> Iterator[DatasetHit]:
         if index in served or not isinstance(employee, dict) or is_tobedeleted(employee):
             continue
         if not _has_role_here(ctx, employee, known):
-            yield person_hit(ctx, "employees", index, employee, person_label(employee))
+            label = person_label(employee)
+            yield person_hit(ctx, "employees", index, employee, label, ctx.judged)
 
 
 def _has_role_here(ctx: Context, employee: JsonObject, known: set[str]) -> bool:

@@ -18,7 +18,8 @@ def _parent_lists_child(ctx: Context, rule: Rule) -> Iterator[DatasetHit]:
             parent_id = period.get("superSchoolPeriod")
             parent = s.find("schoolPeriods", parent_id)
             own = period.get("schoolPeriodId")
-            if parent is None or parent_id == own:
+            # The child list is optional: only a parent that keeps one must keep it whole.
+            if parent is None or parent_id == own or "subSchoolPeriods" not in parent:
                 continue
             if own not in {c for _, c in strings(parent, "subSchoolPeriods")}:
                 rest = "/superSchoolPeriod"
@@ -31,7 +32,9 @@ def _child_names_parent(ctx: Context, rule: Rule) -> Iterator[DatasetHit]:
             own = period.get("schoolPeriodId")
             for at, child_id in strings(period, "subSchoolPeriods"):
                 child = s.find("schoolPeriods", child_id)
-                if child is None or child_id == own or child.get("superSchoolPeriod") == own:
+                named = child.get("superSchoolPeriod") if child is not None else None
+                # The parent link is optional: only a child that names another parent errs.
+                if child is None or child_id == own or named in (None, own):
                     continue
                 yield hit(
                     ctx,
