@@ -47,7 +47,9 @@ def rules_list(
         return
     for rule in rules:
         title = rule.title.get(lang) or rule.title.get("en")
-        typer.echo(f"{rule.id:<24} {rule.severity:<8} {rule.kind:<8} {title}")
+        typer.echo(
+            f"{rule.id:<24} {rule.severity:<8} {rule.source_kind:<12} {rule.kind:<8} {title}"
+        )
 
 
 @app.command("show")
