@@ -9,16 +9,20 @@ re-exports it. The generated package needs:
 - :class:`SyncApi` and :class:`AsyncApi`, which the generated per-version classes extend
   with one typed method per operation, each calling ``self._call(operation_id, params,
   body)``;
-- the authentication classes, the retry policy and the exception hierarchy, which it
-  re-exports.
+- the authentication classes, the retry policy, the per-call options
+  (:class:`RequestOptions`, which every generated method takes as keyword arguments),
+  :class:`RawResponse` (what the generated ``with_raw_response`` methods return) and the
+  exception hierarchy, which it re-exports.
 
 Other layers use the same names: the conformance suite fetches tokens with
 :class:`ClientSecret`, :class:`PrivateKeyJwt` and :func:`read_token_response` and sets up
 TLS with :func:`tls_context`.
 
 Modules: :mod:`.flow` (one call, from checking its input to parsing its answer),
-:mod:`.clients` (the base classes around it), :mod:`.auth`, :mod:`.retry`,
-:mod:`.errors` and :mod:`.tls`.
+:mod:`.clients` (the base classes around it), :mod:`.auth`, :mod:`.scopes` (which
+scopes a call asks for), :mod:`.options` (per-call options, the raw response and the
+environment), :mod:`.logs` (the ``eduv`` loggers), :mod:`.retry`, :mod:`.errors` and
+:mod:`.tls`.
 """
 
 from __future__ import annotations
@@ -28,7 +32,6 @@ from eduv.runtime.auth import (
     BearerToken,
     ClientSecret,
     PrivateKeyJwt,
-    ScopeError,
     Token,
     read_token_response,
 )
@@ -39,6 +42,7 @@ from eduv.runtime.errors import (
     ApiVersionWarning,
     AuthenticationError,
     BadRequestError,
+    ClientClosedError,
     ConnectError,
     ConsentReferenceError,
     ConsentRequiredError,
@@ -57,14 +61,17 @@ from eduv.runtime.errors import (
     ResponseValidationWarning,
     SchemaIncorrectError,
     SchemaVersionNotSupportedError,
+    ScopeError,
     ScopeRequiredError,
     ServerError,
     TimedOutError,
     TokenError,
     TransportError,
+    UnexpectedResponseError,
     UnknownOrganisationError,
 )
 from eduv.runtime.flow import Settings
+from eduv.runtime.options import RawResponse, RequestOptions, Timeout
 from eduv.runtime.retry import NO_RETRY, RetryPolicy
 from eduv.runtime.tls import ClientCert, tls_context
 
@@ -81,6 +88,7 @@ __all__ = [
     "BaseClient",
     "BearerToken",
     "ClientCert",
+    "ClientClosedError",
     "ClientSecret",
     "ConnectError",
     "ConsentReferenceError",
@@ -96,6 +104,8 @@ __all__ = [
     "ProviderReferenceUnknownError",
     "ProviderReferenceUsedError",
     "RateLimitError",
+    "RawResponse",
+    "RequestOptions",
     "RequestValidationError",
     "ResponseValidationError",
     "ResponseValidationWarning",
@@ -108,9 +118,11 @@ __all__ = [
     "Settings",
     "SyncApi",
     "TimedOutError",
+    "Timeout",
     "Token",
     "TokenError",
     "TransportError",
+    "UnexpectedResponseError",
     "UnknownOrganisationError",
     "read_token_response",
     "tls_context",
