@@ -18,7 +18,14 @@ from pathlib import Path
 from typing import Annotated, Any, NoReturn
 
 import orjson
-import typer
+
+try:
+    import typer
+except ModuleNotFoundError as missing:  # pragma: no cover - depends on what was installed
+    raise SystemExit(
+        "eduv: the command line is an extra; install it with: pip install 'eduv[cli]' "
+        "(the reference provider: 'eduv[server]', the conformance suite: 'eduv[conformance]')"
+    ) from missing
 
 from eduv.spec import Lang
 
