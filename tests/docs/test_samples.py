@@ -126,7 +126,7 @@ def run(
     namespace: dict[str, Any] = {"__name__": "__sample__"}
     with contextlib.redirect_stdout(out), warnings.catch_warnings():
         warnings.simplefilter("error", DeprecationWarning)
-        exec(code, namespace)  # noqa: S102 - the docs' own samples
+        exec(code, namespace)
     return out.getvalue()
 
 

@@ -11,7 +11,6 @@ import sys
 import warnings
 from pathlib import Path
 
-import httpx
 import pytest
 
 from eduv import keys

@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime
 from typing import Literal, assert_type
 
-from eduv.client import AsyncClient, ClientSecret, Client, RawResponse
+from eduv.client import AsyncClient, Client, ClientSecret, RawResponse
 from eduv.models.association_api import v1_0_2, v1_1_0
 from eduv.models.notifications_api import v0_9_1
 from eduv.models.students_api import v1_1_0 as students

@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import copy
 import datetime as dt
-import re
 import subprocess
 import sys
 from typing import Any
