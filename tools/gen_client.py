@@ -6,8 +6,12 @@
 One module per API version (``eduv.client.association_api.v1_1_0``) with a sync and
 an async class whose methods are the operations: parameters named as in the standard
 and typed from the parameter schema, request bodies and answers typed with the
-generated models. The methods only collect their arguments; the shared logic lives in
-the client runtime, :mod:`eduv.runtime`, the one interface generated code imports.
+generated models. Every method also takes the per-call options of
+:class:`eduv.runtime.RequestOptions` (``timeout``, ``extra_headers``, ``extra_query``,
+``scopes``), and every class has ``with_raw_response``: a twin class whose methods return
+a :class:`eduv.runtime.RawResponse` around the same value. The methods only collect their
+arguments; the shared logic lives in the client runtime, :mod:`eduv.runtime`, the one
+interface generated code imports.
 ``eduv.client`` holds ``Client`` and ``AsyncClient`` with one accessor per API whose
 overloads map each version (and ``t``/``t-1``) to its class.
 The output depends only on the spec, so it is byte-for-byte reproducible.
@@ -29,6 +33,7 @@ from pathlib import Path
 from typing import Any
 
 from eduv import spec
+from eduv.runtime.scopes import default_scopes
 from tools.provenance import header
 from tools.provenance import version_source as _source
 
@@ -36,6 +41,8 @@ REPO = Path(__file__).resolve().parents[1]
 OUT = REPO / "generated" / "eduv" / "client"
 TOOL = "tools/gen_client.py"
 WIDTH = 96
+# The keyword arguments of eduv.runtime.RequestOptions, which no parameter may shadow.
+OPTION_NAMES = frozenset({"timeout", "extra_headers", "extra_query", "scopes", "options"})
 
 _CAMEL = re.compile(r"(?<=[a-z0-9])(?=[A-Z])")
 _NOT_WORD = re.compile(r"[^0-9a-zA-Z]+")
@@ -75,6 +82,17 @@ def _annotation(schema: Mapping[str, Any]) -> str:
     return {"boolean": "bool", "integer": "int", "number": "float"}.get(str(kind), "Any")
 
 
+def scope_text(op: spec.Operation) -> str:
+    """What the docs say about an operation's scopes: which it accepts, which it asks for."""
+    if not op.scopes:
+        return "no scope needed."
+    accepted = f"scopes (any one): {', '.join(op.scopes)}"
+    default = default_scopes(op)
+    if default:
+        return f"{accepted}; asks for {', '.join(default)} unless more are given."
+    return f"{accepted}; no default: the client's scopes must name one."
+
+
 def _wrap(text: str, indent: str) -> list[str]:
     return textwrap.wrap(text, WIDTH - len(indent)) or [""]
 
@@ -93,13 +111,6 @@ class _Operation:
     def method(self) -> str:
         return snake(self.op.operation_id)
 
-    def returns(self) -> str:
-        _, body = self.op.success
-        if body is None:
-            return "None"
-        name = self.classes[body.message]
-        return f"list[{name}]" if body.array else name
-
     def body_type(self) -> str | None:
         if self.op.request is None:
             return None
@@ -111,7 +122,12 @@ class _Operation:
     def arguments(self) -> list[str]:
         """The signature after ``self``; a bare ``*`` only when keywords follow it."""
         found = list(self._arguments())
-        return found[:-1] if found[-1] == "*" else found
+        names = {a.split(":")[0] for a in found}
+        assert not names & OPTION_NAMES, (
+            f"{self.op.operation_id}: a parameter is named as an option"
+        )
+        found = found[:-1] if found[-1] == "*" else found
+        return [*found, "**options: Unpack[RequestOptions]"]
 
     def _arguments(self) -> Iterator[str]:
         path = [n for n, where in self.op.parameter_in.items() if where == "path"]
@@ -135,7 +151,7 @@ class _Operation:
     def docstring(self, indent: str) -> list[str]:
         op = self.op
         lines = [f"{op.summary}.".replace("..", "."), ""]
-        lines += _wrap(f"{op.method} {op.path}; scopes (any one): {', '.join(op.scopes)}.", indent)
+        lines += _wrap(f"{op.method} {op.path}; {scope_text(op)}", indent)
         params = [n for n in op.parameter_in if n in self.properties]
         if params:
             lines += ["", "Args:"]
@@ -149,31 +165,68 @@ class _Operation:
             + [f'{indent}"""']
         )
 
-    def call(self, is_async: bool, indent: str) -> list[str]:
+    def call(self, is_async: bool, raw: bool, indent: str) -> list[str]:
         waits = "await " if is_async else ""
         lines = [f"{indent}params = {{"]
         lines += [f'{indent}    "{n}": {_python_name(n)},' for n in self.op.parameter_in]
         lines.append(f"{indent}}}")
-        body = ", body" if self.op.request is not None else ""
-        invocation = f'{waits}self._call("{self.op.operation_id}", params{body})'
-        returns = self.returns()
+        body = "body" if self.op.request is not None else "None"
+        method = "_call_raw" if raw else "_call"
+        invocation = f'{waits}self.{method}("{self.op.operation_id}", params, {body}, options)'
+        returns = self.returns(raw)
         if returns == "None":
             return [*lines, f"{indent}{invocation}"]
         return [*lines, f'{indent}return cast("{returns}", {invocation})']
 
-    def render(self, is_async: bool) -> list[str]:
+    def returns(self, raw: bool = False) -> str:
+        _, body = self.op.success
+        value = "None"
+        if body is not None:
+            name = self.classes[body.message]
+            value = f"list[{name}]" if body.array else name
+        return f"RawResponse[{value}]" if raw else value
+
+    def render(self, is_async: bool, raw: bool = False) -> list[str]:
         indent = "        "
         head = "    async def" if is_async else "    def"
         lines = [f"{head} {self.method}(", f"{indent}self,"]
         lines += [f"{indent}{argument}," for argument in self.arguments()]
-        lines.append(f"    ) -> {self.returns()}:")
+        lines.append(f"    ) -> {self.returns(raw)}:")
         lines += self.docstring(indent)
-        lines += self.call(is_async, indent)
+        lines += self.call(is_async, raw, indent)
         return lines
 
 
 def _model_classes(api: str, version: str) -> dict[str, str]:
     return {message: spec.model_name(message) for message in spec.messages(api, version)}
+
+
+def _api_class(
+    api: str, version: str, operations: list[_Operation], is_async: bool, raw: bool
+) -> list[str]:
+    """One generated class: the operations of an API version, sync or async, plain or raw."""
+    base = "_AsyncBase" if is_async else "_SyncBase"
+    kind = "asynchronous" if is_async else "synchronous"
+    title = spec.api(api).title
+    name = class_name(api, version, is_async)
+    if raw:
+        doc = f"{title} {version} ({kind}), each method returning a RawResponse."
+        name += "WithRawResponse"
+    else:
+        doc = f"{title} {version} ({kind}); get it from the client's ``{accessor(api)}()``."
+    lines = ["", f"class {name}({base}):", f'    """{doc}"""', ""]
+    lines += [f'    api_id = "{api}"', f'    version = "{version}"']
+    if not raw:
+        lines += [
+            "",
+            "    @property",
+            f"    def with_raw_response(self) -> {name}WithRawResponse:",
+            '        """The same operations, returning status, headers and problems too."""',
+            f"        return {name}WithRawResponse(self._client)",
+        ]
+    for op in operations:
+        lines += ["", *op.render(is_async, raw)]
+    return [*lines, ""]
 
 
 def render_version(api: str, version: str) -> str:
@@ -199,36 +252,22 @@ def render_version(api: str, version: str) -> str:
         "",
         "import datetime",
         "from collections.abc import Mapping, Sequence",
-        "from typing import TYPE_CHECKING, Any, Literal, cast",
+        "from typing import TYPE_CHECKING, Any, Literal, Unpack, cast",
         "",
         "from eduv.runtime import AsyncApi as _AsyncBase",
+        "from eduv.runtime import RawResponse, RequestOptions",
         "from eduv.runtime import SyncApi as _SyncBase",
         "",
         "if TYPE_CHECKING:",
     ]
     models = spec.module_name(api, version, "models")
     lines += [f"    from {models} import {name}" for name in used] or ["    pass"]
-    lines += [
-        "",
-        "__all__ = [" + ", ".join(f'"{class_name(api, version, a)}"' for a in (False, True)) + "]",
-        "",
-    ]
+    names = [class_name(api, version, a) for a in (False, True)]
+    lines += ["", "__all__ = [" + ", ".join(f'"{n}"' for n in names) + "]", ""]
     for is_async in (False, True):
-        base = "_AsyncBase" if is_async else "_SyncBase"
-        kind = "asynchronous" if is_async else "synchronous"
-        lines += [
-            "",
-            f"class {class_name(api, version, is_async)}({base}):",
-            f'    """{title} {version} ({kind}); get it from the client\'s '
-            f'``{accessor(api)}()``."""',
-            "",
-            f'    api_id = "{api}"',
-            f'    version = "{version}"',
-        ]
-        for op in operations:
-            lines += ["", *op.render(is_async)]
+        lines += _api_class(api, version, operations, is_async, raw=True)
+        lines += _api_class(api, version, operations, is_async, raw=False)
     lines += [
-        "",
         "",
         f"Api = {class_name(api, version, False)}",
         f"AsyncApi = {class_name(api, version, True)}",
@@ -245,6 +284,11 @@ _REEXPORTS: tuple[str, ...] = (
     "PrivateKeyJwt",
     "ScopeError",
     "BaseAsyncClient",
+    "ClientClosedError",
+    "RawResponse",
+    "RequestOptions",
+    "Timeout",
+    "UnexpectedResponseError",
     "BaseClient",
     "Settings",
     "NO_RETRY",
@@ -309,7 +353,11 @@ def render_package() -> str:
         '"""Typed Edu-V clients: one accessor per API, one method per operation.',
         "",
         ">>> from eduv.client import Client, PrivateKeyJwt",
-        ">>> auth = PrivateKeyJwt('my-client', 'https://auth.example.org/token', 'client.pem')",
+        ">>> auth = PrivateKeyJwt(",
+        "...     client_id='my-client',",
+        "...     private_key='client.pem',",
+        "...     token_url='https://auth.example.org/token',",
+        "... )  # doctest: +SKIP",
         ">>> with Client('https://las.example.org', auth=auth) as client:  # doctest: +SKIP",
         "...     groups = client.association().get_groups_for_school(orgMasterId='104A158')",
         "",

@@ -12,8 +12,8 @@ import orjson
 import pytest
 
 from eduv import spec
-from eduv.pointer import resolve, tokens
 from eduv.dataset import collections
+from eduv.pointer import resolve, tokens
 from eduv.rules import load_catalogue
 from eduv.rules.binding import DATASET_CHECKS, MESSAGE_CHECKS
 

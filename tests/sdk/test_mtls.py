@@ -306,7 +306,9 @@ def test_the_async_client_is_refused_without_a_certificate(server: Server, pki: 
 
 
 def test_the_token_request_shows_the_certificate_too(server: Server, pki: Pki) -> None:
-    auth = ClientSecret("portal", "portal-secret", server.url + "/oauth2/token")
+    auth = ClientSecret(
+        client_id="portal", client_secret="portal-secret", token_url=server.url + "/oauth2/token"
+    )
     with Client(
         server.url, auth=auth, ca_bundle=pki.ca, client_cert=(pki.client_cert, pki.client_key)
     ) as client:

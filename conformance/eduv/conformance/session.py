@@ -70,10 +70,14 @@ class Session:
         if self.cfg.token_url is None:
             raise ConfigError("no token URL: give target.token_url")
         if cred.private_key is not None:
-            return PrivateKeyJwt(cred.client_id, self.cfg.token_url, cred.private_key)
+            return PrivateKeyJwt(
+                client_id=cred.client_id, private_key=cred.private_key, token_url=self.cfg.token_url
+            )
         if cred.secret is None:
             raise ConfigError(f"credential {cred.name} has neither key nor secret")
-        return ClientSecret(cred.client_id, cred.secret, self.cfg.token_url)
+        return ClientSecret(
+            client_id=cred.client_id, client_secret=cred.secret, token_url=self.cfg.token_url
+        )
 
     # -- API calls ---------------------------------------------------------------------------
 

@@ -2,7 +2,11 @@
 """Typed Edu-V clients: one accessor per API, one method per operation.
 
 >>> from eduv.client import Client, PrivateKeyJwt
->>> auth = PrivateKeyJwt('my-client', 'https://auth.example.org/token', 'client.pem')
+>>> auth = PrivateKeyJwt(
+...     client_id='my-client',
+...     private_key='client.pem',
+...     token_url='https://auth.example.org/token',
+... )  # doctest: +SKIP
 >>> with Client('https://las.example.org', auth=auth) as client:  # doctest: +SKIP
 ...     groups = client.association().get_groups_for_school(orgMasterId='104A158')
 
@@ -27,6 +31,7 @@ from eduv.runtime import (
     BaseAsyncClient,
     BaseClient,
     BearerToken,
+    ClientClosedError,
     ClientSecret,
     ConnectError,
     ConsentReferenceError,
@@ -43,6 +48,8 @@ from eduv.runtime import (
     ProviderReferenceUnknownError,
     ProviderReferenceUsedError,
     RateLimitError,
+    RawResponse,
+    RequestOptions,
     RequestValidationError,
     ResponseValidationError,
     ResponseValidationWarning,
@@ -54,8 +61,10 @@ from eduv.runtime import (
     ServerError,
     Settings,
     TimedOutError,
+    Timeout,
     TokenError,
     TransportError,
+    UnexpectedResponseError,
     UnknownOrganisationError,
 )
 
@@ -105,6 +114,7 @@ __all__ = [
     "BaseClient",
     "BearerToken",
     "Client",
+    "ClientClosedError",
     "ClientSecret",
     "ConnectError",
     "ConsentReferenceError",
@@ -121,6 +131,8 @@ __all__ = [
     "ProviderReferenceUnknownError",
     "ProviderReferenceUsedError",
     "RateLimitError",
+    "RawResponse",
+    "RequestOptions",
     "RequestValidationError",
     "ResponseValidationError",
     "ResponseValidationWarning",
@@ -132,8 +144,10 @@ __all__ = [
     "ServerError",
     "Settings",
     "TimedOutError",
+    "Timeout",
     "TokenError",
     "TransportError",
+    "UnexpectedResponseError",
     "UnknownOrganisationError",
 ]
 

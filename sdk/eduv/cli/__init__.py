@@ -16,7 +16,13 @@ from __future__ import annotations
 
 import sys
 
-import typer
+try:
+    import typer
+except ModuleNotFoundError as missing:  # pragma: no cover - depends on what was installed
+    raise SystemExit(
+        "eduv: the command line is an extra; install it with: pip install 'eduv[cli]' "
+        "(the reference provider: 'eduv[server]', the conformance suite: 'eduv[conformance]')"
+    ) from missing
 
 from eduv.cli import diff, docs, keys, rules, specs, validate
 

@@ -9,16 +9,20 @@ re-exports it. The generated package needs:
 - :class:`SyncApi` and :class:`AsyncApi`, which the generated per-version classes extend
   with one typed method per operation, each calling ``self._call(operation_id, params,
   body)``;
-- the authentication classes, the retry policy and the exception hierarchy, which it
-  re-exports.
+- the authentication classes, the retry policy, the per-call options
+  (:class:`RequestOptions`, which every generated method takes as keyword arguments),
+  :class:`RawResponse` (what the generated ``with_raw_response`` methods return) and the
+  exception hierarchy, which it re-exports.
 
 Other layers use the same names: the conformance suite fetches tokens with
 :class:`ClientSecret`, :class:`PrivateKeyJwt` and :func:`read_token_response` and sets up
 TLS with :func:`tls_context`.
 
 Modules: :mod:`.flow` (one call, from checking its input to parsing its answer),
-:mod:`.clients` (the base classes around it), :mod:`.auth`, :mod:`.retry`,
-:mod:`.errors` and :mod:`.tls`.
+:mod:`.clients` (the base classes around it), :mod:`.auth`, :mod:`.scopes` (which
+scopes a call asks for), :mod:`.options` (per-call options, the raw response and the
+environment), :mod:`.logs` (the ``eduv`` loggers), :mod:`.retry`, :mod:`.errors` and
+:mod:`.tls`.
 """
 
 from __future__ import annotations
@@ -31,7 +35,6 @@ if TYPE_CHECKING:  # pragma: no cover
     from eduv.runtime.auth import BearerToken as BearerToken
     from eduv.runtime.auth import ClientSecret as ClientSecret
     from eduv.runtime.auth import PrivateKeyJwt as PrivateKeyJwt
-    from eduv.runtime.auth import ScopeError as ScopeError
     from eduv.runtime.auth import Token as Token
     from eduv.runtime.auth import read_token_response as read_token_response
     from eduv.runtime.clients import AsyncApi as AsyncApi
@@ -43,6 +46,7 @@ if TYPE_CHECKING:  # pragma: no cover
     from eduv.runtime.errors import ApiVersionWarning as ApiVersionWarning
     from eduv.runtime.errors import AuthenticationError as AuthenticationError
     from eduv.runtime.errors import BadRequestError as BadRequestError
+    from eduv.runtime.errors import ClientClosedError as ClientClosedError
     from eduv.runtime.errors import ConnectError as ConnectError
     from eduv.runtime.errors import ConsentReferenceError as ConsentReferenceError
     from eduv.runtime.errors import ConsentRequiredError as ConsentRequiredError
@@ -61,13 +65,18 @@ if TYPE_CHECKING:  # pragma: no cover
     from eduv.runtime.errors import ResponseValidationWarning as ResponseValidationWarning
     from eduv.runtime.errors import SchemaIncorrectError as SchemaIncorrectError
     from eduv.runtime.errors import SchemaVersionNotSupportedError as SchemaVersionNotSupportedError
+    from eduv.runtime.errors import ScopeError as ScopeError
     from eduv.runtime.errors import ScopeRequiredError as ScopeRequiredError
     from eduv.runtime.errors import ServerError as ServerError
     from eduv.runtime.errors import TimedOutError as TimedOutError
     from eduv.runtime.errors import TokenError as TokenError
     from eduv.runtime.errors import TransportError as TransportError
+    from eduv.runtime.errors import UnexpectedResponseError as UnexpectedResponseError
     from eduv.runtime.errors import UnknownOrganisationError as UnknownOrganisationError
     from eduv.runtime.flow import Settings as Settings
+    from eduv.runtime.options import RawResponse as RawResponse
+    from eduv.runtime.options import RequestOptions as RequestOptions
+    from eduv.runtime.options import Timeout as Timeout
     from eduv.runtime.retry import NO_RETRY as NO_RETRY
     from eduv.runtime.retry import RetryPolicy as RetryPolicy
     from eduv.runtime.tls import ClientCert as ClientCert
@@ -80,7 +89,6 @@ _LAZY: dict[str, str] = {
     "BearerToken": "eduv.runtime.auth",
     "ClientSecret": "eduv.runtime.auth",
     "PrivateKeyJwt": "eduv.runtime.auth",
-    "ScopeError": "eduv.runtime.auth",
     "Token": "eduv.runtime.auth",
     "read_token_response": "eduv.runtime.auth",
     "AsyncApi": "eduv.runtime.clients",
@@ -92,6 +100,7 @@ _LAZY: dict[str, str] = {
     "ApiVersionWarning": "eduv.runtime.errors",
     "AuthenticationError": "eduv.runtime.errors",
     "BadRequestError": "eduv.runtime.errors",
+    "ClientClosedError": "eduv.runtime.errors",
     "ConnectError": "eduv.runtime.errors",
     "ConsentReferenceError": "eduv.runtime.errors",
     "ConsentRequiredError": "eduv.runtime.errors",
@@ -110,13 +119,18 @@ _LAZY: dict[str, str] = {
     "ResponseValidationWarning": "eduv.runtime.errors",
     "SchemaIncorrectError": "eduv.runtime.errors",
     "SchemaVersionNotSupportedError": "eduv.runtime.errors",
+    "ScopeError": "eduv.runtime.errors",
     "ScopeRequiredError": "eduv.runtime.errors",
     "ServerError": "eduv.runtime.errors",
     "TimedOutError": "eduv.runtime.errors",
     "TokenError": "eduv.runtime.errors",
     "TransportError": "eduv.runtime.errors",
+    "UnexpectedResponseError": "eduv.runtime.errors",
     "UnknownOrganisationError": "eduv.runtime.errors",
     "Settings": "eduv.runtime.flow",
+    "RawResponse": "eduv.runtime.options",
+    "RequestOptions": "eduv.runtime.options",
+    "Timeout": "eduv.runtime.options",
     "NO_RETRY": "eduv.runtime.retry",
     "RetryPolicy": "eduv.runtime.retry",
     "ClientCert": "eduv.runtime.tls",
@@ -146,6 +160,7 @@ __all__ = [
     "BaseClient",
     "BearerToken",
     "ClientCert",
+    "ClientClosedError",
     "ClientSecret",
     "ConnectError",
     "ConsentReferenceError",
@@ -161,6 +176,8 @@ __all__ = [
     "ProviderReferenceUnknownError",
     "ProviderReferenceUsedError",
     "RateLimitError",
+    "RawResponse",
+    "RequestOptions",
     "RequestValidationError",
     "ResponseValidationError",
     "ResponseValidationWarning",
@@ -173,9 +190,11 @@ __all__ = [
     "Settings",
     "SyncApi",
     "TimedOutError",
+    "Timeout",
     "Token",
     "TokenError",
     "TransportError",
+    "UnexpectedResponseError",
     "UnknownOrganisationError",
     "read_token_response",
     "tls_context",

@@ -7,7 +7,13 @@ its header. :class:`ClientSecret` uses a shared secret instead (development only
 :class:`BearerToken` a fixed token.
 
 These classes only build token requests and read token answers; sending them, and
-caching the tokens per set of scopes, is the client's job (see ``_base_client``).
+caching the tokens per set of scopes, is the client's job (:mod:`eduv.runtime.flow`).
+
+Every credential takes keyword arguments in one order: ``client_id``, the secret
+(``client_secret`` or ``private_key``), then ``token_url``. The positional forms of
+earlier releases (``ClientSecret(id, secret, url)``, ``PrivateKeyJwt(id, url, key)``)
+still work for one release, with a ``DeprecationWarning``. No ``repr`` or error message
+shows a secret.
 """
 
 from __future__ import annotations
@@ -15,13 +21,16 @@ from __future__ import annotations
 import os
 import time
 import uuid
+import warnings
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, overload
 
 import httpx
+from typing_extensions import deprecated
 
-from eduv.runtime.errors import EduvError, TokenError
+from eduv.runtime.errors import TokenError
+from eduv.runtime.logs import caller_stacklevel
 
 if TYPE_CHECKING:  # pragma: no cover
     from eduv import keys
@@ -42,27 +51,12 @@ class Token:
         return now < self.refresh_at
 
 
-class ScopeError(EduvError):
-    """The client is configured without any scope the operation accepts."""
-
-
 class Auth:
     """How a client obtains bearer tokens; subclasses implement the flows."""
 
-    #: The scopes this client was registered for; None means "ask for what the call needs".
-    scopes: tuple[str, ...] | None = None
-
-    def scopes_for(self, operation: str, accepted: Sequence[str]) -> tuple[str, ...]:
-        """The scopes to request for an operation that accepts any of ``accepted``."""
-        if self.scopes is None:
-            return tuple(sorted(accepted))
-        held = tuple(s for s in sorted(accepted) if s in self.scopes)
-        if accepted and not held:
-            raise ScopeError(
-                f"{operation} needs one of the scopes {', '.join(accepted)}; this client is "
-                f"configured with {', '.join(self.scopes) or 'none'}"
-            )
-        return held
+    #: Scopes to ask for beyond each call's default, where the call accepts them; the
+    #: client's own ``scopes=`` setting adds to these (see :mod:`eduv.runtime.scopes`).
+    scopes: tuple[str, ...] = ()
 
     def static_token(self) -> str | None:
         """A fixed token, or None when tokens come from a token endpoint."""
@@ -86,17 +80,50 @@ def _form(scopes: Iterable[str], **fields: str) -> dict[str, str]:
 class PrivateKeyJwt(Auth):
     """``private_key_jwt`` client authentication (the Edu-V way).
 
-    ``key`` is a :class:`eduv.keys.KeyPair`, PEM bytes or the path of a PEM file.
+    ``private_key`` is a :class:`eduv.keys.KeyPair`, PEM bytes or the path of a PEM file.
     ``audience`` defaults to the token URL; ``assertion_lifetime`` (seconds) is kept
-    short, and at most five minutes.
+    short, and at most five minutes. ``kid`` and ``alg`` override what is read from the
+    key.
     """
 
+    @overload
+    def __init__(
+        self,
+        *,
+        client_id: str,
+        private_key: keys.KeyPair | bytes | str | os.PathLike[str],
+        token_url: str,
+        scopes: Iterable[str] | None = None,
+        audience: str | None = None,
+        assertion_lifetime: int = 60,
+        kid: str | None = None,
+        alg: str | None = None,
+        new_jti: Callable[[], str] = ...,
+    ) -> None: ...
+
+    @overload
+    @deprecated("PrivateKeyJwt(client_id, token_url, key): use keyword arguments")
     def __init__(
         self,
         client_id: str,
         token_url: str,
         key: keys.KeyPair | bytes | str | os.PathLike[str],
+        /,
         *,
+        scopes: Iterable[str] | None = None,
+        audience: str | None = None,
+        assertion_lifetime: int = 60,
+        kid: str | None = None,
+        alg: str | None = None,
+        new_jti: Callable[[], str] = ...,
+    ) -> None: ...
+
+    def __init__(
+        self,
+        *legacy: Any,
+        client_id: str | None = None,
+        private_key: keys.KeyPair | bytes | str | os.PathLike[str] | None = None,
+        token_url: str | None = None,
         scopes: Iterable[str] | None = None,
         audience: str | None = None,
         assertion_lifetime: int = 60,
@@ -104,6 +131,12 @@ class PrivateKeyJwt(Auth):
         alg: str | None = None,
         new_jti: Callable[[], str] = lambda: str(uuid.uuid4()),
     ) -> None:
+        if legacy:
+            client_id, token_url, private_key = _positional(
+                "PrivateKeyJwt", legacy, ("client_id", "token_url", "private_key")
+            )
+        if client_id is None or private_key is None or token_url is None:
+            raise TypeError("PrivateKeyJwt needs client_id, private_key and token_url")
         if not 0 < assertion_lifetime <= MAX_ASSERTION_LIFETIME:
             raise ValueError(
                 f"assertion_lifetime must be between 1 and {MAX_ASSERTION_LIFETIME} seconds"
@@ -112,11 +145,20 @@ class PrivateKeyJwt(Auth):
 
         self.client_id = client_id
         self.token_url = token_url
-        self.key = key if isinstance(key, keys.KeyPair) else keys.load(key, alg=alg, kid=kid)
-        self.scopes = tuple(scopes) if scopes is not None else None
+        if isinstance(private_key, keys.KeyPair):
+            self.key = private_key
+        else:
+            self.key = keys.load(private_key, alg=alg, kid=kid)
+        self.scopes = tuple(scopes or ())
         self.audience = audience or token_url
         self.assertion_lifetime = assertion_lifetime
         self._new_jti = new_jti
+
+    def __repr__(self) -> str:
+        return (
+            f"PrivateKeyJwt(client_id={self.client_id!r}, token_url={self.token_url!r}, "
+            f"kid={self.key.kid!r}, alg={self.key.alg!r})"
+        )
 
     def assertion(self, now: float) -> str:
         """A freshly signed client assertion."""
@@ -152,22 +194,58 @@ class ClientSecret(Auth):
     ``method`` is ``basic`` (HTTP Basic, the OAuth default) or ``post`` (form fields).
     """
 
+    @overload
+    def __init__(
+        self,
+        *,
+        client_id: str,
+        client_secret: str,
+        token_url: str,
+        scopes: Iterable[str] | None = None,
+        method: str = "basic",
+    ) -> None: ...
+
+    @overload
+    @deprecated("ClientSecret(client_id, client_secret, token_url): use keyword arguments")
     def __init__(
         self,
         client_id: str,
         client_secret: str,
         token_url: str,
+        /,
         *,
         scopes: Iterable[str] | None = None,
         method: str = "basic",
+    ) -> None: ...
+
+    def __init__(
+        self,
+        *legacy: Any,
+        client_id: str | None = None,
+        client_secret: str | None = None,
+        token_url: str | None = None,
+        scopes: Iterable[str] | None = None,
+        method: str = "basic",
     ) -> None:
+        if legacy:
+            client_id, client_secret, token_url = _positional(
+                "ClientSecret", legacy, ("client_id", "client_secret", "token_url")
+            )
+        if client_id is None or client_secret is None or token_url is None:
+            raise TypeError("ClientSecret needs client_id, client_secret and token_url")
         if method not in ("basic", "post"):
             raise ValueError("method must be 'basic' or 'post'")
         self.client_id = client_id
         self.client_secret = client_secret
         self.token_url = token_url
-        self.scopes = tuple(scopes) if scopes is not None else None
+        self.scopes = tuple(scopes or ())
         self.method = method
+
+    def __repr__(self) -> str:
+        return (
+            f"ClientSecret(client_id={self.client_id!r}, client_secret='***', "
+            f"token_url={self.token_url!r}, method={self.method!r})"
+        )
 
     def token_request(self, scopes: Sequence[str], now: float) -> httpx.Request:
         if self.method == "post":
@@ -184,11 +262,29 @@ class BearerToken(Auth):
     def __init__(self, token: str) -> None:
         self.token = token
 
+    def __repr__(self) -> str:
+        return "BearerToken('***')"
+
     def static_token(self) -> str | None:
         return self.token
 
 
 _ACCEPT_JSON = {"Accept": "application/json"}
+
+
+def _positional(kind: str, given: tuple[Any, ...], names: tuple[str, str, str]) -> Any:
+    """The three values of the deprecated positional form (in its old order), after a warning."""
+    secret = "client_secret" if kind == "ClientSecret" else "private_key"
+    keywords = ("client_id", secret, "token_url")
+    if len(given) != len(names):
+        raise TypeError(f"{kind} takes keyword arguments: {', '.join(keywords)}")
+    warnings.warn(
+        f"{kind} with positional arguments is deprecated and goes away in the next release; "
+        f"use {kind}({', '.join(f'{n}=...' for n in keywords)})",
+        DeprecationWarning,
+        stacklevel=caller_stacklevel(),
+    )
+    return given
 
 
 def _lifetime_margin(lifetime: float) -> float:

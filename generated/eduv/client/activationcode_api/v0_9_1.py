@@ -5,9 +5,10 @@ from __future__ import annotations
 
 import datetime
 from collections.abc import Mapping, Sequence
-from typing import TYPE_CHECKING, Any, Literal, cast
+from typing import TYPE_CHECKING, Any, Literal, Unpack, cast
 
 from eduv.runtime import AsyncApi as _AsyncBase
+from eduv.runtime import RawResponse, RequestOptions
 from eduv.runtime import SyncApi as _SyncBase
 
 if TYPE_CHECKING:
@@ -19,8 +20,8 @@ if TYPE_CHECKING:
 __all__ = ["ActivationcodeApiV0_9_1", "AsyncActivationcodeApiV0_9_1"]
 
 
-class ActivationcodeApiV0_9_1(_SyncBase):
-    """ActivationCode API 0.9.1 (synchronous); get it from the client's ``activationcode()``."""
+class ActivationcodeApiV0_9_1WithRawResponse(_SyncBase):
+    """ActivationCode API 0.9.1 (synchronous), each method returning a RawResponse."""
 
     api_id = "activationcode-api"
     version = "0.9.1"
@@ -29,56 +30,137 @@ class ActivationcodeApiV0_9_1(_SyncBase):
         self,
         *,
         body: ActivationCodeRequest | Mapping[str, Any] | None = None,
-    ) -> None:
+        **options: Unpack[RequestOptions],
+    ) -> RawResponse[None]:
         """Request new codes from the registry.
 
-        PUT /activationcodes; scopes (any one): eduv.activationcode.
+        PUT /activationcodes; scopes (any one): eduv.activationcode; asks for
+        eduv.activationcode unless more are given.
         """
         params = {
         }
-        self._call("accept-activation-code-request", params, body)
+        return cast("RawResponse[None]", self._call_raw("accept-activation-code-request", params, body, options))
 
     def accept_activation_code_revoke_request(
         self,
         *,
         body: ActivationCodeRevokeRequest | Mapping[str, Any] | None = None,
-    ) -> None:
+        **options: Unpack[RequestOptions],
+    ) -> RawResponse[None]:
         """Ask the registry to invalidate one code.
 
-        PUT /activationcodes/revoke; scopes (any one): eduv.activationcode.
+        PUT /activationcodes/revoke; scopes (any one): eduv.activationcode; asks for
+        eduv.activationcode unless more are given.
         """
         params = {
         }
-        self._call("accept-activation-code-revoke-request", params, body)
+        return cast("RawResponse[None]", self._call_raw("accept-activation-code-revoke-request", params, body, options))
 
     def confirm_activation_code_request(
         self,
         *,
         body: ActivationCodeConfirmation | Mapping[str, Any] | None = None,
-    ) -> None:
+        **options: Unpack[RequestOptions],
+    ) -> RawResponse[None]:
         """Deliver generated codes to the requester.
 
-        PUT /activationcodes/confirmations; scopes (any one): eduv.activationcode.
+        PUT /activationcodes/confirmations; scopes (any one): eduv.activationcode; asks for
+        eduv.activationcode unless more are given.
         """
         params = {
         }
-        self._call("confirm-activation-code-request", params, body)
+        return cast("RawResponse[None]", self._call_raw("confirm-activation-code-request", params, body, options))
 
     def confirm_activation_code_revoke_request(
         self,
         *,
         body: ActivationCodeRevokeConfirmation | Mapping[str, Any] | None = None,
-    ) -> None:
+        **options: Unpack[RequestOptions],
+    ) -> RawResponse[None]:
         """Report the result of invalidating a code.
 
-        PUT /activationcodes/revoke/confirmations; scopes (any one): eduv.activationcode.
+        PUT /activationcodes/revoke/confirmations; scopes (any one): eduv.activationcode; asks
+        for eduv.activationcode unless more are given.
         """
         params = {
         }
-        self._call("confirm-activation-code-revoke-request", params, body)
+        return cast("RawResponse[None]", self._call_raw("confirm-activation-code-revoke-request", params, body, options))
 
-class AsyncActivationcodeApiV0_9_1(_AsyncBase):
-    """ActivationCode API 0.9.1 (asynchronous); get it from the client's ``activationcode()``."""
+
+class ActivationcodeApiV0_9_1(_SyncBase):
+    """ActivationCode API 0.9.1 (synchronous); get it from the client's ``activationcode()``."""
+
+    api_id = "activationcode-api"
+    version = "0.9.1"
+
+    @property
+    def with_raw_response(self) -> ActivationcodeApiV0_9_1WithRawResponse:
+        """The same operations, returning status, headers and problems too."""
+        return ActivationcodeApiV0_9_1WithRawResponse(self._client)
+
+    def accept_activation_code_request(
+        self,
+        *,
+        body: ActivationCodeRequest | Mapping[str, Any] | None = None,
+        **options: Unpack[RequestOptions],
+    ) -> None:
+        """Request new codes from the registry.
+
+        PUT /activationcodes; scopes (any one): eduv.activationcode; asks for
+        eduv.activationcode unless more are given.
+        """
+        params = {
+        }
+        self._call("accept-activation-code-request", params, body, options)
+
+    def accept_activation_code_revoke_request(
+        self,
+        *,
+        body: ActivationCodeRevokeRequest | Mapping[str, Any] | None = None,
+        **options: Unpack[RequestOptions],
+    ) -> None:
+        """Ask the registry to invalidate one code.
+
+        PUT /activationcodes/revoke; scopes (any one): eduv.activationcode; asks for
+        eduv.activationcode unless more are given.
+        """
+        params = {
+        }
+        self._call("accept-activation-code-revoke-request", params, body, options)
+
+    def confirm_activation_code_request(
+        self,
+        *,
+        body: ActivationCodeConfirmation | Mapping[str, Any] | None = None,
+        **options: Unpack[RequestOptions],
+    ) -> None:
+        """Deliver generated codes to the requester.
+
+        PUT /activationcodes/confirmations; scopes (any one): eduv.activationcode; asks for
+        eduv.activationcode unless more are given.
+        """
+        params = {
+        }
+        self._call("confirm-activation-code-request", params, body, options)
+
+    def confirm_activation_code_revoke_request(
+        self,
+        *,
+        body: ActivationCodeRevokeConfirmation | Mapping[str, Any] | None = None,
+        **options: Unpack[RequestOptions],
+    ) -> None:
+        """Report the result of invalidating a code.
+
+        PUT /activationcodes/revoke/confirmations; scopes (any one): eduv.activationcode; asks
+        for eduv.activationcode unless more are given.
+        """
+        params = {
+        }
+        self._call("confirm-activation-code-revoke-request", params, body, options)
+
+
+class AsyncActivationcodeApiV0_9_1WithRawResponse(_AsyncBase):
+    """ActivationCode API 0.9.1 (asynchronous), each method returning a RawResponse."""
 
     api_id = "activationcode-api"
     version = "0.9.1"
@@ -87,53 +169,133 @@ class AsyncActivationcodeApiV0_9_1(_AsyncBase):
         self,
         *,
         body: ActivationCodeRequest | Mapping[str, Any] | None = None,
-    ) -> None:
+        **options: Unpack[RequestOptions],
+    ) -> RawResponse[None]:
         """Request new codes from the registry.
 
-        PUT /activationcodes; scopes (any one): eduv.activationcode.
+        PUT /activationcodes; scopes (any one): eduv.activationcode; asks for
+        eduv.activationcode unless more are given.
         """
         params = {
         }
-        await self._call("accept-activation-code-request", params, body)
+        return cast("RawResponse[None]", await self._call_raw("accept-activation-code-request", params, body, options))
 
     async def accept_activation_code_revoke_request(
         self,
         *,
         body: ActivationCodeRevokeRequest | Mapping[str, Any] | None = None,
-    ) -> None:
+        **options: Unpack[RequestOptions],
+    ) -> RawResponse[None]:
         """Ask the registry to invalidate one code.
 
-        PUT /activationcodes/revoke; scopes (any one): eduv.activationcode.
+        PUT /activationcodes/revoke; scopes (any one): eduv.activationcode; asks for
+        eduv.activationcode unless more are given.
         """
         params = {
         }
-        await self._call("accept-activation-code-revoke-request", params, body)
+        return cast("RawResponse[None]", await self._call_raw("accept-activation-code-revoke-request", params, body, options))
 
     async def confirm_activation_code_request(
         self,
         *,
         body: ActivationCodeConfirmation | Mapping[str, Any] | None = None,
-    ) -> None:
+        **options: Unpack[RequestOptions],
+    ) -> RawResponse[None]:
         """Deliver generated codes to the requester.
 
-        PUT /activationcodes/confirmations; scopes (any one): eduv.activationcode.
+        PUT /activationcodes/confirmations; scopes (any one): eduv.activationcode; asks for
+        eduv.activationcode unless more are given.
         """
         params = {
         }
-        await self._call("confirm-activation-code-request", params, body)
+        return cast("RawResponse[None]", await self._call_raw("confirm-activation-code-request", params, body, options))
 
     async def confirm_activation_code_revoke_request(
         self,
         *,
         body: ActivationCodeRevokeConfirmation | Mapping[str, Any] | None = None,
-    ) -> None:
+        **options: Unpack[RequestOptions],
+    ) -> RawResponse[None]:
         """Report the result of invalidating a code.
 
-        PUT /activationcodes/revoke/confirmations; scopes (any one): eduv.activationcode.
+        PUT /activationcodes/revoke/confirmations; scopes (any one): eduv.activationcode; asks
+        for eduv.activationcode unless more are given.
         """
         params = {
         }
-        await self._call("confirm-activation-code-revoke-request", params, body)
+        return cast("RawResponse[None]", await self._call_raw("confirm-activation-code-revoke-request", params, body, options))
+
+
+class AsyncActivationcodeApiV0_9_1(_AsyncBase):
+    """ActivationCode API 0.9.1 (asynchronous); get it from the client's ``activationcode()``."""
+
+    api_id = "activationcode-api"
+    version = "0.9.1"
+
+    @property
+    def with_raw_response(self) -> AsyncActivationcodeApiV0_9_1WithRawResponse:
+        """The same operations, returning status, headers and problems too."""
+        return AsyncActivationcodeApiV0_9_1WithRawResponse(self._client)
+
+    async def accept_activation_code_request(
+        self,
+        *,
+        body: ActivationCodeRequest | Mapping[str, Any] | None = None,
+        **options: Unpack[RequestOptions],
+    ) -> None:
+        """Request new codes from the registry.
+
+        PUT /activationcodes; scopes (any one): eduv.activationcode; asks for
+        eduv.activationcode unless more are given.
+        """
+        params = {
+        }
+        await self._call("accept-activation-code-request", params, body, options)
+
+    async def accept_activation_code_revoke_request(
+        self,
+        *,
+        body: ActivationCodeRevokeRequest | Mapping[str, Any] | None = None,
+        **options: Unpack[RequestOptions],
+    ) -> None:
+        """Ask the registry to invalidate one code.
+
+        PUT /activationcodes/revoke; scopes (any one): eduv.activationcode; asks for
+        eduv.activationcode unless more are given.
+        """
+        params = {
+        }
+        await self._call("accept-activation-code-revoke-request", params, body, options)
+
+    async def confirm_activation_code_request(
+        self,
+        *,
+        body: ActivationCodeConfirmation | Mapping[str, Any] | None = None,
+        **options: Unpack[RequestOptions],
+    ) -> None:
+        """Deliver generated codes to the requester.
+
+        PUT /activationcodes/confirmations; scopes (any one): eduv.activationcode; asks for
+        eduv.activationcode unless more are given.
+        """
+        params = {
+        }
+        await self._call("confirm-activation-code-request", params, body, options)
+
+    async def confirm_activation_code_revoke_request(
+        self,
+        *,
+        body: ActivationCodeRevokeConfirmation | Mapping[str, Any] | None = None,
+        **options: Unpack[RequestOptions],
+    ) -> None:
+        """Report the result of invalidating a code.
+
+        PUT /activationcodes/revoke/confirmations; scopes (any one): eduv.activationcode; asks
+        for eduv.activationcode unless more are given.
+        """
+        params = {
+        }
+        await self._call("confirm-activation-code-revoke-request", params, body, options)
 
 
 Api = ActivationcodeApiV0_9_1

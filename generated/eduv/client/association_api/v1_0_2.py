@@ -5,9 +5,10 @@ from __future__ import annotations
 
 import datetime
 from collections.abc import Mapping, Sequence
-from typing import TYPE_CHECKING, Any, Literal, cast
+from typing import TYPE_CHECKING, Any, Literal, Unpack, cast
 
 from eduv.runtime import AsyncApi as _AsyncBase
+from eduv.runtime import RawResponse, RequestOptions
 from eduv.runtime import SyncApi as _SyncBase
 
 if TYPE_CHECKING:
@@ -21,8 +22,8 @@ if TYPE_CHECKING:
 __all__ = ["AssociationApiV1_0_2", "AsyncAssociationApiV1_0_2"]
 
 
-class AssociationApiV1_0_2(_SyncBase):
-    """Association API 1.0.2 (synchronous); get it from the client's ``association()``."""
+class AssociationApiV1_0_2WithRawResponse(_SyncBase):
+    """Association API 1.0.2 (synchronous), each method returning a RawResponse."""
 
     api_id = "association-api"
     version = "1.0.2"
@@ -34,10 +35,12 @@ class AssociationApiV1_0_2(_SyncBase):
         orgMasterId: str | None = None,
         orgId: str | None = None,
         orgIdType: Literal["OIE_CODE", "BP_ID", "DD_ID", "AS_ID"] | None = None,
-    ) -> SchoolPeriod:
+        **options: Unpack[RequestOptions],
+    ) -> RawResponse[SchoolPeriod]:
         """Fetch one school period by key.
 
-        GET /schoolperiods/school/{id}; scopes (any one): eduv.association.
+        GET /schoolperiods/school/{id}; scopes (any one): eduv.association; asks for
+        eduv.association unless more are given.
 
         Args:
             id: Key of the requested object, taken from the path: the schoolPeriodId,
@@ -55,7 +58,7 @@ class AssociationApiV1_0_2(_SyncBase):
             "orgId": orgId,
             "orgIdType": orgIdType,
         }
-        return cast("SchoolPeriod", self._call("get-school-period", params))
+        return cast("RawResponse[SchoolPeriod]", self._call_raw("get-school-period", params, None, options))
 
     def get_school_periods_for_school(
         self,
@@ -63,10 +66,12 @@ class AssociationApiV1_0_2(_SyncBase):
         orgMasterId: str | None = None,
         orgId: str | None = None,
         orgIdType: Literal["OIE_CODE", "BP_ID", "DD_ID", "AS_ID"] | None = None,
-    ) -> list[SchoolPeriod]:
+        **options: Unpack[RequestOptions],
+    ) -> RawResponse[list[SchoolPeriod]]:
         """List all years, semesters and terms of a school.
 
-        GET /schoolperiods/school; scopes (any one): eduv.association.
+        GET /schoolperiods/school; scopes (any one): eduv.association; asks for eduv.association
+        unless more are given.
 
         Args:
             orgMasterId: RIO onderwijsaanbiedercode of the school, e.g. 104A158. The preferred
@@ -81,7 +86,7 @@ class AssociationApiV1_0_2(_SyncBase):
             "orgId": orgId,
             "orgIdType": orgIdType,
         }
-        return cast("list[SchoolPeriod]", self._call("get-school-periods-for-school", params))
+        return cast("RawResponse[list[SchoolPeriod]]", self._call_raw("get-school-periods-for-school", params, None, options))
 
     def get_enrollment(
         self,
@@ -90,10 +95,12 @@ class AssociationApiV1_0_2(_SyncBase):
         orgMasterId: str | None = None,
         orgId: str | None = None,
         orgIdType: Literal["OIE_CODE", "BP_ID", "DD_ID", "AS_ID"] | None = None,
-    ) -> Enrollment:
+        **options: Unpack[RequestOptions],
+    ) -> RawResponse[Enrollment]:
         """Fetch one enrolment by key.
 
-        GET /enrollments/school/{id}; scopes (any one): eduv.association.
+        GET /enrollments/school/{id}; scopes (any one): eduv.association; asks for
+        eduv.association unless more are given.
 
         Args:
             id: Key of the requested object, taken from the path: the schoolPeriodId,
@@ -111,7 +118,7 @@ class AssociationApiV1_0_2(_SyncBase):
             "orgId": orgId,
             "orgIdType": orgIdType,
         }
-        return cast("Enrollment", self._call("get-enrollment", params))
+        return cast("RawResponse[Enrollment]", self._call_raw("get-enrollment", params, None, options))
 
     def get_enrollments_for_school(
         self,
@@ -123,10 +130,12 @@ class AssociationApiV1_0_2(_SyncBase):
         schoolPeriodId: str | None = None,
         studyOfferingId: str | None = None,
         subjectOfferingId: str | None = None,
-    ) -> list[Enrollment]:
+        **options: Unpack[RequestOptions],
+    ) -> RawResponse[list[Enrollment]]:
         """List the enrolments held at a school.
 
-        GET /enrollments/school; scopes (any one): eduv.association.
+        GET /enrollments/school; scopes (any one): eduv.association; asks for eduv.association
+        unless more are given.
 
         Args:
             orgMasterId: RIO onderwijsaanbiedercode of the school, e.g. 104A158. The preferred
@@ -152,7 +161,7 @@ class AssociationApiV1_0_2(_SyncBase):
             "studyOfferingId": studyOfferingId,
             "subjectOfferingId": subjectOfferingId,
         }
-        return cast("list[Enrollment]", self._call("get-enrollments-for-school", params))
+        return cast("RawResponse[list[Enrollment]]", self._call_raw("get-enrollments-for-school", params, None, options))
 
     def get_enrollments_for_student_at_school(
         self,
@@ -162,10 +171,12 @@ class AssociationApiV1_0_2(_SyncBase):
         schoolPeriodId: str | None = None,
         studyOfferingId: str | None = None,
         subjectOfferingId: str | None = None,
-    ) -> list[Enrollment]:
+        **options: Unpack[RequestOptions],
+    ) -> RawResponse[list[Enrollment]]:
         """List the enrolments of one pupil.
 
-        POST /enrollments/school/student; scopes (any one): eduv.association.
+        POST /enrollments/school/student; scopes (any one): eduv.association; asks for
+        eduv.association unless more are given.
 
         Args:
             enrollmentType: Restricts the list to enrolments of one kind, study or subject.
@@ -182,7 +193,7 @@ class AssociationApiV1_0_2(_SyncBase):
             "studyOfferingId": studyOfferingId,
             "subjectOfferingId": subjectOfferingId,
         }
-        return cast("list[Enrollment]", self._call("get-enrollments-for-student-at-school", params, body))
+        return cast("RawResponse[list[Enrollment]]", self._call_raw("get-enrollments-for-student-at-school", params, body, options))
 
     def get_assignment(
         self,
@@ -191,10 +202,12 @@ class AssociationApiV1_0_2(_SyncBase):
         orgMasterId: str | None = None,
         orgId: str | None = None,
         orgIdType: Literal["OIE_CODE", "BP_ID", "DD_ID", "AS_ID"] | None = None,
-    ) -> Assignment:
+        **options: Unpack[RequestOptions],
+    ) -> RawResponse[Assignment]:
         """Fetch one staff assignment by key.
 
-        GET /assignments/school/{id}; scopes (any one): eduv.association.
+        GET /assignments/school/{id}; scopes (any one): eduv.association; asks for
+        eduv.association unless more are given.
 
         Args:
             id: Key of the requested object, taken from the path: the schoolPeriodId,
@@ -212,7 +225,7 @@ class AssociationApiV1_0_2(_SyncBase):
             "orgId": orgId,
             "orgIdType": orgIdType,
         }
-        return cast("Assignment", self._call("get-assignment", params))
+        return cast("RawResponse[Assignment]", self._call_raw("get-assignment", params, None, options))
 
     def get_assignments_for_school(
         self,
@@ -222,10 +235,12 @@ class AssociationApiV1_0_2(_SyncBase):
         orgIdType: Literal["OIE_CODE", "BP_ID", "DD_ID", "AS_ID"] | None = None,
         assignmentType: Literal["class-teacher", "teacher", "coach"] | None = None,
         schoolPeriodId: str | None = None,
-    ) -> list[Assignment]:
+        **options: Unpack[RequestOptions],
+    ) -> RawResponse[list[Assignment]]:
         """List staff assignments to groups and pupils at a school.
 
-        GET /assignments/school; scopes (any one): eduv.association.
+        GET /assignments/school; scopes (any one): eduv.association; asks for eduv.association
+        unless more are given.
 
         Args:
             orgMasterId: RIO onderwijsaanbiedercode of the school, e.g. 104A158. The preferred
@@ -246,7 +261,7 @@ class AssociationApiV1_0_2(_SyncBase):
             "assignmentType": assignmentType,
             "schoolPeriodId": schoolPeriodId,
         }
-        return cast("list[Assignment]", self._call("get-assignments-for-school", params))
+        return cast("RawResponse[list[Assignment]]", self._call_raw("get-assignments-for-school", params, None, options))
 
     def get_assignments_for_employee_at_school(
         self,
@@ -254,10 +269,12 @@ class AssociationApiV1_0_2(_SyncBase):
         body: GetAssignmentsForEmployeeAtSchoolRequest | Mapping[str, Any] | None = None,
         assignmentType: Literal["class-teacher", "teacher", "coach"] | None = None,
         schoolPeriodId: str | None = None,
-    ) -> list[Assignment]:
+        **options: Unpack[RequestOptions],
+    ) -> RawResponse[list[Assignment]]:
         """List the assignments of one staff member.
 
-        POST /assignments/school/employee; scopes (any one): eduv.association.
+        POST /assignments/school/employee; scopes (any one): eduv.association; asks for
+        eduv.association unless more are given.
 
         Args:
             assignmentType: Restricts the list to assignments of one role: class-teacher,
@@ -269,7 +286,7 @@ class AssociationApiV1_0_2(_SyncBase):
             "assignmentType": assignmentType,
             "schoolPeriodId": schoolPeriodId,
         }
-        return cast("list[Assignment]", self._call("get-assignments-for-employee-at-school", params, body))
+        return cast("RawResponse[list[Assignment]]", self._call_raw("get-assignments-for-employee-at-school", params, body, options))
 
     def get_group(
         self,
@@ -278,10 +295,12 @@ class AssociationApiV1_0_2(_SyncBase):
         orgMasterId: str | None = None,
         orgId: str | None = None,
         orgIdType: Literal["OIE_CODE", "BP_ID", "DD_ID", "AS_ID"] | None = None,
-    ) -> Group:
+        **options: Unpack[RequestOptions],
+    ) -> RawResponse[Group]:
         """Fetch one class or lesson group by key.
 
-        GET /groups/school/{id}; scopes (any one): eduv.association.
+        GET /groups/school/{id}; scopes (any one): eduv.association; asks for eduv.association
+        unless more are given.
 
         Args:
             id: Key of the requested object, taken from the path: the schoolPeriodId,
@@ -299,7 +318,7 @@ class AssociationApiV1_0_2(_SyncBase):
             "orgId": orgId,
             "orgIdType": orgIdType,
         }
-        return cast("Group", self._call("get-group", params))
+        return cast("RawResponse[Group]", self._call_raw("get-group", params, None, options))
 
     def get_groups_for_school(
         self,
@@ -311,10 +330,12 @@ class AssociationApiV1_0_2(_SyncBase):
         schoolPeriodId: str | None = None,
         studyOfferingId: str | None = None,
         subjectOfferingId: str | None = None,
-    ) -> list[Group]:
+        **options: Unpack[RequestOptions],
+    ) -> RawResponse[list[Group]]:
         """List the classes and lesson groups of a school.
 
-        GET /groups/school; scopes (any one): eduv.association.
+        GET /groups/school; scopes (any one): eduv.association; asks for eduv.association unless
+        more are given.
 
         Args:
             orgMasterId: RIO onderwijsaanbiedercode of the school, e.g. 104A158. The preferred
@@ -341,10 +362,359 @@ class AssociationApiV1_0_2(_SyncBase):
             "studyOfferingId": studyOfferingId,
             "subjectOfferingId": subjectOfferingId,
         }
-        return cast("list[Group]", self._call("get-groups-for-school", params))
+        return cast("RawResponse[list[Group]]", self._call_raw("get-groups-for-school", params, None, options))
 
-class AsyncAssociationApiV1_0_2(_AsyncBase):
-    """Association API 1.0.2 (asynchronous); get it from the client's ``association()``."""
+
+class AssociationApiV1_0_2(_SyncBase):
+    """Association API 1.0.2 (synchronous); get it from the client's ``association()``."""
+
+    api_id = "association-api"
+    version = "1.0.2"
+
+    @property
+    def with_raw_response(self) -> AssociationApiV1_0_2WithRawResponse:
+        """The same operations, returning status, headers and problems too."""
+        return AssociationApiV1_0_2WithRawResponse(self._client)
+
+    def get_school_period(
+        self,
+        id: str,
+        *,
+        orgMasterId: str | None = None,
+        orgId: str | None = None,
+        orgIdType: Literal["OIE_CODE", "BP_ID", "DD_ID", "AS_ID"] | None = None,
+        **options: Unpack[RequestOptions],
+    ) -> SchoolPeriod:
+        """Fetch one school period by key.
+
+        GET /schoolperiods/school/{id}; scopes (any one): eduv.association; asks for
+        eduv.association unless more are given.
+
+        Args:
+            id: Key of the requested object, taken from the path: the schoolPeriodId,
+                enrollmentId, assignmentId or groupId, depending on the endpoint.
+            orgMasterId: RIO onderwijsaanbiedercode of the school, e.g. 104A158. The preferred
+                way to name the school; when it is given, orgId and orgIdType are not needed.
+            orgId: Secondary key of the school, sent together with orgIdType when the RIO code
+                is not at hand.
+            orgIdType: Kind of key in orgId: OIE_CODE, BP_ID, DD_ID, AS_ID or, from 1.1.0, V_ID
+                (BRIN6-style branch code, dummy branches included).
+        """
+        params = {
+            "id": id,
+            "orgMasterId": orgMasterId,
+            "orgId": orgId,
+            "orgIdType": orgIdType,
+        }
+        return cast("SchoolPeriod", self._call("get-school-period", params, None, options))
+
+    def get_school_periods_for_school(
+        self,
+        *,
+        orgMasterId: str | None = None,
+        orgId: str | None = None,
+        orgIdType: Literal["OIE_CODE", "BP_ID", "DD_ID", "AS_ID"] | None = None,
+        **options: Unpack[RequestOptions],
+    ) -> list[SchoolPeriod]:
+        """List all years, semesters and terms of a school.
+
+        GET /schoolperiods/school; scopes (any one): eduv.association; asks for eduv.association
+        unless more are given.
+
+        Args:
+            orgMasterId: RIO onderwijsaanbiedercode of the school, e.g. 104A158. The preferred
+                way to name the school; when it is given, orgId and orgIdType are not needed.
+            orgId: Secondary key of the school, sent together with orgIdType when the RIO code
+                is not at hand.
+            orgIdType: Kind of key in orgId: OIE_CODE, BP_ID, DD_ID, AS_ID or, from 1.1.0, V_ID
+                (BRIN6-style branch code, dummy branches included).
+        """
+        params = {
+            "orgMasterId": orgMasterId,
+            "orgId": orgId,
+            "orgIdType": orgIdType,
+        }
+        return cast("list[SchoolPeriod]", self._call("get-school-periods-for-school", params, None, options))
+
+    def get_enrollment(
+        self,
+        id: str,
+        *,
+        orgMasterId: str | None = None,
+        orgId: str | None = None,
+        orgIdType: Literal["OIE_CODE", "BP_ID", "DD_ID", "AS_ID"] | None = None,
+        **options: Unpack[RequestOptions],
+    ) -> Enrollment:
+        """Fetch one enrolment by key.
+
+        GET /enrollments/school/{id}; scopes (any one): eduv.association; asks for
+        eduv.association unless more are given.
+
+        Args:
+            id: Key of the requested object, taken from the path: the schoolPeriodId,
+                enrollmentId, assignmentId or groupId, depending on the endpoint.
+            orgMasterId: RIO onderwijsaanbiedercode of the school, e.g. 104A158. The preferred
+                way to name the school; when it is given, orgId and orgIdType are not needed.
+            orgId: Secondary key of the school, sent together with orgIdType when the RIO code
+                is not at hand.
+            orgIdType: Kind of key in orgId: OIE_CODE, BP_ID, DD_ID, AS_ID or, from 1.1.0, V_ID
+                (BRIN6-style branch code, dummy branches included).
+        """
+        params = {
+            "id": id,
+            "orgMasterId": orgMasterId,
+            "orgId": orgId,
+            "orgIdType": orgIdType,
+        }
+        return cast("Enrollment", self._call("get-enrollment", params, None, options))
+
+    def get_enrollments_for_school(
+        self,
+        *,
+        orgMasterId: str | None = None,
+        orgId: str | None = None,
+        orgIdType: Literal["OIE_CODE", "BP_ID", "DD_ID", "AS_ID"] | None = None,
+        enrollmentType: Literal["study", "subject"] | None = None,
+        schoolPeriodId: str | None = None,
+        studyOfferingId: str | None = None,
+        subjectOfferingId: str | None = None,
+        **options: Unpack[RequestOptions],
+    ) -> list[Enrollment]:
+        """List the enrolments held at a school.
+
+        GET /enrollments/school; scopes (any one): eduv.association; asks for eduv.association
+        unless more are given.
+
+        Args:
+            orgMasterId: RIO onderwijsaanbiedercode of the school, e.g. 104A158. The preferred
+                way to name the school; when it is given, orgId and orgIdType are not needed.
+            orgId: Secondary key of the school, sent together with orgIdType when the RIO code
+                is not at hand.
+            orgIdType: Kind of key in orgId: OIE_CODE, BP_ID, DD_ID, AS_ID or, from 1.1.0, V_ID
+                (BRIN6-style branch code, dummy branches included).
+            enrollmentType: Restricts the list to enrolments of one kind, study or subject.
+            schoolPeriodId: Restricts the list to objects belonging to the given school period,
+                e.g. 2024-2025.
+            studyOfferingId: Restricts the list to objects linked to the given StudyOffering
+                from the Education API.
+            subjectOfferingId: Restricts the list to objects linked to the given SubjectOffering
+                from the Education API.
+        """
+        params = {
+            "orgMasterId": orgMasterId,
+            "orgId": orgId,
+            "orgIdType": orgIdType,
+            "enrollmentType": enrollmentType,
+            "schoolPeriodId": schoolPeriodId,
+            "studyOfferingId": studyOfferingId,
+            "subjectOfferingId": subjectOfferingId,
+        }
+        return cast("list[Enrollment]", self._call("get-enrollments-for-school", params, None, options))
+
+    def get_enrollments_for_student_at_school(
+        self,
+        *,
+        body: GetEnrollmentsForStudentAtSchoolRequest | Mapping[str, Any] | None = None,
+        enrollmentType: Literal["study", "subject"] | None = None,
+        schoolPeriodId: str | None = None,
+        studyOfferingId: str | None = None,
+        subjectOfferingId: str | None = None,
+        **options: Unpack[RequestOptions],
+    ) -> list[Enrollment]:
+        """List the enrolments of one pupil.
+
+        POST /enrollments/school/student; scopes (any one): eduv.association; asks for
+        eduv.association unless more are given.
+
+        Args:
+            enrollmentType: Restricts the list to enrolments of one kind, study or subject.
+            schoolPeriodId: Restricts the list to objects belonging to the given school period,
+                e.g. 2024-2025.
+            studyOfferingId: Restricts the list to objects linked to the given StudyOffering
+                from the Education API.
+            subjectOfferingId: Restricts the list to objects linked to the given SubjectOffering
+                from the Education API.
+        """
+        params = {
+            "enrollmentType": enrollmentType,
+            "schoolPeriodId": schoolPeriodId,
+            "studyOfferingId": studyOfferingId,
+            "subjectOfferingId": subjectOfferingId,
+        }
+        return cast("list[Enrollment]", self._call("get-enrollments-for-student-at-school", params, body, options))
+
+    def get_assignment(
+        self,
+        id: str,
+        *,
+        orgMasterId: str | None = None,
+        orgId: str | None = None,
+        orgIdType: Literal["OIE_CODE", "BP_ID", "DD_ID", "AS_ID"] | None = None,
+        **options: Unpack[RequestOptions],
+    ) -> Assignment:
+        """Fetch one staff assignment by key.
+
+        GET /assignments/school/{id}; scopes (any one): eduv.association; asks for
+        eduv.association unless more are given.
+
+        Args:
+            id: Key of the requested object, taken from the path: the schoolPeriodId,
+                enrollmentId, assignmentId or groupId, depending on the endpoint.
+            orgMasterId: RIO onderwijsaanbiedercode of the school, e.g. 104A158. The preferred
+                way to name the school; when it is given, orgId and orgIdType are not needed.
+            orgId: Secondary key of the school, sent together with orgIdType when the RIO code
+                is not at hand.
+            orgIdType: Kind of key in orgId: OIE_CODE, BP_ID, DD_ID, AS_ID or, from 1.1.0, V_ID
+                (BRIN6-style branch code, dummy branches included).
+        """
+        params = {
+            "id": id,
+            "orgMasterId": orgMasterId,
+            "orgId": orgId,
+            "orgIdType": orgIdType,
+        }
+        return cast("Assignment", self._call("get-assignment", params, None, options))
+
+    def get_assignments_for_school(
+        self,
+        *,
+        orgMasterId: str | None = None,
+        orgId: str | None = None,
+        orgIdType: Literal["OIE_CODE", "BP_ID", "DD_ID", "AS_ID"] | None = None,
+        assignmentType: Literal["class-teacher", "teacher", "coach"] | None = None,
+        schoolPeriodId: str | None = None,
+        **options: Unpack[RequestOptions],
+    ) -> list[Assignment]:
+        """List staff assignments to groups and pupils at a school.
+
+        GET /assignments/school; scopes (any one): eduv.association; asks for eduv.association
+        unless more are given.
+
+        Args:
+            orgMasterId: RIO onderwijsaanbiedercode of the school, e.g. 104A158. The preferred
+                way to name the school; when it is given, orgId and orgIdType are not needed.
+            orgId: Secondary key of the school, sent together with orgIdType when the RIO code
+                is not at hand.
+            orgIdType: Kind of key in orgId: OIE_CODE, BP_ID, DD_ID, AS_ID or, from 1.1.0, V_ID
+                (BRIN6-style branch code, dummy branches included).
+            assignmentType: Restricts the list to assignments of one role: class-teacher,
+                teacher or coach.
+            schoolPeriodId: Restricts the list to objects belonging to the given school period,
+                e.g. 2024-2025.
+        """
+        params = {
+            "orgMasterId": orgMasterId,
+            "orgId": orgId,
+            "orgIdType": orgIdType,
+            "assignmentType": assignmentType,
+            "schoolPeriodId": schoolPeriodId,
+        }
+        return cast("list[Assignment]", self._call("get-assignments-for-school", params, None, options))
+
+    def get_assignments_for_employee_at_school(
+        self,
+        *,
+        body: GetAssignmentsForEmployeeAtSchoolRequest | Mapping[str, Any] | None = None,
+        assignmentType: Literal["class-teacher", "teacher", "coach"] | None = None,
+        schoolPeriodId: str | None = None,
+        **options: Unpack[RequestOptions],
+    ) -> list[Assignment]:
+        """List the assignments of one staff member.
+
+        POST /assignments/school/employee; scopes (any one): eduv.association; asks for
+        eduv.association unless more are given.
+
+        Args:
+            assignmentType: Restricts the list to assignments of one role: class-teacher,
+                teacher or coach.
+            schoolPeriodId: Restricts the list to objects belonging to the given school period,
+                e.g. 2024-2025.
+        """
+        params = {
+            "assignmentType": assignmentType,
+            "schoolPeriodId": schoolPeriodId,
+        }
+        return cast("list[Assignment]", self._call("get-assignments-for-employee-at-school", params, body, options))
+
+    def get_group(
+        self,
+        id: str,
+        *,
+        orgMasterId: str | None = None,
+        orgId: str | None = None,
+        orgIdType: Literal["OIE_CODE", "BP_ID", "DD_ID", "AS_ID"] | None = None,
+        **options: Unpack[RequestOptions],
+    ) -> Group:
+        """Fetch one class or lesson group by key.
+
+        GET /groups/school/{id}; scopes (any one): eduv.association; asks for eduv.association
+        unless more are given.
+
+        Args:
+            id: Key of the requested object, taken from the path: the schoolPeriodId,
+                enrollmentId, assignmentId or groupId, depending on the endpoint.
+            orgMasterId: RIO onderwijsaanbiedercode of the school, e.g. 104A158. The preferred
+                way to name the school; when it is given, orgId and orgIdType are not needed.
+            orgId: Secondary key of the school, sent together with orgIdType when the RIO code
+                is not at hand.
+            orgIdType: Kind of key in orgId: OIE_CODE, BP_ID, DD_ID, AS_ID or, from 1.1.0, V_ID
+                (BRIN6-style branch code, dummy branches included).
+        """
+        params = {
+            "id": id,
+            "orgMasterId": orgMasterId,
+            "orgId": orgId,
+            "orgIdType": orgIdType,
+        }
+        return cast("Group", self._call("get-group", params, None, options))
+
+    def get_groups_for_school(
+        self,
+        *,
+        orgMasterId: str | None = None,
+        orgId: str | None = None,
+        orgIdType: Literal["OIE_CODE", "BP_ID", "DD_ID", "AS_ID"] | None = None,
+        groupType: Literal["class", "lesson-group"] | None = None,
+        schoolPeriodId: str | None = None,
+        studyOfferingId: str | None = None,
+        subjectOfferingId: str | None = None,
+        **options: Unpack[RequestOptions],
+    ) -> list[Group]:
+        """List the classes and lesson groups of a school.
+
+        GET /groups/school; scopes (any one): eduv.association; asks for eduv.association unless
+        more are given.
+
+        Args:
+            orgMasterId: RIO onderwijsaanbiedercode of the school, e.g. 104A158. The preferred
+                way to name the school; when it is given, orgId and orgIdType are not needed.
+            orgId: Secondary key of the school, sent together with orgIdType when the RIO code
+                is not at hand.
+            orgIdType: Kind of key in orgId: OIE_CODE, BP_ID, DD_ID, AS_ID or, from 1.1.0, V_ID
+                (BRIN6-style branch code, dummy branches included).
+            groupType: Restricts the list to groups of one kind: class (stamgroep) or lesson-
+                group (lesgroep).
+            schoolPeriodId: Restricts the list to objects belonging to the given school period,
+                e.g. 2024-2025.
+            studyOfferingId: Restricts the list to objects linked to the given StudyOffering
+                from the Education API.
+            subjectOfferingId: Restricts the list to objects linked to the given SubjectOffering
+                from the Education API.
+        """
+        params = {
+            "orgMasterId": orgMasterId,
+            "orgId": orgId,
+            "orgIdType": orgIdType,
+            "groupType": groupType,
+            "schoolPeriodId": schoolPeriodId,
+            "studyOfferingId": studyOfferingId,
+            "subjectOfferingId": subjectOfferingId,
+        }
+        return cast("list[Group]", self._call("get-groups-for-school", params, None, options))
+
+
+class AsyncAssociationApiV1_0_2WithRawResponse(_AsyncBase):
+    """Association API 1.0.2 (asynchronous), each method returning a RawResponse."""
 
     api_id = "association-api"
     version = "1.0.2"
@@ -356,10 +726,12 @@ class AsyncAssociationApiV1_0_2(_AsyncBase):
         orgMasterId: str | None = None,
         orgId: str | None = None,
         orgIdType: Literal["OIE_CODE", "BP_ID", "DD_ID", "AS_ID"] | None = None,
-    ) -> SchoolPeriod:
+        **options: Unpack[RequestOptions],
+    ) -> RawResponse[SchoolPeriod]:
         """Fetch one school period by key.
 
-        GET /schoolperiods/school/{id}; scopes (any one): eduv.association.
+        GET /schoolperiods/school/{id}; scopes (any one): eduv.association; asks for
+        eduv.association unless more are given.
 
         Args:
             id: Key of the requested object, taken from the path: the schoolPeriodId,
@@ -377,7 +749,7 @@ class AsyncAssociationApiV1_0_2(_AsyncBase):
             "orgId": orgId,
             "orgIdType": orgIdType,
         }
-        return cast("SchoolPeriod", await self._call("get-school-period", params))
+        return cast("RawResponse[SchoolPeriod]", await self._call_raw("get-school-period", params, None, options))
 
     async def get_school_periods_for_school(
         self,
@@ -385,10 +757,12 @@ class AsyncAssociationApiV1_0_2(_AsyncBase):
         orgMasterId: str | None = None,
         orgId: str | None = None,
         orgIdType: Literal["OIE_CODE", "BP_ID", "DD_ID", "AS_ID"] | None = None,
-    ) -> list[SchoolPeriod]:
+        **options: Unpack[RequestOptions],
+    ) -> RawResponse[list[SchoolPeriod]]:
         """List all years, semesters and terms of a school.
 
-        GET /schoolperiods/school; scopes (any one): eduv.association.
+        GET /schoolperiods/school; scopes (any one): eduv.association; asks for eduv.association
+        unless more are given.
 
         Args:
             orgMasterId: RIO onderwijsaanbiedercode of the school, e.g. 104A158. The preferred
@@ -403,7 +777,7 @@ class AsyncAssociationApiV1_0_2(_AsyncBase):
             "orgId": orgId,
             "orgIdType": orgIdType,
         }
-        return cast("list[SchoolPeriod]", await self._call("get-school-periods-for-school", params))
+        return cast("RawResponse[list[SchoolPeriod]]", await self._call_raw("get-school-periods-for-school", params, None, options))
 
     async def get_enrollment(
         self,
@@ -412,10 +786,12 @@ class AsyncAssociationApiV1_0_2(_AsyncBase):
         orgMasterId: str | None = None,
         orgId: str | None = None,
         orgIdType: Literal["OIE_CODE", "BP_ID", "DD_ID", "AS_ID"] | None = None,
-    ) -> Enrollment:
+        **options: Unpack[RequestOptions],
+    ) -> RawResponse[Enrollment]:
         """Fetch one enrolment by key.
 
-        GET /enrollments/school/{id}; scopes (any one): eduv.association.
+        GET /enrollments/school/{id}; scopes (any one): eduv.association; asks for
+        eduv.association unless more are given.
 
         Args:
             id: Key of the requested object, taken from the path: the schoolPeriodId,
@@ -433,7 +809,7 @@ class AsyncAssociationApiV1_0_2(_AsyncBase):
             "orgId": orgId,
             "orgIdType": orgIdType,
         }
-        return cast("Enrollment", await self._call("get-enrollment", params))
+        return cast("RawResponse[Enrollment]", await self._call_raw("get-enrollment", params, None, options))
 
     async def get_enrollments_for_school(
         self,
@@ -445,10 +821,12 @@ class AsyncAssociationApiV1_0_2(_AsyncBase):
         schoolPeriodId: str | None = None,
         studyOfferingId: str | None = None,
         subjectOfferingId: str | None = None,
-    ) -> list[Enrollment]:
+        **options: Unpack[RequestOptions],
+    ) -> RawResponse[list[Enrollment]]:
         """List the enrolments held at a school.
 
-        GET /enrollments/school; scopes (any one): eduv.association.
+        GET /enrollments/school; scopes (any one): eduv.association; asks for eduv.association
+        unless more are given.
 
         Args:
             orgMasterId: RIO onderwijsaanbiedercode of the school, e.g. 104A158. The preferred
@@ -474,7 +852,7 @@ class AsyncAssociationApiV1_0_2(_AsyncBase):
             "studyOfferingId": studyOfferingId,
             "subjectOfferingId": subjectOfferingId,
         }
-        return cast("list[Enrollment]", await self._call("get-enrollments-for-school", params))
+        return cast("RawResponse[list[Enrollment]]", await self._call_raw("get-enrollments-for-school", params, None, options))
 
     async def get_enrollments_for_student_at_school(
         self,
@@ -484,10 +862,12 @@ class AsyncAssociationApiV1_0_2(_AsyncBase):
         schoolPeriodId: str | None = None,
         studyOfferingId: str | None = None,
         subjectOfferingId: str | None = None,
-    ) -> list[Enrollment]:
+        **options: Unpack[RequestOptions],
+    ) -> RawResponse[list[Enrollment]]:
         """List the enrolments of one pupil.
 
-        POST /enrollments/school/student; scopes (any one): eduv.association.
+        POST /enrollments/school/student; scopes (any one): eduv.association; asks for
+        eduv.association unless more are given.
 
         Args:
             enrollmentType: Restricts the list to enrolments of one kind, study or subject.
@@ -504,7 +884,7 @@ class AsyncAssociationApiV1_0_2(_AsyncBase):
             "studyOfferingId": studyOfferingId,
             "subjectOfferingId": subjectOfferingId,
         }
-        return cast("list[Enrollment]", await self._call("get-enrollments-for-student-at-school", params, body))
+        return cast("RawResponse[list[Enrollment]]", await self._call_raw("get-enrollments-for-student-at-school", params, body, options))
 
     async def get_assignment(
         self,
@@ -513,10 +893,12 @@ class AsyncAssociationApiV1_0_2(_AsyncBase):
         orgMasterId: str | None = None,
         orgId: str | None = None,
         orgIdType: Literal["OIE_CODE", "BP_ID", "DD_ID", "AS_ID"] | None = None,
-    ) -> Assignment:
+        **options: Unpack[RequestOptions],
+    ) -> RawResponse[Assignment]:
         """Fetch one staff assignment by key.
 
-        GET /assignments/school/{id}; scopes (any one): eduv.association.
+        GET /assignments/school/{id}; scopes (any one): eduv.association; asks for
+        eduv.association unless more are given.
 
         Args:
             id: Key of the requested object, taken from the path: the schoolPeriodId,
@@ -534,7 +916,7 @@ class AsyncAssociationApiV1_0_2(_AsyncBase):
             "orgId": orgId,
             "orgIdType": orgIdType,
         }
-        return cast("Assignment", await self._call("get-assignment", params))
+        return cast("RawResponse[Assignment]", await self._call_raw("get-assignment", params, None, options))
 
     async def get_assignments_for_school(
         self,
@@ -544,10 +926,12 @@ class AsyncAssociationApiV1_0_2(_AsyncBase):
         orgIdType: Literal["OIE_CODE", "BP_ID", "DD_ID", "AS_ID"] | None = None,
         assignmentType: Literal["class-teacher", "teacher", "coach"] | None = None,
         schoolPeriodId: str | None = None,
-    ) -> list[Assignment]:
+        **options: Unpack[RequestOptions],
+    ) -> RawResponse[list[Assignment]]:
         """List staff assignments to groups and pupils at a school.
 
-        GET /assignments/school; scopes (any one): eduv.association.
+        GET /assignments/school; scopes (any one): eduv.association; asks for eduv.association
+        unless more are given.
 
         Args:
             orgMasterId: RIO onderwijsaanbiedercode of the school, e.g. 104A158. The preferred
@@ -568,7 +952,7 @@ class AsyncAssociationApiV1_0_2(_AsyncBase):
             "assignmentType": assignmentType,
             "schoolPeriodId": schoolPeriodId,
         }
-        return cast("list[Assignment]", await self._call("get-assignments-for-school", params))
+        return cast("RawResponse[list[Assignment]]", await self._call_raw("get-assignments-for-school", params, None, options))
 
     async def get_assignments_for_employee_at_school(
         self,
@@ -576,10 +960,12 @@ class AsyncAssociationApiV1_0_2(_AsyncBase):
         body: GetAssignmentsForEmployeeAtSchoolRequest | Mapping[str, Any] | None = None,
         assignmentType: Literal["class-teacher", "teacher", "coach"] | None = None,
         schoolPeriodId: str | None = None,
-    ) -> list[Assignment]:
+        **options: Unpack[RequestOptions],
+    ) -> RawResponse[list[Assignment]]:
         """List the assignments of one staff member.
 
-        POST /assignments/school/employee; scopes (any one): eduv.association.
+        POST /assignments/school/employee; scopes (any one): eduv.association; asks for
+        eduv.association unless more are given.
 
         Args:
             assignmentType: Restricts the list to assignments of one role: class-teacher,
@@ -591,7 +977,7 @@ class AsyncAssociationApiV1_0_2(_AsyncBase):
             "assignmentType": assignmentType,
             "schoolPeriodId": schoolPeriodId,
         }
-        return cast("list[Assignment]", await self._call("get-assignments-for-employee-at-school", params, body))
+        return cast("RawResponse[list[Assignment]]", await self._call_raw("get-assignments-for-employee-at-school", params, body, options))
 
     async def get_group(
         self,
@@ -600,10 +986,12 @@ class AsyncAssociationApiV1_0_2(_AsyncBase):
         orgMasterId: str | None = None,
         orgId: str | None = None,
         orgIdType: Literal["OIE_CODE", "BP_ID", "DD_ID", "AS_ID"] | None = None,
-    ) -> Group:
+        **options: Unpack[RequestOptions],
+    ) -> RawResponse[Group]:
         """Fetch one class or lesson group by key.
 
-        GET /groups/school/{id}; scopes (any one): eduv.association.
+        GET /groups/school/{id}; scopes (any one): eduv.association; asks for eduv.association
+        unless more are given.
 
         Args:
             id: Key of the requested object, taken from the path: the schoolPeriodId,
@@ -621,7 +1009,7 @@ class AsyncAssociationApiV1_0_2(_AsyncBase):
             "orgId": orgId,
             "orgIdType": orgIdType,
         }
-        return cast("Group", await self._call("get-group", params))
+        return cast("RawResponse[Group]", await self._call_raw("get-group", params, None, options))
 
     async def get_groups_for_school(
         self,
@@ -633,10 +1021,12 @@ class AsyncAssociationApiV1_0_2(_AsyncBase):
         schoolPeriodId: str | None = None,
         studyOfferingId: str | None = None,
         subjectOfferingId: str | None = None,
-    ) -> list[Group]:
+        **options: Unpack[RequestOptions],
+    ) -> RawResponse[list[Group]]:
         """List the classes and lesson groups of a school.
 
-        GET /groups/school; scopes (any one): eduv.association.
+        GET /groups/school; scopes (any one): eduv.association; asks for eduv.association unless
+        more are given.
 
         Args:
             orgMasterId: RIO onderwijsaanbiedercode of the school, e.g. 104A158. The preferred
@@ -663,7 +1053,355 @@ class AsyncAssociationApiV1_0_2(_AsyncBase):
             "studyOfferingId": studyOfferingId,
             "subjectOfferingId": subjectOfferingId,
         }
-        return cast("list[Group]", await self._call("get-groups-for-school", params))
+        return cast("RawResponse[list[Group]]", await self._call_raw("get-groups-for-school", params, None, options))
+
+
+class AsyncAssociationApiV1_0_2(_AsyncBase):
+    """Association API 1.0.2 (asynchronous); get it from the client's ``association()``."""
+
+    api_id = "association-api"
+    version = "1.0.2"
+
+    @property
+    def with_raw_response(self) -> AsyncAssociationApiV1_0_2WithRawResponse:
+        """The same operations, returning status, headers and problems too."""
+        return AsyncAssociationApiV1_0_2WithRawResponse(self._client)
+
+    async def get_school_period(
+        self,
+        id: str,
+        *,
+        orgMasterId: str | None = None,
+        orgId: str | None = None,
+        orgIdType: Literal["OIE_CODE", "BP_ID", "DD_ID", "AS_ID"] | None = None,
+        **options: Unpack[RequestOptions],
+    ) -> SchoolPeriod:
+        """Fetch one school period by key.
+
+        GET /schoolperiods/school/{id}; scopes (any one): eduv.association; asks for
+        eduv.association unless more are given.
+
+        Args:
+            id: Key of the requested object, taken from the path: the schoolPeriodId,
+                enrollmentId, assignmentId or groupId, depending on the endpoint.
+            orgMasterId: RIO onderwijsaanbiedercode of the school, e.g. 104A158. The preferred
+                way to name the school; when it is given, orgId and orgIdType are not needed.
+            orgId: Secondary key of the school, sent together with orgIdType when the RIO code
+                is not at hand.
+            orgIdType: Kind of key in orgId: OIE_CODE, BP_ID, DD_ID, AS_ID or, from 1.1.0, V_ID
+                (BRIN6-style branch code, dummy branches included).
+        """
+        params = {
+            "id": id,
+            "orgMasterId": orgMasterId,
+            "orgId": orgId,
+            "orgIdType": orgIdType,
+        }
+        return cast("SchoolPeriod", await self._call("get-school-period", params, None, options))
+
+    async def get_school_periods_for_school(
+        self,
+        *,
+        orgMasterId: str | None = None,
+        orgId: str | None = None,
+        orgIdType: Literal["OIE_CODE", "BP_ID", "DD_ID", "AS_ID"] | None = None,
+        **options: Unpack[RequestOptions],
+    ) -> list[SchoolPeriod]:
+        """List all years, semesters and terms of a school.
+
+        GET /schoolperiods/school; scopes (any one): eduv.association; asks for eduv.association
+        unless more are given.
+
+        Args:
+            orgMasterId: RIO onderwijsaanbiedercode of the school, e.g. 104A158. The preferred
+                way to name the school; when it is given, orgId and orgIdType are not needed.
+            orgId: Secondary key of the school, sent together with orgIdType when the RIO code
+                is not at hand.
+            orgIdType: Kind of key in orgId: OIE_CODE, BP_ID, DD_ID, AS_ID or, from 1.1.0, V_ID
+                (BRIN6-style branch code, dummy branches included).
+        """
+        params = {
+            "orgMasterId": orgMasterId,
+            "orgId": orgId,
+            "orgIdType": orgIdType,
+        }
+        return cast("list[SchoolPeriod]", await self._call("get-school-periods-for-school", params, None, options))
+
+    async def get_enrollment(
+        self,
+        id: str,
+        *,
+        orgMasterId: str | None = None,
+        orgId: str | None = None,
+        orgIdType: Literal["OIE_CODE", "BP_ID", "DD_ID", "AS_ID"] | None = None,
+        **options: Unpack[RequestOptions],
+    ) -> Enrollment:
+        """Fetch one enrolment by key.
+
+        GET /enrollments/school/{id}; scopes (any one): eduv.association; asks for
+        eduv.association unless more are given.
+
+        Args:
+            id: Key of the requested object, taken from the path: the schoolPeriodId,
+                enrollmentId, assignmentId or groupId, depending on the endpoint.
+            orgMasterId: RIO onderwijsaanbiedercode of the school, e.g. 104A158. The preferred
+                way to name the school; when it is given, orgId and orgIdType are not needed.
+            orgId: Secondary key of the school, sent together with orgIdType when the RIO code
+                is not at hand.
+            orgIdType: Kind of key in orgId: OIE_CODE, BP_ID, DD_ID, AS_ID or, from 1.1.0, V_ID
+                (BRIN6-style branch code, dummy branches included).
+        """
+        params = {
+            "id": id,
+            "orgMasterId": orgMasterId,
+            "orgId": orgId,
+            "orgIdType": orgIdType,
+        }
+        return cast("Enrollment", await self._call("get-enrollment", params, None, options))
+
+    async def get_enrollments_for_school(
+        self,
+        *,
+        orgMasterId: str | None = None,
+        orgId: str | None = None,
+        orgIdType: Literal["OIE_CODE", "BP_ID", "DD_ID", "AS_ID"] | None = None,
+        enrollmentType: Literal["study", "subject"] | None = None,
+        schoolPeriodId: str | None = None,
+        studyOfferingId: str | None = None,
+        subjectOfferingId: str | None = None,
+        **options: Unpack[RequestOptions],
+    ) -> list[Enrollment]:
+        """List the enrolments held at a school.
+
+        GET /enrollments/school; scopes (any one): eduv.association; asks for eduv.association
+        unless more are given.
+
+        Args:
+            orgMasterId: RIO onderwijsaanbiedercode of the school, e.g. 104A158. The preferred
+                way to name the school; when it is given, orgId and orgIdType are not needed.
+            orgId: Secondary key of the school, sent together with orgIdType when the RIO code
+                is not at hand.
+            orgIdType: Kind of key in orgId: OIE_CODE, BP_ID, DD_ID, AS_ID or, from 1.1.0, V_ID
+                (BRIN6-style branch code, dummy branches included).
+            enrollmentType: Restricts the list to enrolments of one kind, study or subject.
+            schoolPeriodId: Restricts the list to objects belonging to the given school period,
+                e.g. 2024-2025.
+            studyOfferingId: Restricts the list to objects linked to the given StudyOffering
+                from the Education API.
+            subjectOfferingId: Restricts the list to objects linked to the given SubjectOffering
+                from the Education API.
+        """
+        params = {
+            "orgMasterId": orgMasterId,
+            "orgId": orgId,
+            "orgIdType": orgIdType,
+            "enrollmentType": enrollmentType,
+            "schoolPeriodId": schoolPeriodId,
+            "studyOfferingId": studyOfferingId,
+            "subjectOfferingId": subjectOfferingId,
+        }
+        return cast("list[Enrollment]", await self._call("get-enrollments-for-school", params, None, options))
+
+    async def get_enrollments_for_student_at_school(
+        self,
+        *,
+        body: GetEnrollmentsForStudentAtSchoolRequest | Mapping[str, Any] | None = None,
+        enrollmentType: Literal["study", "subject"] | None = None,
+        schoolPeriodId: str | None = None,
+        studyOfferingId: str | None = None,
+        subjectOfferingId: str | None = None,
+        **options: Unpack[RequestOptions],
+    ) -> list[Enrollment]:
+        """List the enrolments of one pupil.
+
+        POST /enrollments/school/student; scopes (any one): eduv.association; asks for
+        eduv.association unless more are given.
+
+        Args:
+            enrollmentType: Restricts the list to enrolments of one kind, study or subject.
+            schoolPeriodId: Restricts the list to objects belonging to the given school period,
+                e.g. 2024-2025.
+            studyOfferingId: Restricts the list to objects linked to the given StudyOffering
+                from the Education API.
+            subjectOfferingId: Restricts the list to objects linked to the given SubjectOffering
+                from the Education API.
+        """
+        params = {
+            "enrollmentType": enrollmentType,
+            "schoolPeriodId": schoolPeriodId,
+            "studyOfferingId": studyOfferingId,
+            "subjectOfferingId": subjectOfferingId,
+        }
+        return cast("list[Enrollment]", await self._call("get-enrollments-for-student-at-school", params, body, options))
+
+    async def get_assignment(
+        self,
+        id: str,
+        *,
+        orgMasterId: str | None = None,
+        orgId: str | None = None,
+        orgIdType: Literal["OIE_CODE", "BP_ID", "DD_ID", "AS_ID"] | None = None,
+        **options: Unpack[RequestOptions],
+    ) -> Assignment:
+        """Fetch one staff assignment by key.
+
+        GET /assignments/school/{id}; scopes (any one): eduv.association; asks for
+        eduv.association unless more are given.
+
+        Args:
+            id: Key of the requested object, taken from the path: the schoolPeriodId,
+                enrollmentId, assignmentId or groupId, depending on the endpoint.
+            orgMasterId: RIO onderwijsaanbiedercode of the school, e.g. 104A158. The preferred
+                way to name the school; when it is given, orgId and orgIdType are not needed.
+            orgId: Secondary key of the school, sent together with orgIdType when the RIO code
+                is not at hand.
+            orgIdType: Kind of key in orgId: OIE_CODE, BP_ID, DD_ID, AS_ID or, from 1.1.0, V_ID
+                (BRIN6-style branch code, dummy branches included).
+        """
+        params = {
+            "id": id,
+            "orgMasterId": orgMasterId,
+            "orgId": orgId,
+            "orgIdType": orgIdType,
+        }
+        return cast("Assignment", await self._call("get-assignment", params, None, options))
+
+    async def get_assignments_for_school(
+        self,
+        *,
+        orgMasterId: str | None = None,
+        orgId: str | None = None,
+        orgIdType: Literal["OIE_CODE", "BP_ID", "DD_ID", "AS_ID"] | None = None,
+        assignmentType: Literal["class-teacher", "teacher", "coach"] | None = None,
+        schoolPeriodId: str | None = None,
+        **options: Unpack[RequestOptions],
+    ) -> list[Assignment]:
+        """List staff assignments to groups and pupils at a school.
+
+        GET /assignments/school; scopes (any one): eduv.association; asks for eduv.association
+        unless more are given.
+
+        Args:
+            orgMasterId: RIO onderwijsaanbiedercode of the school, e.g. 104A158. The preferred
+                way to name the school; when it is given, orgId and orgIdType are not needed.
+            orgId: Secondary key of the school, sent together with orgIdType when the RIO code
+                is not at hand.
+            orgIdType: Kind of key in orgId: OIE_CODE, BP_ID, DD_ID, AS_ID or, from 1.1.0, V_ID
+                (BRIN6-style branch code, dummy branches included).
+            assignmentType: Restricts the list to assignments of one role: class-teacher,
+                teacher or coach.
+            schoolPeriodId: Restricts the list to objects belonging to the given school period,
+                e.g. 2024-2025.
+        """
+        params = {
+            "orgMasterId": orgMasterId,
+            "orgId": orgId,
+            "orgIdType": orgIdType,
+            "assignmentType": assignmentType,
+            "schoolPeriodId": schoolPeriodId,
+        }
+        return cast("list[Assignment]", await self._call("get-assignments-for-school", params, None, options))
+
+    async def get_assignments_for_employee_at_school(
+        self,
+        *,
+        body: GetAssignmentsForEmployeeAtSchoolRequest | Mapping[str, Any] | None = None,
+        assignmentType: Literal["class-teacher", "teacher", "coach"] | None = None,
+        schoolPeriodId: str | None = None,
+        **options: Unpack[RequestOptions],
+    ) -> list[Assignment]:
+        """List the assignments of one staff member.
+
+        POST /assignments/school/employee; scopes (any one): eduv.association; asks for
+        eduv.association unless more are given.
+
+        Args:
+            assignmentType: Restricts the list to assignments of one role: class-teacher,
+                teacher or coach.
+            schoolPeriodId: Restricts the list to objects belonging to the given school period,
+                e.g. 2024-2025.
+        """
+        params = {
+            "assignmentType": assignmentType,
+            "schoolPeriodId": schoolPeriodId,
+        }
+        return cast("list[Assignment]", await self._call("get-assignments-for-employee-at-school", params, body, options))
+
+    async def get_group(
+        self,
+        id: str,
+        *,
+        orgMasterId: str | None = None,
+        orgId: str | None = None,
+        orgIdType: Literal["OIE_CODE", "BP_ID", "DD_ID", "AS_ID"] | None = None,
+        **options: Unpack[RequestOptions],
+    ) -> Group:
+        """Fetch one class or lesson group by key.
+
+        GET /groups/school/{id}; scopes (any one): eduv.association; asks for eduv.association
+        unless more are given.
+
+        Args:
+            id: Key of the requested object, taken from the path: the schoolPeriodId,
+                enrollmentId, assignmentId or groupId, depending on the endpoint.
+            orgMasterId: RIO onderwijsaanbiedercode of the school, e.g. 104A158. The preferred
+                way to name the school; when it is given, orgId and orgIdType are not needed.
+            orgId: Secondary key of the school, sent together with orgIdType when the RIO code
+                is not at hand.
+            orgIdType: Kind of key in orgId: OIE_CODE, BP_ID, DD_ID, AS_ID or, from 1.1.0, V_ID
+                (BRIN6-style branch code, dummy branches included).
+        """
+        params = {
+            "id": id,
+            "orgMasterId": orgMasterId,
+            "orgId": orgId,
+            "orgIdType": orgIdType,
+        }
+        return cast("Group", await self._call("get-group", params, None, options))
+
+    async def get_groups_for_school(
+        self,
+        *,
+        orgMasterId: str | None = None,
+        orgId: str | None = None,
+        orgIdType: Literal["OIE_CODE", "BP_ID", "DD_ID", "AS_ID"] | None = None,
+        groupType: Literal["class", "lesson-group"] | None = None,
+        schoolPeriodId: str | None = None,
+        studyOfferingId: str | None = None,
+        subjectOfferingId: str | None = None,
+        **options: Unpack[RequestOptions],
+    ) -> list[Group]:
+        """List the classes and lesson groups of a school.
+
+        GET /groups/school; scopes (any one): eduv.association; asks for eduv.association unless
+        more are given.
+
+        Args:
+            orgMasterId: RIO onderwijsaanbiedercode of the school, e.g. 104A158. The preferred
+                way to name the school; when it is given, orgId and orgIdType are not needed.
+            orgId: Secondary key of the school, sent together with orgIdType when the RIO code
+                is not at hand.
+            orgIdType: Kind of key in orgId: OIE_CODE, BP_ID, DD_ID, AS_ID or, from 1.1.0, V_ID
+                (BRIN6-style branch code, dummy branches included).
+            groupType: Restricts the list to groups of one kind: class (stamgroep) or lesson-
+                group (lesgroep).
+            schoolPeriodId: Restricts the list to objects belonging to the given school period,
+                e.g. 2024-2025.
+            studyOfferingId: Restricts the list to objects linked to the given StudyOffering
+                from the Education API.
+            subjectOfferingId: Restricts the list to objects linked to the given SubjectOffering
+                from the Education API.
+        """
+        params = {
+            "orgMasterId": orgMasterId,
+            "orgId": orgId,
+            "orgIdType": orgIdType,
+            "groupType": groupType,
+            "schoolPeriodId": schoolPeriodId,
+            "studyOfferingId": studyOfferingId,
+            "subjectOfferingId": subjectOfferingId,
+        }
+        return cast("list[Group]", await self._call("get-groups-for-school", params, None, options))
 
 
 Api = AssociationApiV1_0_2

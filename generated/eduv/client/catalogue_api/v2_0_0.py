@@ -5,9 +5,10 @@ from __future__ import annotations
 
 import datetime
 from collections.abc import Mapping, Sequence
-from typing import TYPE_CHECKING, Any, Literal, cast
+from typing import TYPE_CHECKING, Any, Literal, Unpack, cast
 
 from eduv.runtime import AsyncApi as _AsyncBase
+from eduv.runtime import RawResponse, RequestOptions
 from eduv.runtime import SyncApi as _SyncBase
 
 if TYPE_CHECKING:
@@ -17,8 +18,8 @@ if TYPE_CHECKING:
 __all__ = ["CatalogueApiV2_0_0", "AsyncCatalogueApiV2_0_0"]
 
 
-class CatalogueApiV2_0_0(_SyncBase):
-    """Catalogue API 2.0.0 (synchronous); get it from the client's ``catalogue()``."""
+class CatalogueApiV2_0_0WithRawResponse(_SyncBase):
+    """Catalogue API 2.0.0 (synchronous), each method returning a RawResponse."""
 
     api_id = "catalogue-api"
     version = "2.0.0"
@@ -27,10 +28,12 @@ class CatalogueApiV2_0_0(_SyncBase):
         self,
         *,
         since: str | datetime.datetime | None = None,
-    ) -> list[Product]:
+        **options: Unpack[RequestOptions],
+    ) -> RawResponse[list[Product]]:
         """List the supplier's full product records.
 
-        GET /products; scopes (any one): eduv.catalogue.
+        GET /products; scopes (any one): eduv.catalogue; asks for eduv.catalogue unless more are
+        given.
 
         Args:
             since: Return only products changed after this UTC date-time (RFC 3339). The value
@@ -39,15 +42,17 @@ class CatalogueApiV2_0_0(_SyncBase):
         params = {
             "since": since,
         }
-        return cast("list[Product]", self._call("get-all-products", params))
+        return cast("RawResponse[list[Product]]", self._call_raw("get-all-products", params, None, options))
 
     def get_product_by_id(
         self,
         id: str,
-    ) -> Product:
+        **options: Unpack[RequestOptions],
+    ) -> RawResponse[Product]:
         """Read one full product record by key.
 
-        GET /products/{id}; scopes (any one): eduv.catalogue.
+        GET /products/{id}; scopes (any one): eduv.catalogue; asks for eduv.catalogue unless
+        more are given.
 
         Args:
             id: Product key (EAN, ISBN or supplier UUID) of the requested product.
@@ -55,16 +60,18 @@ class CatalogueApiV2_0_0(_SyncBase):
         params = {
             "id": id,
         }
-        return cast("Product", self._call("get-product-by-id", params))
+        return cast("RawResponse[Product]", self._call_raw("get-product-by-id", params, None, options))
 
     def get_all_products_info(
         self,
         *,
         since: str | datetime.datetime | None = None,
-    ) -> list[ProductInfo]:
+        **options: Unpack[RequestOptions],
+    ) -> RawResponse[list[ProductInfo]]:
         """List display records for portals.
 
-        GET /products/info; scopes (any one): eduv.catalogue.
+        GET /products/info; scopes (any one): eduv.catalogue; asks for eduv.catalogue unless
+        more are given.
 
         Args:
             since: Return only products changed after this UTC date-time (RFC 3339). The value
@@ -73,15 +80,17 @@ class CatalogueApiV2_0_0(_SyncBase):
         params = {
             "since": since,
         }
-        return cast("list[ProductInfo]", self._call("get-all-products-info", params))
+        return cast("RawResponse[list[ProductInfo]]", self._call_raw("get-all-products-info", params, None, options))
 
     def get_product_info_by_id(
         self,
         id: str,
-    ) -> ProductInfo:
+        **options: Unpack[RequestOptions],
+    ) -> RawResponse[ProductInfo]:
         """Read one display record by product key.
 
-        GET /products/info/{id}; scopes (any one): eduv.catalogue.
+        GET /products/info/{id}; scopes (any one): eduv.catalogue; asks for eduv.catalogue
+        unless more are given.
 
         Args:
             id: Product key (EAN, ISBN or supplier UUID) of the requested product.
@@ -89,10 +98,99 @@ class CatalogueApiV2_0_0(_SyncBase):
         params = {
             "id": id,
         }
-        return cast("ProductInfo", self._call("get-product-info-by-id", params))
+        return cast("RawResponse[ProductInfo]", self._call_raw("get-product-info-by-id", params, None, options))
 
-class AsyncCatalogueApiV2_0_0(_AsyncBase):
-    """Catalogue API 2.0.0 (asynchronous); get it from the client's ``catalogue()``."""
+
+class CatalogueApiV2_0_0(_SyncBase):
+    """Catalogue API 2.0.0 (synchronous); get it from the client's ``catalogue()``."""
+
+    api_id = "catalogue-api"
+    version = "2.0.0"
+
+    @property
+    def with_raw_response(self) -> CatalogueApiV2_0_0WithRawResponse:
+        """The same operations, returning status, headers and problems too."""
+        return CatalogueApiV2_0_0WithRawResponse(self._client)
+
+    def get_all_products(
+        self,
+        *,
+        since: str | datetime.datetime | None = None,
+        **options: Unpack[RequestOptions],
+    ) -> list[Product]:
+        """List the supplier's full product records.
+
+        GET /products; scopes (any one): eduv.catalogue; asks for eduv.catalogue unless more are
+        given.
+
+        Args:
+            since: Return only products changed after this UTC date-time (RFC 3339). The value
+                may lie at most seven days in the past.
+        """
+        params = {
+            "since": since,
+        }
+        return cast("list[Product]", self._call("get-all-products", params, None, options))
+
+    def get_product_by_id(
+        self,
+        id: str,
+        **options: Unpack[RequestOptions],
+    ) -> Product:
+        """Read one full product record by key.
+
+        GET /products/{id}; scopes (any one): eduv.catalogue; asks for eduv.catalogue unless
+        more are given.
+
+        Args:
+            id: Product key (EAN, ISBN or supplier UUID) of the requested product.
+        """
+        params = {
+            "id": id,
+        }
+        return cast("Product", self._call("get-product-by-id", params, None, options))
+
+    def get_all_products_info(
+        self,
+        *,
+        since: str | datetime.datetime | None = None,
+        **options: Unpack[RequestOptions],
+    ) -> list[ProductInfo]:
+        """List display records for portals.
+
+        GET /products/info; scopes (any one): eduv.catalogue; asks for eduv.catalogue unless
+        more are given.
+
+        Args:
+            since: Return only products changed after this UTC date-time (RFC 3339). The value
+                may lie at most seven days in the past.
+        """
+        params = {
+            "since": since,
+        }
+        return cast("list[ProductInfo]", self._call("get-all-products-info", params, None, options))
+
+    def get_product_info_by_id(
+        self,
+        id: str,
+        **options: Unpack[RequestOptions],
+    ) -> ProductInfo:
+        """Read one display record by product key.
+
+        GET /products/info/{id}; scopes (any one): eduv.catalogue; asks for eduv.catalogue
+        unless more are given.
+
+        Args:
+            id: Product key (EAN, ISBN or supplier UUID) of the requested product.
+        """
+        params = {
+            "id": id,
+        }
+        return cast("ProductInfo", self._call("get-product-info-by-id", params, None, options))
+
+
+class AsyncCatalogueApiV2_0_0WithRawResponse(_AsyncBase):
+    """Catalogue API 2.0.0 (asynchronous), each method returning a RawResponse."""
 
     api_id = "catalogue-api"
     version = "2.0.0"
@@ -101,10 +199,12 @@ class AsyncCatalogueApiV2_0_0(_AsyncBase):
         self,
         *,
         since: str | datetime.datetime | None = None,
-    ) -> list[Product]:
+        **options: Unpack[RequestOptions],
+    ) -> RawResponse[list[Product]]:
         """List the supplier's full product records.
 
-        GET /products; scopes (any one): eduv.catalogue.
+        GET /products; scopes (any one): eduv.catalogue; asks for eduv.catalogue unless more are
+        given.
 
         Args:
             since: Return only products changed after this UTC date-time (RFC 3339). The value
@@ -113,15 +213,17 @@ class AsyncCatalogueApiV2_0_0(_AsyncBase):
         params = {
             "since": since,
         }
-        return cast("list[Product]", await self._call("get-all-products", params))
+        return cast("RawResponse[list[Product]]", await self._call_raw("get-all-products", params, None, options))
 
     async def get_product_by_id(
         self,
         id: str,
-    ) -> Product:
+        **options: Unpack[RequestOptions],
+    ) -> RawResponse[Product]:
         """Read one full product record by key.
 
-        GET /products/{id}; scopes (any one): eduv.catalogue.
+        GET /products/{id}; scopes (any one): eduv.catalogue; asks for eduv.catalogue unless
+        more are given.
 
         Args:
             id: Product key (EAN, ISBN or supplier UUID) of the requested product.
@@ -129,16 +231,18 @@ class AsyncCatalogueApiV2_0_0(_AsyncBase):
         params = {
             "id": id,
         }
-        return cast("Product", await self._call("get-product-by-id", params))
+        return cast("RawResponse[Product]", await self._call_raw("get-product-by-id", params, None, options))
 
     async def get_all_products_info(
         self,
         *,
         since: str | datetime.datetime | None = None,
-    ) -> list[ProductInfo]:
+        **options: Unpack[RequestOptions],
+    ) -> RawResponse[list[ProductInfo]]:
         """List display records for portals.
 
-        GET /products/info; scopes (any one): eduv.catalogue.
+        GET /products/info; scopes (any one): eduv.catalogue; asks for eduv.catalogue unless
+        more are given.
 
         Args:
             since: Return only products changed after this UTC date-time (RFC 3339). The value
@@ -147,15 +251,17 @@ class AsyncCatalogueApiV2_0_0(_AsyncBase):
         params = {
             "since": since,
         }
-        return cast("list[ProductInfo]", await self._call("get-all-products-info", params))
+        return cast("RawResponse[list[ProductInfo]]", await self._call_raw("get-all-products-info", params, None, options))
 
     async def get_product_info_by_id(
         self,
         id: str,
-    ) -> ProductInfo:
+        **options: Unpack[RequestOptions],
+    ) -> RawResponse[ProductInfo]:
         """Read one display record by product key.
 
-        GET /products/info/{id}; scopes (any one): eduv.catalogue.
+        GET /products/info/{id}; scopes (any one): eduv.catalogue; asks for eduv.catalogue
+        unless more are given.
 
         Args:
             id: Product key (EAN, ISBN or supplier UUID) of the requested product.
@@ -163,7 +269,95 @@ class AsyncCatalogueApiV2_0_0(_AsyncBase):
         params = {
             "id": id,
         }
-        return cast("ProductInfo", await self._call("get-product-info-by-id", params))
+        return cast("RawResponse[ProductInfo]", await self._call_raw("get-product-info-by-id", params, None, options))
+
+
+class AsyncCatalogueApiV2_0_0(_AsyncBase):
+    """Catalogue API 2.0.0 (asynchronous); get it from the client's ``catalogue()``."""
+
+    api_id = "catalogue-api"
+    version = "2.0.0"
+
+    @property
+    def with_raw_response(self) -> AsyncCatalogueApiV2_0_0WithRawResponse:
+        """The same operations, returning status, headers and problems too."""
+        return AsyncCatalogueApiV2_0_0WithRawResponse(self._client)
+
+    async def get_all_products(
+        self,
+        *,
+        since: str | datetime.datetime | None = None,
+        **options: Unpack[RequestOptions],
+    ) -> list[Product]:
+        """List the supplier's full product records.
+
+        GET /products; scopes (any one): eduv.catalogue; asks for eduv.catalogue unless more are
+        given.
+
+        Args:
+            since: Return only products changed after this UTC date-time (RFC 3339). The value
+                may lie at most seven days in the past.
+        """
+        params = {
+            "since": since,
+        }
+        return cast("list[Product]", await self._call("get-all-products", params, None, options))
+
+    async def get_product_by_id(
+        self,
+        id: str,
+        **options: Unpack[RequestOptions],
+    ) -> Product:
+        """Read one full product record by key.
+
+        GET /products/{id}; scopes (any one): eduv.catalogue; asks for eduv.catalogue unless
+        more are given.
+
+        Args:
+            id: Product key (EAN, ISBN or supplier UUID) of the requested product.
+        """
+        params = {
+            "id": id,
+        }
+        return cast("Product", await self._call("get-product-by-id", params, None, options))
+
+    async def get_all_products_info(
+        self,
+        *,
+        since: str | datetime.datetime | None = None,
+        **options: Unpack[RequestOptions],
+    ) -> list[ProductInfo]:
+        """List display records for portals.
+
+        GET /products/info; scopes (any one): eduv.catalogue; asks for eduv.catalogue unless
+        more are given.
+
+        Args:
+            since: Return only products changed after this UTC date-time (RFC 3339). The value
+                may lie at most seven days in the past.
+        """
+        params = {
+            "since": since,
+        }
+        return cast("list[ProductInfo]", await self._call("get-all-products-info", params, None, options))
+
+    async def get_product_info_by_id(
+        self,
+        id: str,
+        **options: Unpack[RequestOptions],
+    ) -> ProductInfo:
+        """Read one display record by product key.
+
+        GET /products/info/{id}; scopes (any one): eduv.catalogue; asks for eduv.catalogue
+        unless more are given.
+
+        Args:
+            id: Product key (EAN, ISBN or supplier UUID) of the requested product.
+        """
+        params = {
+            "id": id,
+        }
+        return cast("ProductInfo", await self._call("get-product-info-by-id", params, None, options))
 
 
 Api = CatalogueApiV2_0_0

@@ -5,9 +5,10 @@ from __future__ import annotations
 
 import datetime
 from collections.abc import Mapping, Sequence
-from typing import TYPE_CHECKING, Any, Literal, cast
+from typing import TYPE_CHECKING, Any, Literal, Unpack, cast
 
 from eduv.runtime import AsyncApi as _AsyncBase
+from eduv.runtime import RawResponse, RequestOptions
 from eduv.runtime import SyncApi as _SyncBase
 
 if TYPE_CHECKING:
@@ -20,8 +21,8 @@ if TYPE_CHECKING:
 __all__ = ["ConsentApiV0_0_2", "AsyncConsentApiV0_0_2"]
 
 
-class ConsentApiV0_0_2(_SyncBase):
-    """Consent API 0.0.2 (synchronous); get it from the client's ``consent()``."""
+class ConsentApiV0_0_2WithRawResponse(_SyncBase):
+    """Consent API 0.0.2 (synchronous), each method returning a RawResponse."""
 
     api_id = "consent-api"
     version = "0.0.2"
@@ -32,10 +33,12 @@ class ConsentApiV0_0_2(_SyncBase):
         *,
         since: str | datetime.datetime | None = None,
         schemaVersion: str | None = None,
-    ) -> list[ConsentStatus]:
+        **options: Unpack[RequestOptions],
+    ) -> RawResponse[list[ConsentStatus]]:
         """List all consents registered for the caller.
 
-        GET /consentstatuses/{api}; scopes (any one): consent.
+        GET /consentstatuses/{api}; scopes (any one): consent; asks for consent unless more are
+        given.
 
         Args:
             api: Slug of the Edu-V API whose consents are wanted, e.g. students-api. A query
@@ -50,7 +53,7 @@ class ConsentApiV0_0_2(_SyncBase):
             "since": since,
             "schemaVersion": schemaVersion,
         }
-        return cast("list[ConsentStatus]", self._call("get-consent-statuses", params))
+        return cast("RawResponse[list[ConsentStatus]]", self._call_raw("get-consent-statuses", params, None, options))
 
     def get_consent_statuses_by_school(
         self,
@@ -61,10 +64,12 @@ class ConsentApiV0_0_2(_SyncBase):
         providerReferenceId: str | None = None,
         consumerReferenceId: str | None = None,
         schemaVersion: str | None = None,
-    ) -> ConsentStatus:
+        **options: Unpack[RequestOptions],
+    ) -> RawResponse[ConsentStatus]:
         """Look up the consent for one school and API.
 
-        GET /consentstatuses/{api}/{edu_org_id}; scopes (any one): consent.
+        GET /consentstatuses/{api}/{edu_org_id}; scopes (any one): consent; asks for consent
+        unless more are given.
 
         Args:
             api: Slug of the Edu-V API whose consents are wanted, e.g. students-api. A query
@@ -88,46 +93,51 @@ class ConsentApiV0_0_2(_SyncBase):
             "consumerReferenceId": consumerReferenceId,
             "schemaVersion": schemaVersion,
         }
-        return cast("ConsentStatus", self._call("get-consent-statuses-by-school", params))
+        return cast("RawResponse[ConsentStatus]", self._call_raw("get-consent-statuses-by-school", params, None, options))
 
     def put_consent_revoke(
         self,
         *,
         body: ConsentRevoke | Mapping[str, Any] | None = None,
-    ) -> None:
+        **options: Unpack[RequestOptions],
+    ) -> RawResponse[None]:
         """Withdraw a consent that was given earlier.
 
-        PUT /consentrevokes; scopes (any one): consent.
+        PUT /consentrevokes; scopes (any one): consent; asks for consent unless more are given.
         """
         params = {
         }
-        self._call("put-consent-revoke", params, body)
+        return cast("RawResponse[None]", self._call_raw("put-consent-revoke", params, body, options))
 
     def put_consent_notification(
         self,
         *,
         body: ConsentNotification | Mapping[str, Any] | None = None,
-    ) -> None:
+        **options: Unpack[RequestOptions],
+    ) -> RawResponse[None]:
         """Inform a consumer about a newly registered consent.
 
-        PUT /consentnotifications; scopes (any one): consent.
+        PUT /consentnotifications; scopes (any one): consent; asks for consent unless more are
+        given.
         """
         params = {
         }
-        self._call("put-consent-notification", params, body)
+        return cast("RawResponse[None]", self._call_raw("put-consent-notification", params, body, options))
 
     def put_consent_confirmation(
         self,
         *,
         body: ConsentConfirmation | Mapping[str, Any] | None = None,
-    ) -> None:
+        **options: Unpack[RequestOptions],
+    ) -> RawResponse[None]:
         """Confirm a consent registration at the provider.
 
-        PUT /consentconfirmations; scopes (any one): consent.
+        PUT /consentconfirmations; scopes (any one): consent; asks for consent unless more are
+        given.
         """
         params = {
         }
-        self._call("put-consent-confirmation", params, body)
+        return cast("RawResponse[None]", self._call_raw("put-consent-confirmation", params, body, options))
 
     def get_consent_confirmations(
         self,
@@ -135,10 +145,12 @@ class ConsentApiV0_0_2(_SyncBase):
         *,
         since: str | datetime.datetime,
         schemaVersion: str | None = None,
-    ) -> list[ConsentConfirmation]:
+        **options: Unpack[RequestOptions],
+    ) -> RawResponse[list[ConsentConfirmation]]:
         """Poll confirmations issued after a moment.
 
-        GET /consentconfirmations/{api}; scopes (any one): consent.
+        GET /consentconfirmations/{api}; scopes (any one): consent; asks for consent unless more
+        are given.
 
         Args:
             api: Slug of the Edu-V API whose consents are wanted, e.g. students-api. A query
@@ -153,20 +165,21 @@ class ConsentApiV0_0_2(_SyncBase):
             "since": since,
             "schemaVersion": schemaVersion,
         }
-        return cast("list[ConsentConfirmation]", self._call("get-consent-confirmations", params))
+        return cast("RawResponse[list[ConsentConfirmation]]", self._call_raw("get-consent-confirmations", params, None, options))
 
     def put_consent_request(
         self,
         *,
         body: ConsentRequest | Mapping[str, Any] | None = None,
-    ) -> None:
+        **options: Unpack[RequestOptions],
+    ) -> RawResponse[None]:
         """Ask a provider to register a consent.
 
-        PUT /consentrequests; scopes (any one): .
+        PUT /consentrequests; no scope needed.
         """
         params = {
         }
-        self._call("put-consent-request", params, body)
+        return cast("RawResponse[None]", self._call_raw("put-consent-request", params, body, options))
 
     def get_consent_requests(
         self,
@@ -174,10 +187,12 @@ class ConsentApiV0_0_2(_SyncBase):
         *,
         since: str | datetime.datetime,
         schemaVersion: str | None = None,
-    ) -> list[ConsentRequest]:
+        **options: Unpack[RequestOptions],
+    ) -> RawResponse[list[ConsentRequest]]:
         """Poll consent requests issued after a moment.
 
-        GET /consentrequests/{api}; scopes (any one): consent.
+        GET /consentrequests/{api}; scopes (any one): consent; asks for consent unless more are
+        given.
 
         Args:
             api: Slug of the Edu-V API whose consents are wanted, e.g. students-api. A query
@@ -192,10 +207,205 @@ class ConsentApiV0_0_2(_SyncBase):
             "since": since,
             "schemaVersion": schemaVersion,
         }
-        return cast("list[ConsentRequest]", self._call("get-consent-requests", params))
+        return cast("RawResponse[list[ConsentRequest]]", self._call_raw("get-consent-requests", params, None, options))
 
-class AsyncConsentApiV0_0_2(_AsyncBase):
-    """Consent API 0.0.2 (asynchronous); get it from the client's ``consent()``."""
+
+class ConsentApiV0_0_2(_SyncBase):
+    """Consent API 0.0.2 (synchronous); get it from the client's ``consent()``."""
+
+    api_id = "consent-api"
+    version = "0.0.2"
+
+    @property
+    def with_raw_response(self) -> ConsentApiV0_0_2WithRawResponse:
+        """The same operations, returning status, headers and problems too."""
+        return ConsentApiV0_0_2WithRawResponse(self._client)
+
+    def get_consent_statuses(
+        self,
+        api: Literal["sis-api", "entitlement-api", "usage-api", "progress-api", "results-api"],
+        *,
+        since: str | datetime.datetime | None = None,
+        schemaVersion: str | None = None,
+        **options: Unpack[RequestOptions],
+    ) -> list[ConsentStatus]:
+        """List all consents registered for the caller.
+
+        GET /consentstatuses/{api}; scopes (any one): consent; asks for consent unless more are
+        given.
+
+        Args:
+            api: Slug of the Edu-V API whose consents are wanted, e.g. students-api. A query
+                parameter in 0.9.1 and a path segment in 0.0.2.
+            since: Only return records created or changed after this moment, given as an RFC
+                3339 date-time in UTC.
+            schemaVersion: Only in 0.0.2. Requested version of the message format; without it
+                the server picks its default.
+        """
+        params = {
+            "api": api,
+            "since": since,
+            "schemaVersion": schemaVersion,
+        }
+        return cast("list[ConsentStatus]", self._call("get-consent-statuses", params, None, options))
+
+    def get_consent_statuses_by_school(
+        self,
+        api: Literal["sis-api", "entitlement-api", "usage-api", "progress-api", "results-api"],
+        edu_org_id: str,
+        *,
+        since: str | datetime.datetime | None = None,
+        providerReferenceId: str | None = None,
+        consumerReferenceId: str | None = None,
+        schemaVersion: str | None = None,
+        **options: Unpack[RequestOptions],
+    ) -> ConsentStatus:
+        """Look up the consent for one school and API.
+
+        GET /consentstatuses/{api}/{edu_org_id}; scopes (any one): consent; asks for consent
+        unless more are given.
+
+        Args:
+            api: Slug of the Edu-V API whose consents are wanted, e.g. students-api. A query
+                parameter in 0.9.1 and a path segment in 0.0.2.
+            since: Only return records created or changed after this moment, given as an RFC
+                3339 date-time in UTC.
+            edu_org_id: Only in 0.0.2. Path segment naming the school whose consent registration
+                is wanted.
+            providerReferenceId: Selects the registration carrying this provider-assigned
+                reference.
+            consumerReferenceId: Selects the registration carrying this consumer-assigned
+                reference.
+            schemaVersion: Only in 0.0.2. Requested version of the message format; without it
+                the server picks its default.
+        """
+        params = {
+            "api": api,
+            "since": since,
+            "edu_org_id": edu_org_id,
+            "providerReferenceId": providerReferenceId,
+            "consumerReferenceId": consumerReferenceId,
+            "schemaVersion": schemaVersion,
+        }
+        return cast("ConsentStatus", self._call("get-consent-statuses-by-school", params, None, options))
+
+    def put_consent_revoke(
+        self,
+        *,
+        body: ConsentRevoke | Mapping[str, Any] | None = None,
+        **options: Unpack[RequestOptions],
+    ) -> None:
+        """Withdraw a consent that was given earlier.
+
+        PUT /consentrevokes; scopes (any one): consent; asks for consent unless more are given.
+        """
+        params = {
+        }
+        self._call("put-consent-revoke", params, body, options)
+
+    def put_consent_notification(
+        self,
+        *,
+        body: ConsentNotification | Mapping[str, Any] | None = None,
+        **options: Unpack[RequestOptions],
+    ) -> None:
+        """Inform a consumer about a newly registered consent.
+
+        PUT /consentnotifications; scopes (any one): consent; asks for consent unless more are
+        given.
+        """
+        params = {
+        }
+        self._call("put-consent-notification", params, body, options)
+
+    def put_consent_confirmation(
+        self,
+        *,
+        body: ConsentConfirmation | Mapping[str, Any] | None = None,
+        **options: Unpack[RequestOptions],
+    ) -> None:
+        """Confirm a consent registration at the provider.
+
+        PUT /consentconfirmations; scopes (any one): consent; asks for consent unless more are
+        given.
+        """
+        params = {
+        }
+        self._call("put-consent-confirmation", params, body, options)
+
+    def get_consent_confirmations(
+        self,
+        api: Literal["sis-api", "entitlement-api", "usage-api", "progress-api", "results-api"],
+        *,
+        since: str | datetime.datetime,
+        schemaVersion: str | None = None,
+        **options: Unpack[RequestOptions],
+    ) -> list[ConsentConfirmation]:
+        """Poll confirmations issued after a moment.
+
+        GET /consentconfirmations/{api}; scopes (any one): consent; asks for consent unless more
+        are given.
+
+        Args:
+            api: Slug of the Edu-V API whose consents are wanted, e.g. students-api. A query
+                parameter in 0.9.1 and a path segment in 0.0.2.
+            since: Only return records created or changed after this moment, given as an RFC
+                3339 date-time in UTC.
+            schemaVersion: Only in 0.0.2. Requested version of the message format; without it
+                the server picks its default.
+        """
+        params = {
+            "api": api,
+            "since": since,
+            "schemaVersion": schemaVersion,
+        }
+        return cast("list[ConsentConfirmation]", self._call("get-consent-confirmations", params, None, options))
+
+    def put_consent_request(
+        self,
+        *,
+        body: ConsentRequest | Mapping[str, Any] | None = None,
+        **options: Unpack[RequestOptions],
+    ) -> None:
+        """Ask a provider to register a consent.
+
+        PUT /consentrequests; no scope needed.
+        """
+        params = {
+        }
+        self._call("put-consent-request", params, body, options)
+
+    def get_consent_requests(
+        self,
+        api: Literal["sis-api", "entitlement-api", "usage-api", "progress-api", "results-api"],
+        *,
+        since: str | datetime.datetime,
+        schemaVersion: str | None = None,
+        **options: Unpack[RequestOptions],
+    ) -> list[ConsentRequest]:
+        """Poll consent requests issued after a moment.
+
+        GET /consentrequests/{api}; scopes (any one): consent; asks for consent unless more are
+        given.
+
+        Args:
+            api: Slug of the Edu-V API whose consents are wanted, e.g. students-api. A query
+                parameter in 0.9.1 and a path segment in 0.0.2.
+            since: Only return records created or changed after this moment, given as an RFC
+                3339 date-time in UTC.
+            schemaVersion: Only in 0.0.2. Requested version of the message format; without it
+                the server picks its default.
+        """
+        params = {
+            "api": api,
+            "since": since,
+            "schemaVersion": schemaVersion,
+        }
+        return cast("list[ConsentRequest]", self._call("get-consent-requests", params, None, options))
+
+
+class AsyncConsentApiV0_0_2WithRawResponse(_AsyncBase):
+    """Consent API 0.0.2 (asynchronous), each method returning a RawResponse."""
 
     api_id = "consent-api"
     version = "0.0.2"
@@ -206,10 +416,12 @@ class AsyncConsentApiV0_0_2(_AsyncBase):
         *,
         since: str | datetime.datetime | None = None,
         schemaVersion: str | None = None,
-    ) -> list[ConsentStatus]:
+        **options: Unpack[RequestOptions],
+    ) -> RawResponse[list[ConsentStatus]]:
         """List all consents registered for the caller.
 
-        GET /consentstatuses/{api}; scopes (any one): consent.
+        GET /consentstatuses/{api}; scopes (any one): consent; asks for consent unless more are
+        given.
 
         Args:
             api: Slug of the Edu-V API whose consents are wanted, e.g. students-api. A query
@@ -224,7 +436,7 @@ class AsyncConsentApiV0_0_2(_AsyncBase):
             "since": since,
             "schemaVersion": schemaVersion,
         }
-        return cast("list[ConsentStatus]", await self._call("get-consent-statuses", params))
+        return cast("RawResponse[list[ConsentStatus]]", await self._call_raw("get-consent-statuses", params, None, options))
 
     async def get_consent_statuses_by_school(
         self,
@@ -235,10 +447,12 @@ class AsyncConsentApiV0_0_2(_AsyncBase):
         providerReferenceId: str | None = None,
         consumerReferenceId: str | None = None,
         schemaVersion: str | None = None,
-    ) -> ConsentStatus:
+        **options: Unpack[RequestOptions],
+    ) -> RawResponse[ConsentStatus]:
         """Look up the consent for one school and API.
 
-        GET /consentstatuses/{api}/{edu_org_id}; scopes (any one): consent.
+        GET /consentstatuses/{api}/{edu_org_id}; scopes (any one): consent; asks for consent
+        unless more are given.
 
         Args:
             api: Slug of the Edu-V API whose consents are wanted, e.g. students-api. A query
@@ -262,46 +476,51 @@ class AsyncConsentApiV0_0_2(_AsyncBase):
             "consumerReferenceId": consumerReferenceId,
             "schemaVersion": schemaVersion,
         }
-        return cast("ConsentStatus", await self._call("get-consent-statuses-by-school", params))
+        return cast("RawResponse[ConsentStatus]", await self._call_raw("get-consent-statuses-by-school", params, None, options))
 
     async def put_consent_revoke(
         self,
         *,
         body: ConsentRevoke | Mapping[str, Any] | None = None,
-    ) -> None:
+        **options: Unpack[RequestOptions],
+    ) -> RawResponse[None]:
         """Withdraw a consent that was given earlier.
 
-        PUT /consentrevokes; scopes (any one): consent.
+        PUT /consentrevokes; scopes (any one): consent; asks for consent unless more are given.
         """
         params = {
         }
-        await self._call("put-consent-revoke", params, body)
+        return cast("RawResponse[None]", await self._call_raw("put-consent-revoke", params, body, options))
 
     async def put_consent_notification(
         self,
         *,
         body: ConsentNotification | Mapping[str, Any] | None = None,
-    ) -> None:
+        **options: Unpack[RequestOptions],
+    ) -> RawResponse[None]:
         """Inform a consumer about a newly registered consent.
 
-        PUT /consentnotifications; scopes (any one): consent.
+        PUT /consentnotifications; scopes (any one): consent; asks for consent unless more are
+        given.
         """
         params = {
         }
-        await self._call("put-consent-notification", params, body)
+        return cast("RawResponse[None]", await self._call_raw("put-consent-notification", params, body, options))
 
     async def put_consent_confirmation(
         self,
         *,
         body: ConsentConfirmation | Mapping[str, Any] | None = None,
-    ) -> None:
+        **options: Unpack[RequestOptions],
+    ) -> RawResponse[None]:
         """Confirm a consent registration at the provider.
 
-        PUT /consentconfirmations; scopes (any one): consent.
+        PUT /consentconfirmations; scopes (any one): consent; asks for consent unless more are
+        given.
         """
         params = {
         }
-        await self._call("put-consent-confirmation", params, body)
+        return cast("RawResponse[None]", await self._call_raw("put-consent-confirmation", params, body, options))
 
     async def get_consent_confirmations(
         self,
@@ -309,10 +528,12 @@ class AsyncConsentApiV0_0_2(_AsyncBase):
         *,
         since: str | datetime.datetime,
         schemaVersion: str | None = None,
-    ) -> list[ConsentConfirmation]:
+        **options: Unpack[RequestOptions],
+    ) -> RawResponse[list[ConsentConfirmation]]:
         """Poll confirmations issued after a moment.
 
-        GET /consentconfirmations/{api}; scopes (any one): consent.
+        GET /consentconfirmations/{api}; scopes (any one): consent; asks for consent unless more
+        are given.
 
         Args:
             api: Slug of the Edu-V API whose consents are wanted, e.g. students-api. A query
@@ -327,20 +548,21 @@ class AsyncConsentApiV0_0_2(_AsyncBase):
             "since": since,
             "schemaVersion": schemaVersion,
         }
-        return cast("list[ConsentConfirmation]", await self._call("get-consent-confirmations", params))
+        return cast("RawResponse[list[ConsentConfirmation]]", await self._call_raw("get-consent-confirmations", params, None, options))
 
     async def put_consent_request(
         self,
         *,
         body: ConsentRequest | Mapping[str, Any] | None = None,
-    ) -> None:
+        **options: Unpack[RequestOptions],
+    ) -> RawResponse[None]:
         """Ask a provider to register a consent.
 
-        PUT /consentrequests; scopes (any one): .
+        PUT /consentrequests; no scope needed.
         """
         params = {
         }
-        await self._call("put-consent-request", params, body)
+        return cast("RawResponse[None]", await self._call_raw("put-consent-request", params, body, options))
 
     async def get_consent_requests(
         self,
@@ -348,10 +570,12 @@ class AsyncConsentApiV0_0_2(_AsyncBase):
         *,
         since: str | datetime.datetime,
         schemaVersion: str | None = None,
-    ) -> list[ConsentRequest]:
+        **options: Unpack[RequestOptions],
+    ) -> RawResponse[list[ConsentRequest]]:
         """Poll consent requests issued after a moment.
 
-        GET /consentrequests/{api}; scopes (any one): consent.
+        GET /consentrequests/{api}; scopes (any one): consent; asks for consent unless more are
+        given.
 
         Args:
             api: Slug of the Edu-V API whose consents are wanted, e.g. students-api. A query
@@ -366,7 +590,201 @@ class AsyncConsentApiV0_0_2(_AsyncBase):
             "since": since,
             "schemaVersion": schemaVersion,
         }
-        return cast("list[ConsentRequest]", await self._call("get-consent-requests", params))
+        return cast("RawResponse[list[ConsentRequest]]", await self._call_raw("get-consent-requests", params, None, options))
+
+
+class AsyncConsentApiV0_0_2(_AsyncBase):
+    """Consent API 0.0.2 (asynchronous); get it from the client's ``consent()``."""
+
+    api_id = "consent-api"
+    version = "0.0.2"
+
+    @property
+    def with_raw_response(self) -> AsyncConsentApiV0_0_2WithRawResponse:
+        """The same operations, returning status, headers and problems too."""
+        return AsyncConsentApiV0_0_2WithRawResponse(self._client)
+
+    async def get_consent_statuses(
+        self,
+        api: Literal["sis-api", "entitlement-api", "usage-api", "progress-api", "results-api"],
+        *,
+        since: str | datetime.datetime | None = None,
+        schemaVersion: str | None = None,
+        **options: Unpack[RequestOptions],
+    ) -> list[ConsentStatus]:
+        """List all consents registered for the caller.
+
+        GET /consentstatuses/{api}; scopes (any one): consent; asks for consent unless more are
+        given.
+
+        Args:
+            api: Slug of the Edu-V API whose consents are wanted, e.g. students-api. A query
+                parameter in 0.9.1 and a path segment in 0.0.2.
+            since: Only return records created or changed after this moment, given as an RFC
+                3339 date-time in UTC.
+            schemaVersion: Only in 0.0.2. Requested version of the message format; without it
+                the server picks its default.
+        """
+        params = {
+            "api": api,
+            "since": since,
+            "schemaVersion": schemaVersion,
+        }
+        return cast("list[ConsentStatus]", await self._call("get-consent-statuses", params, None, options))
+
+    async def get_consent_statuses_by_school(
+        self,
+        api: Literal["sis-api", "entitlement-api", "usage-api", "progress-api", "results-api"],
+        edu_org_id: str,
+        *,
+        since: str | datetime.datetime | None = None,
+        providerReferenceId: str | None = None,
+        consumerReferenceId: str | None = None,
+        schemaVersion: str | None = None,
+        **options: Unpack[RequestOptions],
+    ) -> ConsentStatus:
+        """Look up the consent for one school and API.
+
+        GET /consentstatuses/{api}/{edu_org_id}; scopes (any one): consent; asks for consent
+        unless more are given.
+
+        Args:
+            api: Slug of the Edu-V API whose consents are wanted, e.g. students-api. A query
+                parameter in 0.9.1 and a path segment in 0.0.2.
+            since: Only return records created or changed after this moment, given as an RFC
+                3339 date-time in UTC.
+            edu_org_id: Only in 0.0.2. Path segment naming the school whose consent registration
+                is wanted.
+            providerReferenceId: Selects the registration carrying this provider-assigned
+                reference.
+            consumerReferenceId: Selects the registration carrying this consumer-assigned
+                reference.
+            schemaVersion: Only in 0.0.2. Requested version of the message format; without it
+                the server picks its default.
+        """
+        params = {
+            "api": api,
+            "since": since,
+            "edu_org_id": edu_org_id,
+            "providerReferenceId": providerReferenceId,
+            "consumerReferenceId": consumerReferenceId,
+            "schemaVersion": schemaVersion,
+        }
+        return cast("ConsentStatus", await self._call("get-consent-statuses-by-school", params, None, options))
+
+    async def put_consent_revoke(
+        self,
+        *,
+        body: ConsentRevoke | Mapping[str, Any] | None = None,
+        **options: Unpack[RequestOptions],
+    ) -> None:
+        """Withdraw a consent that was given earlier.
+
+        PUT /consentrevokes; scopes (any one): consent; asks for consent unless more are given.
+        """
+        params = {
+        }
+        await self._call("put-consent-revoke", params, body, options)
+
+    async def put_consent_notification(
+        self,
+        *,
+        body: ConsentNotification | Mapping[str, Any] | None = None,
+        **options: Unpack[RequestOptions],
+    ) -> None:
+        """Inform a consumer about a newly registered consent.
+
+        PUT /consentnotifications; scopes (any one): consent; asks for consent unless more are
+        given.
+        """
+        params = {
+        }
+        await self._call("put-consent-notification", params, body, options)
+
+    async def put_consent_confirmation(
+        self,
+        *,
+        body: ConsentConfirmation | Mapping[str, Any] | None = None,
+        **options: Unpack[RequestOptions],
+    ) -> None:
+        """Confirm a consent registration at the provider.
+
+        PUT /consentconfirmations; scopes (any one): consent; asks for consent unless more are
+        given.
+        """
+        params = {
+        }
+        await self._call("put-consent-confirmation", params, body, options)
+
+    async def get_consent_confirmations(
+        self,
+        api: Literal["sis-api", "entitlement-api", "usage-api", "progress-api", "results-api"],
+        *,
+        since: str | datetime.datetime,
+        schemaVersion: str | None = None,
+        **options: Unpack[RequestOptions],
+    ) -> list[ConsentConfirmation]:
+        """Poll confirmations issued after a moment.
+
+        GET /consentconfirmations/{api}; scopes (any one): consent; asks for consent unless more
+        are given.
+
+        Args:
+            api: Slug of the Edu-V API whose consents are wanted, e.g. students-api. A query
+                parameter in 0.9.1 and a path segment in 0.0.2.
+            since: Only return records created or changed after this moment, given as an RFC
+                3339 date-time in UTC.
+            schemaVersion: Only in 0.0.2. Requested version of the message format; without it
+                the server picks its default.
+        """
+        params = {
+            "api": api,
+            "since": since,
+            "schemaVersion": schemaVersion,
+        }
+        return cast("list[ConsentConfirmation]", await self._call("get-consent-confirmations", params, None, options))
+
+    async def put_consent_request(
+        self,
+        *,
+        body: ConsentRequest | Mapping[str, Any] | None = None,
+        **options: Unpack[RequestOptions],
+    ) -> None:
+        """Ask a provider to register a consent.
+
+        PUT /consentrequests; no scope needed.
+        """
+        params = {
+        }
+        await self._call("put-consent-request", params, body, options)
+
+    async def get_consent_requests(
+        self,
+        api: Literal["sis-api", "entitlement-api", "usage-api", "progress-api", "results-api"],
+        *,
+        since: str | datetime.datetime,
+        schemaVersion: str | None = None,
+        **options: Unpack[RequestOptions],
+    ) -> list[ConsentRequest]:
+        """Poll consent requests issued after a moment.
+
+        GET /consentrequests/{api}; scopes (any one): consent; asks for consent unless more are
+        given.
+
+        Args:
+            api: Slug of the Edu-V API whose consents are wanted, e.g. students-api. A query
+                parameter in 0.9.1 and a path segment in 0.0.2.
+            since: Only return records created or changed after this moment, given as an RFC
+                3339 date-time in UTC.
+            schemaVersion: Only in 0.0.2. Requested version of the message format; without it
+                the server picks its default.
+        """
+        params = {
+            "api": api,
+            "since": since,
+            "schemaVersion": schemaVersion,
+        }
+        return cast("list[ConsentRequest]", await self._call("get-consent-requests", params, None, options))
 
 
 Api = ConsentApiV0_0_2

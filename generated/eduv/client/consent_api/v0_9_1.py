@@ -5,9 +5,10 @@ from __future__ import annotations
 
 import datetime
 from collections.abc import Mapping, Sequence
-from typing import TYPE_CHECKING, Any, Literal, cast
+from typing import TYPE_CHECKING, Any, Literal, Unpack, cast
 
 from eduv.runtime import AsyncApi as _AsyncBase
+from eduv.runtime import RawResponse, RequestOptions
 from eduv.runtime import SyncApi as _SyncBase
 
 if TYPE_CHECKING:
@@ -20,8 +21,8 @@ if TYPE_CHECKING:
 __all__ = ["ConsentApiV0_9_1", "AsyncConsentApiV0_9_1"]
 
 
-class ConsentApiV0_9_1(_SyncBase):
-    """Consent API 0.9.1 (synchronous); get it from the client's ``consent()``."""
+class ConsentApiV0_9_1WithRawResponse(_SyncBase):
+    """Consent API 0.9.1 (synchronous), each method returning a RawResponse."""
 
     api_id = "consent-api"
     version = "0.9.1"
@@ -31,10 +32,12 @@ class ConsentApiV0_9_1(_SyncBase):
         *,
         api: Literal["students-api", "employees-api", "education-api", "association-api", "delivery-api", "entitlement-api", "usage-api", "progress-api", "results-api"] | None = None,
         since: str | datetime.datetime | None = None,
-    ) -> list[ConsentStatus]:
+        **options: Unpack[RequestOptions],
+    ) -> RawResponse[list[ConsentStatus]]:
         """List all consents registered for the caller.
 
-        GET /consent/statuses; scopes (any one): eduv.consent.
+        GET /consent/statuses; scopes (any one): eduv.consent; asks for eduv.consent unless more
+        are given.
 
         Args:
             api: Slug of the Edu-V API whose consents are wanted, e.g. students-api. A query
@@ -46,7 +49,7 @@ class ConsentApiV0_9_1(_SyncBase):
             "api": api,
             "since": since,
         }
-        return cast("list[ConsentStatus]", self._call("get-consent-statuses", params))
+        return cast("RawResponse[list[ConsentStatus]]", self._call_raw("get-consent-statuses", params, None, options))
 
     def get_consent_statuses_by_school(
         self,
@@ -58,10 +61,12 @@ class ConsentApiV0_9_1(_SyncBase):
         since: str | datetime.datetime | None = None,
         providerReferenceId: str | None = None,
         consumerReferenceId: str | None = None,
-    ) -> list[ConsentStatus]:
+        **options: Unpack[RequestOptions],
+    ) -> RawResponse[list[ConsentStatus]]:
         """Look up the consent for one school and API.
 
-        GET /consent/statuses/school; scopes (any one): eduv.consent.
+        GET /consent/statuses/school; scopes (any one): eduv.consent; asks for eduv.consent
+        unless more are given.
 
         Args:
             orgMasterId: RIO onderwijsaanbiedercode of the school, e.g. 104A158. The preferred
@@ -87,43 +92,49 @@ class ConsentApiV0_9_1(_SyncBase):
             "providerReferenceId": providerReferenceId,
             "consumerReferenceId": consumerReferenceId,
         }
-        return cast("list[ConsentStatus]", self._call("get-consent-statuses-by-school", params))
+        return cast("RawResponse[list[ConsentStatus]]", self._call_raw("get-consent-statuses-by-school", params, None, options))
 
     def put_consent_revoke(
         self,
         *,
         body: ConsentRevoke | Mapping[str, Any] | None = None,
-    ) -> None:
+        **options: Unpack[RequestOptions],
+    ) -> RawResponse[None]:
         """Withdraw a consent that was given earlier.
 
-        PUT /consent/revokes; scopes (any one): eduv.consent.
+        PUT /consent/revokes; scopes (any one): eduv.consent; asks for eduv.consent unless more
+        are given.
         """
         params = {
         }
-        self._call("put-consent-revoke", params, body)
+        return cast("RawResponse[None]", self._call_raw("put-consent-revoke", params, body, options))
 
     def put_consent_notification(
         self,
         *,
         body: ConsentNotification | Mapping[str, Any] | None = None,
-    ) -> None:
+        **options: Unpack[RequestOptions],
+    ) -> RawResponse[None]:
         """Inform a consumer about a newly registered consent.
 
-        PUT /consent/notifications; scopes (any one): eduv.consent.
+        PUT /consent/notifications; scopes (any one): eduv.consent; asks for eduv.consent unless
+        more are given.
         """
         params = {
         }
-        self._call("put-consent-notification", params, body)
+        return cast("RawResponse[None]", self._call_raw("put-consent-notification", params, body, options))
 
     def get_consent_confirmations(
         self,
         *,
         api: Literal["students-api", "employees-api", "education-api", "association-api", "delivery-api", "entitlement-api", "usage-api", "progress-api", "results-api"] | None = None,
         since: str | datetime.datetime | None = None,
-    ) -> list[ConsentConfirmation]:
+        **options: Unpack[RequestOptions],
+    ) -> RawResponse[list[ConsentConfirmation]]:
         """Poll confirmations issued after a moment.
 
-        GET /consent/confirmations; scopes (any one): eduv.consent.
+        GET /consent/confirmations; scopes (any one): eduv.consent; asks for eduv.consent unless
+        more are given.
 
         Args:
             api: Slug of the Edu-V API whose consents are wanted, e.g. students-api. A query
@@ -135,30 +146,34 @@ class ConsentApiV0_9_1(_SyncBase):
             "api": api,
             "since": since,
         }
-        return cast("list[ConsentConfirmation]", self._call("get-consent-confirmations", params))
+        return cast("RawResponse[list[ConsentConfirmation]]", self._call_raw("get-consent-confirmations", params, None, options))
 
     def put_consent_confirmation(
         self,
         *,
         body: ConsentConfirmation | Mapping[str, Any] | None = None,
-    ) -> None:
+        **options: Unpack[RequestOptions],
+    ) -> RawResponse[None]:
         """Confirm a consent registration at the provider.
 
-        PUT /consent/confirmations; scopes (any one): eduv.consent.
+        PUT /consent/confirmations; scopes (any one): eduv.consent; asks for eduv.consent unless
+        more are given.
         """
         params = {
         }
-        self._call("put-consent-confirmation", params, body)
+        return cast("RawResponse[None]", self._call_raw("put-consent-confirmation", params, body, options))
 
     def get_consent_requests(
         self,
         *,
         api: Literal["students-api", "employees-api", "education-api", "association-api", "delivery-api", "entitlement-api", "usage-api", "progress-api", "results-api"] | None = None,
         since: str | datetime.datetime | None = None,
-    ) -> list[ConsentRequest]:
+        **options: Unpack[RequestOptions],
+    ) -> RawResponse[list[ConsentRequest]]:
         """Poll consent requests issued after a moment.
 
-        GET /consent/requests; scopes (any one): eduv.consent.
+        GET /consent/requests; scopes (any one): eduv.consent; asks for eduv.consent unless more
+        are given.
 
         Args:
             api: Slug of the Edu-V API whose consents are wanted, e.g. students-api. A query
@@ -170,23 +185,213 @@ class ConsentApiV0_9_1(_SyncBase):
             "api": api,
             "since": since,
         }
-        return cast("list[ConsentRequest]", self._call("get-consent-requests", params))
+        return cast("RawResponse[list[ConsentRequest]]", self._call_raw("get-consent-requests", params, None, options))
 
     def put_consent_request(
         self,
         *,
         body: ConsentRequest | Mapping[str, Any] | None = None,
-    ) -> None:
+        **options: Unpack[RequestOptions],
+    ) -> RawResponse[None]:
         """Ask a provider to register a consent.
 
-        PUT /consent/requests; scopes (any one): eduv.consent.
+        PUT /consent/requests; scopes (any one): eduv.consent; asks for eduv.consent unless more
+        are given.
         """
         params = {
         }
-        self._call("put-consent-request", params, body)
+        return cast("RawResponse[None]", self._call_raw("put-consent-request", params, body, options))
 
-class AsyncConsentApiV0_9_1(_AsyncBase):
-    """Consent API 0.9.1 (asynchronous); get it from the client's ``consent()``."""
+
+class ConsentApiV0_9_1(_SyncBase):
+    """Consent API 0.9.1 (synchronous); get it from the client's ``consent()``."""
+
+    api_id = "consent-api"
+    version = "0.9.1"
+
+    @property
+    def with_raw_response(self) -> ConsentApiV0_9_1WithRawResponse:
+        """The same operations, returning status, headers and problems too."""
+        return ConsentApiV0_9_1WithRawResponse(self._client)
+
+    def get_consent_statuses(
+        self,
+        *,
+        api: Literal["students-api", "employees-api", "education-api", "association-api", "delivery-api", "entitlement-api", "usage-api", "progress-api", "results-api"] | None = None,
+        since: str | datetime.datetime | None = None,
+        **options: Unpack[RequestOptions],
+    ) -> list[ConsentStatus]:
+        """List all consents registered for the caller.
+
+        GET /consent/statuses; scopes (any one): eduv.consent; asks for eduv.consent unless more
+        are given.
+
+        Args:
+            api: Slug of the Edu-V API whose consents are wanted, e.g. students-api. A query
+                parameter in 0.9.1 and a path segment in 0.0.2.
+            since: Only return records created or changed after this moment, given as an RFC
+                3339 date-time in UTC.
+        """
+        params = {
+            "api": api,
+            "since": since,
+        }
+        return cast("list[ConsentStatus]", self._call("get-consent-statuses", params, None, options))
+
+    def get_consent_statuses_by_school(
+        self,
+        *,
+        orgMasterId: str | None = None,
+        orgId: str | None = None,
+        orgIdType: Literal["OIE_CODE", "BP_ID", "DD_ID", "AS_ID"] | None = None,
+        api: Literal["students-api", "employees-api", "education-api", "association-api", "delivery-api", "entitlement-api", "usage-api", "progress-api", "results-api"] | None = None,
+        since: str | datetime.datetime | None = None,
+        providerReferenceId: str | None = None,
+        consumerReferenceId: str | None = None,
+        **options: Unpack[RequestOptions],
+    ) -> list[ConsentStatus]:
+        """Look up the consent for one school and API.
+
+        GET /consent/statuses/school; scopes (any one): eduv.consent; asks for eduv.consent
+        unless more are given.
+
+        Args:
+            orgMasterId: RIO onderwijsaanbiedercode of the school, e.g. 104A158. The preferred
+                way to name the school; when it is given, orgId and orgIdType are not needed.
+            orgId: Secondary key of the school, sent together with orgIdType when the RIO code
+                is not at hand.
+            orgIdType: Kind of key in orgId: OIE_CODE, BP_ID, DD_ID or AS_ID.
+            api: Slug of the Edu-V API whose consents are wanted, e.g. students-api. A query
+                parameter in 0.9.1 and a path segment in 0.0.2.
+            since: Only return records created or changed after this moment, given as an RFC
+                3339 date-time in UTC.
+            providerReferenceId: Selects the registration carrying this provider-assigned
+                reference.
+            consumerReferenceId: Selects the registration carrying this consumer-assigned
+                reference.
+        """
+        params = {
+            "orgMasterId": orgMasterId,
+            "orgId": orgId,
+            "orgIdType": orgIdType,
+            "api": api,
+            "since": since,
+            "providerReferenceId": providerReferenceId,
+            "consumerReferenceId": consumerReferenceId,
+        }
+        return cast("list[ConsentStatus]", self._call("get-consent-statuses-by-school", params, None, options))
+
+    def put_consent_revoke(
+        self,
+        *,
+        body: ConsentRevoke | Mapping[str, Any] | None = None,
+        **options: Unpack[RequestOptions],
+    ) -> None:
+        """Withdraw a consent that was given earlier.
+
+        PUT /consent/revokes; scopes (any one): eduv.consent; asks for eduv.consent unless more
+        are given.
+        """
+        params = {
+        }
+        self._call("put-consent-revoke", params, body, options)
+
+    def put_consent_notification(
+        self,
+        *,
+        body: ConsentNotification | Mapping[str, Any] | None = None,
+        **options: Unpack[RequestOptions],
+    ) -> None:
+        """Inform a consumer about a newly registered consent.
+
+        PUT /consent/notifications; scopes (any one): eduv.consent; asks for eduv.consent unless
+        more are given.
+        """
+        params = {
+        }
+        self._call("put-consent-notification", params, body, options)
+
+    def get_consent_confirmations(
+        self,
+        *,
+        api: Literal["students-api", "employees-api", "education-api", "association-api", "delivery-api", "entitlement-api", "usage-api", "progress-api", "results-api"] | None = None,
+        since: str | datetime.datetime | None = None,
+        **options: Unpack[RequestOptions],
+    ) -> list[ConsentConfirmation]:
+        """Poll confirmations issued after a moment.
+
+        GET /consent/confirmations; scopes (any one): eduv.consent; asks for eduv.consent unless
+        more are given.
+
+        Args:
+            api: Slug of the Edu-V API whose consents are wanted, e.g. students-api. A query
+                parameter in 0.9.1 and a path segment in 0.0.2.
+            since: Only return records created or changed after this moment, given as an RFC
+                3339 date-time in UTC.
+        """
+        params = {
+            "api": api,
+            "since": since,
+        }
+        return cast("list[ConsentConfirmation]", self._call("get-consent-confirmations", params, None, options))
+
+    def put_consent_confirmation(
+        self,
+        *,
+        body: ConsentConfirmation | Mapping[str, Any] | None = None,
+        **options: Unpack[RequestOptions],
+    ) -> None:
+        """Confirm a consent registration at the provider.
+
+        PUT /consent/confirmations; scopes (any one): eduv.consent; asks for eduv.consent unless
+        more are given.
+        """
+        params = {
+        }
+        self._call("put-consent-confirmation", params, body, options)
+
+    def get_consent_requests(
+        self,
+        *,
+        api: Literal["students-api", "employees-api", "education-api", "association-api", "delivery-api", "entitlement-api", "usage-api", "progress-api", "results-api"] | None = None,
+        since: str | datetime.datetime | None = None,
+        **options: Unpack[RequestOptions],
+    ) -> list[ConsentRequest]:
+        """Poll consent requests issued after a moment.
+
+        GET /consent/requests; scopes (any one): eduv.consent; asks for eduv.consent unless more
+        are given.
+
+        Args:
+            api: Slug of the Edu-V API whose consents are wanted, e.g. students-api. A query
+                parameter in 0.9.1 and a path segment in 0.0.2.
+            since: Only return records created or changed after this moment, given as an RFC
+                3339 date-time in UTC.
+        """
+        params = {
+            "api": api,
+            "since": since,
+        }
+        return cast("list[ConsentRequest]", self._call("get-consent-requests", params, None, options))
+
+    def put_consent_request(
+        self,
+        *,
+        body: ConsentRequest | Mapping[str, Any] | None = None,
+        **options: Unpack[RequestOptions],
+    ) -> None:
+        """Ask a provider to register a consent.
+
+        PUT /consent/requests; scopes (any one): eduv.consent; asks for eduv.consent unless more
+        are given.
+        """
+        params = {
+        }
+        self._call("put-consent-request", params, body, options)
+
+
+class AsyncConsentApiV0_9_1WithRawResponse(_AsyncBase):
+    """Consent API 0.9.1 (asynchronous), each method returning a RawResponse."""
 
     api_id = "consent-api"
     version = "0.9.1"
@@ -196,10 +401,12 @@ class AsyncConsentApiV0_9_1(_AsyncBase):
         *,
         api: Literal["students-api", "employees-api", "education-api", "association-api", "delivery-api", "entitlement-api", "usage-api", "progress-api", "results-api"] | None = None,
         since: str | datetime.datetime | None = None,
-    ) -> list[ConsentStatus]:
+        **options: Unpack[RequestOptions],
+    ) -> RawResponse[list[ConsentStatus]]:
         """List all consents registered for the caller.
 
-        GET /consent/statuses; scopes (any one): eduv.consent.
+        GET /consent/statuses; scopes (any one): eduv.consent; asks for eduv.consent unless more
+        are given.
 
         Args:
             api: Slug of the Edu-V API whose consents are wanted, e.g. students-api. A query
@@ -211,7 +418,7 @@ class AsyncConsentApiV0_9_1(_AsyncBase):
             "api": api,
             "since": since,
         }
-        return cast("list[ConsentStatus]", await self._call("get-consent-statuses", params))
+        return cast("RawResponse[list[ConsentStatus]]", await self._call_raw("get-consent-statuses", params, None, options))
 
     async def get_consent_statuses_by_school(
         self,
@@ -223,10 +430,12 @@ class AsyncConsentApiV0_9_1(_AsyncBase):
         since: str | datetime.datetime | None = None,
         providerReferenceId: str | None = None,
         consumerReferenceId: str | None = None,
-    ) -> list[ConsentStatus]:
+        **options: Unpack[RequestOptions],
+    ) -> RawResponse[list[ConsentStatus]]:
         """Look up the consent for one school and API.
 
-        GET /consent/statuses/school; scopes (any one): eduv.consent.
+        GET /consent/statuses/school; scopes (any one): eduv.consent; asks for eduv.consent
+        unless more are given.
 
         Args:
             orgMasterId: RIO onderwijsaanbiedercode of the school, e.g. 104A158. The preferred
@@ -252,43 +461,49 @@ class AsyncConsentApiV0_9_1(_AsyncBase):
             "providerReferenceId": providerReferenceId,
             "consumerReferenceId": consumerReferenceId,
         }
-        return cast("list[ConsentStatus]", await self._call("get-consent-statuses-by-school", params))
+        return cast("RawResponse[list[ConsentStatus]]", await self._call_raw("get-consent-statuses-by-school", params, None, options))
 
     async def put_consent_revoke(
         self,
         *,
         body: ConsentRevoke | Mapping[str, Any] | None = None,
-    ) -> None:
+        **options: Unpack[RequestOptions],
+    ) -> RawResponse[None]:
         """Withdraw a consent that was given earlier.
 
-        PUT /consent/revokes; scopes (any one): eduv.consent.
+        PUT /consent/revokes; scopes (any one): eduv.consent; asks for eduv.consent unless more
+        are given.
         """
         params = {
         }
-        await self._call("put-consent-revoke", params, body)
+        return cast("RawResponse[None]", await self._call_raw("put-consent-revoke", params, body, options))
 
     async def put_consent_notification(
         self,
         *,
         body: ConsentNotification | Mapping[str, Any] | None = None,
-    ) -> None:
+        **options: Unpack[RequestOptions],
+    ) -> RawResponse[None]:
         """Inform a consumer about a newly registered consent.
 
-        PUT /consent/notifications; scopes (any one): eduv.consent.
+        PUT /consent/notifications; scopes (any one): eduv.consent; asks for eduv.consent unless
+        more are given.
         """
         params = {
         }
-        await self._call("put-consent-notification", params, body)
+        return cast("RawResponse[None]", await self._call_raw("put-consent-notification", params, body, options))
 
     async def get_consent_confirmations(
         self,
         *,
         api: Literal["students-api", "employees-api", "education-api", "association-api", "delivery-api", "entitlement-api", "usage-api", "progress-api", "results-api"] | None = None,
         since: str | datetime.datetime | None = None,
-    ) -> list[ConsentConfirmation]:
+        **options: Unpack[RequestOptions],
+    ) -> RawResponse[list[ConsentConfirmation]]:
         """Poll confirmations issued after a moment.
 
-        GET /consent/confirmations; scopes (any one): eduv.consent.
+        GET /consent/confirmations; scopes (any one): eduv.consent; asks for eduv.consent unless
+        more are given.
 
         Args:
             api: Slug of the Edu-V API whose consents are wanted, e.g. students-api. A query
@@ -300,30 +515,34 @@ class AsyncConsentApiV0_9_1(_AsyncBase):
             "api": api,
             "since": since,
         }
-        return cast("list[ConsentConfirmation]", await self._call("get-consent-confirmations", params))
+        return cast("RawResponse[list[ConsentConfirmation]]", await self._call_raw("get-consent-confirmations", params, None, options))
 
     async def put_consent_confirmation(
         self,
         *,
         body: ConsentConfirmation | Mapping[str, Any] | None = None,
-    ) -> None:
+        **options: Unpack[RequestOptions],
+    ) -> RawResponse[None]:
         """Confirm a consent registration at the provider.
 
-        PUT /consent/confirmations; scopes (any one): eduv.consent.
+        PUT /consent/confirmations; scopes (any one): eduv.consent; asks for eduv.consent unless
+        more are given.
         """
         params = {
         }
-        await self._call("put-consent-confirmation", params, body)
+        return cast("RawResponse[None]", await self._call_raw("put-consent-confirmation", params, body, options))
 
     async def get_consent_requests(
         self,
         *,
         api: Literal["students-api", "employees-api", "education-api", "association-api", "delivery-api", "entitlement-api", "usage-api", "progress-api", "results-api"] | None = None,
         since: str | datetime.datetime | None = None,
-    ) -> list[ConsentRequest]:
+        **options: Unpack[RequestOptions],
+    ) -> RawResponse[list[ConsentRequest]]:
         """Poll consent requests issued after a moment.
 
-        GET /consent/requests; scopes (any one): eduv.consent.
+        GET /consent/requests; scopes (any one): eduv.consent; asks for eduv.consent unless more
+        are given.
 
         Args:
             api: Slug of the Edu-V API whose consents are wanted, e.g. students-api. A query
@@ -335,20 +554,209 @@ class AsyncConsentApiV0_9_1(_AsyncBase):
             "api": api,
             "since": since,
         }
-        return cast("list[ConsentRequest]", await self._call("get-consent-requests", params))
+        return cast("RawResponse[list[ConsentRequest]]", await self._call_raw("get-consent-requests", params, None, options))
 
     async def put_consent_request(
         self,
         *,
         body: ConsentRequest | Mapping[str, Any] | None = None,
-    ) -> None:
+        **options: Unpack[RequestOptions],
+    ) -> RawResponse[None]:
         """Ask a provider to register a consent.
 
-        PUT /consent/requests; scopes (any one): eduv.consent.
+        PUT /consent/requests; scopes (any one): eduv.consent; asks for eduv.consent unless more
+        are given.
         """
         params = {
         }
-        await self._call("put-consent-request", params, body)
+        return cast("RawResponse[None]", await self._call_raw("put-consent-request", params, body, options))
+
+
+class AsyncConsentApiV0_9_1(_AsyncBase):
+    """Consent API 0.9.1 (asynchronous); get it from the client's ``consent()``."""
+
+    api_id = "consent-api"
+    version = "0.9.1"
+
+    @property
+    def with_raw_response(self) -> AsyncConsentApiV0_9_1WithRawResponse:
+        """The same operations, returning status, headers and problems too."""
+        return AsyncConsentApiV0_9_1WithRawResponse(self._client)
+
+    async def get_consent_statuses(
+        self,
+        *,
+        api: Literal["students-api", "employees-api", "education-api", "association-api", "delivery-api", "entitlement-api", "usage-api", "progress-api", "results-api"] | None = None,
+        since: str | datetime.datetime | None = None,
+        **options: Unpack[RequestOptions],
+    ) -> list[ConsentStatus]:
+        """List all consents registered for the caller.
+
+        GET /consent/statuses; scopes (any one): eduv.consent; asks for eduv.consent unless more
+        are given.
+
+        Args:
+            api: Slug of the Edu-V API whose consents are wanted, e.g. students-api. A query
+                parameter in 0.9.1 and a path segment in 0.0.2.
+            since: Only return records created or changed after this moment, given as an RFC
+                3339 date-time in UTC.
+        """
+        params = {
+            "api": api,
+            "since": since,
+        }
+        return cast("list[ConsentStatus]", await self._call("get-consent-statuses", params, None, options))
+
+    async def get_consent_statuses_by_school(
+        self,
+        *,
+        orgMasterId: str | None = None,
+        orgId: str | None = None,
+        orgIdType: Literal["OIE_CODE", "BP_ID", "DD_ID", "AS_ID"] | None = None,
+        api: Literal["students-api", "employees-api", "education-api", "association-api", "delivery-api", "entitlement-api", "usage-api", "progress-api", "results-api"] | None = None,
+        since: str | datetime.datetime | None = None,
+        providerReferenceId: str | None = None,
+        consumerReferenceId: str | None = None,
+        **options: Unpack[RequestOptions],
+    ) -> list[ConsentStatus]:
+        """Look up the consent for one school and API.
+
+        GET /consent/statuses/school; scopes (any one): eduv.consent; asks for eduv.consent
+        unless more are given.
+
+        Args:
+            orgMasterId: RIO onderwijsaanbiedercode of the school, e.g. 104A158. The preferred
+                way to name the school; when it is given, orgId and orgIdType are not needed.
+            orgId: Secondary key of the school, sent together with orgIdType when the RIO code
+                is not at hand.
+            orgIdType: Kind of key in orgId: OIE_CODE, BP_ID, DD_ID or AS_ID.
+            api: Slug of the Edu-V API whose consents are wanted, e.g. students-api. A query
+                parameter in 0.9.1 and a path segment in 0.0.2.
+            since: Only return records created or changed after this moment, given as an RFC
+                3339 date-time in UTC.
+            providerReferenceId: Selects the registration carrying this provider-assigned
+                reference.
+            consumerReferenceId: Selects the registration carrying this consumer-assigned
+                reference.
+        """
+        params = {
+            "orgMasterId": orgMasterId,
+            "orgId": orgId,
+            "orgIdType": orgIdType,
+            "api": api,
+            "since": since,
+            "providerReferenceId": providerReferenceId,
+            "consumerReferenceId": consumerReferenceId,
+        }
+        return cast("list[ConsentStatus]", await self._call("get-consent-statuses-by-school", params, None, options))
+
+    async def put_consent_revoke(
+        self,
+        *,
+        body: ConsentRevoke | Mapping[str, Any] | None = None,
+        **options: Unpack[RequestOptions],
+    ) -> None:
+        """Withdraw a consent that was given earlier.
+
+        PUT /consent/revokes; scopes (any one): eduv.consent; asks for eduv.consent unless more
+        are given.
+        """
+        params = {
+        }
+        await self._call("put-consent-revoke", params, body, options)
+
+    async def put_consent_notification(
+        self,
+        *,
+        body: ConsentNotification | Mapping[str, Any] | None = None,
+        **options: Unpack[RequestOptions],
+    ) -> None:
+        """Inform a consumer about a newly registered consent.
+
+        PUT /consent/notifications; scopes (any one): eduv.consent; asks for eduv.consent unless
+        more are given.
+        """
+        params = {
+        }
+        await self._call("put-consent-notification", params, body, options)
+
+    async def get_consent_confirmations(
+        self,
+        *,
+        api: Literal["students-api", "employees-api", "education-api", "association-api", "delivery-api", "entitlement-api", "usage-api", "progress-api", "results-api"] | None = None,
+        since: str | datetime.datetime | None = None,
+        **options: Unpack[RequestOptions],
+    ) -> list[ConsentConfirmation]:
+        """Poll confirmations issued after a moment.
+
+        GET /consent/confirmations; scopes (any one): eduv.consent; asks for eduv.consent unless
+        more are given.
+
+        Args:
+            api: Slug of the Edu-V API whose consents are wanted, e.g. students-api. A query
+                parameter in 0.9.1 and a path segment in 0.0.2.
+            since: Only return records created or changed after this moment, given as an RFC
+                3339 date-time in UTC.
+        """
+        params = {
+            "api": api,
+            "since": since,
+        }
+        return cast("list[ConsentConfirmation]", await self._call("get-consent-confirmations", params, None, options))
+
+    async def put_consent_confirmation(
+        self,
+        *,
+        body: ConsentConfirmation | Mapping[str, Any] | None = None,
+        **options: Unpack[RequestOptions],
+    ) -> None:
+        """Confirm a consent registration at the provider.
+
+        PUT /consent/confirmations; scopes (any one): eduv.consent; asks for eduv.consent unless
+        more are given.
+        """
+        params = {
+        }
+        await self._call("put-consent-confirmation", params, body, options)
+
+    async def get_consent_requests(
+        self,
+        *,
+        api: Literal["students-api", "employees-api", "education-api", "association-api", "delivery-api", "entitlement-api", "usage-api", "progress-api", "results-api"] | None = None,
+        since: str | datetime.datetime | None = None,
+        **options: Unpack[RequestOptions],
+    ) -> list[ConsentRequest]:
+        """Poll consent requests issued after a moment.
+
+        GET /consent/requests; scopes (any one): eduv.consent; asks for eduv.consent unless more
+        are given.
+
+        Args:
+            api: Slug of the Edu-V API whose consents are wanted, e.g. students-api. A query
+                parameter in 0.9.1 and a path segment in 0.0.2.
+            since: Only return records created or changed after this moment, given as an RFC
+                3339 date-time in UTC.
+        """
+        params = {
+            "api": api,
+            "since": since,
+        }
+        return cast("list[ConsentRequest]", await self._call("get-consent-requests", params, None, options))
+
+    async def put_consent_request(
+        self,
+        *,
+        body: ConsentRequest | Mapping[str, Any] | None = None,
+        **options: Unpack[RequestOptions],
+    ) -> None:
+        """Ask a provider to register a consent.
+
+        PUT /consent/requests; scopes (any one): eduv.consent; asks for eduv.consent unless more
+        are given.
+        """
+        params = {
+        }
+        await self._call("put-consent-request", params, body, options)
 
 
 Api = ConsentApiV0_9_1

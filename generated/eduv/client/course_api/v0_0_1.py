@@ -5,9 +5,10 @@ from __future__ import annotations
 
 import datetime
 from collections.abc import Mapping, Sequence
-from typing import TYPE_CHECKING, Any, Literal, cast
+from typing import TYPE_CHECKING, Any, Literal, Unpack, cast
 
 from eduv.runtime import AsyncApi as _AsyncBase
+from eduv.runtime import RawResponse, RequestOptions
 from eduv.runtime import SyncApi as _SyncBase
 
 if TYPE_CHECKING:
@@ -16,8 +17,8 @@ if TYPE_CHECKING:
 __all__ = ["CourseApiV0_0_1", "AsyncCourseApiV0_0_1"]
 
 
-class CourseApiV0_0_1(_SyncBase):
-    """Course API 0.0.1 (synchronous); get it from the client's ``course()``."""
+class CourseApiV0_0_1WithRawResponse(_SyncBase):
+    """Course API 0.0.1 (synchronous), each method returning a RawResponse."""
 
     api_id = "course-api"
     version = "0.0.1"
@@ -28,10 +29,11 @@ class CourseApiV0_0_1(_SyncBase):
         start: int | None = None,
         limit: int | None = None,
         schemaVersion: str | None = None,
-    ) -> list[Course]:
+        **options: Unpack[RequestOptions],
+    ) -> RawResponse[list[Course]]:
         """List the supplier's courses.
 
-        GET /courses; scopes (any one): course.
+        GET /courses; scopes (any one): course; asks for course unless more are given.
 
         Args:
             start: Only in 0.0.1, position of the first course to return when paging; defaults
@@ -46,17 +48,18 @@ class CourseApiV0_0_1(_SyncBase):
             "limit": limit,
             "schemaVersion": schemaVersion,
         }
-        return cast("list[Course]", self._call("get-all-courses", params))
+        return cast("RawResponse[list[Course]]", self._call_raw("get-all-courses", params, None, options))
 
     def get_course(
         self,
         id: str,
         *,
         schemaVersion: str | None = None,
-    ) -> Course:
+        **options: Unpack[RequestOptions],
+    ) -> RawResponse[Course]:
         """Read one course record by key.
 
-        GET /courses/{id}; scopes (any one): course.
+        GET /courses/{id}; scopes (any one): course; asks for course unless more are given.
 
         Args:
             id: Key of the course (courseId) whose record or structure is requested.
@@ -67,17 +70,19 @@ class CourseApiV0_0_1(_SyncBase):
             "id": id,
             "schemaVersion": schemaVersion,
         }
-        return cast("Course", self._call("get-course", params))
+        return cast("RawResponse[Course]", self._call_raw("get-course", params, None, options))
 
     def get_coursestructure_by_id(
         self,
         id: str,
         *,
         schemaVersion: str | None = None,
-    ) -> None:
+        **options: Unpack[RequestOptions],
+    ) -> RawResponse[None]:
         """Fetch the full cmi5 structure of a course.
 
-        GET /courses/{id}/cmi5e; scopes (any one): course.
+        GET /courses/{id}/cmi5e; scopes (any one): course; asks for course unless more are
+        given.
 
         Args:
             id: Key of the course (courseId) whose record or structure is requested.
@@ -88,10 +93,95 @@ class CourseApiV0_0_1(_SyncBase):
             "id": id,
             "schemaVersion": schemaVersion,
         }
-        self._call("get-coursestructure-by-id", params)
+        return cast("RawResponse[None]", self._call_raw("get-coursestructure-by-id", params, None, options))
 
-class AsyncCourseApiV0_0_1(_AsyncBase):
-    """Course API 0.0.1 (asynchronous); get it from the client's ``course()``."""
+
+class CourseApiV0_0_1(_SyncBase):
+    """Course API 0.0.1 (synchronous); get it from the client's ``course()``."""
+
+    api_id = "course-api"
+    version = "0.0.1"
+
+    @property
+    def with_raw_response(self) -> CourseApiV0_0_1WithRawResponse:
+        """The same operations, returning status, headers and problems too."""
+        return CourseApiV0_0_1WithRawResponse(self._client)
+
+    def get_all_courses(
+        self,
+        *,
+        start: int | None = None,
+        limit: int | None = None,
+        schemaVersion: str | None = None,
+        **options: Unpack[RequestOptions],
+    ) -> list[Course]:
+        """List the supplier's courses.
+
+        GET /courses; scopes (any one): course; asks for course unless more are given.
+
+        Args:
+            start: Only in 0.0.1, position of the first course to return when paging; defaults
+                to 0.
+            limit: Only in 0.0.1, maximum number of courses per page; defaults to 20 and may not
+                exceed 100.
+            schemaVersion: Only in 0.0.1, optional request for a response in a particular schema
+                version; without it the server picks its default.
+        """
+        params = {
+            "start": start,
+            "limit": limit,
+            "schemaVersion": schemaVersion,
+        }
+        return cast("list[Course]", self._call("get-all-courses", params, None, options))
+
+    def get_course(
+        self,
+        id: str,
+        *,
+        schemaVersion: str | None = None,
+        **options: Unpack[RequestOptions],
+    ) -> Course:
+        """Read one course record by key.
+
+        GET /courses/{id}; scopes (any one): course; asks for course unless more are given.
+
+        Args:
+            id: Key of the course (courseId) whose record or structure is requested.
+            schemaVersion: Only in 0.0.1, optional request for a response in a particular schema
+                version; without it the server picks its default.
+        """
+        params = {
+            "id": id,
+            "schemaVersion": schemaVersion,
+        }
+        return cast("Course", self._call("get-course", params, None, options))
+
+    def get_coursestructure_by_id(
+        self,
+        id: str,
+        *,
+        schemaVersion: str | None = None,
+        **options: Unpack[RequestOptions],
+    ) -> None:
+        """Fetch the full cmi5 structure of a course.
+
+        GET /courses/{id}/cmi5e; scopes (any one): course; asks for course unless more are
+        given.
+
+        Args:
+            id: Key of the course (courseId) whose record or structure is requested.
+            schemaVersion: Only in 0.0.1, optional request for a response in a particular schema
+                version; without it the server picks its default.
+        """
+        params = {
+            "id": id,
+            "schemaVersion": schemaVersion,
+        }
+        self._call("get-coursestructure-by-id", params, None, options)
+
+
+class AsyncCourseApiV0_0_1WithRawResponse(_AsyncBase):
+    """Course API 0.0.1 (asynchronous), each method returning a RawResponse."""
 
     api_id = "course-api"
     version = "0.0.1"
@@ -102,10 +192,11 @@ class AsyncCourseApiV0_0_1(_AsyncBase):
         start: int | None = None,
         limit: int | None = None,
         schemaVersion: str | None = None,
-    ) -> list[Course]:
+        **options: Unpack[RequestOptions],
+    ) -> RawResponse[list[Course]]:
         """List the supplier's courses.
 
-        GET /courses; scopes (any one): course.
+        GET /courses; scopes (any one): course; asks for course unless more are given.
 
         Args:
             start: Only in 0.0.1, position of the first course to return when paging; defaults
@@ -120,17 +211,18 @@ class AsyncCourseApiV0_0_1(_AsyncBase):
             "limit": limit,
             "schemaVersion": schemaVersion,
         }
-        return cast("list[Course]", await self._call("get-all-courses", params))
+        return cast("RawResponse[list[Course]]", await self._call_raw("get-all-courses", params, None, options))
 
     async def get_course(
         self,
         id: str,
         *,
         schemaVersion: str | None = None,
-    ) -> Course:
+        **options: Unpack[RequestOptions],
+    ) -> RawResponse[Course]:
         """Read one course record by key.
 
-        GET /courses/{id}; scopes (any one): course.
+        GET /courses/{id}; scopes (any one): course; asks for course unless more are given.
 
         Args:
             id: Key of the course (courseId) whose record or structure is requested.
@@ -141,17 +233,19 @@ class AsyncCourseApiV0_0_1(_AsyncBase):
             "id": id,
             "schemaVersion": schemaVersion,
         }
-        return cast("Course", await self._call("get-course", params))
+        return cast("RawResponse[Course]", await self._call_raw("get-course", params, None, options))
 
     async def get_coursestructure_by_id(
         self,
         id: str,
         *,
         schemaVersion: str | None = None,
-    ) -> None:
+        **options: Unpack[RequestOptions],
+    ) -> RawResponse[None]:
         """Fetch the full cmi5 structure of a course.
 
-        GET /courses/{id}/cmi5e; scopes (any one): course.
+        GET /courses/{id}/cmi5e; scopes (any one): course; asks for course unless more are
+        given.
 
         Args:
             id: Key of the course (courseId) whose record or structure is requested.
@@ -162,7 +256,91 @@ class AsyncCourseApiV0_0_1(_AsyncBase):
             "id": id,
             "schemaVersion": schemaVersion,
         }
-        await self._call("get-coursestructure-by-id", params)
+        return cast("RawResponse[None]", await self._call_raw("get-coursestructure-by-id", params, None, options))
+
+
+class AsyncCourseApiV0_0_1(_AsyncBase):
+    """Course API 0.0.1 (asynchronous); get it from the client's ``course()``."""
+
+    api_id = "course-api"
+    version = "0.0.1"
+
+    @property
+    def with_raw_response(self) -> AsyncCourseApiV0_0_1WithRawResponse:
+        """The same operations, returning status, headers and problems too."""
+        return AsyncCourseApiV0_0_1WithRawResponse(self._client)
+
+    async def get_all_courses(
+        self,
+        *,
+        start: int | None = None,
+        limit: int | None = None,
+        schemaVersion: str | None = None,
+        **options: Unpack[RequestOptions],
+    ) -> list[Course]:
+        """List the supplier's courses.
+
+        GET /courses; scopes (any one): course; asks for course unless more are given.
+
+        Args:
+            start: Only in 0.0.1, position of the first course to return when paging; defaults
+                to 0.
+            limit: Only in 0.0.1, maximum number of courses per page; defaults to 20 and may not
+                exceed 100.
+            schemaVersion: Only in 0.0.1, optional request for a response in a particular schema
+                version; without it the server picks its default.
+        """
+        params = {
+            "start": start,
+            "limit": limit,
+            "schemaVersion": schemaVersion,
+        }
+        return cast("list[Course]", await self._call("get-all-courses", params, None, options))
+
+    async def get_course(
+        self,
+        id: str,
+        *,
+        schemaVersion: str | None = None,
+        **options: Unpack[RequestOptions],
+    ) -> Course:
+        """Read one course record by key.
+
+        GET /courses/{id}; scopes (any one): course; asks for course unless more are given.
+
+        Args:
+            id: Key of the course (courseId) whose record or structure is requested.
+            schemaVersion: Only in 0.0.1, optional request for a response in a particular schema
+                version; without it the server picks its default.
+        """
+        params = {
+            "id": id,
+            "schemaVersion": schemaVersion,
+        }
+        return cast("Course", await self._call("get-course", params, None, options))
+
+    async def get_coursestructure_by_id(
+        self,
+        id: str,
+        *,
+        schemaVersion: str | None = None,
+        **options: Unpack[RequestOptions],
+    ) -> None:
+        """Fetch the full cmi5 structure of a course.
+
+        GET /courses/{id}/cmi5e; scopes (any one): course; asks for course unless more are
+        given.
+
+        Args:
+            id: Key of the course (courseId) whose record or structure is requested.
+            schemaVersion: Only in 0.0.1, optional request for a response in a particular schema
+                version; without it the server picks its default.
+        """
+        params = {
+            "id": id,
+            "schemaVersion": schemaVersion,
+        }
+        await self._call("get-coursestructure-by-id", params, None, options)
 
 
 Api = CourseApiV0_0_1

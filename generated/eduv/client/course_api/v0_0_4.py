@@ -5,9 +5,10 @@ from __future__ import annotations
 
 import datetime
 from collections.abc import Mapping, Sequence
-from typing import TYPE_CHECKING, Any, Literal, cast
+from typing import TYPE_CHECKING, Any, Literal, Unpack, cast
 
 from eduv.runtime import AsyncApi as _AsyncBase
+from eduv.runtime import RawResponse, RequestOptions
 from eduv.runtime import SyncApi as _SyncBase
 
 if TYPE_CHECKING:
@@ -16,8 +17,8 @@ if TYPE_CHECKING:
 __all__ = ["CourseApiV0_0_4", "AsyncCourseApiV0_0_4"]
 
 
-class CourseApiV0_0_4(_SyncBase):
-    """Course API 0.0.4 (synchronous); get it from the client's ``course()``."""
+class CourseApiV0_0_4WithRawResponse(_SyncBase):
+    """Course API 0.0.4 (synchronous), each method returning a RawResponse."""
 
     api_id = "course-api"
     version = "0.0.4"
@@ -26,10 +27,11 @@ class CourseApiV0_0_4(_SyncBase):
         self,
         *,
         since: str | datetime.datetime | None = None,
-    ) -> list[Course]:
+        **options: Unpack[RequestOptions],
+    ) -> RawResponse[list[Course]]:
         """List the supplier's courses.
 
-        GET /courses; scopes (any one): eduv.course.
+        GET /courses; scopes (any one): eduv.course; asks for eduv.course unless more are given.
 
         Args:
             since: Return only courses changed after this UTC date-time (RFC 3339); available
@@ -38,15 +40,17 @@ class CourseApiV0_0_4(_SyncBase):
         params = {
             "since": since,
         }
-        return cast("list[Course]", self._call("get-all-courses", params))
+        return cast("RawResponse[list[Course]]", self._call_raw("get-all-courses", params, None, options))
 
     def get_course(
         self,
         id: str,
-    ) -> Course:
+        **options: Unpack[RequestOptions],
+    ) -> RawResponse[Course]:
         """Read one course record by key.
 
-        GET /courses/{id}; scopes (any one): eduv.course.
+        GET /courses/{id}; scopes (any one): eduv.course; asks for eduv.course unless more are
+        given.
 
         Args:
             id: Key of the course (courseId) whose record or structure is requested.
@@ -54,15 +58,17 @@ class CourseApiV0_0_4(_SyncBase):
         params = {
             "id": id,
         }
-        return cast("Course", self._call("get-course", params))
+        return cast("RawResponse[Course]", self._call_raw("get-course", params, None, options))
 
     def get_coursestructure_by_id(
         self,
         id: str,
-    ) -> None:
+        **options: Unpack[RequestOptions],
+    ) -> RawResponse[None]:
         """Fetch the full cmi5 structure of a course.
 
-        GET /courses/{id}/cmi5e; scopes (any one): eduv.course.
+        GET /courses/{id}/cmi5e; scopes (any one): eduv.course; asks for eduv.course unless more
+        are given.
 
         Args:
             id: Key of the course (courseId) whose record or structure is requested.
@@ -70,10 +76,78 @@ class CourseApiV0_0_4(_SyncBase):
         params = {
             "id": id,
         }
-        self._call("get-coursestructure-by-id", params)
+        return cast("RawResponse[None]", self._call_raw("get-coursestructure-by-id", params, None, options))
 
-class AsyncCourseApiV0_0_4(_AsyncBase):
-    """Course API 0.0.4 (asynchronous); get it from the client's ``course()``."""
+
+class CourseApiV0_0_4(_SyncBase):
+    """Course API 0.0.4 (synchronous); get it from the client's ``course()``."""
+
+    api_id = "course-api"
+    version = "0.0.4"
+
+    @property
+    def with_raw_response(self) -> CourseApiV0_0_4WithRawResponse:
+        """The same operations, returning status, headers and problems too."""
+        return CourseApiV0_0_4WithRawResponse(self._client)
+
+    def get_all_courses(
+        self,
+        *,
+        since: str | datetime.datetime | None = None,
+        **options: Unpack[RequestOptions],
+    ) -> list[Course]:
+        """List the supplier's courses.
+
+        GET /courses; scopes (any one): eduv.course; asks for eduv.course unless more are given.
+
+        Args:
+            since: Return only courses changed after this UTC date-time (RFC 3339); available
+                from 0.0.4.
+        """
+        params = {
+            "since": since,
+        }
+        return cast("list[Course]", self._call("get-all-courses", params, None, options))
+
+    def get_course(
+        self,
+        id: str,
+        **options: Unpack[RequestOptions],
+    ) -> Course:
+        """Read one course record by key.
+
+        GET /courses/{id}; scopes (any one): eduv.course; asks for eduv.course unless more are
+        given.
+
+        Args:
+            id: Key of the course (courseId) whose record or structure is requested.
+        """
+        params = {
+            "id": id,
+        }
+        return cast("Course", self._call("get-course", params, None, options))
+
+    def get_coursestructure_by_id(
+        self,
+        id: str,
+        **options: Unpack[RequestOptions],
+    ) -> None:
+        """Fetch the full cmi5 structure of a course.
+
+        GET /courses/{id}/cmi5e; scopes (any one): eduv.course; asks for eduv.course unless more
+        are given.
+
+        Args:
+            id: Key of the course (courseId) whose record or structure is requested.
+        """
+        params = {
+            "id": id,
+        }
+        self._call("get-coursestructure-by-id", params, None, options)
+
+
+class AsyncCourseApiV0_0_4WithRawResponse(_AsyncBase):
+    """Course API 0.0.4 (asynchronous), each method returning a RawResponse."""
 
     api_id = "course-api"
     version = "0.0.4"
@@ -82,10 +156,11 @@ class AsyncCourseApiV0_0_4(_AsyncBase):
         self,
         *,
         since: str | datetime.datetime | None = None,
-    ) -> list[Course]:
+        **options: Unpack[RequestOptions],
+    ) -> RawResponse[list[Course]]:
         """List the supplier's courses.
 
-        GET /courses; scopes (any one): eduv.course.
+        GET /courses; scopes (any one): eduv.course; asks for eduv.course unless more are given.
 
         Args:
             since: Return only courses changed after this UTC date-time (RFC 3339); available
@@ -94,15 +169,17 @@ class AsyncCourseApiV0_0_4(_AsyncBase):
         params = {
             "since": since,
         }
-        return cast("list[Course]", await self._call("get-all-courses", params))
+        return cast("RawResponse[list[Course]]", await self._call_raw("get-all-courses", params, None, options))
 
     async def get_course(
         self,
         id: str,
-    ) -> Course:
+        **options: Unpack[RequestOptions],
+    ) -> RawResponse[Course]:
         """Read one course record by key.
 
-        GET /courses/{id}; scopes (any one): eduv.course.
+        GET /courses/{id}; scopes (any one): eduv.course; asks for eduv.course unless more are
+        given.
 
         Args:
             id: Key of the course (courseId) whose record or structure is requested.
@@ -110,15 +187,17 @@ class AsyncCourseApiV0_0_4(_AsyncBase):
         params = {
             "id": id,
         }
-        return cast("Course", await self._call("get-course", params))
+        return cast("RawResponse[Course]", await self._call_raw("get-course", params, None, options))
 
     async def get_coursestructure_by_id(
         self,
         id: str,
-    ) -> None:
+        **options: Unpack[RequestOptions],
+    ) -> RawResponse[None]:
         """Fetch the full cmi5 structure of a course.
 
-        GET /courses/{id}/cmi5e; scopes (any one): eduv.course.
+        GET /courses/{id}/cmi5e; scopes (any one): eduv.course; asks for eduv.course unless more
+        are given.
 
         Args:
             id: Key of the course (courseId) whose record or structure is requested.
@@ -126,7 +205,74 @@ class AsyncCourseApiV0_0_4(_AsyncBase):
         params = {
             "id": id,
         }
-        await self._call("get-coursestructure-by-id", params)
+        return cast("RawResponse[None]", await self._call_raw("get-coursestructure-by-id", params, None, options))
+
+
+class AsyncCourseApiV0_0_4(_AsyncBase):
+    """Course API 0.0.4 (asynchronous); get it from the client's ``course()``."""
+
+    api_id = "course-api"
+    version = "0.0.4"
+
+    @property
+    def with_raw_response(self) -> AsyncCourseApiV0_0_4WithRawResponse:
+        """The same operations, returning status, headers and problems too."""
+        return AsyncCourseApiV0_0_4WithRawResponse(self._client)
+
+    async def get_all_courses(
+        self,
+        *,
+        since: str | datetime.datetime | None = None,
+        **options: Unpack[RequestOptions],
+    ) -> list[Course]:
+        """List the supplier's courses.
+
+        GET /courses; scopes (any one): eduv.course; asks for eduv.course unless more are given.
+
+        Args:
+            since: Return only courses changed after this UTC date-time (RFC 3339); available
+                from 0.0.4.
+        """
+        params = {
+            "since": since,
+        }
+        return cast("list[Course]", await self._call("get-all-courses", params, None, options))
+
+    async def get_course(
+        self,
+        id: str,
+        **options: Unpack[RequestOptions],
+    ) -> Course:
+        """Read one course record by key.
+
+        GET /courses/{id}; scopes (any one): eduv.course; asks for eduv.course unless more are
+        given.
+
+        Args:
+            id: Key of the course (courseId) whose record or structure is requested.
+        """
+        params = {
+            "id": id,
+        }
+        return cast("Course", await self._call("get-course", params, None, options))
+
+    async def get_coursestructure_by_id(
+        self,
+        id: str,
+        **options: Unpack[RequestOptions],
+    ) -> None:
+        """Fetch the full cmi5 structure of a course.
+
+        GET /courses/{id}/cmi5e; scopes (any one): eduv.course; asks for eduv.course unless more
+        are given.
+
+        Args:
+            id: Key of the course (courseId) whose record or structure is requested.
+        """
+        params = {
+            "id": id,
+        }
+        await self._call("get-coursestructure-by-id", params, None, options)
 
 
 Api = CourseApiV0_0_4

@@ -5,9 +5,10 @@ from __future__ import annotations
 
 import datetime
 from collections.abc import Mapping, Sequence
-from typing import TYPE_CHECKING, Any, Literal, cast
+from typing import TYPE_CHECKING, Any, Literal, Unpack, cast
 
 from eduv.runtime import AsyncApi as _AsyncBase
+from eduv.runtime import RawResponse, RequestOptions
 from eduv.runtime import SyncApi as _SyncBase
 
 if TYPE_CHECKING:
@@ -19,8 +20,8 @@ if TYPE_CHECKING:
 __all__ = ["DeliveryApiV2_0_0", "AsyncDeliveryApiV2_0_0"]
 
 
-class DeliveryApiV2_0_0(_SyncBase):
-    """Delivery API 2.0.0 (synchronous); get it from the client's ``delivery()``."""
+class DeliveryApiV2_0_0WithRawResponse(_SyncBase):
+    """Delivery API 2.0.0 (synchronous), each method returning a RawResponse."""
 
     api_id = "delivery-api"
     version = "2.0.0"
@@ -28,11 +29,13 @@ class DeliveryApiV2_0_0(_SyncBase):
     def get_delivery_order(
         self,
         id: str,
-    ) -> DeliveryOrder:
+        **options: Unpack[RequestOptions],
+    ) -> RawResponse[DeliveryOrder]:
         """Read one delivery order by its UUID.
 
         GET /deliveryorders/{id}; scopes (any one): eduv.delivery.dashboard,
-        eduv.delivery.entitlor, eduv.delivery.licensor, eduv.delivery.portal.
+        eduv.delivery.entitlor, eduv.delivery.licensor, eduv.delivery.portal; no default: the
+        client's scopes must name one.
 
         Args:
             id: Key taken from the path: the delivery order UUID on `/deliveryorders/{id}`, the
@@ -41,7 +44,7 @@ class DeliveryApiV2_0_0(_SyncBase):
         params = {
             "id": id,
         }
-        return cast("DeliveryOrder", self._call("get-delivery-order", params))
+        return cast("RawResponse[DeliveryOrder]", self._call_raw("get-delivery-order", params, None, options))
 
     def get_delivery_orders_for_school(
         self,
@@ -51,11 +54,12 @@ class DeliveryApiV2_0_0(_SyncBase):
         orgIdType: Literal["OIE_CODE", "BP_ID", "DD_ID", "AS_ID"] | None = None,
         status: Literal["ordered", "processed", "licensed", "cancelled"] | None = None,
         deliveryType: Literal["school-all", "school-studies", "school-subjects", "school-groups", "school-students", "school-employees", "school-activationcodes"] | None = None,
-    ) -> list[DeliveryOrder]:
+        **options: Unpack[RequestOptions],
+    ) -> RawResponse[list[DeliveryOrder]]:
         """List every delivery order bought by a school.
 
         GET /deliveryorders/school; scopes (any one): eduv.delivery.dashboard,
-        eduv.delivery.portal.
+        eduv.delivery.portal; no default: the client's scopes must name one.
 
         Args:
             orgMasterId: RIO OnderwijsaanbiederId of the school; the preferred way to name the
@@ -75,18 +79,19 @@ class DeliveryApiV2_0_0(_SyncBase):
             "status": status,
             "deliveryType": deliveryType,
         }
-        return cast("list[DeliveryOrder]", self._call("get-delivery-orders-for-school", params))
+        return cast("RawResponse[list[DeliveryOrder]]", self._call_raw("get-delivery-orders-for-school", params, None, options))
 
     def get_delivery_orders_for_user_at_school(
         self,
         *,
         body: GetDeliveryOrdersForUserAtSchoolRequest | Mapping[str, Any] | None = None,
         status: Literal["ordered", "processed", "licensed", "cancelled"] | None = None,
-    ) -> list[DeliveryOrder]:
+        **options: Unpack[RequestOptions],
+    ) -> RawResponse[list[DeliveryOrder]]:
         """Find delivery orders that concern one person.
 
         POST /deliveryorders/school/user; scopes (any one): eduv.delivery.dashboard,
-        eduv.delivery.portal.
+        eduv.delivery.portal; no default: the client's scopes must name one.
 
         Args:
             status: Return only delivery orders currently in this state (ordered, processed,
@@ -95,16 +100,17 @@ class DeliveryApiV2_0_0(_SyncBase):
         params = {
             "status": status,
         }
-        return cast("list[DeliveryOrder]", self._call("get-delivery-orders-for-user-at-school", params, body))
+        return cast("RawResponse[list[DeliveryOrder]]", self._call_raw("get-delivery-orders-for-user-at-school", params, body, options))
 
     def get_delivery_orders_by_contract(
         self,
         id: str,
-    ) -> list[DeliveryOrder]:
+        **options: Unpack[RequestOptions],
+    ) -> RawResponse[list[DeliveryOrder]]:
         """List delivery orders placed under a contract.
 
         GET /deliveryorders/contracts/{id}; scopes (any one): eduv.delivery.entitlor,
-        eduv.delivery.licensor.
+        eduv.delivery.licensor; no default: the client's scopes must name one.
 
         Args:
             id: Key taken from the path: the delivery order UUID on `/deliveryorders/{id}`, the
@@ -113,36 +119,178 @@ class DeliveryApiV2_0_0(_SyncBase):
         params = {
             "id": id,
         }
-        return cast("list[DeliveryOrder]", self._call("get-delivery-orders-by-contract", params))
+        return cast("RawResponse[list[DeliveryOrder]]", self._call_raw("get-delivery-orders-by-contract", params, None, options))
 
     def accept_delivery_order(
         self,
         *,
         body: DeliveryOrderRequest | Mapping[str, Any] | None = None,
-    ) -> None:
+        **options: Unpack[RequestOptions],
+    ) -> RawResponse[None]:
         """Send a new or changed delivery order.
 
-        PUT /deliveryorders; scopes (any one): eduv.delivery.entitlor.
+        PUT /deliveryorders; scopes (any one): eduv.delivery.entitlor; asks for
+        eduv.delivery.entitlor unless more are given.
         """
         params = {
         }
-        self._call("accept-delivery-order", params, body)
+        return cast("RawResponse[None]", self._call_raw("accept-delivery-order", params, body, options))
 
     def confirm_delivery_order(
         self,
         *,
         body: DeliveryOrderConfirmation | Mapping[str, Any] | None = None,
-    ) -> None:
+        **options: Unpack[RequestOptions],
+    ) -> RawResponse[None]:
         """Return the outcome for a pushed order.
 
-        PUT /deliveryorders/confirmations; scopes (any one): eduv.delivery.entitlor.
+        PUT /deliveryorders/confirmations; scopes (any one): eduv.delivery.entitlor; asks for
+        eduv.delivery.entitlor unless more are given.
         """
         params = {
         }
-        self._call("confirm-delivery-order", params, body)
+        return cast("RawResponse[None]", self._call_raw("confirm-delivery-order", params, body, options))
 
-class AsyncDeliveryApiV2_0_0(_AsyncBase):
-    """Delivery API 2.0.0 (asynchronous); get it from the client's ``delivery()``."""
+
+class DeliveryApiV2_0_0(_SyncBase):
+    """Delivery API 2.0.0 (synchronous); get it from the client's ``delivery()``."""
+
+    api_id = "delivery-api"
+    version = "2.0.0"
+
+    @property
+    def with_raw_response(self) -> DeliveryApiV2_0_0WithRawResponse:
+        """The same operations, returning status, headers and problems too."""
+        return DeliveryApiV2_0_0WithRawResponse(self._client)
+
+    def get_delivery_order(
+        self,
+        id: str,
+        **options: Unpack[RequestOptions],
+    ) -> DeliveryOrder:
+        """Read one delivery order by its UUID.
+
+        GET /deliveryorders/{id}; scopes (any one): eduv.delivery.dashboard,
+        eduv.delivery.entitlor, eduv.delivery.licensor, eduv.delivery.portal; no default: the
+        client's scopes must name one.
+
+        Args:
+            id: Key taken from the path: the delivery order UUID on `/deliveryorders/{id}`, the
+                contract key on `/deliveryorders/contracts/{id}`.
+        """
+        params = {
+            "id": id,
+        }
+        return cast("DeliveryOrder", self._call("get-delivery-order", params, None, options))
+
+    def get_delivery_orders_for_school(
+        self,
+        *,
+        orgMasterId: str | None = None,
+        orgId: str | None = None,
+        orgIdType: Literal["OIE_CODE", "BP_ID", "DD_ID", "AS_ID"] | None = None,
+        status: Literal["ordered", "processed", "licensed", "cancelled"] | None = None,
+        deliveryType: Literal["school-all", "school-studies", "school-subjects", "school-groups", "school-students", "school-employees", "school-activationcodes"] | None = None,
+        **options: Unpack[RequestOptions],
+    ) -> list[DeliveryOrder]:
+        """List every delivery order bought by a school.
+
+        GET /deliveryorders/school; scopes (any one): eduv.delivery.dashboard,
+        eduv.delivery.portal; no default: the client's scopes must name one.
+
+        Args:
+            orgMasterId: RIO OnderwijsaanbiederId of the school; the preferred way to name the
+                school when known.
+            orgId: Secondary school code, used together with orgIdType when the
+                OnderwijsaanbiederId is unknown.
+            orgIdType: Kind of code given in orgId (OIE_CODE, BP_ID, DD_ID or AS_ID).
+            status: Return only delivery orders currently in this state (ordered, processed,
+                licensed or cancelled).
+            deliveryType: Return only delivery orders with this authorisation rule, e.g.
+                `school-groups`.
+        """
+        params = {
+            "orgMasterId": orgMasterId,
+            "orgId": orgId,
+            "orgIdType": orgIdType,
+            "status": status,
+            "deliveryType": deliveryType,
+        }
+        return cast("list[DeliveryOrder]", self._call("get-delivery-orders-for-school", params, None, options))
+
+    def get_delivery_orders_for_user_at_school(
+        self,
+        *,
+        body: GetDeliveryOrdersForUserAtSchoolRequest | Mapping[str, Any] | None = None,
+        status: Literal["ordered", "processed", "licensed", "cancelled"] | None = None,
+        **options: Unpack[RequestOptions],
+    ) -> list[DeliveryOrder]:
+        """Find delivery orders that concern one person.
+
+        POST /deliveryorders/school/user; scopes (any one): eduv.delivery.dashboard,
+        eduv.delivery.portal; no default: the client's scopes must name one.
+
+        Args:
+            status: Return only delivery orders currently in this state (ordered, processed,
+                licensed or cancelled).
+        """
+        params = {
+            "status": status,
+        }
+        return cast("list[DeliveryOrder]", self._call("get-delivery-orders-for-user-at-school", params, body, options))
+
+    def get_delivery_orders_by_contract(
+        self,
+        id: str,
+        **options: Unpack[RequestOptions],
+    ) -> list[DeliveryOrder]:
+        """List delivery orders placed under a contract.
+
+        GET /deliveryorders/contracts/{id}; scopes (any one): eduv.delivery.entitlor,
+        eduv.delivery.licensor; no default: the client's scopes must name one.
+
+        Args:
+            id: Key taken from the path: the delivery order UUID on `/deliveryorders/{id}`, the
+                contract key on `/deliveryorders/contracts/{id}`.
+        """
+        params = {
+            "id": id,
+        }
+        return cast("list[DeliveryOrder]", self._call("get-delivery-orders-by-contract", params, None, options))
+
+    def accept_delivery_order(
+        self,
+        *,
+        body: DeliveryOrderRequest | Mapping[str, Any] | None = None,
+        **options: Unpack[RequestOptions],
+    ) -> None:
+        """Send a new or changed delivery order.
+
+        PUT /deliveryorders; scopes (any one): eduv.delivery.entitlor; asks for
+        eduv.delivery.entitlor unless more are given.
+        """
+        params = {
+        }
+        self._call("accept-delivery-order", params, body, options)
+
+    def confirm_delivery_order(
+        self,
+        *,
+        body: DeliveryOrderConfirmation | Mapping[str, Any] | None = None,
+        **options: Unpack[RequestOptions],
+    ) -> None:
+        """Return the outcome for a pushed order.
+
+        PUT /deliveryorders/confirmations; scopes (any one): eduv.delivery.entitlor; asks for
+        eduv.delivery.entitlor unless more are given.
+        """
+        params = {
+        }
+        self._call("confirm-delivery-order", params, body, options)
+
+
+class AsyncDeliveryApiV2_0_0WithRawResponse(_AsyncBase):
+    """Delivery API 2.0.0 (asynchronous), each method returning a RawResponse."""
 
     api_id = "delivery-api"
     version = "2.0.0"
@@ -150,11 +298,13 @@ class AsyncDeliveryApiV2_0_0(_AsyncBase):
     async def get_delivery_order(
         self,
         id: str,
-    ) -> DeliveryOrder:
+        **options: Unpack[RequestOptions],
+    ) -> RawResponse[DeliveryOrder]:
         """Read one delivery order by its UUID.
 
         GET /deliveryorders/{id}; scopes (any one): eduv.delivery.dashboard,
-        eduv.delivery.entitlor, eduv.delivery.licensor, eduv.delivery.portal.
+        eduv.delivery.entitlor, eduv.delivery.licensor, eduv.delivery.portal; no default: the
+        client's scopes must name one.
 
         Args:
             id: Key taken from the path: the delivery order UUID on `/deliveryorders/{id}`, the
@@ -163,7 +313,7 @@ class AsyncDeliveryApiV2_0_0(_AsyncBase):
         params = {
             "id": id,
         }
-        return cast("DeliveryOrder", await self._call("get-delivery-order", params))
+        return cast("RawResponse[DeliveryOrder]", await self._call_raw("get-delivery-order", params, None, options))
 
     async def get_delivery_orders_for_school(
         self,
@@ -173,11 +323,12 @@ class AsyncDeliveryApiV2_0_0(_AsyncBase):
         orgIdType: Literal["OIE_CODE", "BP_ID", "DD_ID", "AS_ID"] | None = None,
         status: Literal["ordered", "processed", "licensed", "cancelled"] | None = None,
         deliveryType: Literal["school-all", "school-studies", "school-subjects", "school-groups", "school-students", "school-employees", "school-activationcodes"] | None = None,
-    ) -> list[DeliveryOrder]:
+        **options: Unpack[RequestOptions],
+    ) -> RawResponse[list[DeliveryOrder]]:
         """List every delivery order bought by a school.
 
         GET /deliveryorders/school; scopes (any one): eduv.delivery.dashboard,
-        eduv.delivery.portal.
+        eduv.delivery.portal; no default: the client's scopes must name one.
 
         Args:
             orgMasterId: RIO OnderwijsaanbiederId of the school; the preferred way to name the
@@ -197,18 +348,19 @@ class AsyncDeliveryApiV2_0_0(_AsyncBase):
             "status": status,
             "deliveryType": deliveryType,
         }
-        return cast("list[DeliveryOrder]", await self._call("get-delivery-orders-for-school", params))
+        return cast("RawResponse[list[DeliveryOrder]]", await self._call_raw("get-delivery-orders-for-school", params, None, options))
 
     async def get_delivery_orders_for_user_at_school(
         self,
         *,
         body: GetDeliveryOrdersForUserAtSchoolRequest | Mapping[str, Any] | None = None,
         status: Literal["ordered", "processed", "licensed", "cancelled"] | None = None,
-    ) -> list[DeliveryOrder]:
+        **options: Unpack[RequestOptions],
+    ) -> RawResponse[list[DeliveryOrder]]:
         """Find delivery orders that concern one person.
 
         POST /deliveryorders/school/user; scopes (any one): eduv.delivery.dashboard,
-        eduv.delivery.portal.
+        eduv.delivery.portal; no default: the client's scopes must name one.
 
         Args:
             status: Return only delivery orders currently in this state (ordered, processed,
@@ -217,16 +369,17 @@ class AsyncDeliveryApiV2_0_0(_AsyncBase):
         params = {
             "status": status,
         }
-        return cast("list[DeliveryOrder]", await self._call("get-delivery-orders-for-user-at-school", params, body))
+        return cast("RawResponse[list[DeliveryOrder]]", await self._call_raw("get-delivery-orders-for-user-at-school", params, body, options))
 
     async def get_delivery_orders_by_contract(
         self,
         id: str,
-    ) -> list[DeliveryOrder]:
+        **options: Unpack[RequestOptions],
+    ) -> RawResponse[list[DeliveryOrder]]:
         """List delivery orders placed under a contract.
 
         GET /deliveryorders/contracts/{id}; scopes (any one): eduv.delivery.entitlor,
-        eduv.delivery.licensor.
+        eduv.delivery.licensor; no default: the client's scopes must name one.
 
         Args:
             id: Key taken from the path: the delivery order UUID on `/deliveryorders/{id}`, the
@@ -235,33 +388,174 @@ class AsyncDeliveryApiV2_0_0(_AsyncBase):
         params = {
             "id": id,
         }
-        return cast("list[DeliveryOrder]", await self._call("get-delivery-orders-by-contract", params))
+        return cast("RawResponse[list[DeliveryOrder]]", await self._call_raw("get-delivery-orders-by-contract", params, None, options))
 
     async def accept_delivery_order(
         self,
         *,
         body: DeliveryOrderRequest | Mapping[str, Any] | None = None,
-    ) -> None:
+        **options: Unpack[RequestOptions],
+    ) -> RawResponse[None]:
         """Send a new or changed delivery order.
 
-        PUT /deliveryorders; scopes (any one): eduv.delivery.entitlor.
+        PUT /deliveryorders; scopes (any one): eduv.delivery.entitlor; asks for
+        eduv.delivery.entitlor unless more are given.
         """
         params = {
         }
-        await self._call("accept-delivery-order", params, body)
+        return cast("RawResponse[None]", await self._call_raw("accept-delivery-order", params, body, options))
 
     async def confirm_delivery_order(
         self,
         *,
         body: DeliveryOrderConfirmation | Mapping[str, Any] | None = None,
-    ) -> None:
+        **options: Unpack[RequestOptions],
+    ) -> RawResponse[None]:
         """Return the outcome for a pushed order.
 
-        PUT /deliveryorders/confirmations; scopes (any one): eduv.delivery.entitlor.
+        PUT /deliveryorders/confirmations; scopes (any one): eduv.delivery.entitlor; asks for
+        eduv.delivery.entitlor unless more are given.
         """
         params = {
         }
-        await self._call("confirm-delivery-order", params, body)
+        return cast("RawResponse[None]", await self._call_raw("confirm-delivery-order", params, body, options))
+
+
+class AsyncDeliveryApiV2_0_0(_AsyncBase):
+    """Delivery API 2.0.0 (asynchronous); get it from the client's ``delivery()``."""
+
+    api_id = "delivery-api"
+    version = "2.0.0"
+
+    @property
+    def with_raw_response(self) -> AsyncDeliveryApiV2_0_0WithRawResponse:
+        """The same operations, returning status, headers and problems too."""
+        return AsyncDeliveryApiV2_0_0WithRawResponse(self._client)
+
+    async def get_delivery_order(
+        self,
+        id: str,
+        **options: Unpack[RequestOptions],
+    ) -> DeliveryOrder:
+        """Read one delivery order by its UUID.
+
+        GET /deliveryorders/{id}; scopes (any one): eduv.delivery.dashboard,
+        eduv.delivery.entitlor, eduv.delivery.licensor, eduv.delivery.portal; no default: the
+        client's scopes must name one.
+
+        Args:
+            id: Key taken from the path: the delivery order UUID on `/deliveryorders/{id}`, the
+                contract key on `/deliveryorders/contracts/{id}`.
+        """
+        params = {
+            "id": id,
+        }
+        return cast("DeliveryOrder", await self._call("get-delivery-order", params, None, options))
+
+    async def get_delivery_orders_for_school(
+        self,
+        *,
+        orgMasterId: str | None = None,
+        orgId: str | None = None,
+        orgIdType: Literal["OIE_CODE", "BP_ID", "DD_ID", "AS_ID"] | None = None,
+        status: Literal["ordered", "processed", "licensed", "cancelled"] | None = None,
+        deliveryType: Literal["school-all", "school-studies", "school-subjects", "school-groups", "school-students", "school-employees", "school-activationcodes"] | None = None,
+        **options: Unpack[RequestOptions],
+    ) -> list[DeliveryOrder]:
+        """List every delivery order bought by a school.
+
+        GET /deliveryorders/school; scopes (any one): eduv.delivery.dashboard,
+        eduv.delivery.portal; no default: the client's scopes must name one.
+
+        Args:
+            orgMasterId: RIO OnderwijsaanbiederId of the school; the preferred way to name the
+                school when known.
+            orgId: Secondary school code, used together with orgIdType when the
+                OnderwijsaanbiederId is unknown.
+            orgIdType: Kind of code given in orgId (OIE_CODE, BP_ID, DD_ID or AS_ID).
+            status: Return only delivery orders currently in this state (ordered, processed,
+                licensed or cancelled).
+            deliveryType: Return only delivery orders with this authorisation rule, e.g.
+                `school-groups`.
+        """
+        params = {
+            "orgMasterId": orgMasterId,
+            "orgId": orgId,
+            "orgIdType": orgIdType,
+            "status": status,
+            "deliveryType": deliveryType,
+        }
+        return cast("list[DeliveryOrder]", await self._call("get-delivery-orders-for-school", params, None, options))
+
+    async def get_delivery_orders_for_user_at_school(
+        self,
+        *,
+        body: GetDeliveryOrdersForUserAtSchoolRequest | Mapping[str, Any] | None = None,
+        status: Literal["ordered", "processed", "licensed", "cancelled"] | None = None,
+        **options: Unpack[RequestOptions],
+    ) -> list[DeliveryOrder]:
+        """Find delivery orders that concern one person.
+
+        POST /deliveryorders/school/user; scopes (any one): eduv.delivery.dashboard,
+        eduv.delivery.portal; no default: the client's scopes must name one.
+
+        Args:
+            status: Return only delivery orders currently in this state (ordered, processed,
+                licensed or cancelled).
+        """
+        params = {
+            "status": status,
+        }
+        return cast("list[DeliveryOrder]", await self._call("get-delivery-orders-for-user-at-school", params, body, options))
+
+    async def get_delivery_orders_by_contract(
+        self,
+        id: str,
+        **options: Unpack[RequestOptions],
+    ) -> list[DeliveryOrder]:
+        """List delivery orders placed under a contract.
+
+        GET /deliveryorders/contracts/{id}; scopes (any one): eduv.delivery.entitlor,
+        eduv.delivery.licensor; no default: the client's scopes must name one.
+
+        Args:
+            id: Key taken from the path: the delivery order UUID on `/deliveryorders/{id}`, the
+                contract key on `/deliveryorders/contracts/{id}`.
+        """
+        params = {
+            "id": id,
+        }
+        return cast("list[DeliveryOrder]", await self._call("get-delivery-orders-by-contract", params, None, options))
+
+    async def accept_delivery_order(
+        self,
+        *,
+        body: DeliveryOrderRequest | Mapping[str, Any] | None = None,
+        **options: Unpack[RequestOptions],
+    ) -> None:
+        """Send a new or changed delivery order.
+
+        PUT /deliveryorders; scopes (any one): eduv.delivery.entitlor; asks for
+        eduv.delivery.entitlor unless more are given.
+        """
+        params = {
+        }
+        await self._call("accept-delivery-order", params, body, options)
+
+    async def confirm_delivery_order(
+        self,
+        *,
+        body: DeliveryOrderConfirmation | Mapping[str, Any] | None = None,
+        **options: Unpack[RequestOptions],
+    ) -> None:
+        """Return the outcome for a pushed order.
+
+        PUT /deliveryorders/confirmations; scopes (any one): eduv.delivery.entitlor; asks for
+        eduv.delivery.entitlor unless more are given.
+        """
+        params = {
+        }
+        await self._call("confirm-delivery-order", params, body, options)
 
 
 Api = DeliveryApiV2_0_0

@@ -5,9 +5,10 @@ from __future__ import annotations
 
 import datetime
 from collections.abc import Mapping, Sequence
-from typing import TYPE_CHECKING, Any, Literal, cast
+from typing import TYPE_CHECKING, Any, Literal, Unpack, cast
 
 from eduv.runtime import AsyncApi as _AsyncBase
+from eduv.runtime import RawResponse, RequestOptions
 from eduv.runtime import SyncApi as _SyncBase
 
 if TYPE_CHECKING:
@@ -17,8 +18,8 @@ if TYPE_CHECKING:
 __all__ = ["DpaApiV0_9_1", "AsyncDpaApiV0_9_1"]
 
 
-class DpaApiV0_9_1(_SyncBase):
-    """DPA (Data Processing Agreement) API 0.9.1 (synchronous); get it from the client's ``dpa()``."""
+class DpaApiV0_9_1WithRawResponse(_SyncBase):
+    """DPA (Data Processing Agreement) API 0.9.1 (synchronous), each method returning a RawResponse."""
 
     api_id = "dpa-api"
     version = "0.9.1"
@@ -30,10 +31,12 @@ class DpaApiV0_9_1(_SyncBase):
         boardId: str,
         ecosystem: Literal["Edu-V"],
         data_services: list[Literal["Onderwijsaanbod", "Onderwijsinrichting", "Onderwijsdeelnemers", "Onderwijsmedewerkers", "Leveringsorders", "Aanspraken", "Leermiddelgebruik", "Leermateriaalgebruik", "Leerresultaten"]] | None = None,
-    ) -> Agreement:
+        **options: Unpack[RequestOptions],
+    ) -> RawResponse[Agreement]:
         """Fetch the caller's own agreement with a board.
 
-        GET /agreements/self; scopes (any one): eduv.dpa.
+        GET /agreements/self; scopes (any one): eduv.dpa; asks for eduv.dpa unless more are
+        given.
 
         Args:
             supplierOin: OIN (20 positions) of the supplier whose agreement is looked up.
@@ -50,7 +53,7 @@ class DpaApiV0_9_1(_SyncBase):
             "ecosystem": ecosystem,
             "data_services": data_services,
         }
-        return cast("Agreement", self._call("GET /agreements/self", params))
+        return cast("RawResponse[Agreement]", self._call_raw("GET /agreements/self", params, None, options))
 
     def get_agreements(
         self,
@@ -59,10 +62,11 @@ class DpaApiV0_9_1(_SyncBase):
         boardId: str,
         ecosystem: Literal["Edu-V"],
         data_services: list[Literal["Onderwijsaanbod", "Onderwijsinrichting", "Onderwijsdeelnemers", "Onderwijsmedewerkers", "Leveringsorders", "Aanspraken", "Leermiddelgebruik", "Leermateriaalgebruik", "Leerresultaten"]] | None = None,
-    ) -> AgreementVerification:
+        **options: Unpack[RequestOptions],
+    ) -> RawResponse[AgreementVerification]:
         """Check another supplier's agreement with a board.
 
-        GET /agreements; scopes (any one): eduv.dpa.
+        GET /agreements; scopes (any one): eduv.dpa; asks for eduv.dpa unless more are given.
 
         Args:
             supplierOin: OIN (20 positions) of the supplier whose agreement is looked up.
@@ -79,10 +83,84 @@ class DpaApiV0_9_1(_SyncBase):
             "ecosystem": ecosystem,
             "data_services": data_services,
         }
-        return cast("AgreementVerification", self._call("GET /agreements", params))
+        return cast("RawResponse[AgreementVerification]", self._call_raw("GET /agreements", params, None, options))
 
-class AsyncDpaApiV0_9_1(_AsyncBase):
-    """DPA (Data Processing Agreement) API 0.9.1 (asynchronous); get it from the client's ``dpa()``."""
+
+class DpaApiV0_9_1(_SyncBase):
+    """DPA (Data Processing Agreement) API 0.9.1 (synchronous); get it from the client's ``dpa()``."""
+
+    api_id = "dpa-api"
+    version = "0.9.1"
+
+    @property
+    def with_raw_response(self) -> DpaApiV0_9_1WithRawResponse:
+        """The same operations, returning status, headers and problems too."""
+        return DpaApiV0_9_1WithRawResponse(self._client)
+
+    def get_agreements_self(
+        self,
+        *,
+        supplierOin: str,
+        boardId: str,
+        ecosystem: Literal["Edu-V"],
+        data_services: list[Literal["Onderwijsaanbod", "Onderwijsinrichting", "Onderwijsdeelnemers", "Onderwijsmedewerkers", "Leveringsorders", "Aanspraken", "Leermiddelgebruik", "Leermateriaalgebruik", "Leerresultaten"]] | None = None,
+        **options: Unpack[RequestOptions],
+    ) -> Agreement:
+        """Fetch the caller's own agreement with a board.
+
+        GET /agreements/self; scopes (any one): eduv.dpa; asks for eduv.dpa unless more are
+        given.
+
+        Args:
+            supplierOin: OIN (20 positions) of the supplier whose agreement is looked up.
+            boardId: Number of the school board (onderwijsbestuursnummer) the agreement must be
+                with.
+            ecosystem: Chain cooperation the agreement has to cover; the only accepted value is
+                `Edu-V`.
+            data_services: Optional list of Edu-V data services the agreement has to cover, such
+                as Onderwijsdeelnemers or Leveringsorders (0.0.1 used an older value list).
+        """
+        params = {
+            "supplierOin": supplierOin,
+            "boardId": boardId,
+            "ecosystem": ecosystem,
+            "data_services": data_services,
+        }
+        return cast("Agreement", self._call("GET /agreements/self", params, None, options))
+
+    def get_agreements(
+        self,
+        *,
+        supplierOin: str,
+        boardId: str,
+        ecosystem: Literal["Edu-V"],
+        data_services: list[Literal["Onderwijsaanbod", "Onderwijsinrichting", "Onderwijsdeelnemers", "Onderwijsmedewerkers", "Leveringsorders", "Aanspraken", "Leermiddelgebruik", "Leermateriaalgebruik", "Leerresultaten"]] | None = None,
+        **options: Unpack[RequestOptions],
+    ) -> AgreementVerification:
+        """Check another supplier's agreement with a board.
+
+        GET /agreements; scopes (any one): eduv.dpa; asks for eduv.dpa unless more are given.
+
+        Args:
+            supplierOin: OIN (20 positions) of the supplier whose agreement is looked up.
+            boardId: Number of the school board (onderwijsbestuursnummer) the agreement must be
+                with.
+            ecosystem: Chain cooperation the agreement has to cover; the only accepted value is
+                `Edu-V`.
+            data_services: Optional list of Edu-V data services the agreement has to cover, such
+                as Onderwijsdeelnemers or Leveringsorders (0.0.1 used an older value list).
+        """
+        params = {
+            "supplierOin": supplierOin,
+            "boardId": boardId,
+            "ecosystem": ecosystem,
+            "data_services": data_services,
+        }
+        return cast("AgreementVerification", self._call("GET /agreements", params, None, options))
+
+
+class AsyncDpaApiV0_9_1WithRawResponse(_AsyncBase):
+    """DPA (Data Processing Agreement) API 0.9.1 (asynchronous), each method returning a RawResponse."""
 
     api_id = "dpa-api"
     version = "0.9.1"
@@ -94,10 +172,12 @@ class AsyncDpaApiV0_9_1(_AsyncBase):
         boardId: str,
         ecosystem: Literal["Edu-V"],
         data_services: list[Literal["Onderwijsaanbod", "Onderwijsinrichting", "Onderwijsdeelnemers", "Onderwijsmedewerkers", "Leveringsorders", "Aanspraken", "Leermiddelgebruik", "Leermateriaalgebruik", "Leerresultaten"]] | None = None,
-    ) -> Agreement:
+        **options: Unpack[RequestOptions],
+    ) -> RawResponse[Agreement]:
         """Fetch the caller's own agreement with a board.
 
-        GET /agreements/self; scopes (any one): eduv.dpa.
+        GET /agreements/self; scopes (any one): eduv.dpa; asks for eduv.dpa unless more are
+        given.
 
         Args:
             supplierOin: OIN (20 positions) of the supplier whose agreement is looked up.
@@ -114,7 +194,7 @@ class AsyncDpaApiV0_9_1(_AsyncBase):
             "ecosystem": ecosystem,
             "data_services": data_services,
         }
-        return cast("Agreement", await self._call("GET /agreements/self", params))
+        return cast("RawResponse[Agreement]", await self._call_raw("GET /agreements/self", params, None, options))
 
     async def get_agreements(
         self,
@@ -123,10 +203,11 @@ class AsyncDpaApiV0_9_1(_AsyncBase):
         boardId: str,
         ecosystem: Literal["Edu-V"],
         data_services: list[Literal["Onderwijsaanbod", "Onderwijsinrichting", "Onderwijsdeelnemers", "Onderwijsmedewerkers", "Leveringsorders", "Aanspraken", "Leermiddelgebruik", "Leermateriaalgebruik", "Leerresultaten"]] | None = None,
-    ) -> AgreementVerification:
+        **options: Unpack[RequestOptions],
+    ) -> RawResponse[AgreementVerification]:
         """Check another supplier's agreement with a board.
 
-        GET /agreements; scopes (any one): eduv.dpa.
+        GET /agreements; scopes (any one): eduv.dpa; asks for eduv.dpa unless more are given.
 
         Args:
             supplierOin: OIN (20 positions) of the supplier whose agreement is looked up.
@@ -143,7 +224,80 @@ class AsyncDpaApiV0_9_1(_AsyncBase):
             "ecosystem": ecosystem,
             "data_services": data_services,
         }
-        return cast("AgreementVerification", await self._call("GET /agreements", params))
+        return cast("RawResponse[AgreementVerification]", await self._call_raw("GET /agreements", params, None, options))
+
+
+class AsyncDpaApiV0_9_1(_AsyncBase):
+    """DPA (Data Processing Agreement) API 0.9.1 (asynchronous); get it from the client's ``dpa()``."""
+
+    api_id = "dpa-api"
+    version = "0.9.1"
+
+    @property
+    def with_raw_response(self) -> AsyncDpaApiV0_9_1WithRawResponse:
+        """The same operations, returning status, headers and problems too."""
+        return AsyncDpaApiV0_9_1WithRawResponse(self._client)
+
+    async def get_agreements_self(
+        self,
+        *,
+        supplierOin: str,
+        boardId: str,
+        ecosystem: Literal["Edu-V"],
+        data_services: list[Literal["Onderwijsaanbod", "Onderwijsinrichting", "Onderwijsdeelnemers", "Onderwijsmedewerkers", "Leveringsorders", "Aanspraken", "Leermiddelgebruik", "Leermateriaalgebruik", "Leerresultaten"]] | None = None,
+        **options: Unpack[RequestOptions],
+    ) -> Agreement:
+        """Fetch the caller's own agreement with a board.
+
+        GET /agreements/self; scopes (any one): eduv.dpa; asks for eduv.dpa unless more are
+        given.
+
+        Args:
+            supplierOin: OIN (20 positions) of the supplier whose agreement is looked up.
+            boardId: Number of the school board (onderwijsbestuursnummer) the agreement must be
+                with.
+            ecosystem: Chain cooperation the agreement has to cover; the only accepted value is
+                `Edu-V`.
+            data_services: Optional list of Edu-V data services the agreement has to cover, such
+                as Onderwijsdeelnemers or Leveringsorders (0.0.1 used an older value list).
+        """
+        params = {
+            "supplierOin": supplierOin,
+            "boardId": boardId,
+            "ecosystem": ecosystem,
+            "data_services": data_services,
+        }
+        return cast("Agreement", await self._call("GET /agreements/self", params, None, options))
+
+    async def get_agreements(
+        self,
+        *,
+        supplierOin: str,
+        boardId: str,
+        ecosystem: Literal["Edu-V"],
+        data_services: list[Literal["Onderwijsaanbod", "Onderwijsinrichting", "Onderwijsdeelnemers", "Onderwijsmedewerkers", "Leveringsorders", "Aanspraken", "Leermiddelgebruik", "Leermateriaalgebruik", "Leerresultaten"]] | None = None,
+        **options: Unpack[RequestOptions],
+    ) -> AgreementVerification:
+        """Check another supplier's agreement with a board.
+
+        GET /agreements; scopes (any one): eduv.dpa; asks for eduv.dpa unless more are given.
+
+        Args:
+            supplierOin: OIN (20 positions) of the supplier whose agreement is looked up.
+            boardId: Number of the school board (onderwijsbestuursnummer) the agreement must be
+                with.
+            ecosystem: Chain cooperation the agreement has to cover; the only accepted value is
+                `Edu-V`.
+            data_services: Optional list of Edu-V data services the agreement has to cover, such
+                as Onderwijsdeelnemers or Leveringsorders (0.0.1 used an older value list).
+        """
+        params = {
+            "supplierOin": supplierOin,
+            "boardId": boardId,
+            "ecosystem": ecosystem,
+            "data_services": data_services,
+        }
+        return cast("AgreementVerification", await self._call("GET /agreements", params, None, options))
 
 
 Api = DpaApiV0_9_1

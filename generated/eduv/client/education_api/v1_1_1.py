@@ -5,9 +5,10 @@ from __future__ import annotations
 
 import datetime
 from collections.abc import Mapping, Sequence
-from typing import TYPE_CHECKING, Any, Literal, cast
+from typing import TYPE_CHECKING, Any, Literal, Unpack, cast
 
 from eduv.runtime import AsyncApi as _AsyncBase
+from eduv.runtime import RawResponse, RequestOptions
 from eduv.runtime import SyncApi as _SyncBase
 
 if TYPE_CHECKING:
@@ -18,8 +19,8 @@ if TYPE_CHECKING:
 __all__ = ["EducationApiV1_1_1", "AsyncEducationApiV1_1_1"]
 
 
-class EducationApiV1_1_1(_SyncBase):
-    """Education API 1.1.1 (synchronous); get it from the client's ``education()``."""
+class EducationApiV1_1_1WithRawResponse(_SyncBase):
+    """Education API 1.1.1 (synchronous), each method returning a RawResponse."""
 
     api_id = "education-api"
     version = "1.1.1"
@@ -34,10 +35,12 @@ class EducationApiV1_1_1(_SyncBase):
         boardId: str | None = None,
         boardIdType: Literal["BGE_CODE"] | None = None,
         name: str | None = None,
-    ) -> list[Organisation]:
+        **options: Unpack[RequestOptions],
+    ) -> RawResponse[list[Organisation]]:
         """Find organisation records by school or board.
 
-        GET /organisations; scopes (any one): eduv.education.
+        GET /organisations; scopes (any one): eduv.education; asks for eduv.education unless
+        more are given.
 
         Args:
             orgMasterId: RIO onderwijsaanbiedercode of the school, e.g. 104A158. The preferred
@@ -64,7 +67,7 @@ class EducationApiV1_1_1(_SyncBase):
             "boardIdType": boardIdType,
             "name": name,
         }
-        return cast("list[Organisation]", self._call("get-organisations-by-school-search", params))
+        return cast("RawResponse[list[Organisation]]", self._call_raw("get-organisations-by-school-search", params, None, options))
 
     def get_studyofferings(
         self,
@@ -73,10 +76,12 @@ class EducationApiV1_1_1(_SyncBase):
         orgMasterId: str | None = None,
         orgId: str | None = None,
         orgIdType: Literal["OIE_CODE", "BP_ID", "DD_ID", "AS_ID", "V_ID"] | None = None,
-    ) -> StudyOffering:
+        **options: Unpack[RequestOptions],
+    ) -> RawResponse[StudyOffering]:
         """Fetch one study offering by key.
 
-        GET /studyofferings/school/{id}; scopes (any one): eduv.education.
+        GET /studyofferings/school/{id}; scopes (any one): eduv.education; asks for
+        eduv.education unless more are given.
 
         Args:
             id: Key of the requested object, taken from the path: the studyOfferingId or
@@ -94,7 +99,7 @@ class EducationApiV1_1_1(_SyncBase):
             "orgId": orgId,
             "orgIdType": orgIdType,
         }
-        return cast("StudyOffering", self._call("get-studyofferings", params))
+        return cast("RawResponse[StudyOffering]", self._call_raw("get-studyofferings", params, None, options))
 
     def get_studyofferings_for_school(
         self,
@@ -105,10 +110,12 @@ class EducationApiV1_1_1(_SyncBase):
         filterByOrgId: bool | None = None,
         studyCode: str | None = None,
         schoolPeriodId: str | None = None,
-    ) -> list[StudyOffering]:
+        **options: Unpack[RequestOptions],
+    ) -> RawResponse[list[StudyOffering]]:
         """List the programmes and study years a school offers.
 
-        GET /studyofferings/school; scopes (any one): eduv.education.
+        GET /studyofferings/school; scopes (any one): eduv.education; asks for eduv.education
+        unless more are given.
 
         Args:
             orgMasterId: RIO onderwijsaanbiedercode of the school, e.g. 104A158. The preferred
@@ -136,7 +143,7 @@ class EducationApiV1_1_1(_SyncBase):
             "studyCode": studyCode,
             "schoolPeriodId": schoolPeriodId,
         }
-        return cast("list[StudyOffering]", self._call("get-studyofferings-for-school", params))
+        return cast("RawResponse[list[StudyOffering]]", self._call_raw("get-studyofferings-for-school", params, None, options))
 
     def get_subjectoffering(
         self,
@@ -145,10 +152,12 @@ class EducationApiV1_1_1(_SyncBase):
         orgMasterId: str | None = None,
         orgId: str | None = None,
         orgIdType: Literal["OIE_CODE", "BP_ID", "DD_ID", "AS_ID", "V_ID"] | None = None,
-    ) -> SubjectOffering:
+        **options: Unpack[RequestOptions],
+    ) -> RawResponse[SubjectOffering]:
         """Fetch one subject offering by key.
 
-        GET /subjectofferings/school/{id}; scopes (any one): eduv.education.
+        GET /subjectofferings/school/{id}; scopes (any one): eduv.education; asks for
+        eduv.education unless more are given.
 
         Args:
             id: Key of the requested object, taken from the path: the studyOfferingId or
@@ -166,7 +175,7 @@ class EducationApiV1_1_1(_SyncBase):
             "orgId": orgId,
             "orgIdType": orgIdType,
         }
-        return cast("SubjectOffering", self._call("get-subjectoffering", params))
+        return cast("RawResponse[SubjectOffering]", self._call_raw("get-subjectoffering", params, None, options))
 
     def get_subjectofferings_for_school(
         self,
@@ -178,10 +187,12 @@ class EducationApiV1_1_1(_SyncBase):
         subjectCode: str | None = None,
         studyOfferingId: str | None = None,
         schoolPeriodId: str | None = None,
-    ) -> list[SubjectOffering]:
+        **options: Unpack[RequestOptions],
+    ) -> RawResponse[list[SubjectOffering]]:
         """List the subjects a school offers.
 
-        GET /subjectofferings/school; scopes (any one): eduv.education.
+        GET /subjectofferings/school; scopes (any one): eduv.education; asks for eduv.education
+        unless more are given.
 
         Args:
             orgMasterId: RIO onderwijsaanbiedercode of the school, e.g. 104A158. The preferred
@@ -212,10 +223,223 @@ class EducationApiV1_1_1(_SyncBase):
             "studyOfferingId": studyOfferingId,
             "schoolPeriodId": schoolPeriodId,
         }
-        return cast("list[SubjectOffering]", self._call("get-subjectofferings-for-school", params))
+        return cast("RawResponse[list[SubjectOffering]]", self._call_raw("get-subjectofferings-for-school", params, None, options))
 
-class AsyncEducationApiV1_1_1(_AsyncBase):
-    """Education API 1.1.1 (asynchronous); get it from the client's ``education()``."""
+
+class EducationApiV1_1_1(_SyncBase):
+    """Education API 1.1.1 (synchronous); get it from the client's ``education()``."""
+
+    api_id = "education-api"
+    version = "1.1.1"
+
+    @property
+    def with_raw_response(self) -> EducationApiV1_1_1WithRawResponse:
+        """The same operations, returning status, headers and problems too."""
+        return EducationApiV1_1_1WithRawResponse(self._client)
+
+    def get_organisations_by_school_search(
+        self,
+        *,
+        orgMasterId: str | None = None,
+        orgId: str | None = None,
+        orgIdType: Literal["OIE_CODE", "BP_ID", "DD_ID", "AS_ID", "V_ID"] | None = None,
+        boardMasterId: str | None = None,
+        boardId: str | None = None,
+        boardIdType: Literal["BGE_CODE"] | None = None,
+        name: str | None = None,
+        **options: Unpack[RequestOptions],
+    ) -> list[Organisation]:
+        """Find organisation records by school or board.
+
+        GET /organisations; scopes (any one): eduv.education; asks for eduv.education unless
+        more are given.
+
+        Args:
+            orgMasterId: RIO onderwijsaanbiedercode of the school, e.g. 104A158. The preferred
+                way to name the school; when it is given, orgId and orgIdType are not needed.
+            orgId: Secondary key of the school, sent together with orgIdType when the RIO code
+                is not at hand.
+            orgIdType: Kind of key in orgId: OIE_CODE, BP_ID, DD_ID, AS_ID or V_ID (BRIN6-style
+                branch code, dummy branches included).
+            boardMasterId: RIO onderwijsbestuurcode of the board, e.g. 106B996, to find all
+                schools under that board.
+            boardId: Secondary key of the board, sent together with boardIdType when the RIO
+                board code is not at hand.
+            boardIdType: Kind of key in boardId; only BGE_CODE (bevoegd gezag erkenningscode) is
+                defined.
+            name: Narrows the organisation search to schools whose registered designation
+                matches this text.
+        """
+        params = {
+            "orgMasterId": orgMasterId,
+            "orgId": orgId,
+            "orgIdType": orgIdType,
+            "boardMasterId": boardMasterId,
+            "boardId": boardId,
+            "boardIdType": boardIdType,
+            "name": name,
+        }
+        return cast("list[Organisation]", self._call("get-organisations-by-school-search", params, None, options))
+
+    def get_studyofferings(
+        self,
+        id: str,
+        *,
+        orgMasterId: str | None = None,
+        orgId: str | None = None,
+        orgIdType: Literal["OIE_CODE", "BP_ID", "DD_ID", "AS_ID", "V_ID"] | None = None,
+        **options: Unpack[RequestOptions],
+    ) -> StudyOffering:
+        """Fetch one study offering by key.
+
+        GET /studyofferings/school/{id}; scopes (any one): eduv.education; asks for
+        eduv.education unless more are given.
+
+        Args:
+            id: Key of the requested object, taken from the path: the studyOfferingId or
+                subjectOfferingId, depending on the endpoint.
+            orgMasterId: RIO onderwijsaanbiedercode of the school, e.g. 104A158. The preferred
+                way to name the school; when it is given, orgId and orgIdType are not needed.
+            orgId: Secondary key of the school, sent together with orgIdType when the RIO code
+                is not at hand.
+            orgIdType: Kind of key in orgId: OIE_CODE, BP_ID, DD_ID, AS_ID or V_ID (BRIN6-style
+                branch code, dummy branches included).
+        """
+        params = {
+            "id": id,
+            "orgMasterId": orgMasterId,
+            "orgId": orgId,
+            "orgIdType": orgIdType,
+        }
+        return cast("StudyOffering", self._call("get-studyofferings", params, None, options))
+
+    def get_studyofferings_for_school(
+        self,
+        *,
+        orgMasterId: str | None = None,
+        orgId: str | None = None,
+        orgIdType: Literal["OIE_CODE", "BP_ID", "DD_ID", "AS_ID", "V_ID"] | None = None,
+        filterByOrgId: bool | None = None,
+        studyCode: str | None = None,
+        schoolPeriodId: str | None = None,
+        **options: Unpack[RequestOptions],
+    ) -> list[StudyOffering]:
+        """List the programmes and study years a school offers.
+
+        GET /studyofferings/school; scopes (any one): eduv.education; asks for eduv.education
+        unless more are given.
+
+        Args:
+            orgMasterId: RIO onderwijsaanbiedercode of the school, e.g. 104A158. The preferred
+                way to name the school; when it is given, orgId and orgIdType are not needed.
+            orgId: Secondary key of the school, sent together with orgIdType when the RIO code
+                is not at hand.
+            orgIdType: Kind of key in orgId: OIE_CODE, BP_ID, DD_ID, AS_ID or V_ID (BRIN6-style
+                branch code, dummy branches included).
+            filterByOrgId: true restricts the answer to offerings of the organisation named by
+                orgId and orgIdType, such as a single branch; false returns the offerings of the
+                whole education provider (onderwijsaanbieder) the caller is authorised for. When
+                left out, primary schools (PO) behave as true and secondary schools (VO) as false.
+                Leave it out or set false when orgMasterId is used, and check beforehand that the
+                source supports it.
+            studyCode: Restricts the list to study offerings with this official study code, e.g.
+                1000O0020 or 0011.
+            schoolPeriodId: Restricts the list to offerings available within the given school
+                period, e.g. 2024-2025.
+        """
+        params = {
+            "orgMasterId": orgMasterId,
+            "orgId": orgId,
+            "orgIdType": orgIdType,
+            "filterByOrgId": filterByOrgId,
+            "studyCode": studyCode,
+            "schoolPeriodId": schoolPeriodId,
+        }
+        return cast("list[StudyOffering]", self._call("get-studyofferings-for-school", params, None, options))
+
+    def get_subjectoffering(
+        self,
+        id: str,
+        *,
+        orgMasterId: str | None = None,
+        orgId: str | None = None,
+        orgIdType: Literal["OIE_CODE", "BP_ID", "DD_ID", "AS_ID", "V_ID"] | None = None,
+        **options: Unpack[RequestOptions],
+    ) -> SubjectOffering:
+        """Fetch one subject offering by key.
+
+        GET /subjectofferings/school/{id}; scopes (any one): eduv.education; asks for
+        eduv.education unless more are given.
+
+        Args:
+            id: Key of the requested object, taken from the path: the studyOfferingId or
+                subjectOfferingId, depending on the endpoint.
+            orgMasterId: RIO onderwijsaanbiedercode of the school, e.g. 104A158. The preferred
+                way to name the school; when it is given, orgId and orgIdType are not needed.
+            orgId: Secondary key of the school, sent together with orgIdType when the RIO code
+                is not at hand.
+            orgIdType: Kind of key in orgId: OIE_CODE, BP_ID, DD_ID, AS_ID or V_ID (BRIN6-style
+                branch code, dummy branches included).
+        """
+        params = {
+            "id": id,
+            "orgMasterId": orgMasterId,
+            "orgId": orgId,
+            "orgIdType": orgIdType,
+        }
+        return cast("SubjectOffering", self._call("get-subjectoffering", params, None, options))
+
+    def get_subjectofferings_for_school(
+        self,
+        *,
+        orgMasterId: str | None = None,
+        orgId: str | None = None,
+        orgIdType: Literal["OIE_CODE", "BP_ID", "DD_ID", "AS_ID", "V_ID"] | None = None,
+        filterByOrgId: bool | None = None,
+        subjectCode: str | None = None,
+        studyOfferingId: str | None = None,
+        schoolPeriodId: str | None = None,
+        **options: Unpack[RequestOptions],
+    ) -> list[SubjectOffering]:
+        """List the subjects a school offers.
+
+        GET /subjectofferings/school; scopes (any one): eduv.education; asks for eduv.education
+        unless more are given.
+
+        Args:
+            orgMasterId: RIO onderwijsaanbiedercode of the school, e.g. 104A158. The preferred
+                way to name the school; when it is given, orgId and orgIdType are not needed.
+            orgId: Secondary key of the school, sent together with orgIdType when the RIO code
+                is not at hand.
+            orgIdType: Kind of key in orgId: OIE_CODE, BP_ID, DD_ID, AS_ID or V_ID (BRIN6-style
+                branch code, dummy branches included).
+            filterByOrgId: true restricts the answer to offerings of the organisation named by
+                orgId and orgIdType, such as a single branch; false returns the offerings of the
+                whole education provider (onderwijsaanbieder) the caller is authorised for. When
+                left out, primary schools (PO) behave as true and secondary schools (VO) as false.
+                Leave it out or set false when orgMasterId is used, and check beforehand that the
+                source supports it.
+            subjectCode: Restricts the list to subject offerings with this official subject code
+                (vakcode).
+            studyOfferingId: Restricts the list to subject offerings that belong to the given
+                StudyOffering.
+            schoolPeriodId: Restricts the list to offerings available within the given school
+                period, e.g. 2024-2025.
+        """
+        params = {
+            "orgMasterId": orgMasterId,
+            "orgId": orgId,
+            "orgIdType": orgIdType,
+            "filterByOrgId": filterByOrgId,
+            "subjectCode": subjectCode,
+            "studyOfferingId": studyOfferingId,
+            "schoolPeriodId": schoolPeriodId,
+        }
+        return cast("list[SubjectOffering]", self._call("get-subjectofferings-for-school", params, None, options))
+
+
+class AsyncEducationApiV1_1_1WithRawResponse(_AsyncBase):
+    """Education API 1.1.1 (asynchronous), each method returning a RawResponse."""
 
     api_id = "education-api"
     version = "1.1.1"
@@ -230,10 +454,12 @@ class AsyncEducationApiV1_1_1(_AsyncBase):
         boardId: str | None = None,
         boardIdType: Literal["BGE_CODE"] | None = None,
         name: str | None = None,
-    ) -> list[Organisation]:
+        **options: Unpack[RequestOptions],
+    ) -> RawResponse[list[Organisation]]:
         """Find organisation records by school or board.
 
-        GET /organisations; scopes (any one): eduv.education.
+        GET /organisations; scopes (any one): eduv.education; asks for eduv.education unless
+        more are given.
 
         Args:
             orgMasterId: RIO onderwijsaanbiedercode of the school, e.g. 104A158. The preferred
@@ -260,7 +486,7 @@ class AsyncEducationApiV1_1_1(_AsyncBase):
             "boardIdType": boardIdType,
             "name": name,
         }
-        return cast("list[Organisation]", await self._call("get-organisations-by-school-search", params))
+        return cast("RawResponse[list[Organisation]]", await self._call_raw("get-organisations-by-school-search", params, None, options))
 
     async def get_studyofferings(
         self,
@@ -269,10 +495,12 @@ class AsyncEducationApiV1_1_1(_AsyncBase):
         orgMasterId: str | None = None,
         orgId: str | None = None,
         orgIdType: Literal["OIE_CODE", "BP_ID", "DD_ID", "AS_ID", "V_ID"] | None = None,
-    ) -> StudyOffering:
+        **options: Unpack[RequestOptions],
+    ) -> RawResponse[StudyOffering]:
         """Fetch one study offering by key.
 
-        GET /studyofferings/school/{id}; scopes (any one): eduv.education.
+        GET /studyofferings/school/{id}; scopes (any one): eduv.education; asks for
+        eduv.education unless more are given.
 
         Args:
             id: Key of the requested object, taken from the path: the studyOfferingId or
@@ -290,7 +518,7 @@ class AsyncEducationApiV1_1_1(_AsyncBase):
             "orgId": orgId,
             "orgIdType": orgIdType,
         }
-        return cast("StudyOffering", await self._call("get-studyofferings", params))
+        return cast("RawResponse[StudyOffering]", await self._call_raw("get-studyofferings", params, None, options))
 
     async def get_studyofferings_for_school(
         self,
@@ -301,10 +529,12 @@ class AsyncEducationApiV1_1_1(_AsyncBase):
         filterByOrgId: bool | None = None,
         studyCode: str | None = None,
         schoolPeriodId: str | None = None,
-    ) -> list[StudyOffering]:
+        **options: Unpack[RequestOptions],
+    ) -> RawResponse[list[StudyOffering]]:
         """List the programmes and study years a school offers.
 
-        GET /studyofferings/school; scopes (any one): eduv.education.
+        GET /studyofferings/school; scopes (any one): eduv.education; asks for eduv.education
+        unless more are given.
 
         Args:
             orgMasterId: RIO onderwijsaanbiedercode of the school, e.g. 104A158. The preferred
@@ -332,7 +562,7 @@ class AsyncEducationApiV1_1_1(_AsyncBase):
             "studyCode": studyCode,
             "schoolPeriodId": schoolPeriodId,
         }
-        return cast("list[StudyOffering]", await self._call("get-studyofferings-for-school", params))
+        return cast("RawResponse[list[StudyOffering]]", await self._call_raw("get-studyofferings-for-school", params, None, options))
 
     async def get_subjectoffering(
         self,
@@ -341,10 +571,12 @@ class AsyncEducationApiV1_1_1(_AsyncBase):
         orgMasterId: str | None = None,
         orgId: str | None = None,
         orgIdType: Literal["OIE_CODE", "BP_ID", "DD_ID", "AS_ID", "V_ID"] | None = None,
-    ) -> SubjectOffering:
+        **options: Unpack[RequestOptions],
+    ) -> RawResponse[SubjectOffering]:
         """Fetch one subject offering by key.
 
-        GET /subjectofferings/school/{id}; scopes (any one): eduv.education.
+        GET /subjectofferings/school/{id}; scopes (any one): eduv.education; asks for
+        eduv.education unless more are given.
 
         Args:
             id: Key of the requested object, taken from the path: the studyOfferingId or
@@ -362,7 +594,7 @@ class AsyncEducationApiV1_1_1(_AsyncBase):
             "orgId": orgId,
             "orgIdType": orgIdType,
         }
-        return cast("SubjectOffering", await self._call("get-subjectoffering", params))
+        return cast("RawResponse[SubjectOffering]", await self._call_raw("get-subjectoffering", params, None, options))
 
     async def get_subjectofferings_for_school(
         self,
@@ -374,10 +606,12 @@ class AsyncEducationApiV1_1_1(_AsyncBase):
         subjectCode: str | None = None,
         studyOfferingId: str | None = None,
         schoolPeriodId: str | None = None,
-    ) -> list[SubjectOffering]:
+        **options: Unpack[RequestOptions],
+    ) -> RawResponse[list[SubjectOffering]]:
         """List the subjects a school offers.
 
-        GET /subjectofferings/school; scopes (any one): eduv.education.
+        GET /subjectofferings/school; scopes (any one): eduv.education; asks for eduv.education
+        unless more are given.
 
         Args:
             orgMasterId: RIO onderwijsaanbiedercode of the school, e.g. 104A158. The preferred
@@ -408,7 +642,219 @@ class AsyncEducationApiV1_1_1(_AsyncBase):
             "studyOfferingId": studyOfferingId,
             "schoolPeriodId": schoolPeriodId,
         }
-        return cast("list[SubjectOffering]", await self._call("get-subjectofferings-for-school", params))
+        return cast("RawResponse[list[SubjectOffering]]", await self._call_raw("get-subjectofferings-for-school", params, None, options))
+
+
+class AsyncEducationApiV1_1_1(_AsyncBase):
+    """Education API 1.1.1 (asynchronous); get it from the client's ``education()``."""
+
+    api_id = "education-api"
+    version = "1.1.1"
+
+    @property
+    def with_raw_response(self) -> AsyncEducationApiV1_1_1WithRawResponse:
+        """The same operations, returning status, headers and problems too."""
+        return AsyncEducationApiV1_1_1WithRawResponse(self._client)
+
+    async def get_organisations_by_school_search(
+        self,
+        *,
+        orgMasterId: str | None = None,
+        orgId: str | None = None,
+        orgIdType: Literal["OIE_CODE", "BP_ID", "DD_ID", "AS_ID", "V_ID"] | None = None,
+        boardMasterId: str | None = None,
+        boardId: str | None = None,
+        boardIdType: Literal["BGE_CODE"] | None = None,
+        name: str | None = None,
+        **options: Unpack[RequestOptions],
+    ) -> list[Organisation]:
+        """Find organisation records by school or board.
+
+        GET /organisations; scopes (any one): eduv.education; asks for eduv.education unless
+        more are given.
+
+        Args:
+            orgMasterId: RIO onderwijsaanbiedercode of the school, e.g. 104A158. The preferred
+                way to name the school; when it is given, orgId and orgIdType are not needed.
+            orgId: Secondary key of the school, sent together with orgIdType when the RIO code
+                is not at hand.
+            orgIdType: Kind of key in orgId: OIE_CODE, BP_ID, DD_ID, AS_ID or V_ID (BRIN6-style
+                branch code, dummy branches included).
+            boardMasterId: RIO onderwijsbestuurcode of the board, e.g. 106B996, to find all
+                schools under that board.
+            boardId: Secondary key of the board, sent together with boardIdType when the RIO
+                board code is not at hand.
+            boardIdType: Kind of key in boardId; only BGE_CODE (bevoegd gezag erkenningscode) is
+                defined.
+            name: Narrows the organisation search to schools whose registered designation
+                matches this text.
+        """
+        params = {
+            "orgMasterId": orgMasterId,
+            "orgId": orgId,
+            "orgIdType": orgIdType,
+            "boardMasterId": boardMasterId,
+            "boardId": boardId,
+            "boardIdType": boardIdType,
+            "name": name,
+        }
+        return cast("list[Organisation]", await self._call("get-organisations-by-school-search", params, None, options))
+
+    async def get_studyofferings(
+        self,
+        id: str,
+        *,
+        orgMasterId: str | None = None,
+        orgId: str | None = None,
+        orgIdType: Literal["OIE_CODE", "BP_ID", "DD_ID", "AS_ID", "V_ID"] | None = None,
+        **options: Unpack[RequestOptions],
+    ) -> StudyOffering:
+        """Fetch one study offering by key.
+
+        GET /studyofferings/school/{id}; scopes (any one): eduv.education; asks for
+        eduv.education unless more are given.
+
+        Args:
+            id: Key of the requested object, taken from the path: the studyOfferingId or
+                subjectOfferingId, depending on the endpoint.
+            orgMasterId: RIO onderwijsaanbiedercode of the school, e.g. 104A158. The preferred
+                way to name the school; when it is given, orgId and orgIdType are not needed.
+            orgId: Secondary key of the school, sent together with orgIdType when the RIO code
+                is not at hand.
+            orgIdType: Kind of key in orgId: OIE_CODE, BP_ID, DD_ID, AS_ID or V_ID (BRIN6-style
+                branch code, dummy branches included).
+        """
+        params = {
+            "id": id,
+            "orgMasterId": orgMasterId,
+            "orgId": orgId,
+            "orgIdType": orgIdType,
+        }
+        return cast("StudyOffering", await self._call("get-studyofferings", params, None, options))
+
+    async def get_studyofferings_for_school(
+        self,
+        *,
+        orgMasterId: str | None = None,
+        orgId: str | None = None,
+        orgIdType: Literal["OIE_CODE", "BP_ID", "DD_ID", "AS_ID", "V_ID"] | None = None,
+        filterByOrgId: bool | None = None,
+        studyCode: str | None = None,
+        schoolPeriodId: str | None = None,
+        **options: Unpack[RequestOptions],
+    ) -> list[StudyOffering]:
+        """List the programmes and study years a school offers.
+
+        GET /studyofferings/school; scopes (any one): eduv.education; asks for eduv.education
+        unless more are given.
+
+        Args:
+            orgMasterId: RIO onderwijsaanbiedercode of the school, e.g. 104A158. The preferred
+                way to name the school; when it is given, orgId and orgIdType are not needed.
+            orgId: Secondary key of the school, sent together with orgIdType when the RIO code
+                is not at hand.
+            orgIdType: Kind of key in orgId: OIE_CODE, BP_ID, DD_ID, AS_ID or V_ID (BRIN6-style
+                branch code, dummy branches included).
+            filterByOrgId: true restricts the answer to offerings of the organisation named by
+                orgId and orgIdType, such as a single branch; false returns the offerings of the
+                whole education provider (onderwijsaanbieder) the caller is authorised for. When
+                left out, primary schools (PO) behave as true and secondary schools (VO) as false.
+                Leave it out or set false when orgMasterId is used, and check beforehand that the
+                source supports it.
+            studyCode: Restricts the list to study offerings with this official study code, e.g.
+                1000O0020 or 0011.
+            schoolPeriodId: Restricts the list to offerings available within the given school
+                period, e.g. 2024-2025.
+        """
+        params = {
+            "orgMasterId": orgMasterId,
+            "orgId": orgId,
+            "orgIdType": orgIdType,
+            "filterByOrgId": filterByOrgId,
+            "studyCode": studyCode,
+            "schoolPeriodId": schoolPeriodId,
+        }
+        return cast("list[StudyOffering]", await self._call("get-studyofferings-for-school", params, None, options))
+
+    async def get_subjectoffering(
+        self,
+        id: str,
+        *,
+        orgMasterId: str | None = None,
+        orgId: str | None = None,
+        orgIdType: Literal["OIE_CODE", "BP_ID", "DD_ID", "AS_ID", "V_ID"] | None = None,
+        **options: Unpack[RequestOptions],
+    ) -> SubjectOffering:
+        """Fetch one subject offering by key.
+
+        GET /subjectofferings/school/{id}; scopes (any one): eduv.education; asks for
+        eduv.education unless more are given.
+
+        Args:
+            id: Key of the requested object, taken from the path: the studyOfferingId or
+                subjectOfferingId, depending on the endpoint.
+            orgMasterId: RIO onderwijsaanbiedercode of the school, e.g. 104A158. The preferred
+                way to name the school; when it is given, orgId and orgIdType are not needed.
+            orgId: Secondary key of the school, sent together with orgIdType when the RIO code
+                is not at hand.
+            orgIdType: Kind of key in orgId: OIE_CODE, BP_ID, DD_ID, AS_ID or V_ID (BRIN6-style
+                branch code, dummy branches included).
+        """
+        params = {
+            "id": id,
+            "orgMasterId": orgMasterId,
+            "orgId": orgId,
+            "orgIdType": orgIdType,
+        }
+        return cast("SubjectOffering", await self._call("get-subjectoffering", params, None, options))
+
+    async def get_subjectofferings_for_school(
+        self,
+        *,
+        orgMasterId: str | None = None,
+        orgId: str | None = None,
+        orgIdType: Literal["OIE_CODE", "BP_ID", "DD_ID", "AS_ID", "V_ID"] | None = None,
+        filterByOrgId: bool | None = None,
+        subjectCode: str | None = None,
+        studyOfferingId: str | None = None,
+        schoolPeriodId: str | None = None,
+        **options: Unpack[RequestOptions],
+    ) -> list[SubjectOffering]:
+        """List the subjects a school offers.
+
+        GET /subjectofferings/school; scopes (any one): eduv.education; asks for eduv.education
+        unless more are given.
+
+        Args:
+            orgMasterId: RIO onderwijsaanbiedercode of the school, e.g. 104A158. The preferred
+                way to name the school; when it is given, orgId and orgIdType are not needed.
+            orgId: Secondary key of the school, sent together with orgIdType when the RIO code
+                is not at hand.
+            orgIdType: Kind of key in orgId: OIE_CODE, BP_ID, DD_ID, AS_ID or V_ID (BRIN6-style
+                branch code, dummy branches included).
+            filterByOrgId: true restricts the answer to offerings of the organisation named by
+                orgId and orgIdType, such as a single branch; false returns the offerings of the
+                whole education provider (onderwijsaanbieder) the caller is authorised for. When
+                left out, primary schools (PO) behave as true and secondary schools (VO) as false.
+                Leave it out or set false when orgMasterId is used, and check beforehand that the
+                source supports it.
+            subjectCode: Restricts the list to subject offerings with this official subject code
+                (vakcode).
+            studyOfferingId: Restricts the list to subject offerings that belong to the given
+                StudyOffering.
+            schoolPeriodId: Restricts the list to offerings available within the given school
+                period, e.g. 2024-2025.
+        """
+        params = {
+            "orgMasterId": orgMasterId,
+            "orgId": orgId,
+            "orgIdType": orgIdType,
+            "filterByOrgId": filterByOrgId,
+            "subjectCode": subjectCode,
+            "studyOfferingId": studyOfferingId,
+            "schoolPeriodId": schoolPeriodId,
+        }
+        return cast("list[SubjectOffering]", await self._call("get-subjectofferings-for-school", params, None, options))
 
 
 Api = EducationApiV1_1_1

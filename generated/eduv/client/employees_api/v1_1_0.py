@@ -5,9 +5,10 @@ from __future__ import annotations
 
 import datetime
 from collections.abc import Mapping, Sequence
-from typing import TYPE_CHECKING, Any, Literal, cast
+from typing import TYPE_CHECKING, Any, Literal, Unpack, cast
 
 from eduv.runtime import AsyncApi as _AsyncBase
+from eduv.runtime import RawResponse, RequestOptions
 from eduv.runtime import SyncApi as _SyncBase
 
 if TYPE_CHECKING:
@@ -17,8 +18,8 @@ if TYPE_CHECKING:
 __all__ = ["EmployeesApiV1_1_0", "AsyncEmployeesApiV1_1_0"]
 
 
-class EmployeesApiV1_1_0(_SyncBase):
-    """Employees API 1.1.0 (synchronous); get it from the client's ``employees()``."""
+class EmployeesApiV1_1_0WithRawResponse(_SyncBase):
+    """Employees API 1.1.0 (synchronous), each method returning a RawResponse."""
 
     api_id = "employees-api"
     version = "1.1.0"
@@ -27,15 +28,16 @@ class EmployeesApiV1_1_0(_SyncBase):
         self,
         *,
         body: SearchEmployeeRequest | Mapping[str, Any] | None = None,
-    ) -> list[Employee]:
+        **options: Unpack[RequestOptions],
+    ) -> RawResponse[list[Employee]]:
         """Look up one staff member at a school.
 
         POST /employees; scopes (any one): eduv.employee.basic, eduv.employee.communication,
-        eduv.employee.roles.
+        eduv.employee.roles; asks for eduv.employee.basic unless more are given.
         """
         params = {
         }
-        return cast("list[Employee]", self._call("search-employee", params, body))
+        return cast("RawResponse[list[Employee]]", self._call_raw("search-employee", params, body, options))
 
     def get_employees_for_school(
         self,
@@ -45,11 +47,13 @@ class EmployeesApiV1_1_0(_SyncBase):
         orgIdType: Literal["OIE_CODE", "BP_ID", "DD_ID", "AS_ID", "V_ID"] | None = None,
         filterByOrgId: bool | None = None,
         schoolPeriodId: str | None = None,
-    ) -> list[Employee]:
+        **options: Unpack[RequestOptions],
+    ) -> RawResponse[list[Employee]]:
         """List every staff member registered at a school.
 
         GET /employees/school; scopes (any one): eduv.employee.basic,
-        eduv.employee.communication, eduv.employee.roles.
+        eduv.employee.communication, eduv.employee.roles; asks for eduv.employee.basic unless
+        more are given.
 
         Args:
             orgMasterId: RIO onderwijsaanbiedercode of the school, e.g. 104A158. The preferred
@@ -74,10 +78,79 @@ class EmployeesApiV1_1_0(_SyncBase):
             "filterByOrgId": filterByOrgId,
             "schoolPeriodId": schoolPeriodId,
         }
-        return cast("list[Employee]", self._call("get-employees-for-school", params))
+        return cast("RawResponse[list[Employee]]", self._call_raw("get-employees-for-school", params, None, options))
 
-class AsyncEmployeesApiV1_1_0(_AsyncBase):
-    """Employees API 1.1.0 (asynchronous); get it from the client's ``employees()``."""
+
+class EmployeesApiV1_1_0(_SyncBase):
+    """Employees API 1.1.0 (synchronous); get it from the client's ``employees()``."""
+
+    api_id = "employees-api"
+    version = "1.1.0"
+
+    @property
+    def with_raw_response(self) -> EmployeesApiV1_1_0WithRawResponse:
+        """The same operations, returning status, headers and problems too."""
+        return EmployeesApiV1_1_0WithRawResponse(self._client)
+
+    def search_employee(
+        self,
+        *,
+        body: SearchEmployeeRequest | Mapping[str, Any] | None = None,
+        **options: Unpack[RequestOptions],
+    ) -> list[Employee]:
+        """Look up one staff member at a school.
+
+        POST /employees; scopes (any one): eduv.employee.basic, eduv.employee.communication,
+        eduv.employee.roles; asks for eduv.employee.basic unless more are given.
+        """
+        params = {
+        }
+        return cast("list[Employee]", self._call("search-employee", params, body, options))
+
+    def get_employees_for_school(
+        self,
+        *,
+        orgMasterId: str | None = None,
+        orgId: str | None = None,
+        orgIdType: Literal["OIE_CODE", "BP_ID", "DD_ID", "AS_ID", "V_ID"] | None = None,
+        filterByOrgId: bool | None = None,
+        schoolPeriodId: str | None = None,
+        **options: Unpack[RequestOptions],
+    ) -> list[Employee]:
+        """List every staff member registered at a school.
+
+        GET /employees/school; scopes (any one): eduv.employee.basic,
+        eduv.employee.communication, eduv.employee.roles; asks for eduv.employee.basic unless
+        more are given.
+
+        Args:
+            orgMasterId: RIO onderwijsaanbiedercode of the school, e.g. 104A158. The preferred
+                way to name the school; when it is given, orgId and orgIdType are not needed.
+            orgId: Secondary key of the school, sent together with orgIdType when the RIO code
+                is not at hand.
+            orgIdType: Kind of key in orgId: OIE_CODE, BP_ID, DD_ID, AS_ID or, from 1.1.0, V_ID
+                (BRIN6-style branch code, dummy branches included).
+            filterByOrgId: Available from 1.1.0. true restricts the answer to staff of the
+                organisation named by orgId and orgIdType, such as a single branch; false returns
+                the staff of the whole education provider (onderwijsaanbieder) the caller is
+                authorised for. When left out, primary schools (PO) behave as true and secondary
+                schools (VO) as false. Leave it out or set false when orgMasterId is used, and check
+                beforehand that the source supports it.
+            schoolPeriodId: Restricts the list to staff members working at the school within the
+                given school period, e.g. 2024-2025.
+        """
+        params = {
+            "orgMasterId": orgMasterId,
+            "orgId": orgId,
+            "orgIdType": orgIdType,
+            "filterByOrgId": filterByOrgId,
+            "schoolPeriodId": schoolPeriodId,
+        }
+        return cast("list[Employee]", self._call("get-employees-for-school", params, None, options))
+
+
+class AsyncEmployeesApiV1_1_0WithRawResponse(_AsyncBase):
+    """Employees API 1.1.0 (asynchronous), each method returning a RawResponse."""
 
     api_id = "employees-api"
     version = "1.1.0"
@@ -86,15 +159,16 @@ class AsyncEmployeesApiV1_1_0(_AsyncBase):
         self,
         *,
         body: SearchEmployeeRequest | Mapping[str, Any] | None = None,
-    ) -> list[Employee]:
+        **options: Unpack[RequestOptions],
+    ) -> RawResponse[list[Employee]]:
         """Look up one staff member at a school.
 
         POST /employees; scopes (any one): eduv.employee.basic, eduv.employee.communication,
-        eduv.employee.roles.
+        eduv.employee.roles; asks for eduv.employee.basic unless more are given.
         """
         params = {
         }
-        return cast("list[Employee]", await self._call("search-employee", params, body))
+        return cast("RawResponse[list[Employee]]", await self._call_raw("search-employee", params, body, options))
 
     async def get_employees_for_school(
         self,
@@ -104,11 +178,13 @@ class AsyncEmployeesApiV1_1_0(_AsyncBase):
         orgIdType: Literal["OIE_CODE", "BP_ID", "DD_ID", "AS_ID", "V_ID"] | None = None,
         filterByOrgId: bool | None = None,
         schoolPeriodId: str | None = None,
-    ) -> list[Employee]:
+        **options: Unpack[RequestOptions],
+    ) -> RawResponse[list[Employee]]:
         """List every staff member registered at a school.
 
         GET /employees/school; scopes (any one): eduv.employee.basic,
-        eduv.employee.communication, eduv.employee.roles.
+        eduv.employee.communication, eduv.employee.roles; asks for eduv.employee.basic unless
+        more are given.
 
         Args:
             orgMasterId: RIO onderwijsaanbiedercode of the school, e.g. 104A158. The preferred
@@ -133,7 +209,75 @@ class AsyncEmployeesApiV1_1_0(_AsyncBase):
             "filterByOrgId": filterByOrgId,
             "schoolPeriodId": schoolPeriodId,
         }
-        return cast("list[Employee]", await self._call("get-employees-for-school", params))
+        return cast("RawResponse[list[Employee]]", await self._call_raw("get-employees-for-school", params, None, options))
+
+
+class AsyncEmployeesApiV1_1_0(_AsyncBase):
+    """Employees API 1.1.0 (asynchronous); get it from the client's ``employees()``."""
+
+    api_id = "employees-api"
+    version = "1.1.0"
+
+    @property
+    def with_raw_response(self) -> AsyncEmployeesApiV1_1_0WithRawResponse:
+        """The same operations, returning status, headers and problems too."""
+        return AsyncEmployeesApiV1_1_0WithRawResponse(self._client)
+
+    async def search_employee(
+        self,
+        *,
+        body: SearchEmployeeRequest | Mapping[str, Any] | None = None,
+        **options: Unpack[RequestOptions],
+    ) -> list[Employee]:
+        """Look up one staff member at a school.
+
+        POST /employees; scopes (any one): eduv.employee.basic, eduv.employee.communication,
+        eduv.employee.roles; asks for eduv.employee.basic unless more are given.
+        """
+        params = {
+        }
+        return cast("list[Employee]", await self._call("search-employee", params, body, options))
+
+    async def get_employees_for_school(
+        self,
+        *,
+        orgMasterId: str | None = None,
+        orgId: str | None = None,
+        orgIdType: Literal["OIE_CODE", "BP_ID", "DD_ID", "AS_ID", "V_ID"] | None = None,
+        filterByOrgId: bool | None = None,
+        schoolPeriodId: str | None = None,
+        **options: Unpack[RequestOptions],
+    ) -> list[Employee]:
+        """List every staff member registered at a school.
+
+        GET /employees/school; scopes (any one): eduv.employee.basic,
+        eduv.employee.communication, eduv.employee.roles; asks for eduv.employee.basic unless
+        more are given.
+
+        Args:
+            orgMasterId: RIO onderwijsaanbiedercode of the school, e.g. 104A158. The preferred
+                way to name the school; when it is given, orgId and orgIdType are not needed.
+            orgId: Secondary key of the school, sent together with orgIdType when the RIO code
+                is not at hand.
+            orgIdType: Kind of key in orgId: OIE_CODE, BP_ID, DD_ID, AS_ID or, from 1.1.0, V_ID
+                (BRIN6-style branch code, dummy branches included).
+            filterByOrgId: Available from 1.1.0. true restricts the answer to staff of the
+                organisation named by orgId and orgIdType, such as a single branch; false returns
+                the staff of the whole education provider (onderwijsaanbieder) the caller is
+                authorised for. When left out, primary schools (PO) behave as true and secondary
+                schools (VO) as false. Leave it out or set false when orgMasterId is used, and check
+                beforehand that the source supports it.
+            schoolPeriodId: Restricts the list to staff members working at the school within the
+                given school period, e.g. 2024-2025.
+        """
+        params = {
+            "orgMasterId": orgMasterId,
+            "orgId": orgId,
+            "orgIdType": orgIdType,
+            "filterByOrgId": filterByOrgId,
+            "schoolPeriodId": schoolPeriodId,
+        }
+        return cast("list[Employee]", await self._call("get-employees-for-school", params, None, options))
 
 
 Api = EmployeesApiV1_1_0

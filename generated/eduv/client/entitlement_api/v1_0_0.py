@@ -5,9 +5,10 @@ from __future__ import annotations
 
 import datetime
 from collections.abc import Mapping, Sequence
-from typing import TYPE_CHECKING, Any, Literal, cast
+from typing import TYPE_CHECKING, Any, Literal, Unpack, cast
 
 from eduv.runtime import AsyncApi as _AsyncBase
+from eduv.runtime import RawResponse, RequestOptions
 from eduv.runtime import SyncApi as _SyncBase
 
 if TYPE_CHECKING:
@@ -22,8 +23,8 @@ if TYPE_CHECKING:
 __all__ = ["EntitlementApiV1_0_0", "AsyncEntitlementApiV1_0_0"]
 
 
-class EntitlementApiV1_0_0(_SyncBase):
-    """Entitlement API 1.0.0 (synchronous); get it from the client's ``entitlement()``."""
+class EntitlementApiV1_0_0WithRawResponse(_SyncBase):
+    """Entitlement API 1.0.0 (synchronous), each method returning a RawResponse."""
 
     api_id = "entitlement-api"
     version = "1.0.0"
@@ -31,11 +32,13 @@ class EntitlementApiV1_0_0(_SyncBase):
     def get_entitlement(
         self,
         id: str,
-    ) -> Entitlement:
+        **options: Unpack[RequestOptions],
+    ) -> RawResponse[Entitlement]:
         """Read one entitlement by its UUID.
 
         GET /entitlements/{id}; scopes (any one): eduv.entitlement.dashboard,
-        eduv.entitlement.licensor, eduv.entitlement.portal, eduv.entitlement.seller.
+        eduv.entitlement.licensor, eduv.entitlement.portal, eduv.entitlement.seller; no default:
+        the client's scopes must name one.
 
         Args:
             id: Key taken from the path: the entitlement UUID on `/entitlements/{id}`, the
@@ -45,16 +48,18 @@ class EntitlementApiV1_0_0(_SyncBase):
         params = {
             "id": id,
         }
-        return cast("Entitlement", self._call("get-entitlement", params))
+        return cast("RawResponse[Entitlement]", self._call_raw("get-entitlement", params, None, options))
 
     def get_entitlements_by_delivery_order(
         self,
         id: str,
-    ) -> list[Entitlement]:
+        **options: Unpack[RequestOptions],
+    ) -> RawResponse[list[Entitlement]]:
         """List entitlements derived from one order.
 
         GET /entitlements/deliveryorder/{id}; scopes (any one): eduv.entitlement.dashboard,
-        eduv.entitlement.licensor, eduv.entitlement.portal, eduv.entitlement.seller.
+        eduv.entitlement.licensor, eduv.entitlement.portal, eduv.entitlement.seller; no default:
+        the client's scopes must name one.
 
         Args:
             id: Key taken from the path: the entitlement UUID on `/entitlements/{id}`, the
@@ -64,7 +69,7 @@ class EntitlementApiV1_0_0(_SyncBase):
         params = {
             "id": id,
         }
-        return cast("list[Entitlement]", self._call("get-entitlements-by-delivery-order", params))
+        return cast("RawResponse[list[Entitlement]]", self._call_raw("get-entitlements-by-delivery-order", params, None, options))
 
     def get_entitlements_for_school(
         self,
@@ -74,11 +79,12 @@ class EntitlementApiV1_0_0(_SyncBase):
         orgIdType: Literal["OIE_CODE", "BP_ID", "DD_ID", "AS_ID"] | None = None,
         deliveryOrderId: str | None = None,
         entitlementStatus: Literal["created", "entitled", "licensed", "cancelled", "blocked"] | None = None,
-    ) -> list[Entitlement]:
+        **options: Unpack[RequestOptions],
+    ) -> RawResponse[list[Entitlement]]:
         """List every entitlement held at a school.
 
         GET /entitlements/school; scopes (any one): eduv.entitlement.dashboard,
-        eduv.entitlement.portal.
+        eduv.entitlement.portal; no default: the client's scopes must name one.
 
         Args:
             orgMasterId: RIO OnderwijsaanbiederId of the school; the preferred way to name the
@@ -98,18 +104,19 @@ class EntitlementApiV1_0_0(_SyncBase):
             "deliveryOrderId": deliveryOrderId,
             "entitlementStatus": entitlementStatus,
         }
-        return cast("list[Entitlement]", self._call("get-entitlements-for-school", params))
+        return cast("RawResponse[list[Entitlement]]", self._call_raw("get-entitlements-for-school", params, None, options))
 
     def get_entitlements_for_user_at_school(
         self,
         *,
         body: GetEntitlementsForUserAtSchoolRequest | Mapping[str, Any] | None = None,
         status: Literal["created", "entitled", "licensed", "cancelled", "blocked"] | None = None,
-    ) -> list[Entitlement]:
+        **options: Unpack[RequestOptions],
+    ) -> RawResponse[list[Entitlement]]:
         """Find entitlements held by one person.
 
         POST /entitlements/school/user; scopes (any one): eduv.entitlement.dashboard,
-        eduv.entitlement.portal.
+        eduv.entitlement.portal; no default: the client's scopes must name one.
 
         Args:
             status: Return only entitlements currently in this state (created, entitled,
@@ -118,18 +125,19 @@ class EntitlementApiV1_0_0(_SyncBase):
         params = {
             "status": status,
         }
-        return cast("list[Entitlement]", self._call("get-entitlements-for-user-at-school", params, body))
+        return cast("RawResponse[list[Entitlement]]", self._call_raw("get-entitlements-for-user-at-school", params, body, options))
 
     def get_entitlementproducts_for_user_at_school(
         self,
         *,
         body: GetEntitlementproductsForUserAtSchoolRequest | Mapping[str, Any] | None = None,
         status: Literal["created", "entitled", "licensed", "cancelled", "blocked"] | None = None,
-    ) -> list[EntitlementProduct]:
+        **options: Unpack[RequestOptions],
+    ) -> RawResponse[list[EntitlementProduct]]:
         """List products a person may open.
 
         POST /entitlements/school/user/products; scopes (any one): eduv.entitlement.dashboard,
-        eduv.entitlement.portal.
+        eduv.entitlement.portal; no default: the client's scopes must name one.
 
         Args:
             status: Return only entitlements currently in this state (created, entitled,
@@ -138,16 +146,17 @@ class EntitlementApiV1_0_0(_SyncBase):
         params = {
             "status": status,
         }
-        return cast("list[EntitlementProduct]", self._call("get-entitlementproducts-for-user-at-school", params, body))
+        return cast("RawResponse[list[EntitlementProduct]]", self._call_raw("get-entitlementproducts-for-user-at-school", params, body, options))
 
     def get_entitlements_by_contract(
         self,
         id: str,
-    ) -> list[DeliveryOrderEntitlements]:
+        **options: Unpack[RequestOptions],
+    ) -> RawResponse[list[DeliveryOrderEntitlements]]:
         """List entitlements under a contract, per order.
 
         GET /entitlements/contracts/{id}; scopes (any one): eduv.entitlement.licensor,
-        eduv.entitlement.seller.
+        eduv.entitlement.seller; no default: the client's scopes must name one.
 
         Args:
             id: Key taken from the path: the entitlement UUID on `/entitlements/{id}`, the
@@ -157,37 +166,222 @@ class EntitlementApiV1_0_0(_SyncBase):
         params = {
             "id": id,
         }
-        return cast("list[DeliveryOrderEntitlements]", self._call("get-entitlements-by-contract", params))
+        return cast("RawResponse[list[DeliveryOrderEntitlements]]", self._call_raw("get-entitlements-by-contract", params, None, options))
 
     def accept_entitlement(
         self,
         *,
         body: EntitlementRequest | Mapping[str, Any] | None = None,
-    ) -> None:
+        **options: Unpack[RequestOptions],
+    ) -> RawResponse[None]:
         """Send a new or changed entitlement.
 
-        PUT /entitlements; scopes (any one): eduv.entitlement.licensor, eduv.entitlement.portal.
+        PUT /entitlements; scopes (any one): eduv.entitlement.licensor, eduv.entitlement.portal;
+        no default: the client's scopes must name one.
         """
         params = {
         }
-        self._call("accept-entitlement", params, body)
+        return cast("RawResponse[None]", self._call_raw("accept-entitlement", params, body, options))
 
     def confirm_entitlement(
         self,
         *,
         body: EntitlementConfirmation | Mapping[str, Any] | None = None,
+        **options: Unpack[RequestOptions],
+    ) -> RawResponse[None]:
+        """Report back how an entitlement was handled.
+
+        PUT /entitlements/confirmations; scopes (any one): eduv.entitlement.licensor,
+        eduv.entitlement.portal; no default: the client's scopes must name one.
+        """
+        params = {
+        }
+        return cast("RawResponse[None]", self._call_raw("confirm-entitlement", params, body, options))
+
+
+class EntitlementApiV1_0_0(_SyncBase):
+    """Entitlement API 1.0.0 (synchronous); get it from the client's ``entitlement()``."""
+
+    api_id = "entitlement-api"
+    version = "1.0.0"
+
+    @property
+    def with_raw_response(self) -> EntitlementApiV1_0_0WithRawResponse:
+        """The same operations, returning status, headers and problems too."""
+        return EntitlementApiV1_0_0WithRawResponse(self._client)
+
+    def get_entitlement(
+        self,
+        id: str,
+        **options: Unpack[RequestOptions],
+    ) -> Entitlement:
+        """Read one entitlement by its UUID.
+
+        GET /entitlements/{id}; scopes (any one): eduv.entitlement.dashboard,
+        eduv.entitlement.licensor, eduv.entitlement.portal, eduv.entitlement.seller; no default:
+        the client's scopes must name one.
+
+        Args:
+            id: Key taken from the path: the entitlement UUID on `/entitlements/{id}`, the
+                delivery order UUID on `/entitlements/deliveryorder/{id}` or the contract key on
+                `/entitlements/contracts/{id}`.
+        """
+        params = {
+            "id": id,
+        }
+        return cast("Entitlement", self._call("get-entitlement", params, None, options))
+
+    def get_entitlements_by_delivery_order(
+        self,
+        id: str,
+        **options: Unpack[RequestOptions],
+    ) -> list[Entitlement]:
+        """List entitlements derived from one order.
+
+        GET /entitlements/deliveryorder/{id}; scopes (any one): eduv.entitlement.dashboard,
+        eduv.entitlement.licensor, eduv.entitlement.portal, eduv.entitlement.seller; no default:
+        the client's scopes must name one.
+
+        Args:
+            id: Key taken from the path: the entitlement UUID on `/entitlements/{id}`, the
+                delivery order UUID on `/entitlements/deliveryorder/{id}` or the contract key on
+                `/entitlements/contracts/{id}`.
+        """
+        params = {
+            "id": id,
+        }
+        return cast("list[Entitlement]", self._call("get-entitlements-by-delivery-order", params, None, options))
+
+    def get_entitlements_for_school(
+        self,
+        *,
+        orgMasterId: str | None = None,
+        orgId: str | None = None,
+        orgIdType: Literal["OIE_CODE", "BP_ID", "DD_ID", "AS_ID"] | None = None,
+        deliveryOrderId: str | None = None,
+        entitlementStatus: Literal["created", "entitled", "licensed", "cancelled", "blocked"] | None = None,
+        **options: Unpack[RequestOptions],
+    ) -> list[Entitlement]:
+        """List every entitlement held at a school.
+
+        GET /entitlements/school; scopes (any one): eduv.entitlement.dashboard,
+        eduv.entitlement.portal; no default: the client's scopes must name one.
+
+        Args:
+            orgMasterId: RIO OnderwijsaanbiederId of the school; the preferred way to name the
+                school when known.
+            orgId: Secondary school code, used together with orgIdType when the
+                OnderwijsaanbiederId is unknown.
+            orgIdType: Kind of code given in orgId (OIE_CODE, BP_ID, DD_ID or AS_ID).
+            deliveryOrderId: Return only entitlements that stem from the delivery order with
+                this UUID.
+            entitlementStatus: Return only entitlements currently in this state, e.g.
+                `entitled`.
+        """
+        params = {
+            "orgMasterId": orgMasterId,
+            "orgId": orgId,
+            "orgIdType": orgIdType,
+            "deliveryOrderId": deliveryOrderId,
+            "entitlementStatus": entitlementStatus,
+        }
+        return cast("list[Entitlement]", self._call("get-entitlements-for-school", params, None, options))
+
+    def get_entitlements_for_user_at_school(
+        self,
+        *,
+        body: GetEntitlementsForUserAtSchoolRequest | Mapping[str, Any] | None = None,
+        status: Literal["created", "entitled", "licensed", "cancelled", "blocked"] | None = None,
+        **options: Unpack[RequestOptions],
+    ) -> list[Entitlement]:
+        """Find entitlements held by one person.
+
+        POST /entitlements/school/user; scopes (any one): eduv.entitlement.dashboard,
+        eduv.entitlement.portal; no default: the client's scopes must name one.
+
+        Args:
+            status: Return only entitlements currently in this state (created, entitled,
+                licensed, cancelled or blocked).
+        """
+        params = {
+            "status": status,
+        }
+        return cast("list[Entitlement]", self._call("get-entitlements-for-user-at-school", params, body, options))
+
+    def get_entitlementproducts_for_user_at_school(
+        self,
+        *,
+        body: GetEntitlementproductsForUserAtSchoolRequest | Mapping[str, Any] | None = None,
+        status: Literal["created", "entitled", "licensed", "cancelled", "blocked"] | None = None,
+        **options: Unpack[RequestOptions],
+    ) -> list[EntitlementProduct]:
+        """List products a person may open.
+
+        POST /entitlements/school/user/products; scopes (any one): eduv.entitlement.dashboard,
+        eduv.entitlement.portal; no default: the client's scopes must name one.
+
+        Args:
+            status: Return only entitlements currently in this state (created, entitled,
+                licensed, cancelled or blocked).
+        """
+        params = {
+            "status": status,
+        }
+        return cast("list[EntitlementProduct]", self._call("get-entitlementproducts-for-user-at-school", params, body, options))
+
+    def get_entitlements_by_contract(
+        self,
+        id: str,
+        **options: Unpack[RequestOptions],
+    ) -> list[DeliveryOrderEntitlements]:
+        """List entitlements under a contract, per order.
+
+        GET /entitlements/contracts/{id}; scopes (any one): eduv.entitlement.licensor,
+        eduv.entitlement.seller; no default: the client's scopes must name one.
+
+        Args:
+            id: Key taken from the path: the entitlement UUID on `/entitlements/{id}`, the
+                delivery order UUID on `/entitlements/deliveryorder/{id}` or the contract key on
+                `/entitlements/contracts/{id}`.
+        """
+        params = {
+            "id": id,
+        }
+        return cast("list[DeliveryOrderEntitlements]", self._call("get-entitlements-by-contract", params, None, options))
+
+    def accept_entitlement(
+        self,
+        *,
+        body: EntitlementRequest | Mapping[str, Any] | None = None,
+        **options: Unpack[RequestOptions],
+    ) -> None:
+        """Send a new or changed entitlement.
+
+        PUT /entitlements; scopes (any one): eduv.entitlement.licensor, eduv.entitlement.portal;
+        no default: the client's scopes must name one.
+        """
+        params = {
+        }
+        self._call("accept-entitlement", params, body, options)
+
+    def confirm_entitlement(
+        self,
+        *,
+        body: EntitlementConfirmation | Mapping[str, Any] | None = None,
+        **options: Unpack[RequestOptions],
     ) -> None:
         """Report back how an entitlement was handled.
 
         PUT /entitlements/confirmations; scopes (any one): eduv.entitlement.licensor,
-        eduv.entitlement.portal.
+        eduv.entitlement.portal; no default: the client's scopes must name one.
         """
         params = {
         }
-        self._call("confirm-entitlement", params, body)
+        self._call("confirm-entitlement", params, body, options)
 
-class AsyncEntitlementApiV1_0_0(_AsyncBase):
-    """Entitlement API 1.0.0 (asynchronous); get it from the client's ``entitlement()``."""
+
+class AsyncEntitlementApiV1_0_0WithRawResponse(_AsyncBase):
+    """Entitlement API 1.0.0 (asynchronous), each method returning a RawResponse."""
 
     api_id = "entitlement-api"
     version = "1.0.0"
@@ -195,11 +389,13 @@ class AsyncEntitlementApiV1_0_0(_AsyncBase):
     async def get_entitlement(
         self,
         id: str,
-    ) -> Entitlement:
+        **options: Unpack[RequestOptions],
+    ) -> RawResponse[Entitlement]:
         """Read one entitlement by its UUID.
 
         GET /entitlements/{id}; scopes (any one): eduv.entitlement.dashboard,
-        eduv.entitlement.licensor, eduv.entitlement.portal, eduv.entitlement.seller.
+        eduv.entitlement.licensor, eduv.entitlement.portal, eduv.entitlement.seller; no default:
+        the client's scopes must name one.
 
         Args:
             id: Key taken from the path: the entitlement UUID on `/entitlements/{id}`, the
@@ -209,16 +405,18 @@ class AsyncEntitlementApiV1_0_0(_AsyncBase):
         params = {
             "id": id,
         }
-        return cast("Entitlement", await self._call("get-entitlement", params))
+        return cast("RawResponse[Entitlement]", await self._call_raw("get-entitlement", params, None, options))
 
     async def get_entitlements_by_delivery_order(
         self,
         id: str,
-    ) -> list[Entitlement]:
+        **options: Unpack[RequestOptions],
+    ) -> RawResponse[list[Entitlement]]:
         """List entitlements derived from one order.
 
         GET /entitlements/deliveryorder/{id}; scopes (any one): eduv.entitlement.dashboard,
-        eduv.entitlement.licensor, eduv.entitlement.portal, eduv.entitlement.seller.
+        eduv.entitlement.licensor, eduv.entitlement.portal, eduv.entitlement.seller; no default:
+        the client's scopes must name one.
 
         Args:
             id: Key taken from the path: the entitlement UUID on `/entitlements/{id}`, the
@@ -228,7 +426,7 @@ class AsyncEntitlementApiV1_0_0(_AsyncBase):
         params = {
             "id": id,
         }
-        return cast("list[Entitlement]", await self._call("get-entitlements-by-delivery-order", params))
+        return cast("RawResponse[list[Entitlement]]", await self._call_raw("get-entitlements-by-delivery-order", params, None, options))
 
     async def get_entitlements_for_school(
         self,
@@ -238,11 +436,12 @@ class AsyncEntitlementApiV1_0_0(_AsyncBase):
         orgIdType: Literal["OIE_CODE", "BP_ID", "DD_ID", "AS_ID"] | None = None,
         deliveryOrderId: str | None = None,
         entitlementStatus: Literal["created", "entitled", "licensed", "cancelled", "blocked"] | None = None,
-    ) -> list[Entitlement]:
+        **options: Unpack[RequestOptions],
+    ) -> RawResponse[list[Entitlement]]:
         """List every entitlement held at a school.
 
         GET /entitlements/school; scopes (any one): eduv.entitlement.dashboard,
-        eduv.entitlement.portal.
+        eduv.entitlement.portal; no default: the client's scopes must name one.
 
         Args:
             orgMasterId: RIO OnderwijsaanbiederId of the school; the preferred way to name the
@@ -262,18 +461,19 @@ class AsyncEntitlementApiV1_0_0(_AsyncBase):
             "deliveryOrderId": deliveryOrderId,
             "entitlementStatus": entitlementStatus,
         }
-        return cast("list[Entitlement]", await self._call("get-entitlements-for-school", params))
+        return cast("RawResponse[list[Entitlement]]", await self._call_raw("get-entitlements-for-school", params, None, options))
 
     async def get_entitlements_for_user_at_school(
         self,
         *,
         body: GetEntitlementsForUserAtSchoolRequest | Mapping[str, Any] | None = None,
         status: Literal["created", "entitled", "licensed", "cancelled", "blocked"] | None = None,
-    ) -> list[Entitlement]:
+        **options: Unpack[RequestOptions],
+    ) -> RawResponse[list[Entitlement]]:
         """Find entitlements held by one person.
 
         POST /entitlements/school/user; scopes (any one): eduv.entitlement.dashboard,
-        eduv.entitlement.portal.
+        eduv.entitlement.portal; no default: the client's scopes must name one.
 
         Args:
             status: Return only entitlements currently in this state (created, entitled,
@@ -282,18 +482,19 @@ class AsyncEntitlementApiV1_0_0(_AsyncBase):
         params = {
             "status": status,
         }
-        return cast("list[Entitlement]", await self._call("get-entitlements-for-user-at-school", params, body))
+        return cast("RawResponse[list[Entitlement]]", await self._call_raw("get-entitlements-for-user-at-school", params, body, options))
 
     async def get_entitlementproducts_for_user_at_school(
         self,
         *,
         body: GetEntitlementproductsForUserAtSchoolRequest | Mapping[str, Any] | None = None,
         status: Literal["created", "entitled", "licensed", "cancelled", "blocked"] | None = None,
-    ) -> list[EntitlementProduct]:
+        **options: Unpack[RequestOptions],
+    ) -> RawResponse[list[EntitlementProduct]]:
         """List products a person may open.
 
         POST /entitlements/school/user/products; scopes (any one): eduv.entitlement.dashboard,
-        eduv.entitlement.portal.
+        eduv.entitlement.portal; no default: the client's scopes must name one.
 
         Args:
             status: Return only entitlements currently in this state (created, entitled,
@@ -302,16 +503,17 @@ class AsyncEntitlementApiV1_0_0(_AsyncBase):
         params = {
             "status": status,
         }
-        return cast("list[EntitlementProduct]", await self._call("get-entitlementproducts-for-user-at-school", params, body))
+        return cast("RawResponse[list[EntitlementProduct]]", await self._call_raw("get-entitlementproducts-for-user-at-school", params, body, options))
 
     async def get_entitlements_by_contract(
         self,
         id: str,
-    ) -> list[DeliveryOrderEntitlements]:
+        **options: Unpack[RequestOptions],
+    ) -> RawResponse[list[DeliveryOrderEntitlements]]:
         """List entitlements under a contract, per order.
 
         GET /entitlements/contracts/{id}; scopes (any one): eduv.entitlement.licensor,
-        eduv.entitlement.seller.
+        eduv.entitlement.seller; no default: the client's scopes must name one.
 
         Args:
             id: Key taken from the path: the entitlement UUID on `/entitlements/{id}`, the
@@ -321,34 +523,218 @@ class AsyncEntitlementApiV1_0_0(_AsyncBase):
         params = {
             "id": id,
         }
-        return cast("list[DeliveryOrderEntitlements]", await self._call("get-entitlements-by-contract", params))
+        return cast("RawResponse[list[DeliveryOrderEntitlements]]", await self._call_raw("get-entitlements-by-contract", params, None, options))
 
     async def accept_entitlement(
         self,
         *,
         body: EntitlementRequest | Mapping[str, Any] | None = None,
-    ) -> None:
+        **options: Unpack[RequestOptions],
+    ) -> RawResponse[None]:
         """Send a new or changed entitlement.
 
-        PUT /entitlements; scopes (any one): eduv.entitlement.licensor, eduv.entitlement.portal.
+        PUT /entitlements; scopes (any one): eduv.entitlement.licensor, eduv.entitlement.portal;
+        no default: the client's scopes must name one.
         """
         params = {
         }
-        await self._call("accept-entitlement", params, body)
+        return cast("RawResponse[None]", await self._call_raw("accept-entitlement", params, body, options))
 
     async def confirm_entitlement(
         self,
         *,
         body: EntitlementConfirmation | Mapping[str, Any] | None = None,
+        **options: Unpack[RequestOptions],
+    ) -> RawResponse[None]:
+        """Report back how an entitlement was handled.
+
+        PUT /entitlements/confirmations; scopes (any one): eduv.entitlement.licensor,
+        eduv.entitlement.portal; no default: the client's scopes must name one.
+        """
+        params = {
+        }
+        return cast("RawResponse[None]", await self._call_raw("confirm-entitlement", params, body, options))
+
+
+class AsyncEntitlementApiV1_0_0(_AsyncBase):
+    """Entitlement API 1.0.0 (asynchronous); get it from the client's ``entitlement()``."""
+
+    api_id = "entitlement-api"
+    version = "1.0.0"
+
+    @property
+    def with_raw_response(self) -> AsyncEntitlementApiV1_0_0WithRawResponse:
+        """The same operations, returning status, headers and problems too."""
+        return AsyncEntitlementApiV1_0_0WithRawResponse(self._client)
+
+    async def get_entitlement(
+        self,
+        id: str,
+        **options: Unpack[RequestOptions],
+    ) -> Entitlement:
+        """Read one entitlement by its UUID.
+
+        GET /entitlements/{id}; scopes (any one): eduv.entitlement.dashboard,
+        eduv.entitlement.licensor, eduv.entitlement.portal, eduv.entitlement.seller; no default:
+        the client's scopes must name one.
+
+        Args:
+            id: Key taken from the path: the entitlement UUID on `/entitlements/{id}`, the
+                delivery order UUID on `/entitlements/deliveryorder/{id}` or the contract key on
+                `/entitlements/contracts/{id}`.
+        """
+        params = {
+            "id": id,
+        }
+        return cast("Entitlement", await self._call("get-entitlement", params, None, options))
+
+    async def get_entitlements_by_delivery_order(
+        self,
+        id: str,
+        **options: Unpack[RequestOptions],
+    ) -> list[Entitlement]:
+        """List entitlements derived from one order.
+
+        GET /entitlements/deliveryorder/{id}; scopes (any one): eduv.entitlement.dashboard,
+        eduv.entitlement.licensor, eduv.entitlement.portal, eduv.entitlement.seller; no default:
+        the client's scopes must name one.
+
+        Args:
+            id: Key taken from the path: the entitlement UUID on `/entitlements/{id}`, the
+                delivery order UUID on `/entitlements/deliveryorder/{id}` or the contract key on
+                `/entitlements/contracts/{id}`.
+        """
+        params = {
+            "id": id,
+        }
+        return cast("list[Entitlement]", await self._call("get-entitlements-by-delivery-order", params, None, options))
+
+    async def get_entitlements_for_school(
+        self,
+        *,
+        orgMasterId: str | None = None,
+        orgId: str | None = None,
+        orgIdType: Literal["OIE_CODE", "BP_ID", "DD_ID", "AS_ID"] | None = None,
+        deliveryOrderId: str | None = None,
+        entitlementStatus: Literal["created", "entitled", "licensed", "cancelled", "blocked"] | None = None,
+        **options: Unpack[RequestOptions],
+    ) -> list[Entitlement]:
+        """List every entitlement held at a school.
+
+        GET /entitlements/school; scopes (any one): eduv.entitlement.dashboard,
+        eduv.entitlement.portal; no default: the client's scopes must name one.
+
+        Args:
+            orgMasterId: RIO OnderwijsaanbiederId of the school; the preferred way to name the
+                school when known.
+            orgId: Secondary school code, used together with orgIdType when the
+                OnderwijsaanbiederId is unknown.
+            orgIdType: Kind of code given in orgId (OIE_CODE, BP_ID, DD_ID or AS_ID).
+            deliveryOrderId: Return only entitlements that stem from the delivery order with
+                this UUID.
+            entitlementStatus: Return only entitlements currently in this state, e.g.
+                `entitled`.
+        """
+        params = {
+            "orgMasterId": orgMasterId,
+            "orgId": orgId,
+            "orgIdType": orgIdType,
+            "deliveryOrderId": deliveryOrderId,
+            "entitlementStatus": entitlementStatus,
+        }
+        return cast("list[Entitlement]", await self._call("get-entitlements-for-school", params, None, options))
+
+    async def get_entitlements_for_user_at_school(
+        self,
+        *,
+        body: GetEntitlementsForUserAtSchoolRequest | Mapping[str, Any] | None = None,
+        status: Literal["created", "entitled", "licensed", "cancelled", "blocked"] | None = None,
+        **options: Unpack[RequestOptions],
+    ) -> list[Entitlement]:
+        """Find entitlements held by one person.
+
+        POST /entitlements/school/user; scopes (any one): eduv.entitlement.dashboard,
+        eduv.entitlement.portal; no default: the client's scopes must name one.
+
+        Args:
+            status: Return only entitlements currently in this state (created, entitled,
+                licensed, cancelled or blocked).
+        """
+        params = {
+            "status": status,
+        }
+        return cast("list[Entitlement]", await self._call("get-entitlements-for-user-at-school", params, body, options))
+
+    async def get_entitlementproducts_for_user_at_school(
+        self,
+        *,
+        body: GetEntitlementproductsForUserAtSchoolRequest | Mapping[str, Any] | None = None,
+        status: Literal["created", "entitled", "licensed", "cancelled", "blocked"] | None = None,
+        **options: Unpack[RequestOptions],
+    ) -> list[EntitlementProduct]:
+        """List products a person may open.
+
+        POST /entitlements/school/user/products; scopes (any one): eduv.entitlement.dashboard,
+        eduv.entitlement.portal; no default: the client's scopes must name one.
+
+        Args:
+            status: Return only entitlements currently in this state (created, entitled,
+                licensed, cancelled or blocked).
+        """
+        params = {
+            "status": status,
+        }
+        return cast("list[EntitlementProduct]", await self._call("get-entitlementproducts-for-user-at-school", params, body, options))
+
+    async def get_entitlements_by_contract(
+        self,
+        id: str,
+        **options: Unpack[RequestOptions],
+    ) -> list[DeliveryOrderEntitlements]:
+        """List entitlements under a contract, per order.
+
+        GET /entitlements/contracts/{id}; scopes (any one): eduv.entitlement.licensor,
+        eduv.entitlement.seller; no default: the client's scopes must name one.
+
+        Args:
+            id: Key taken from the path: the entitlement UUID on `/entitlements/{id}`, the
+                delivery order UUID on `/entitlements/deliveryorder/{id}` or the contract key on
+                `/entitlements/contracts/{id}`.
+        """
+        params = {
+            "id": id,
+        }
+        return cast("list[DeliveryOrderEntitlements]", await self._call("get-entitlements-by-contract", params, None, options))
+
+    async def accept_entitlement(
+        self,
+        *,
+        body: EntitlementRequest | Mapping[str, Any] | None = None,
+        **options: Unpack[RequestOptions],
+    ) -> None:
+        """Send a new or changed entitlement.
+
+        PUT /entitlements; scopes (any one): eduv.entitlement.licensor, eduv.entitlement.portal;
+        no default: the client's scopes must name one.
+        """
+        params = {
+        }
+        await self._call("accept-entitlement", params, body, options)
+
+    async def confirm_entitlement(
+        self,
+        *,
+        body: EntitlementConfirmation | Mapping[str, Any] | None = None,
+        **options: Unpack[RequestOptions],
     ) -> None:
         """Report back how an entitlement was handled.
 
         PUT /entitlements/confirmations; scopes (any one): eduv.entitlement.licensor,
-        eduv.entitlement.portal.
+        eduv.entitlement.portal; no default: the client's scopes must name one.
         """
         params = {
         }
-        await self._call("confirm-entitlement", params, body)
+        await self._call("confirm-entitlement", params, body, options)
 
 
 Api = EntitlementApiV1_0_0

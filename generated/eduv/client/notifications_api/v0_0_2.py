@@ -5,9 +5,10 @@ from __future__ import annotations
 
 import datetime
 from collections.abc import Mapping, Sequence
-from typing import TYPE_CHECKING, Any, Literal, cast
+from typing import TYPE_CHECKING, Any, Literal, Unpack, cast
 
 from eduv.runtime import AsyncApi as _AsyncBase
+from eduv.runtime import RawResponse, RequestOptions
 from eduv.runtime import SyncApi as _SyncBase
 
 if TYPE_CHECKING:
@@ -17,8 +18,8 @@ if TYPE_CHECKING:
 __all__ = ["NotificationsApiV0_0_2", "AsyncNotificationsApiV0_0_2"]
 
 
-class NotificationsApiV0_0_2(_SyncBase):
-    """Notifications API 0.0.2 (synchronous); get it from the client's ``notifications()``."""
+class NotificationsApiV0_0_2WithRawResponse(_SyncBase):
+    """Notifications API 0.0.2 (synchronous), each method returning a RawResponse."""
 
     api_id = "notifications-api"
     version = "0.0.2"
@@ -26,11 +27,12 @@ class NotificationsApiV0_0_2(_SyncBase):
     def subscribe(
         self,
         api: Literal["catalogue-api", "sis-api", "course-api"],
-    ) -> None:
+        **options: Unpack[RequestOptions],
+    ) -> RawResponse[None]:
         """Register as subscriber to changes of one API.
 
         POST /subscribe/{api}; scopes (any one): catalogue, course, school, student-delivery,
-        student-employee-group.
+        student-employee-group; no default: the client's scopes must name one.
 
         Args:
             api: Slug of the API whose changes the caller wants to follow, e.g. students-api or
@@ -39,18 +41,19 @@ class NotificationsApiV0_0_2(_SyncBase):
         params = {
             "api": api,
         }
-        self._call("subscribe", params)
+        return cast("RawResponse[None]", self._call_raw("subscribe", params, None, options))
 
     def post_notification(
         self,
         *,
         body: Notification | Mapping[str, Any] | None = None,
         edu_org_id: str | None = None,
-    ) -> NotificationResponse:
+        **options: Unpack[RequestOptions],
+    ) -> RawResponse[NotificationResponse]:
         """Deliver a single notification to a consumer.
 
         POST /notification; scopes (any one): catalogue, course, school, student-delivery,
-        student-employee-group.
+        student-employee-group; no default: the client's scopes must name one.
 
         Args:
             edu_org_id: Only in 0.0.2. Key of the school whose consent applies, letting the
@@ -59,7 +62,7 @@ class NotificationsApiV0_0_2(_SyncBase):
         params = {
             "edu_org_id": edu_org_id,
         }
-        return cast("NotificationResponse", self._call("post-notification", params, body))
+        return cast("RawResponse[NotificationResponse]", self._call_raw("post-notification", params, body, options))
 
     def get_notifications_after_created(
         self,
@@ -70,11 +73,12 @@ class NotificationsApiV0_0_2(_SyncBase):
         start: int | None = None,
         limit: int | None = None,
         schemaVersion: str | None = None,
-    ) -> list[Notification]:
+        **options: Unpack[RequestOptions],
+    ) -> RawResponse[list[Notification]]:
         """Catch up on notifications created after a moment.
 
         GET /notifications; scopes (any one): catalogue, course, school, student-delivery,
-        student-employee-group.
+        student-employee-group; no default: the client's scopes must name one.
 
         Args:
             edu_org_id: Only in 0.0.2. Key of the school whose consent applies, letting the
@@ -97,18 +101,19 @@ class NotificationsApiV0_0_2(_SyncBase):
             "limit": limit,
             "schemaVersion": schemaVersion,
         }
-        return cast("list[Notification]", self._call("get-notifications-after-created", params))
+        return cast("RawResponse[list[Notification]]", self._call_raw("get-notifications-after-created", params, None, options))
 
     def post_notifications(
         self,
         *,
         body: Sequence[Notification | Mapping[str, Any]] | None = None,
         edu_org_id: str | None = None,
-    ) -> list[NotificationResponse]:
+        **options: Unpack[RequestOptions],
+    ) -> RawResponse[list[NotificationResponse]]:
         """Deliver a batch of notifications to a consumer.
 
         POST /notifications; scopes (any one): catalogue, course, school, student-delivery,
-        student-employee-group.
+        student-employee-group; no default: the client's scopes must name one.
 
         Args:
             edu_org_id: Only in 0.0.2. Key of the school whose consent applies, letting the
@@ -117,22 +122,29 @@ class NotificationsApiV0_0_2(_SyncBase):
         params = {
             "edu_org_id": edu_org_id,
         }
-        return cast("list[NotificationResponse]", self._call("post-notifications", params, body))
+        return cast("RawResponse[list[NotificationResponse]]", self._call_raw("post-notifications", params, body, options))
 
-class AsyncNotificationsApiV0_0_2(_AsyncBase):
-    """Notifications API 0.0.2 (asynchronous); get it from the client's ``notifications()``."""
+
+class NotificationsApiV0_0_2(_SyncBase):
+    """Notifications API 0.0.2 (synchronous); get it from the client's ``notifications()``."""
 
     api_id = "notifications-api"
     version = "0.0.2"
 
-    async def subscribe(
+    @property
+    def with_raw_response(self) -> NotificationsApiV0_0_2WithRawResponse:
+        """The same operations, returning status, headers and problems too."""
+        return NotificationsApiV0_0_2WithRawResponse(self._client)
+
+    def subscribe(
         self,
         api: Literal["catalogue-api", "sis-api", "course-api"],
+        **options: Unpack[RequestOptions],
     ) -> None:
         """Register as subscriber to changes of one API.
 
         POST /subscribe/{api}; scopes (any one): catalogue, course, school, student-delivery,
-        student-employee-group.
+        student-employee-group; no default: the client's scopes must name one.
 
         Args:
             api: Slug of the API whose changes the caller wants to follow, e.g. students-api or
@@ -141,18 +153,19 @@ class AsyncNotificationsApiV0_0_2(_AsyncBase):
         params = {
             "api": api,
         }
-        await self._call("subscribe", params)
+        self._call("subscribe", params, None, options)
 
-    async def post_notification(
+    def post_notification(
         self,
         *,
         body: Notification | Mapping[str, Any] | None = None,
         edu_org_id: str | None = None,
+        **options: Unpack[RequestOptions],
     ) -> NotificationResponse:
         """Deliver a single notification to a consumer.
 
         POST /notification; scopes (any one): catalogue, course, school, student-delivery,
-        student-employee-group.
+        student-employee-group; no default: the client's scopes must name one.
 
         Args:
             edu_org_id: Only in 0.0.2. Key of the school whose consent applies, letting the
@@ -161,7 +174,114 @@ class AsyncNotificationsApiV0_0_2(_AsyncBase):
         params = {
             "edu_org_id": edu_org_id,
         }
-        return cast("NotificationResponse", await self._call("post-notification", params, body))
+        return cast("NotificationResponse", self._call("post-notification", params, body, options))
+
+    def get_notifications_after_created(
+        self,
+        *,
+        edu_org_id: str | None = None,
+        createdAfter: str | None = None,
+        objectType: Literal["Student", "StudentDelivery", "Employee", "Class", "Group", "SchoolSubject", "SchoolPeriod", "Product"] | None = None,
+        start: int | None = None,
+        limit: int | None = None,
+        schemaVersion: str | None = None,
+        **options: Unpack[RequestOptions],
+    ) -> list[Notification]:
+        """Catch up on notifications created after a moment.
+
+        GET /notifications; scopes (any one): catalogue, course, school, student-delivery,
+        student-employee-group; no default: the client's scopes must name one.
+
+        Args:
+            edu_org_id: Only in 0.0.2. Key of the school whose consent applies, letting the
+                source check that the caller has an active data exchange for that school.
+            createdAfter: Only in 0.0.2 (replaced by since later). Return notifications created
+                after this moment, given as an RFC 3339 date-time in UTC.
+            objectType: Only return notifications about objects of this type, e.g. Student.
+            start: Only in 0.0.2. Zero-based position of the first notification to return;
+                defaults to 0.
+            limit: Only in 0.0.2. Largest number of notifications per page; defaults to 20, at
+                most 100.
+            schemaVersion: Only in 0.0.2. Requested version of the notification format; without
+                it the source picks its default.
+        """
+        params = {
+            "edu_org_id": edu_org_id,
+            "createdAfter": createdAfter,
+            "objectType": objectType,
+            "start": start,
+            "limit": limit,
+            "schemaVersion": schemaVersion,
+        }
+        return cast("list[Notification]", self._call("get-notifications-after-created", params, None, options))
+
+    def post_notifications(
+        self,
+        *,
+        body: Sequence[Notification | Mapping[str, Any]] | None = None,
+        edu_org_id: str | None = None,
+        **options: Unpack[RequestOptions],
+    ) -> list[NotificationResponse]:
+        """Deliver a batch of notifications to a consumer.
+
+        POST /notifications; scopes (any one): catalogue, course, school, student-delivery,
+        student-employee-group; no default: the client's scopes must name one.
+
+        Args:
+            edu_org_id: Only in 0.0.2. Key of the school whose consent applies, letting the
+                source check that the caller has an active data exchange for that school.
+        """
+        params = {
+            "edu_org_id": edu_org_id,
+        }
+        return cast("list[NotificationResponse]", self._call("post-notifications", params, body, options))
+
+
+class AsyncNotificationsApiV0_0_2WithRawResponse(_AsyncBase):
+    """Notifications API 0.0.2 (asynchronous), each method returning a RawResponse."""
+
+    api_id = "notifications-api"
+    version = "0.0.2"
+
+    async def subscribe(
+        self,
+        api: Literal["catalogue-api", "sis-api", "course-api"],
+        **options: Unpack[RequestOptions],
+    ) -> RawResponse[None]:
+        """Register as subscriber to changes of one API.
+
+        POST /subscribe/{api}; scopes (any one): catalogue, course, school, student-delivery,
+        student-employee-group; no default: the client's scopes must name one.
+
+        Args:
+            api: Slug of the API whose changes the caller wants to follow, e.g. students-api or
+                catalogue-api.
+        """
+        params = {
+            "api": api,
+        }
+        return cast("RawResponse[None]", await self._call_raw("subscribe", params, None, options))
+
+    async def post_notification(
+        self,
+        *,
+        body: Notification | Mapping[str, Any] | None = None,
+        edu_org_id: str | None = None,
+        **options: Unpack[RequestOptions],
+    ) -> RawResponse[NotificationResponse]:
+        """Deliver a single notification to a consumer.
+
+        POST /notification; scopes (any one): catalogue, course, school, student-delivery,
+        student-employee-group; no default: the client's scopes must name one.
+
+        Args:
+            edu_org_id: Only in 0.0.2. Key of the school whose consent applies, letting the
+                source check that the caller has an active data exchange for that school.
+        """
+        params = {
+            "edu_org_id": edu_org_id,
+        }
+        return cast("RawResponse[NotificationResponse]", await self._call_raw("post-notification", params, body, options))
 
     async def get_notifications_after_created(
         self,
@@ -172,11 +292,12 @@ class AsyncNotificationsApiV0_0_2(_AsyncBase):
         start: int | None = None,
         limit: int | None = None,
         schemaVersion: str | None = None,
-    ) -> list[Notification]:
+        **options: Unpack[RequestOptions],
+    ) -> RawResponse[list[Notification]]:
         """Catch up on notifications created after a moment.
 
         GET /notifications; scopes (any one): catalogue, course, school, student-delivery,
-        student-employee-group.
+        student-employee-group; no default: the client's scopes must name one.
 
         Args:
             edu_org_id: Only in 0.0.2. Key of the school whose consent applies, letting the
@@ -199,18 +320,19 @@ class AsyncNotificationsApiV0_0_2(_AsyncBase):
             "limit": limit,
             "schemaVersion": schemaVersion,
         }
-        return cast("list[Notification]", await self._call("get-notifications-after-created", params))
+        return cast("RawResponse[list[Notification]]", await self._call_raw("get-notifications-after-created", params, None, options))
 
     async def post_notifications(
         self,
         *,
         body: Sequence[Notification | Mapping[str, Any]] | None = None,
         edu_org_id: str | None = None,
-    ) -> list[NotificationResponse]:
+        **options: Unpack[RequestOptions],
+    ) -> RawResponse[list[NotificationResponse]]:
         """Deliver a batch of notifications to a consumer.
 
         POST /notifications; scopes (any one): catalogue, course, school, student-delivery,
-        student-employee-group.
+        student-employee-group; no default: the client's scopes must name one.
 
         Args:
             edu_org_id: Only in 0.0.2. Key of the school whose consent applies, letting the
@@ -219,7 +341,119 @@ class AsyncNotificationsApiV0_0_2(_AsyncBase):
         params = {
             "edu_org_id": edu_org_id,
         }
-        return cast("list[NotificationResponse]", await self._call("post-notifications", params, body))
+        return cast("RawResponse[list[NotificationResponse]]", await self._call_raw("post-notifications", params, body, options))
+
+
+class AsyncNotificationsApiV0_0_2(_AsyncBase):
+    """Notifications API 0.0.2 (asynchronous); get it from the client's ``notifications()``."""
+
+    api_id = "notifications-api"
+    version = "0.0.2"
+
+    @property
+    def with_raw_response(self) -> AsyncNotificationsApiV0_0_2WithRawResponse:
+        """The same operations, returning status, headers and problems too."""
+        return AsyncNotificationsApiV0_0_2WithRawResponse(self._client)
+
+    async def subscribe(
+        self,
+        api: Literal["catalogue-api", "sis-api", "course-api"],
+        **options: Unpack[RequestOptions],
+    ) -> None:
+        """Register as subscriber to changes of one API.
+
+        POST /subscribe/{api}; scopes (any one): catalogue, course, school, student-delivery,
+        student-employee-group; no default: the client's scopes must name one.
+
+        Args:
+            api: Slug of the API whose changes the caller wants to follow, e.g. students-api or
+                catalogue-api.
+        """
+        params = {
+            "api": api,
+        }
+        await self._call("subscribe", params, None, options)
+
+    async def post_notification(
+        self,
+        *,
+        body: Notification | Mapping[str, Any] | None = None,
+        edu_org_id: str | None = None,
+        **options: Unpack[RequestOptions],
+    ) -> NotificationResponse:
+        """Deliver a single notification to a consumer.
+
+        POST /notification; scopes (any one): catalogue, course, school, student-delivery,
+        student-employee-group; no default: the client's scopes must name one.
+
+        Args:
+            edu_org_id: Only in 0.0.2. Key of the school whose consent applies, letting the
+                source check that the caller has an active data exchange for that school.
+        """
+        params = {
+            "edu_org_id": edu_org_id,
+        }
+        return cast("NotificationResponse", await self._call("post-notification", params, body, options))
+
+    async def get_notifications_after_created(
+        self,
+        *,
+        edu_org_id: str | None = None,
+        createdAfter: str | None = None,
+        objectType: Literal["Student", "StudentDelivery", "Employee", "Class", "Group", "SchoolSubject", "SchoolPeriod", "Product"] | None = None,
+        start: int | None = None,
+        limit: int | None = None,
+        schemaVersion: str | None = None,
+        **options: Unpack[RequestOptions],
+    ) -> list[Notification]:
+        """Catch up on notifications created after a moment.
+
+        GET /notifications; scopes (any one): catalogue, course, school, student-delivery,
+        student-employee-group; no default: the client's scopes must name one.
+
+        Args:
+            edu_org_id: Only in 0.0.2. Key of the school whose consent applies, letting the
+                source check that the caller has an active data exchange for that school.
+            createdAfter: Only in 0.0.2 (replaced by since later). Return notifications created
+                after this moment, given as an RFC 3339 date-time in UTC.
+            objectType: Only return notifications about objects of this type, e.g. Student.
+            start: Only in 0.0.2. Zero-based position of the first notification to return;
+                defaults to 0.
+            limit: Only in 0.0.2. Largest number of notifications per page; defaults to 20, at
+                most 100.
+            schemaVersion: Only in 0.0.2. Requested version of the notification format; without
+                it the source picks its default.
+        """
+        params = {
+            "edu_org_id": edu_org_id,
+            "createdAfter": createdAfter,
+            "objectType": objectType,
+            "start": start,
+            "limit": limit,
+            "schemaVersion": schemaVersion,
+        }
+        return cast("list[Notification]", await self._call("get-notifications-after-created", params, None, options))
+
+    async def post_notifications(
+        self,
+        *,
+        body: Sequence[Notification | Mapping[str, Any]] | None = None,
+        edu_org_id: str | None = None,
+        **options: Unpack[RequestOptions],
+    ) -> list[NotificationResponse]:
+        """Deliver a batch of notifications to a consumer.
+
+        POST /notifications; scopes (any one): catalogue, course, school, student-delivery,
+        student-employee-group; no default: the client's scopes must name one.
+
+        Args:
+            edu_org_id: Only in 0.0.2. Key of the school whose consent applies, letting the
+                source check that the caller has an active data exchange for that school.
+        """
+        params = {
+            "edu_org_id": edu_org_id,
+        }
+        return cast("list[NotificationResponse]", await self._call("post-notifications", params, body, options))
 
 
 Api = NotificationsApiV0_0_2

@@ -5,9 +5,10 @@ from __future__ import annotations
 
 import datetime
 from collections.abc import Mapping, Sequence
-from typing import TYPE_CHECKING, Any, Literal, cast
+from typing import TYPE_CHECKING, Any, Literal, Unpack, cast
 
 from eduv.runtime import AsyncApi as _AsyncBase
+from eduv.runtime import RawResponse, RequestOptions
 from eduv.runtime import SyncApi as _SyncBase
 
 if TYPE_CHECKING:
@@ -17,8 +18,8 @@ if TYPE_CHECKING:
 __all__ = ["NotificationsApiV0_9_1", "AsyncNotificationsApiV0_9_1"]
 
 
-class NotificationsApiV0_9_1(_SyncBase):
-    """Notifications API 0.9.1 (synchronous); get it from the client's ``notifications()``."""
+class NotificationsApiV0_9_1WithRawResponse(_SyncBase):
+    """Notifications API 0.9.1 (synchronous), each method returning a RawResponse."""
 
     api_id = "notifications-api"
     version = "0.9.1"
@@ -26,13 +27,15 @@ class NotificationsApiV0_9_1(_SyncBase):
     def subscribe(
         self,
         api: Literal["education-api", "association-api", "students-api", "employees-api", "catalogue-api", "course-api"],
-    ) -> None:
+        **options: Unpack[RequestOptions],
+    ) -> RawResponse[None]:
         """Register as subscriber to changes of one API.
 
         POST /subscribe/{api}; scopes (any one): eduv.association, eduv.catalogue, eduv.course,
         eduv.education, eduv.employee.basic, eduv.employee.communication, eduv.employee.roles,
         eduv.student.accessibility, eduv.student.basic, eduv.student.communication,
-        eduv.student.deliveryaddress, eduv.student.demographics.
+        eduv.student.deliveryaddress, eduv.student.demographics; no default: the client's scopes
+        must name one.
 
         Args:
             api: Slug of the API whose changes the caller wants to follow, e.g. students-api or
@@ -41,36 +44,40 @@ class NotificationsApiV0_9_1(_SyncBase):
         params = {
             "api": api,
         }
-        self._call("subscribe", params)
+        return cast("RawResponse[None]", self._call_raw("subscribe", params, None, options))
 
     def post_notification(
         self,
         *,
         body: Notification | Mapping[str, Any] | None = None,
-    ) -> NotificationResponse:
+        **options: Unpack[RequestOptions],
+    ) -> RawResponse[NotificationResponse]:
         """Deliver a single notification to a consumer.
 
         POST /notification; scopes (any one): eduv.association, eduv.catalogue, eduv.course,
         eduv.education, eduv.employee.basic, eduv.employee.communication, eduv.employee.roles,
         eduv.student.accessibility, eduv.student.basic, eduv.student.communication,
-        eduv.student.deliveryaddress, eduv.student.demographics.
+        eduv.student.deliveryaddress, eduv.student.demographics; no default: the client's scopes
+        must name one.
         """
         params = {
         }
-        return cast("NotificationResponse", self._call("post-notification", params, body))
+        return cast("RawResponse[NotificationResponse]", self._call_raw("post-notification", params, body, options))
 
     def get_notifications(
         self,
         *,
         since: str | None = None,
         objectType: Literal["Student", "StudentDelivery", "Employee", "Class", "Group", "SchoolSubject", "SchoolPeriod", "Product"] | None = None,
-    ) -> list[Notification]:
+        **options: Unpack[RequestOptions],
+    ) -> RawResponse[list[Notification]]:
         """Catch up on missed notifications.
 
         GET /notifications; scopes (any one): eduv.association, eduv.catalogue, eduv.course,
         eduv.education, eduv.employee.basic, eduv.employee.communication, eduv.employee.roles,
         eduv.student.accessibility, eduv.student.basic, eduv.student.communication,
-        eduv.student.deliveryaddress, eduv.student.demographics.
+        eduv.student.deliveryaddress, eduv.student.demographics; no default: the client's scopes
+        must name one.
 
         Args:
             since: Only return notifications created after this moment, given as an RFC 3339
@@ -81,26 +88,125 @@ class NotificationsApiV0_9_1(_SyncBase):
             "since": since,
             "objectType": objectType,
         }
-        return cast("list[Notification]", self._call("get-notifications", params))
+        return cast("RawResponse[list[Notification]]", self._call_raw("get-notifications", params, None, options))
 
     def post_notifications(
         self,
         *,
         body: Sequence[Notification | Mapping[str, Any]] | None = None,
+        **options: Unpack[RequestOptions],
+    ) -> RawResponse[list[NotificationResponse]]:
+        """Deliver a batch of notifications to a consumer.
+
+        POST /notifications; scopes (any one): eduv.association, eduv.catalogue, eduv.course,
+        eduv.education, eduv.employee.basic, eduv.employee.communication, eduv.employee.roles,
+        eduv.student.accessibility, eduv.student.basic, eduv.student.communication,
+        eduv.student.deliveryaddress, eduv.student.demographics; no default: the client's scopes
+        must name one.
+        """
+        params = {
+        }
+        return cast("RawResponse[list[NotificationResponse]]", self._call_raw("post-notifications", params, body, options))
+
+
+class NotificationsApiV0_9_1(_SyncBase):
+    """Notifications API 0.9.1 (synchronous); get it from the client's ``notifications()``."""
+
+    api_id = "notifications-api"
+    version = "0.9.1"
+
+    @property
+    def with_raw_response(self) -> NotificationsApiV0_9_1WithRawResponse:
+        """The same operations, returning status, headers and problems too."""
+        return NotificationsApiV0_9_1WithRawResponse(self._client)
+
+    def subscribe(
+        self,
+        api: Literal["education-api", "association-api", "students-api", "employees-api", "catalogue-api", "course-api"],
+        **options: Unpack[RequestOptions],
+    ) -> None:
+        """Register as subscriber to changes of one API.
+
+        POST /subscribe/{api}; scopes (any one): eduv.association, eduv.catalogue, eduv.course,
+        eduv.education, eduv.employee.basic, eduv.employee.communication, eduv.employee.roles,
+        eduv.student.accessibility, eduv.student.basic, eduv.student.communication,
+        eduv.student.deliveryaddress, eduv.student.demographics; no default: the client's scopes
+        must name one.
+
+        Args:
+            api: Slug of the API whose changes the caller wants to follow, e.g. students-api or
+                catalogue-api.
+        """
+        params = {
+            "api": api,
+        }
+        self._call("subscribe", params, None, options)
+
+    def post_notification(
+        self,
+        *,
+        body: Notification | Mapping[str, Any] | None = None,
+        **options: Unpack[RequestOptions],
+    ) -> NotificationResponse:
+        """Deliver a single notification to a consumer.
+
+        POST /notification; scopes (any one): eduv.association, eduv.catalogue, eduv.course,
+        eduv.education, eduv.employee.basic, eduv.employee.communication, eduv.employee.roles,
+        eduv.student.accessibility, eduv.student.basic, eduv.student.communication,
+        eduv.student.deliveryaddress, eduv.student.demographics; no default: the client's scopes
+        must name one.
+        """
+        params = {
+        }
+        return cast("NotificationResponse", self._call("post-notification", params, body, options))
+
+    def get_notifications(
+        self,
+        *,
+        since: str | None = None,
+        objectType: Literal["Student", "StudentDelivery", "Employee", "Class", "Group", "SchoolSubject", "SchoolPeriod", "Product"] | None = None,
+        **options: Unpack[RequestOptions],
+    ) -> list[Notification]:
+        """Catch up on missed notifications.
+
+        GET /notifications; scopes (any one): eduv.association, eduv.catalogue, eduv.course,
+        eduv.education, eduv.employee.basic, eduv.employee.communication, eduv.employee.roles,
+        eduv.student.accessibility, eduv.student.basic, eduv.student.communication,
+        eduv.student.deliveryaddress, eduv.student.demographics; no default: the client's scopes
+        must name one.
+
+        Args:
+            since: Only return notifications created after this moment, given as an RFC 3339
+                date-time in UTC.
+            objectType: Only return notifications about objects of this type, e.g. Student.
+        """
+        params = {
+            "since": since,
+            "objectType": objectType,
+        }
+        return cast("list[Notification]", self._call("get-notifications", params, None, options))
+
+    def post_notifications(
+        self,
+        *,
+        body: Sequence[Notification | Mapping[str, Any]] | None = None,
+        **options: Unpack[RequestOptions],
     ) -> list[NotificationResponse]:
         """Deliver a batch of notifications to a consumer.
 
         POST /notifications; scopes (any one): eduv.association, eduv.catalogue, eduv.course,
         eduv.education, eduv.employee.basic, eduv.employee.communication, eduv.employee.roles,
         eduv.student.accessibility, eduv.student.basic, eduv.student.communication,
-        eduv.student.deliveryaddress, eduv.student.demographics.
+        eduv.student.deliveryaddress, eduv.student.demographics; no default: the client's scopes
+        must name one.
         """
         params = {
         }
-        return cast("list[NotificationResponse]", self._call("post-notifications", params, body))
+        return cast("list[NotificationResponse]", self._call("post-notifications", params, body, options))
 
-class AsyncNotificationsApiV0_9_1(_AsyncBase):
-    """Notifications API 0.9.1 (asynchronous); get it from the client's ``notifications()``."""
+
+class AsyncNotificationsApiV0_9_1WithRawResponse(_AsyncBase):
+    """Notifications API 0.9.1 (asynchronous), each method returning a RawResponse."""
 
     api_id = "notifications-api"
     version = "0.9.1"
@@ -108,13 +214,15 @@ class AsyncNotificationsApiV0_9_1(_AsyncBase):
     async def subscribe(
         self,
         api: Literal["education-api", "association-api", "students-api", "employees-api", "catalogue-api", "course-api"],
-    ) -> None:
+        **options: Unpack[RequestOptions],
+    ) -> RawResponse[None]:
         """Register as subscriber to changes of one API.
 
         POST /subscribe/{api}; scopes (any one): eduv.association, eduv.catalogue, eduv.course,
         eduv.education, eduv.employee.basic, eduv.employee.communication, eduv.employee.roles,
         eduv.student.accessibility, eduv.student.basic, eduv.student.communication,
-        eduv.student.deliveryaddress, eduv.student.demographics.
+        eduv.student.deliveryaddress, eduv.student.demographics; no default: the client's scopes
+        must name one.
 
         Args:
             api: Slug of the API whose changes the caller wants to follow, e.g. students-api or
@@ -123,36 +231,40 @@ class AsyncNotificationsApiV0_9_1(_AsyncBase):
         params = {
             "api": api,
         }
-        await self._call("subscribe", params)
+        return cast("RawResponse[None]", await self._call_raw("subscribe", params, None, options))
 
     async def post_notification(
         self,
         *,
         body: Notification | Mapping[str, Any] | None = None,
-    ) -> NotificationResponse:
+        **options: Unpack[RequestOptions],
+    ) -> RawResponse[NotificationResponse]:
         """Deliver a single notification to a consumer.
 
         POST /notification; scopes (any one): eduv.association, eduv.catalogue, eduv.course,
         eduv.education, eduv.employee.basic, eduv.employee.communication, eduv.employee.roles,
         eduv.student.accessibility, eduv.student.basic, eduv.student.communication,
-        eduv.student.deliveryaddress, eduv.student.demographics.
+        eduv.student.deliveryaddress, eduv.student.demographics; no default: the client's scopes
+        must name one.
         """
         params = {
         }
-        return cast("NotificationResponse", await self._call("post-notification", params, body))
+        return cast("RawResponse[NotificationResponse]", await self._call_raw("post-notification", params, body, options))
 
     async def get_notifications(
         self,
         *,
         since: str | None = None,
         objectType: Literal["Student", "StudentDelivery", "Employee", "Class", "Group", "SchoolSubject", "SchoolPeriod", "Product"] | None = None,
-    ) -> list[Notification]:
+        **options: Unpack[RequestOptions],
+    ) -> RawResponse[list[Notification]]:
         """Catch up on missed notifications.
 
         GET /notifications; scopes (any one): eduv.association, eduv.catalogue, eduv.course,
         eduv.education, eduv.employee.basic, eduv.employee.communication, eduv.employee.roles,
         eduv.student.accessibility, eduv.student.basic, eduv.student.communication,
-        eduv.student.deliveryaddress, eduv.student.demographics.
+        eduv.student.deliveryaddress, eduv.student.demographics; no default: the client's scopes
+        must name one.
 
         Args:
             since: Only return notifications created after this moment, given as an RFC 3339
@@ -163,23 +275,121 @@ class AsyncNotificationsApiV0_9_1(_AsyncBase):
             "since": since,
             "objectType": objectType,
         }
-        return cast("list[Notification]", await self._call("get-notifications", params))
+        return cast("RawResponse[list[Notification]]", await self._call_raw("get-notifications", params, None, options))
 
     async def post_notifications(
         self,
         *,
         body: Sequence[Notification | Mapping[str, Any]] | None = None,
+        **options: Unpack[RequestOptions],
+    ) -> RawResponse[list[NotificationResponse]]:
+        """Deliver a batch of notifications to a consumer.
+
+        POST /notifications; scopes (any one): eduv.association, eduv.catalogue, eduv.course,
+        eduv.education, eduv.employee.basic, eduv.employee.communication, eduv.employee.roles,
+        eduv.student.accessibility, eduv.student.basic, eduv.student.communication,
+        eduv.student.deliveryaddress, eduv.student.demographics; no default: the client's scopes
+        must name one.
+        """
+        params = {
+        }
+        return cast("RawResponse[list[NotificationResponse]]", await self._call_raw("post-notifications", params, body, options))
+
+
+class AsyncNotificationsApiV0_9_1(_AsyncBase):
+    """Notifications API 0.9.1 (asynchronous); get it from the client's ``notifications()``."""
+
+    api_id = "notifications-api"
+    version = "0.9.1"
+
+    @property
+    def with_raw_response(self) -> AsyncNotificationsApiV0_9_1WithRawResponse:
+        """The same operations, returning status, headers and problems too."""
+        return AsyncNotificationsApiV0_9_1WithRawResponse(self._client)
+
+    async def subscribe(
+        self,
+        api: Literal["education-api", "association-api", "students-api", "employees-api", "catalogue-api", "course-api"],
+        **options: Unpack[RequestOptions],
+    ) -> None:
+        """Register as subscriber to changes of one API.
+
+        POST /subscribe/{api}; scopes (any one): eduv.association, eduv.catalogue, eduv.course,
+        eduv.education, eduv.employee.basic, eduv.employee.communication, eduv.employee.roles,
+        eduv.student.accessibility, eduv.student.basic, eduv.student.communication,
+        eduv.student.deliveryaddress, eduv.student.demographics; no default: the client's scopes
+        must name one.
+
+        Args:
+            api: Slug of the API whose changes the caller wants to follow, e.g. students-api or
+                catalogue-api.
+        """
+        params = {
+            "api": api,
+        }
+        await self._call("subscribe", params, None, options)
+
+    async def post_notification(
+        self,
+        *,
+        body: Notification | Mapping[str, Any] | None = None,
+        **options: Unpack[RequestOptions],
+    ) -> NotificationResponse:
+        """Deliver a single notification to a consumer.
+
+        POST /notification; scopes (any one): eduv.association, eduv.catalogue, eduv.course,
+        eduv.education, eduv.employee.basic, eduv.employee.communication, eduv.employee.roles,
+        eduv.student.accessibility, eduv.student.basic, eduv.student.communication,
+        eduv.student.deliveryaddress, eduv.student.demographics; no default: the client's scopes
+        must name one.
+        """
+        params = {
+        }
+        return cast("NotificationResponse", await self._call("post-notification", params, body, options))
+
+    async def get_notifications(
+        self,
+        *,
+        since: str | None = None,
+        objectType: Literal["Student", "StudentDelivery", "Employee", "Class", "Group", "SchoolSubject", "SchoolPeriod", "Product"] | None = None,
+        **options: Unpack[RequestOptions],
+    ) -> list[Notification]:
+        """Catch up on missed notifications.
+
+        GET /notifications; scopes (any one): eduv.association, eduv.catalogue, eduv.course,
+        eduv.education, eduv.employee.basic, eduv.employee.communication, eduv.employee.roles,
+        eduv.student.accessibility, eduv.student.basic, eduv.student.communication,
+        eduv.student.deliveryaddress, eduv.student.demographics; no default: the client's scopes
+        must name one.
+
+        Args:
+            since: Only return notifications created after this moment, given as an RFC 3339
+                date-time in UTC.
+            objectType: Only return notifications about objects of this type, e.g. Student.
+        """
+        params = {
+            "since": since,
+            "objectType": objectType,
+        }
+        return cast("list[Notification]", await self._call("get-notifications", params, None, options))
+
+    async def post_notifications(
+        self,
+        *,
+        body: Sequence[Notification | Mapping[str, Any]] | None = None,
+        **options: Unpack[RequestOptions],
     ) -> list[NotificationResponse]:
         """Deliver a batch of notifications to a consumer.
 
         POST /notifications; scopes (any one): eduv.association, eduv.catalogue, eduv.course,
         eduv.education, eduv.employee.basic, eduv.employee.communication, eduv.employee.roles,
         eduv.student.accessibility, eduv.student.basic, eduv.student.communication,
-        eduv.student.deliveryaddress, eduv.student.demographics.
+        eduv.student.deliveryaddress, eduv.student.demographics; no default: the client's scopes
+        must name one.
         """
         params = {
         }
-        return cast("list[NotificationResponse]", await self._call("post-notifications", params, body))
+        return cast("list[NotificationResponse]", await self._call("post-notifications", params, body, options))
 
 
 Api = NotificationsApiV0_9_1

@@ -5,9 +5,10 @@ from __future__ import annotations
 
 import datetime
 from collections.abc import Mapping, Sequence
-from typing import TYPE_CHECKING, Any, Literal, cast
+from typing import TYPE_CHECKING, Any, Literal, Unpack, cast
 
 from eduv.runtime import AsyncApi as _AsyncBase
+from eduv.runtime import RawResponse, RequestOptions
 from eduv.runtime import SyncApi as _SyncBase
 
 if TYPE_CHECKING:
@@ -18,8 +19,8 @@ if TYPE_CHECKING:
 __all__ = ["OrderApiV0_9_1", "AsyncOrderApiV0_9_1"]
 
 
-class OrderApiV0_9_1(_SyncBase):
-    """Order API 0.9.1 (synchronous); get it from the client's ``order()``."""
+class OrderApiV0_9_1WithRawResponse(_SyncBase):
+    """Order API 0.9.1 (synchronous), each method returning a RawResponse."""
 
     api_id = "order-api"
     version = "0.9.1"
@@ -28,56 +29,135 @@ class OrderApiV0_9_1(_SyncBase):
         self,
         *,
         body: OrderRequest | Mapping[str, Any] | None = None,
-    ) -> None:
+        **options: Unpack[RequestOptions],
+    ) -> RawResponse[None]:
         """Place a purchase order with the supplier.
 
-        PUT /orders; scopes (any one): eduv.order.
+        PUT /orders; scopes (any one): eduv.order; asks for eduv.order unless more are given.
         """
         params = {
         }
-        self._call("accept-order-request", params, body)
+        return cast("RawResponse[None]", self._call_raw("accept-order-request", params, body, options))
 
     def accept_credit_order_request(
         self,
         *,
         body: CreditOrderRequest | Mapping[str, Any] | None = None,
-    ) -> None:
+        **options: Unpack[RequestOptions],
+    ) -> RawResponse[None]:
         """Request cancellation of an earlier purchase.
 
-        PUT /creditorders; scopes (any one): eduv.order.
+        PUT /creditorders; scopes (any one): eduv.order; asks for eduv.order unless more are
+        given.
         """
         params = {
         }
-        self._call("accept-credit-order-request", params, body)
+        return cast("RawResponse[None]", self._call_raw("accept-credit-order-request", params, body, options))
 
     def confirm_order_request(
         self,
         *,
         body: CreditOrderConfirmation | Mapping[str, Any] | None = None,
-    ) -> None:
+        **options: Unpack[RequestOptions],
+    ) -> RawResponse[None]:
         """Return the supplier's decision on an order.
 
-        PUT /orders/confirmations; scopes (any one): eduv.order.
+        PUT /orders/confirmations; scopes (any one): eduv.order; asks for eduv.order unless more
+        are given.
         """
         params = {
         }
-        self._call("confirm-order-request", params, body)
+        return cast("RawResponse[None]", self._call_raw("confirm-order-request", params, body, options))
 
     def confirm_credit_order_request(
         self,
         *,
         body: CreditOrderConfirmation | Mapping[str, Any] | None = None,
-    ) -> None:
+        **options: Unpack[RequestOptions],
+    ) -> RawResponse[None]:
         """Return the supplier's decision on a credit.
 
-        PUT /creditorders/confirmations; scopes (any one): eduv.order.
+        PUT /creditorders/confirmations; scopes (any one): eduv.order; asks for eduv.order
+        unless more are given.
         """
         params = {
         }
-        self._call("confirm-credit-order-request", params, body)
+        return cast("RawResponse[None]", self._call_raw("confirm-credit-order-request", params, body, options))
 
-class AsyncOrderApiV0_9_1(_AsyncBase):
-    """Order API 0.9.1 (asynchronous); get it from the client's ``order()``."""
+
+class OrderApiV0_9_1(_SyncBase):
+    """Order API 0.9.1 (synchronous); get it from the client's ``order()``."""
+
+    api_id = "order-api"
+    version = "0.9.1"
+
+    @property
+    def with_raw_response(self) -> OrderApiV0_9_1WithRawResponse:
+        """The same operations, returning status, headers and problems too."""
+        return OrderApiV0_9_1WithRawResponse(self._client)
+
+    def accept_order_request(
+        self,
+        *,
+        body: OrderRequest | Mapping[str, Any] | None = None,
+        **options: Unpack[RequestOptions],
+    ) -> None:
+        """Place a purchase order with the supplier.
+
+        PUT /orders; scopes (any one): eduv.order; asks for eduv.order unless more are given.
+        """
+        params = {
+        }
+        self._call("accept-order-request", params, body, options)
+
+    def accept_credit_order_request(
+        self,
+        *,
+        body: CreditOrderRequest | Mapping[str, Any] | None = None,
+        **options: Unpack[RequestOptions],
+    ) -> None:
+        """Request cancellation of an earlier purchase.
+
+        PUT /creditorders; scopes (any one): eduv.order; asks for eduv.order unless more are
+        given.
+        """
+        params = {
+        }
+        self._call("accept-credit-order-request", params, body, options)
+
+    def confirm_order_request(
+        self,
+        *,
+        body: CreditOrderConfirmation | Mapping[str, Any] | None = None,
+        **options: Unpack[RequestOptions],
+    ) -> None:
+        """Return the supplier's decision on an order.
+
+        PUT /orders/confirmations; scopes (any one): eduv.order; asks for eduv.order unless more
+        are given.
+        """
+        params = {
+        }
+        self._call("confirm-order-request", params, body, options)
+
+    def confirm_credit_order_request(
+        self,
+        *,
+        body: CreditOrderConfirmation | Mapping[str, Any] | None = None,
+        **options: Unpack[RequestOptions],
+    ) -> None:
+        """Return the supplier's decision on a credit.
+
+        PUT /creditorders/confirmations; scopes (any one): eduv.order; asks for eduv.order
+        unless more are given.
+        """
+        params = {
+        }
+        self._call("confirm-credit-order-request", params, body, options)
+
+
+class AsyncOrderApiV0_9_1WithRawResponse(_AsyncBase):
+    """Order API 0.9.1 (asynchronous), each method returning a RawResponse."""
 
     api_id = "order-api"
     version = "0.9.1"
@@ -86,53 +166,131 @@ class AsyncOrderApiV0_9_1(_AsyncBase):
         self,
         *,
         body: OrderRequest | Mapping[str, Any] | None = None,
-    ) -> None:
+        **options: Unpack[RequestOptions],
+    ) -> RawResponse[None]:
         """Place a purchase order with the supplier.
 
-        PUT /orders; scopes (any one): eduv.order.
+        PUT /orders; scopes (any one): eduv.order; asks for eduv.order unless more are given.
         """
         params = {
         }
-        await self._call("accept-order-request", params, body)
+        return cast("RawResponse[None]", await self._call_raw("accept-order-request", params, body, options))
 
     async def accept_credit_order_request(
         self,
         *,
         body: CreditOrderRequest | Mapping[str, Any] | None = None,
-    ) -> None:
+        **options: Unpack[RequestOptions],
+    ) -> RawResponse[None]:
         """Request cancellation of an earlier purchase.
 
-        PUT /creditorders; scopes (any one): eduv.order.
+        PUT /creditorders; scopes (any one): eduv.order; asks for eduv.order unless more are
+        given.
         """
         params = {
         }
-        await self._call("accept-credit-order-request", params, body)
+        return cast("RawResponse[None]", await self._call_raw("accept-credit-order-request", params, body, options))
 
     async def confirm_order_request(
         self,
         *,
         body: CreditOrderConfirmation | Mapping[str, Any] | None = None,
-    ) -> None:
+        **options: Unpack[RequestOptions],
+    ) -> RawResponse[None]:
         """Return the supplier's decision on an order.
 
-        PUT /orders/confirmations; scopes (any one): eduv.order.
+        PUT /orders/confirmations; scopes (any one): eduv.order; asks for eduv.order unless more
+        are given.
         """
         params = {
         }
-        await self._call("confirm-order-request", params, body)
+        return cast("RawResponse[None]", await self._call_raw("confirm-order-request", params, body, options))
 
     async def confirm_credit_order_request(
         self,
         *,
         body: CreditOrderConfirmation | Mapping[str, Any] | None = None,
-    ) -> None:
+        **options: Unpack[RequestOptions],
+    ) -> RawResponse[None]:
         """Return the supplier's decision on a credit.
 
-        PUT /creditorders/confirmations; scopes (any one): eduv.order.
+        PUT /creditorders/confirmations; scopes (any one): eduv.order; asks for eduv.order
+        unless more are given.
         """
         params = {
         }
-        await self._call("confirm-credit-order-request", params, body)
+        return cast("RawResponse[None]", await self._call_raw("confirm-credit-order-request", params, body, options))
+
+
+class AsyncOrderApiV0_9_1(_AsyncBase):
+    """Order API 0.9.1 (asynchronous); get it from the client's ``order()``."""
+
+    api_id = "order-api"
+    version = "0.9.1"
+
+    @property
+    def with_raw_response(self) -> AsyncOrderApiV0_9_1WithRawResponse:
+        """The same operations, returning status, headers and problems too."""
+        return AsyncOrderApiV0_9_1WithRawResponse(self._client)
+
+    async def accept_order_request(
+        self,
+        *,
+        body: OrderRequest | Mapping[str, Any] | None = None,
+        **options: Unpack[RequestOptions],
+    ) -> None:
+        """Place a purchase order with the supplier.
+
+        PUT /orders; scopes (any one): eduv.order; asks for eduv.order unless more are given.
+        """
+        params = {
+        }
+        await self._call("accept-order-request", params, body, options)
+
+    async def accept_credit_order_request(
+        self,
+        *,
+        body: CreditOrderRequest | Mapping[str, Any] | None = None,
+        **options: Unpack[RequestOptions],
+    ) -> None:
+        """Request cancellation of an earlier purchase.
+
+        PUT /creditorders; scopes (any one): eduv.order; asks for eduv.order unless more are
+        given.
+        """
+        params = {
+        }
+        await self._call("accept-credit-order-request", params, body, options)
+
+    async def confirm_order_request(
+        self,
+        *,
+        body: CreditOrderConfirmation | Mapping[str, Any] | None = None,
+        **options: Unpack[RequestOptions],
+    ) -> None:
+        """Return the supplier's decision on an order.
+
+        PUT /orders/confirmations; scopes (any one): eduv.order; asks for eduv.order unless more
+        are given.
+        """
+        params = {
+        }
+        await self._call("confirm-order-request", params, body, options)
+
+    async def confirm_credit_order_request(
+        self,
+        *,
+        body: CreditOrderConfirmation | Mapping[str, Any] | None = None,
+        **options: Unpack[RequestOptions],
+    ) -> None:
+        """Return the supplier's decision on a credit.
+
+        PUT /creditorders/confirmations; scopes (any one): eduv.order; asks for eduv.order
+        unless more are given.
+        """
+        params = {
+        }
+        await self._call("confirm-credit-order-request", params, body, options)
 
 
 Api = OrderApiV0_9_1

@@ -5,9 +5,10 @@ from __future__ import annotations
 
 import datetime
 from collections.abc import Mapping, Sequence
-from typing import TYPE_CHECKING, Any, Literal, cast
+from typing import TYPE_CHECKING, Any, Literal, Unpack, cast
 
 from eduv.runtime import AsyncApi as _AsyncBase
+from eduv.runtime import RawResponse, RequestOptions
 from eduv.runtime import SyncApi as _SyncBase
 
 if TYPE_CHECKING:
@@ -16,8 +17,8 @@ if TYPE_CHECKING:
 __all__ = ["ProgressApiV0_0_1", "AsyncProgressApiV0_0_1"]
 
 
-class ProgressApiV0_0_1(_SyncBase):
-    """Progress API 0.0.1 (synchronous); get it from the client's ``progress()``."""
+class ProgressApiV0_0_1WithRawResponse(_SyncBase):
+    """Progress API 0.0.1 (synchronous), each method returning a RawResponse."""
 
     api_id = "progress-api"
     version = "0.0.1"
@@ -26,10 +27,11 @@ class ProgressApiV0_0_1(_SyncBase):
         self,
         id: str,
         body: SimpleProgress | Mapping[str, Any],
-    ) -> None:
+        **options: Unpack[RequestOptions],
+    ) -> RawResponse[None]:
         """Store or replace one progress statement.
 
-        PUT /progess/{id}; scopes (any one): progress.
+        PUT /progess/{id}; scopes (any one): progress; asks for progress unless more are given.
 
         Args:
             id: Key of the progress statement to create or overwrite, chosen by the sender.
@@ -37,10 +39,41 @@ class ProgressApiV0_0_1(_SyncBase):
         params = {
             "id": id,
         }
-        self._call("putSimpleProgress", params, body)
+        return cast("RawResponse[None]", self._call_raw("putSimpleProgress", params, body, options))
 
-class AsyncProgressApiV0_0_1(_AsyncBase):
-    """Progress API 0.0.1 (asynchronous); get it from the client's ``progress()``."""
+
+class ProgressApiV0_0_1(_SyncBase):
+    """Progress API 0.0.1 (synchronous); get it from the client's ``progress()``."""
+
+    api_id = "progress-api"
+    version = "0.0.1"
+
+    @property
+    def with_raw_response(self) -> ProgressApiV0_0_1WithRawResponse:
+        """The same operations, returning status, headers and problems too."""
+        return ProgressApiV0_0_1WithRawResponse(self._client)
+
+    def put_simple_progress(
+        self,
+        id: str,
+        body: SimpleProgress | Mapping[str, Any],
+        **options: Unpack[RequestOptions],
+    ) -> None:
+        """Store or replace one progress statement.
+
+        PUT /progess/{id}; scopes (any one): progress; asks for progress unless more are given.
+
+        Args:
+            id: Key of the progress statement to create or overwrite, chosen by the sender.
+        """
+        params = {
+            "id": id,
+        }
+        self._call("putSimpleProgress", params, body, options)
+
+
+class AsyncProgressApiV0_0_1WithRawResponse(_AsyncBase):
+    """Progress API 0.0.1 (asynchronous), each method returning a RawResponse."""
 
     api_id = "progress-api"
     version = "0.0.1"
@@ -49,10 +82,11 @@ class AsyncProgressApiV0_0_1(_AsyncBase):
         self,
         id: str,
         body: SimpleProgress | Mapping[str, Any],
-    ) -> None:
+        **options: Unpack[RequestOptions],
+    ) -> RawResponse[None]:
         """Store or replace one progress statement.
 
-        PUT /progess/{id}; scopes (any one): progress.
+        PUT /progess/{id}; scopes (any one): progress; asks for progress unless more are given.
 
         Args:
             id: Key of the progress statement to create or overwrite, chosen by the sender.
@@ -60,7 +94,37 @@ class AsyncProgressApiV0_0_1(_AsyncBase):
         params = {
             "id": id,
         }
-        await self._call("putSimpleProgress", params, body)
+        return cast("RawResponse[None]", await self._call_raw("putSimpleProgress", params, body, options))
+
+
+class AsyncProgressApiV0_0_1(_AsyncBase):
+    """Progress API 0.0.1 (asynchronous); get it from the client's ``progress()``."""
+
+    api_id = "progress-api"
+    version = "0.0.1"
+
+    @property
+    def with_raw_response(self) -> AsyncProgressApiV0_0_1WithRawResponse:
+        """The same operations, returning status, headers and problems too."""
+        return AsyncProgressApiV0_0_1WithRawResponse(self._client)
+
+    async def put_simple_progress(
+        self,
+        id: str,
+        body: SimpleProgress | Mapping[str, Any],
+        **options: Unpack[RequestOptions],
+    ) -> None:
+        """Store or replace one progress statement.
+
+        PUT /progess/{id}; scopes (any one): progress; asks for progress unless more are given.
+
+        Args:
+            id: Key of the progress statement to create or overwrite, chosen by the sender.
+        """
+        params = {
+            "id": id,
+        }
+        await self._call("putSimpleProgress", params, body, options)
 
 
 Api = ProgressApiV0_0_1

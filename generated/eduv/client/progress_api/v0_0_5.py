@@ -5,9 +5,10 @@ from __future__ import annotations
 
 import datetime
 from collections.abc import Mapping, Sequence
-from typing import TYPE_CHECKING, Any, Literal, cast
+from typing import TYPE_CHECKING, Any, Literal, Unpack, cast
 
 from eduv.runtime import AsyncApi as _AsyncBase
+from eduv.runtime import RawResponse, RequestOptions
 from eduv.runtime import SyncApi as _SyncBase
 
 if TYPE_CHECKING:
@@ -16,8 +17,8 @@ if TYPE_CHECKING:
 __all__ = ["ProgressApiV0_0_5", "AsyncProgressApiV0_0_5"]
 
 
-class ProgressApiV0_0_5(_SyncBase):
-    """Progress API 0.0.5 (synchronous); get it from the client's ``progress()``."""
+class ProgressApiV0_0_5WithRawResponse(_SyncBase):
+    """Progress API 0.0.5 (synchronous), each method returning a RawResponse."""
 
     api_id = "progress-api"
     version = "0.0.5"
@@ -26,10 +27,12 @@ class ProgressApiV0_0_5(_SyncBase):
         self,
         id: str,
         body: SimpleProgress | Mapping[str, Any],
-    ) -> None:
+        **options: Unpack[RequestOptions],
+    ) -> RawResponse[None]:
         """Store or replace one progress statement.
 
-        PUT /progress/{id}; scopes (any one): eduv.progress.
+        PUT /progress/{id}; scopes (any one): eduv.progress; asks for eduv.progress unless more
+        are given.
 
         Args:
             id: Key of the progress statement to create or overwrite, chosen by the sender.
@@ -37,10 +40,42 @@ class ProgressApiV0_0_5(_SyncBase):
         params = {
             "id": id,
         }
-        self._call("putSimpleProgress", params, body)
+        return cast("RawResponse[None]", self._call_raw("putSimpleProgress", params, body, options))
 
-class AsyncProgressApiV0_0_5(_AsyncBase):
-    """Progress API 0.0.5 (asynchronous); get it from the client's ``progress()``."""
+
+class ProgressApiV0_0_5(_SyncBase):
+    """Progress API 0.0.5 (synchronous); get it from the client's ``progress()``."""
+
+    api_id = "progress-api"
+    version = "0.0.5"
+
+    @property
+    def with_raw_response(self) -> ProgressApiV0_0_5WithRawResponse:
+        """The same operations, returning status, headers and problems too."""
+        return ProgressApiV0_0_5WithRawResponse(self._client)
+
+    def put_simple_progress(
+        self,
+        id: str,
+        body: SimpleProgress | Mapping[str, Any],
+        **options: Unpack[RequestOptions],
+    ) -> None:
+        """Store or replace one progress statement.
+
+        PUT /progress/{id}; scopes (any one): eduv.progress; asks for eduv.progress unless more
+        are given.
+
+        Args:
+            id: Key of the progress statement to create or overwrite, chosen by the sender.
+        """
+        params = {
+            "id": id,
+        }
+        self._call("putSimpleProgress", params, body, options)
+
+
+class AsyncProgressApiV0_0_5WithRawResponse(_AsyncBase):
+    """Progress API 0.0.5 (asynchronous), each method returning a RawResponse."""
 
     api_id = "progress-api"
     version = "0.0.5"
@@ -49,10 +84,12 @@ class AsyncProgressApiV0_0_5(_AsyncBase):
         self,
         id: str,
         body: SimpleProgress | Mapping[str, Any],
-    ) -> None:
+        **options: Unpack[RequestOptions],
+    ) -> RawResponse[None]:
         """Store or replace one progress statement.
 
-        PUT /progress/{id}; scopes (any one): eduv.progress.
+        PUT /progress/{id}; scopes (any one): eduv.progress; asks for eduv.progress unless more
+        are given.
 
         Args:
             id: Key of the progress statement to create or overwrite, chosen by the sender.
@@ -60,7 +97,38 @@ class AsyncProgressApiV0_0_5(_AsyncBase):
         params = {
             "id": id,
         }
-        await self._call("putSimpleProgress", params, body)
+        return cast("RawResponse[None]", await self._call_raw("putSimpleProgress", params, body, options))
+
+
+class AsyncProgressApiV0_0_5(_AsyncBase):
+    """Progress API 0.0.5 (asynchronous); get it from the client's ``progress()``."""
+
+    api_id = "progress-api"
+    version = "0.0.5"
+
+    @property
+    def with_raw_response(self) -> AsyncProgressApiV0_0_5WithRawResponse:
+        """The same operations, returning status, headers and problems too."""
+        return AsyncProgressApiV0_0_5WithRawResponse(self._client)
+
+    async def put_simple_progress(
+        self,
+        id: str,
+        body: SimpleProgress | Mapping[str, Any],
+        **options: Unpack[RequestOptions],
+    ) -> None:
+        """Store or replace one progress statement.
+
+        PUT /progress/{id}; scopes (any one): eduv.progress; asks for eduv.progress unless more
+        are given.
+
+        Args:
+            id: Key of the progress statement to create or overwrite, chosen by the sender.
+        """
+        params = {
+            "id": id,
+        }
+        await self._call("putSimpleProgress", params, body, options)
 
 
 Api = ProgressApiV0_0_5

@@ -5,9 +5,10 @@ from __future__ import annotations
 
 import datetime
 from collections.abc import Mapping, Sequence
-from typing import TYPE_CHECKING, Any, Literal, cast
+from typing import TYPE_CHECKING, Any, Literal, Unpack, cast
 
 from eduv.runtime import AsyncApi as _AsyncBase
+from eduv.runtime import RawResponse, RequestOptions
 from eduv.runtime import SyncApi as _SyncBase
 
 if TYPE_CHECKING:
@@ -16,8 +17,8 @@ if TYPE_CHECKING:
 __all__ = ["ResultsApiV2_1_0", "AsyncResultsApiV2_1_0"]
 
 
-class ResultsApiV2_1_0(_SyncBase):
-    """Results API 2.1.0 (synchronous); get it from the client's ``results()``."""
+class ResultsApiV2_1_0WithRawResponse(_SyncBase):
+    """Results API 2.1.0 (synchronous), each method returning a RawResponse."""
 
     api_id = "results-api"
     version = "2.1.0"
@@ -26,17 +27,47 @@ class ResultsApiV2_1_0(_SyncBase):
         self,
         *,
         body: AssessmentScoresAndResults | Mapping[str, Any] | None = None,
-    ) -> None:
+        **options: Unpack[RequestOptions],
+    ) -> RawResponse[None]:
         """Deliver the outcomes of one assessment sitting.
 
-        POST /results; scopes (any one): eduv.result.
+        POST /results; scopes (any one): eduv.result; asks for eduv.result unless more are
+        given.
         """
         params = {
         }
-        self._call("postResults", params, body)
+        return cast("RawResponse[None]", self._call_raw("postResults", params, body, options))
 
-class AsyncResultsApiV2_1_0(_AsyncBase):
-    """Results API 2.1.0 (asynchronous); get it from the client's ``results()``."""
+
+class ResultsApiV2_1_0(_SyncBase):
+    """Results API 2.1.0 (synchronous); get it from the client's ``results()``."""
+
+    api_id = "results-api"
+    version = "2.1.0"
+
+    @property
+    def with_raw_response(self) -> ResultsApiV2_1_0WithRawResponse:
+        """The same operations, returning status, headers and problems too."""
+        return ResultsApiV2_1_0WithRawResponse(self._client)
+
+    def post_results(
+        self,
+        *,
+        body: AssessmentScoresAndResults | Mapping[str, Any] | None = None,
+        **options: Unpack[RequestOptions],
+    ) -> None:
+        """Deliver the outcomes of one assessment sitting.
+
+        POST /results; scopes (any one): eduv.result; asks for eduv.result unless more are
+        given.
+        """
+        params = {
+        }
+        self._call("postResults", params, body, options)
+
+
+class AsyncResultsApiV2_1_0WithRawResponse(_AsyncBase):
+    """Results API 2.1.0 (asynchronous), each method returning a RawResponse."""
 
     api_id = "results-api"
     version = "2.1.0"
@@ -45,14 +76,43 @@ class AsyncResultsApiV2_1_0(_AsyncBase):
         self,
         *,
         body: AssessmentScoresAndResults | Mapping[str, Any] | None = None,
-    ) -> None:
+        **options: Unpack[RequestOptions],
+    ) -> RawResponse[None]:
         """Deliver the outcomes of one assessment sitting.
 
-        POST /results; scopes (any one): eduv.result.
+        POST /results; scopes (any one): eduv.result; asks for eduv.result unless more are
+        given.
         """
         params = {
         }
-        await self._call("postResults", params, body)
+        return cast("RawResponse[None]", await self._call_raw("postResults", params, body, options))
+
+
+class AsyncResultsApiV2_1_0(_AsyncBase):
+    """Results API 2.1.0 (asynchronous); get it from the client's ``results()``."""
+
+    api_id = "results-api"
+    version = "2.1.0"
+
+    @property
+    def with_raw_response(self) -> AsyncResultsApiV2_1_0WithRawResponse:
+        """The same operations, returning status, headers and problems too."""
+        return AsyncResultsApiV2_1_0WithRawResponse(self._client)
+
+    async def post_results(
+        self,
+        *,
+        body: AssessmentScoresAndResults | Mapping[str, Any] | None = None,
+        **options: Unpack[RequestOptions],
+    ) -> None:
+        """Deliver the outcomes of one assessment sitting.
+
+        POST /results; scopes (any one): eduv.result; asks for eduv.result unless more are
+        given.
+        """
+        params = {
+        }
+        await self._call("postResults", params, body, options)
 
 
 Api = ResultsApiV2_1_0

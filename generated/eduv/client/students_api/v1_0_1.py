@@ -5,9 +5,10 @@ from __future__ import annotations
 
 import datetime
 from collections.abc import Mapping, Sequence
-from typing import TYPE_CHECKING, Any, Literal, cast
+from typing import TYPE_CHECKING, Any, Literal, Unpack, cast
 
 from eduv.runtime import AsyncApi as _AsyncBase
+from eduv.runtime import RawResponse, RequestOptions
 from eduv.runtime import SyncApi as _SyncBase
 
 if TYPE_CHECKING:
@@ -17,8 +18,8 @@ if TYPE_CHECKING:
 __all__ = ["StudentsApiV1_0_1", "AsyncStudentsApiV1_0_1"]
 
 
-class StudentsApiV1_0_1(_SyncBase):
-    """Students API 1.0.1 (synchronous); get it from the client's ``students()``."""
+class StudentsApiV1_0_1WithRawResponse(_SyncBase):
+    """Students API 1.0.1 (synchronous), each method returning a RawResponse."""
 
     api_id = "students-api"
     version = "1.0.1"
@@ -27,15 +28,17 @@ class StudentsApiV1_0_1(_SyncBase):
         self,
         *,
         body: SearchStudentRequest | Mapping[str, Any] | None = None,
-    ) -> list[Student]:
+        **options: Unpack[RequestOptions],
+    ) -> RawResponse[list[Student]]:
         """Look up one pupil at a school.
 
         POST /students; scopes (any one): eduv.student.accessibility, eduv.student.basic,
-        eduv.student.communication, eduv.student.deliveryaddress, eduv.student.demographics.
+        eduv.student.communication, eduv.student.deliveryaddress, eduv.student.demographics;
+        asks for eduv.student.basic unless more are given.
         """
         params = {
         }
-        return cast("list[Student]", self._call("search-student", params, body))
+        return cast("RawResponse[list[Student]]", self._call_raw("search-student", params, body, options))
 
     def get_students_for_school(
         self,
@@ -46,11 +49,13 @@ class StudentsApiV1_0_1(_SyncBase):
         schoolPeriodId: str | None = None,
         studyOfferingId: str | None = None,
         subjectOfferingId: str | None = None,
-    ) -> list[Student]:
+        **options: Unpack[RequestOptions],
+    ) -> RawResponse[list[Student]]:
         """List every pupil registered at a school.
 
         GET /students/school; scopes (any one): eduv.student.accessibility, eduv.student.basic,
-        eduv.student.communication, eduv.student.deliveryaddress, eduv.student.demographics.
+        eduv.student.communication, eduv.student.deliveryaddress, eduv.student.demographics;
+        asks for eduv.student.basic unless more are given.
 
         Args:
             orgMasterId: RIO onderwijsaanbiedercode of the school, e.g. 104A158. The preferred
@@ -74,10 +79,80 @@ class StudentsApiV1_0_1(_SyncBase):
             "studyOfferingId": studyOfferingId,
             "subjectOfferingId": subjectOfferingId,
         }
-        return cast("list[Student]", self._call("get-students-for-school", params))
+        return cast("RawResponse[list[Student]]", self._call_raw("get-students-for-school", params, None, options))
 
-class AsyncStudentsApiV1_0_1(_AsyncBase):
-    """Students API 1.0.1 (asynchronous); get it from the client's ``students()``."""
+
+class StudentsApiV1_0_1(_SyncBase):
+    """Students API 1.0.1 (synchronous); get it from the client's ``students()``."""
+
+    api_id = "students-api"
+    version = "1.0.1"
+
+    @property
+    def with_raw_response(self) -> StudentsApiV1_0_1WithRawResponse:
+        """The same operations, returning status, headers and problems too."""
+        return StudentsApiV1_0_1WithRawResponse(self._client)
+
+    def search_student(
+        self,
+        *,
+        body: SearchStudentRequest | Mapping[str, Any] | None = None,
+        **options: Unpack[RequestOptions],
+    ) -> list[Student]:
+        """Look up one pupil at a school.
+
+        POST /students; scopes (any one): eduv.student.accessibility, eduv.student.basic,
+        eduv.student.communication, eduv.student.deliveryaddress, eduv.student.demographics;
+        asks for eduv.student.basic unless more are given.
+        """
+        params = {
+        }
+        return cast("list[Student]", self._call("search-student", params, body, options))
+
+    def get_students_for_school(
+        self,
+        *,
+        orgMasterId: str | None = None,
+        orgId: str | None = None,
+        orgIdType: Literal["OIE_CODE", "BP_ID", "DD_ID", "AS_ID"] | None = None,
+        schoolPeriodId: str | None = None,
+        studyOfferingId: str | None = None,
+        subjectOfferingId: str | None = None,
+        **options: Unpack[RequestOptions],
+    ) -> list[Student]:
+        """List every pupil registered at a school.
+
+        GET /students/school; scopes (any one): eduv.student.accessibility, eduv.student.basic,
+        eduv.student.communication, eduv.student.deliveryaddress, eduv.student.demographics;
+        asks for eduv.student.basic unless more are given.
+
+        Args:
+            orgMasterId: RIO onderwijsaanbiedercode of the school, e.g. 104A158. The preferred
+                way to name the school; when it is given, orgId and orgIdType are not needed.
+            orgId: Secondary key of the school, sent together with orgIdType when the RIO code
+                is not at hand.
+            orgIdType: Kind of key in orgId: OIE_CODE, BP_ID, DD_ID, AS_ID or, from 1.1.0, V_ID
+                (BRIN6-style branch code, dummy branches included).
+            schoolPeriodId: Restricts the list to pupils enrolled within the given school
+                period, e.g. 2024-2025.
+            studyOfferingId: Restricts the list to pupils enrolled in the given StudyOffering
+                from the Education API.
+            subjectOfferingId: Restricts the list to pupils enrolled in the given
+                SubjectOffering from the Education API.
+        """
+        params = {
+            "orgMasterId": orgMasterId,
+            "orgId": orgId,
+            "orgIdType": orgIdType,
+            "schoolPeriodId": schoolPeriodId,
+            "studyOfferingId": studyOfferingId,
+            "subjectOfferingId": subjectOfferingId,
+        }
+        return cast("list[Student]", self._call("get-students-for-school", params, None, options))
+
+
+class AsyncStudentsApiV1_0_1WithRawResponse(_AsyncBase):
+    """Students API 1.0.1 (asynchronous), each method returning a RawResponse."""
 
     api_id = "students-api"
     version = "1.0.1"
@@ -86,15 +161,17 @@ class AsyncStudentsApiV1_0_1(_AsyncBase):
         self,
         *,
         body: SearchStudentRequest | Mapping[str, Any] | None = None,
-    ) -> list[Student]:
+        **options: Unpack[RequestOptions],
+    ) -> RawResponse[list[Student]]:
         """Look up one pupil at a school.
 
         POST /students; scopes (any one): eduv.student.accessibility, eduv.student.basic,
-        eduv.student.communication, eduv.student.deliveryaddress, eduv.student.demographics.
+        eduv.student.communication, eduv.student.deliveryaddress, eduv.student.demographics;
+        asks for eduv.student.basic unless more are given.
         """
         params = {
         }
-        return cast("list[Student]", await self._call("search-student", params, body))
+        return cast("RawResponse[list[Student]]", await self._call_raw("search-student", params, body, options))
 
     async def get_students_for_school(
         self,
@@ -105,11 +182,13 @@ class AsyncStudentsApiV1_0_1(_AsyncBase):
         schoolPeriodId: str | None = None,
         studyOfferingId: str | None = None,
         subjectOfferingId: str | None = None,
-    ) -> list[Student]:
+        **options: Unpack[RequestOptions],
+    ) -> RawResponse[list[Student]]:
         """List every pupil registered at a school.
 
         GET /students/school; scopes (any one): eduv.student.accessibility, eduv.student.basic,
-        eduv.student.communication, eduv.student.deliveryaddress, eduv.student.demographics.
+        eduv.student.communication, eduv.student.deliveryaddress, eduv.student.demographics;
+        asks for eduv.student.basic unless more are given.
 
         Args:
             orgMasterId: RIO onderwijsaanbiedercode of the school, e.g. 104A158. The preferred
@@ -133,7 +212,76 @@ class AsyncStudentsApiV1_0_1(_AsyncBase):
             "studyOfferingId": studyOfferingId,
             "subjectOfferingId": subjectOfferingId,
         }
-        return cast("list[Student]", await self._call("get-students-for-school", params))
+        return cast("RawResponse[list[Student]]", await self._call_raw("get-students-for-school", params, None, options))
+
+
+class AsyncStudentsApiV1_0_1(_AsyncBase):
+    """Students API 1.0.1 (asynchronous); get it from the client's ``students()``."""
+
+    api_id = "students-api"
+    version = "1.0.1"
+
+    @property
+    def with_raw_response(self) -> AsyncStudentsApiV1_0_1WithRawResponse:
+        """The same operations, returning status, headers and problems too."""
+        return AsyncStudentsApiV1_0_1WithRawResponse(self._client)
+
+    async def search_student(
+        self,
+        *,
+        body: SearchStudentRequest | Mapping[str, Any] | None = None,
+        **options: Unpack[RequestOptions],
+    ) -> list[Student]:
+        """Look up one pupil at a school.
+
+        POST /students; scopes (any one): eduv.student.accessibility, eduv.student.basic,
+        eduv.student.communication, eduv.student.deliveryaddress, eduv.student.demographics;
+        asks for eduv.student.basic unless more are given.
+        """
+        params = {
+        }
+        return cast("list[Student]", await self._call("search-student", params, body, options))
+
+    async def get_students_for_school(
+        self,
+        *,
+        orgMasterId: str | None = None,
+        orgId: str | None = None,
+        orgIdType: Literal["OIE_CODE", "BP_ID", "DD_ID", "AS_ID"] | None = None,
+        schoolPeriodId: str | None = None,
+        studyOfferingId: str | None = None,
+        subjectOfferingId: str | None = None,
+        **options: Unpack[RequestOptions],
+    ) -> list[Student]:
+        """List every pupil registered at a school.
+
+        GET /students/school; scopes (any one): eduv.student.accessibility, eduv.student.basic,
+        eduv.student.communication, eduv.student.deliveryaddress, eduv.student.demographics;
+        asks for eduv.student.basic unless more are given.
+
+        Args:
+            orgMasterId: RIO onderwijsaanbiedercode of the school, e.g. 104A158. The preferred
+                way to name the school; when it is given, orgId and orgIdType are not needed.
+            orgId: Secondary key of the school, sent together with orgIdType when the RIO code
+                is not at hand.
+            orgIdType: Kind of key in orgId: OIE_CODE, BP_ID, DD_ID, AS_ID or, from 1.1.0, V_ID
+                (BRIN6-style branch code, dummy branches included).
+            schoolPeriodId: Restricts the list to pupils enrolled within the given school
+                period, e.g. 2024-2025.
+            studyOfferingId: Restricts the list to pupils enrolled in the given StudyOffering
+                from the Education API.
+            subjectOfferingId: Restricts the list to pupils enrolled in the given
+                SubjectOffering from the Education API.
+        """
+        params = {
+            "orgMasterId": orgMasterId,
+            "orgId": orgId,
+            "orgIdType": orgIdType,
+            "schoolPeriodId": schoolPeriodId,
+            "studyOfferingId": studyOfferingId,
+            "subjectOfferingId": subjectOfferingId,
+        }
+        return cast("list[Student]", await self._call("get-students-for-school", params, None, options))
 
 
 Api = StudentsApiV1_0_1

@@ -5,9 +5,10 @@ from __future__ import annotations
 
 import datetime
 from collections.abc import Mapping, Sequence
-from typing import TYPE_CHECKING, Any, Literal, cast
+from typing import TYPE_CHECKING, Any, Literal, Unpack, cast
 
 from eduv.runtime import AsyncApi as _AsyncBase
+from eduv.runtime import RawResponse, RequestOptions
 from eduv.runtime import SyncApi as _SyncBase
 
 if TYPE_CHECKING:
@@ -20,8 +21,8 @@ if TYPE_CHECKING:
 __all__ = ["UsageApiV0_9_1", "AsyncUsageApiV0_9_1"]
 
 
-class UsageApiV0_9_1(_SyncBase):
-    """Usage API 0.9.1 (synchronous); get it from the client's ``usage()``."""
+class UsageApiV0_9_1WithRawResponse(_SyncBase):
+    """Usage API 0.9.1 (synchronous), each method returning a RawResponse."""
 
     api_id = "usage-api"
     version = "0.9.1"
@@ -29,11 +30,12 @@ class UsageApiV0_9_1(_SyncBase):
     def get_usage_by_entitlement(
         self,
         id: str,
-    ) -> EntitlementUsage:
+        **options: Unpack[RequestOptions],
+    ) -> RawResponse[EntitlementUsage]:
         """Read the usage record kept for one entitlement.
 
         GET /usage/entitlements/{id}; scopes (any one): eduv.usage.dashboard,
-        eduv.usage.entitlor, eduv.usage.seller.
+        eduv.usage.entitlor, eduv.usage.seller; no default: the client's scopes must name one.
 
         Args:
             id: Key taken from the path: the entitlement UUID on `/usage/entitlements/{id}`, the
@@ -43,16 +45,17 @@ class UsageApiV0_9_1(_SyncBase):
         params = {
             "id": id,
         }
-        return cast("EntitlementUsage", self._call("get-usage-by-entitlement", params))
+        return cast("RawResponse[EntitlementUsage]", self._call_raw("get-usage-by-entitlement", params, None, options))
 
     def get_usage_by_deliveryorder(
         self,
         id: str,
-    ) -> DeliveryOrderUsage:
+        **options: Unpack[RequestOptions],
+    ) -> RawResponse[DeliveryOrderUsage]:
         """Read usage figures of one delivery order.
 
         GET /usage/deliveryorders/{id}; scopes (any one): eduv.usage.dashboard,
-        eduv.usage.entitlor, eduv.usage.seller.
+        eduv.usage.entitlor, eduv.usage.seller; no default: the client's scopes must name one.
 
         Args:
             id: Key taken from the path: the entitlement UUID on `/usage/entitlements/{id}`, the
@@ -62,7 +65,7 @@ class UsageApiV0_9_1(_SyncBase):
         params = {
             "id": id,
         }
-        return cast("DeliveryOrderUsage", self._call("get-usage-by-deliveryorder", params))
+        return cast("RawResponse[DeliveryOrderUsage]", self._call_raw("get-usage-by-deliveryorder", params, None, options))
 
     def get_usage_for_school(
         self,
@@ -70,10 +73,12 @@ class UsageApiV0_9_1(_SyncBase):
         orgMasterId: str | None = None,
         orgId: str | None = None,
         orgIdType: Literal["OIE_CODE", "BP_ID", "DD_ID", "AS_ID"] | None = None,
-    ) -> DeliveryOrderUsage:
+        **options: Unpack[RequestOptions],
+    ) -> RawResponse[DeliveryOrderUsage]:
         """Read usage figures of a whole school.
 
-        GET /usage/school; scopes (any one): eduv.usage.dashboard.
+        GET /usage/school; scopes (any one): eduv.usage.dashboard; asks for eduv.usage.dashboard
+        unless more are given.
 
         Args:
             orgMasterId: RIO OnderwijsaanbiederId of the school; the preferred way to name the
@@ -87,28 +92,32 @@ class UsageApiV0_9_1(_SyncBase):
             "orgId": orgId,
             "orgIdType": orgIdType,
         }
-        return cast("DeliveryOrderUsage", self._call("get-usage-for-school", params))
+        return cast("RawResponse[DeliveryOrderUsage]", self._call_raw("get-usage-for-school", params, None, options))
 
     def get_usage_for_user_at_school(
         self,
         *,
         body: GetUsageForUserAtSchoolRequest | Mapping[str, Any] | None = None,
-    ) -> list[SchoolUserUsage]:
+        **options: Unpack[RequestOptions],
+    ) -> RawResponse[list[SchoolUserUsage]]:
         """Read usage figures of one person.
 
-        POST /usage/school/user; scopes (any one): eduv.usage.dashboard.
+        POST /usage/school/user; scopes (any one): eduv.usage.dashboard; asks for
+        eduv.usage.dashboard unless more are given.
         """
         params = {
         }
-        return cast("list[SchoolUserUsage]", self._call("get-usage-for-user-at-school", params, body))
+        return cast("RawResponse[list[SchoolUserUsage]]", self._call_raw("get-usage-for-user-at-school", params, body, options))
 
     def get_usage_by_contract(
         self,
         id: str,
-    ) -> DeliveryOrderUsage:
+        **options: Unpack[RequestOptions],
+    ) -> RawResponse[DeliveryOrderUsage]:
         """Read usage figures under one contract.
 
-        GET /usage/contracts/{id}; scopes (any one): eduv.usage.entitlor, eduv.usage.seller.
+        GET /usage/contracts/{id}; scopes (any one): eduv.usage.entitlor, eduv.usage.seller; no
+        default: the client's scopes must name one.
 
         Args:
             id: Key taken from the path: the entitlement UUID on `/usage/entitlements/{id}`, the
@@ -118,23 +127,155 @@ class UsageApiV0_9_1(_SyncBase):
         params = {
             "id": id,
         }
-        return cast("DeliveryOrderUsage", self._call("get-usage-by-contract", params))
+        return cast("RawResponse[DeliveryOrderUsage]", self._call_raw("get-usage-by-contract", params, None, options))
 
     def accept_initial_activation(
         self,
         *,
         body: InitialActivation | Mapping[str, Any] | None = None,
-    ) -> None:
+        **options: Unpack[RequestOptions],
+    ) -> RawResponse[None]:
         """Report a first activation of a product.
 
-        PUT /usage/activation; scopes (any one): eduv.usage.entitlor.
+        PUT /usage/activation; scopes (any one): eduv.usage.entitlor; asks for
+        eduv.usage.entitlor unless more are given.
         """
         params = {
         }
-        self._call("accept-initial-activation", params, body)
+        return cast("RawResponse[None]", self._call_raw("accept-initial-activation", params, body, options))
 
-class AsyncUsageApiV0_9_1(_AsyncBase):
-    """Usage API 0.9.1 (asynchronous); get it from the client's ``usage()``."""
+
+class UsageApiV0_9_1(_SyncBase):
+    """Usage API 0.9.1 (synchronous); get it from the client's ``usage()``."""
+
+    api_id = "usage-api"
+    version = "0.9.1"
+
+    @property
+    def with_raw_response(self) -> UsageApiV0_9_1WithRawResponse:
+        """The same operations, returning status, headers and problems too."""
+        return UsageApiV0_9_1WithRawResponse(self._client)
+
+    def get_usage_by_entitlement(
+        self,
+        id: str,
+        **options: Unpack[RequestOptions],
+    ) -> EntitlementUsage:
+        """Read the usage record kept for one entitlement.
+
+        GET /usage/entitlements/{id}; scopes (any one): eduv.usage.dashboard,
+        eduv.usage.entitlor, eduv.usage.seller; no default: the client's scopes must name one.
+
+        Args:
+            id: Key taken from the path: the entitlement UUID on `/usage/entitlements/{id}`, the
+                delivery order UUID on `/usage/deliveryorders/{id}` or the contract key on
+                `/usage/contracts/{id}`.
+        """
+        params = {
+            "id": id,
+        }
+        return cast("EntitlementUsage", self._call("get-usage-by-entitlement", params, None, options))
+
+    def get_usage_by_deliveryorder(
+        self,
+        id: str,
+        **options: Unpack[RequestOptions],
+    ) -> DeliveryOrderUsage:
+        """Read usage figures of one delivery order.
+
+        GET /usage/deliveryorders/{id}; scopes (any one): eduv.usage.dashboard,
+        eduv.usage.entitlor, eduv.usage.seller; no default: the client's scopes must name one.
+
+        Args:
+            id: Key taken from the path: the entitlement UUID on `/usage/entitlements/{id}`, the
+                delivery order UUID on `/usage/deliveryorders/{id}` or the contract key on
+                `/usage/contracts/{id}`.
+        """
+        params = {
+            "id": id,
+        }
+        return cast("DeliveryOrderUsage", self._call("get-usage-by-deliveryorder", params, None, options))
+
+    def get_usage_for_school(
+        self,
+        *,
+        orgMasterId: str | None = None,
+        orgId: str | None = None,
+        orgIdType: Literal["OIE_CODE", "BP_ID", "DD_ID", "AS_ID"] | None = None,
+        **options: Unpack[RequestOptions],
+    ) -> DeliveryOrderUsage:
+        """Read usage figures of a whole school.
+
+        GET /usage/school; scopes (any one): eduv.usage.dashboard; asks for eduv.usage.dashboard
+        unless more are given.
+
+        Args:
+            orgMasterId: RIO OnderwijsaanbiederId of the school; the preferred way to name the
+                school when known.
+            orgId: Secondary school code, used together with orgIdType when the
+                OnderwijsaanbiederId is unknown.
+            orgIdType: Kind of code given in orgId (OIE_CODE, BP_ID, DD_ID or AS_ID).
+        """
+        params = {
+            "orgMasterId": orgMasterId,
+            "orgId": orgId,
+            "orgIdType": orgIdType,
+        }
+        return cast("DeliveryOrderUsage", self._call("get-usage-for-school", params, None, options))
+
+    def get_usage_for_user_at_school(
+        self,
+        *,
+        body: GetUsageForUserAtSchoolRequest | Mapping[str, Any] | None = None,
+        **options: Unpack[RequestOptions],
+    ) -> list[SchoolUserUsage]:
+        """Read usage figures of one person.
+
+        POST /usage/school/user; scopes (any one): eduv.usage.dashboard; asks for
+        eduv.usage.dashboard unless more are given.
+        """
+        params = {
+        }
+        return cast("list[SchoolUserUsage]", self._call("get-usage-for-user-at-school", params, body, options))
+
+    def get_usage_by_contract(
+        self,
+        id: str,
+        **options: Unpack[RequestOptions],
+    ) -> DeliveryOrderUsage:
+        """Read usage figures under one contract.
+
+        GET /usage/contracts/{id}; scopes (any one): eduv.usage.entitlor, eduv.usage.seller; no
+        default: the client's scopes must name one.
+
+        Args:
+            id: Key taken from the path: the entitlement UUID on `/usage/entitlements/{id}`, the
+                delivery order UUID on `/usage/deliveryorders/{id}` or the contract key on
+                `/usage/contracts/{id}`.
+        """
+        params = {
+            "id": id,
+        }
+        return cast("DeliveryOrderUsage", self._call("get-usage-by-contract", params, None, options))
+
+    def accept_initial_activation(
+        self,
+        *,
+        body: InitialActivation | Mapping[str, Any] | None = None,
+        **options: Unpack[RequestOptions],
+    ) -> None:
+        """Report a first activation of a product.
+
+        PUT /usage/activation; scopes (any one): eduv.usage.entitlor; asks for
+        eduv.usage.entitlor unless more are given.
+        """
+        params = {
+        }
+        self._call("accept-initial-activation", params, body, options)
+
+
+class AsyncUsageApiV0_9_1WithRawResponse(_AsyncBase):
+    """Usage API 0.9.1 (asynchronous), each method returning a RawResponse."""
 
     api_id = "usage-api"
     version = "0.9.1"
@@ -142,11 +283,12 @@ class AsyncUsageApiV0_9_1(_AsyncBase):
     async def get_usage_by_entitlement(
         self,
         id: str,
-    ) -> EntitlementUsage:
+        **options: Unpack[RequestOptions],
+    ) -> RawResponse[EntitlementUsage]:
         """Read the usage record kept for one entitlement.
 
         GET /usage/entitlements/{id}; scopes (any one): eduv.usage.dashboard,
-        eduv.usage.entitlor, eduv.usage.seller.
+        eduv.usage.entitlor, eduv.usage.seller; no default: the client's scopes must name one.
 
         Args:
             id: Key taken from the path: the entitlement UUID on `/usage/entitlements/{id}`, the
@@ -156,16 +298,17 @@ class AsyncUsageApiV0_9_1(_AsyncBase):
         params = {
             "id": id,
         }
-        return cast("EntitlementUsage", await self._call("get-usage-by-entitlement", params))
+        return cast("RawResponse[EntitlementUsage]", await self._call_raw("get-usage-by-entitlement", params, None, options))
 
     async def get_usage_by_deliveryorder(
         self,
         id: str,
-    ) -> DeliveryOrderUsage:
+        **options: Unpack[RequestOptions],
+    ) -> RawResponse[DeliveryOrderUsage]:
         """Read usage figures of one delivery order.
 
         GET /usage/deliveryorders/{id}; scopes (any one): eduv.usage.dashboard,
-        eduv.usage.entitlor, eduv.usage.seller.
+        eduv.usage.entitlor, eduv.usage.seller; no default: the client's scopes must name one.
 
         Args:
             id: Key taken from the path: the entitlement UUID on `/usage/entitlements/{id}`, the
@@ -175,7 +318,7 @@ class AsyncUsageApiV0_9_1(_AsyncBase):
         params = {
             "id": id,
         }
-        return cast("DeliveryOrderUsage", await self._call("get-usage-by-deliveryorder", params))
+        return cast("RawResponse[DeliveryOrderUsage]", await self._call_raw("get-usage-by-deliveryorder", params, None, options))
 
     async def get_usage_for_school(
         self,
@@ -183,10 +326,12 @@ class AsyncUsageApiV0_9_1(_AsyncBase):
         orgMasterId: str | None = None,
         orgId: str | None = None,
         orgIdType: Literal["OIE_CODE", "BP_ID", "DD_ID", "AS_ID"] | None = None,
-    ) -> DeliveryOrderUsage:
+        **options: Unpack[RequestOptions],
+    ) -> RawResponse[DeliveryOrderUsage]:
         """Read usage figures of a whole school.
 
-        GET /usage/school; scopes (any one): eduv.usage.dashboard.
+        GET /usage/school; scopes (any one): eduv.usage.dashboard; asks for eduv.usage.dashboard
+        unless more are given.
 
         Args:
             orgMasterId: RIO OnderwijsaanbiederId of the school; the preferred way to name the
@@ -200,28 +345,32 @@ class AsyncUsageApiV0_9_1(_AsyncBase):
             "orgId": orgId,
             "orgIdType": orgIdType,
         }
-        return cast("DeliveryOrderUsage", await self._call("get-usage-for-school", params))
+        return cast("RawResponse[DeliveryOrderUsage]", await self._call_raw("get-usage-for-school", params, None, options))
 
     async def get_usage_for_user_at_school(
         self,
         *,
         body: GetUsageForUserAtSchoolRequest | Mapping[str, Any] | None = None,
-    ) -> list[SchoolUserUsage]:
+        **options: Unpack[RequestOptions],
+    ) -> RawResponse[list[SchoolUserUsage]]:
         """Read usage figures of one person.
 
-        POST /usage/school/user; scopes (any one): eduv.usage.dashboard.
+        POST /usage/school/user; scopes (any one): eduv.usage.dashboard; asks for
+        eduv.usage.dashboard unless more are given.
         """
         params = {
         }
-        return cast("list[SchoolUserUsage]", await self._call("get-usage-for-user-at-school", params, body))
+        return cast("RawResponse[list[SchoolUserUsage]]", await self._call_raw("get-usage-for-user-at-school", params, body, options))
 
     async def get_usage_by_contract(
         self,
         id: str,
-    ) -> DeliveryOrderUsage:
+        **options: Unpack[RequestOptions],
+    ) -> RawResponse[DeliveryOrderUsage]:
         """Read usage figures under one contract.
 
-        GET /usage/contracts/{id}; scopes (any one): eduv.usage.entitlor, eduv.usage.seller.
+        GET /usage/contracts/{id}; scopes (any one): eduv.usage.entitlor, eduv.usage.seller; no
+        default: the client's scopes must name one.
 
         Args:
             id: Key taken from the path: the entitlement UUID on `/usage/entitlements/{id}`, the
@@ -231,20 +380,151 @@ class AsyncUsageApiV0_9_1(_AsyncBase):
         params = {
             "id": id,
         }
-        return cast("DeliveryOrderUsage", await self._call("get-usage-by-contract", params))
+        return cast("RawResponse[DeliveryOrderUsage]", await self._call_raw("get-usage-by-contract", params, None, options))
 
     async def accept_initial_activation(
         self,
         *,
         body: InitialActivation | Mapping[str, Any] | None = None,
-    ) -> None:
+        **options: Unpack[RequestOptions],
+    ) -> RawResponse[None]:
         """Report a first activation of a product.
 
-        PUT /usage/activation; scopes (any one): eduv.usage.entitlor.
+        PUT /usage/activation; scopes (any one): eduv.usage.entitlor; asks for
+        eduv.usage.entitlor unless more are given.
         """
         params = {
         }
-        await self._call("accept-initial-activation", params, body)
+        return cast("RawResponse[None]", await self._call_raw("accept-initial-activation", params, body, options))
+
+
+class AsyncUsageApiV0_9_1(_AsyncBase):
+    """Usage API 0.9.1 (asynchronous); get it from the client's ``usage()``."""
+
+    api_id = "usage-api"
+    version = "0.9.1"
+
+    @property
+    def with_raw_response(self) -> AsyncUsageApiV0_9_1WithRawResponse:
+        """The same operations, returning status, headers and problems too."""
+        return AsyncUsageApiV0_9_1WithRawResponse(self._client)
+
+    async def get_usage_by_entitlement(
+        self,
+        id: str,
+        **options: Unpack[RequestOptions],
+    ) -> EntitlementUsage:
+        """Read the usage record kept for one entitlement.
+
+        GET /usage/entitlements/{id}; scopes (any one): eduv.usage.dashboard,
+        eduv.usage.entitlor, eduv.usage.seller; no default: the client's scopes must name one.
+
+        Args:
+            id: Key taken from the path: the entitlement UUID on `/usage/entitlements/{id}`, the
+                delivery order UUID on `/usage/deliveryorders/{id}` or the contract key on
+                `/usage/contracts/{id}`.
+        """
+        params = {
+            "id": id,
+        }
+        return cast("EntitlementUsage", await self._call("get-usage-by-entitlement", params, None, options))
+
+    async def get_usage_by_deliveryorder(
+        self,
+        id: str,
+        **options: Unpack[RequestOptions],
+    ) -> DeliveryOrderUsage:
+        """Read usage figures of one delivery order.
+
+        GET /usage/deliveryorders/{id}; scopes (any one): eduv.usage.dashboard,
+        eduv.usage.entitlor, eduv.usage.seller; no default: the client's scopes must name one.
+
+        Args:
+            id: Key taken from the path: the entitlement UUID on `/usage/entitlements/{id}`, the
+                delivery order UUID on `/usage/deliveryorders/{id}` or the contract key on
+                `/usage/contracts/{id}`.
+        """
+        params = {
+            "id": id,
+        }
+        return cast("DeliveryOrderUsage", await self._call("get-usage-by-deliveryorder", params, None, options))
+
+    async def get_usage_for_school(
+        self,
+        *,
+        orgMasterId: str | None = None,
+        orgId: str | None = None,
+        orgIdType: Literal["OIE_CODE", "BP_ID", "DD_ID", "AS_ID"] | None = None,
+        **options: Unpack[RequestOptions],
+    ) -> DeliveryOrderUsage:
+        """Read usage figures of a whole school.
+
+        GET /usage/school; scopes (any one): eduv.usage.dashboard; asks for eduv.usage.dashboard
+        unless more are given.
+
+        Args:
+            orgMasterId: RIO OnderwijsaanbiederId of the school; the preferred way to name the
+                school when known.
+            orgId: Secondary school code, used together with orgIdType when the
+                OnderwijsaanbiederId is unknown.
+            orgIdType: Kind of code given in orgId (OIE_CODE, BP_ID, DD_ID or AS_ID).
+        """
+        params = {
+            "orgMasterId": orgMasterId,
+            "orgId": orgId,
+            "orgIdType": orgIdType,
+        }
+        return cast("DeliveryOrderUsage", await self._call("get-usage-for-school", params, None, options))
+
+    async def get_usage_for_user_at_school(
+        self,
+        *,
+        body: GetUsageForUserAtSchoolRequest | Mapping[str, Any] | None = None,
+        **options: Unpack[RequestOptions],
+    ) -> list[SchoolUserUsage]:
+        """Read usage figures of one person.
+
+        POST /usage/school/user; scopes (any one): eduv.usage.dashboard; asks for
+        eduv.usage.dashboard unless more are given.
+        """
+        params = {
+        }
+        return cast("list[SchoolUserUsage]", await self._call("get-usage-for-user-at-school", params, body, options))
+
+    async def get_usage_by_contract(
+        self,
+        id: str,
+        **options: Unpack[RequestOptions],
+    ) -> DeliveryOrderUsage:
+        """Read usage figures under one contract.
+
+        GET /usage/contracts/{id}; scopes (any one): eduv.usage.entitlor, eduv.usage.seller; no
+        default: the client's scopes must name one.
+
+        Args:
+            id: Key taken from the path: the entitlement UUID on `/usage/entitlements/{id}`, the
+                delivery order UUID on `/usage/deliveryorders/{id}` or the contract key on
+                `/usage/contracts/{id}`.
+        """
+        params = {
+            "id": id,
+        }
+        return cast("DeliveryOrderUsage", await self._call("get-usage-by-contract", params, None, options))
+
+    async def accept_initial_activation(
+        self,
+        *,
+        body: InitialActivation | Mapping[str, Any] | None = None,
+        **options: Unpack[RequestOptions],
+    ) -> None:
+        """Report a first activation of a product.
+
+        PUT /usage/activation; scopes (any one): eduv.usage.entitlor; asks for
+        eduv.usage.entitlor unless more are given.
+        """
+        params = {
+        }
+        await self._call("accept-initial-activation", params, body, options)
 
 
 Api = UsageApiV0_9_1

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Self
 
-from pydantic import BaseModel, ConfigDict, RootModel
+from eduv.models.types import UnknownValue
+from pydantic import AwareDatetime, BaseModel, ConfigDict, RootModel, model_validator
 
 
 class Model(RootModel[Any]):
@@ -104,7 +105,7 @@ class ActivationCodeConfirmation(BaseModel):
     """
     Generated codes; a user who enters one gains access to the product.
     """
-    processedTimestamp: str
+    processedTimestamp: AwareDatetime
     """
     UTC date-time (RFC 3339) at which the codes were generated; because the exchange is asynchronous it may lie well before the moment the reply is sent.
     """
@@ -176,7 +177,7 @@ class ActivationCodeRevokeConfirmation(BaseModel):
     """
     Exact code string the revoke request asked to block, repeated for matching.
     """
-    processedTimestamp: str
+    processedTimestamp: AwareDatetime
     """
     UTC date-time (RFC 3339) at which the code was invalidated; it may lie well before the moment the reply is sent.
     """

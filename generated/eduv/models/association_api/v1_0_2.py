@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
-from typing import Any, Literal
+from datetime import date
+from typing import Any, Literal, Self
 
-from pydantic import BaseModel, ConfigDict, RootModel
+from eduv.models.types import UnknownValue
+from pydantic import AwareDatetime, BaseModel, ConfigDict, RootModel, model_validator
 
 
 class Model(RootModel[Any]):
@@ -31,10 +33,17 @@ class GetAssignmentParameters(BaseModel):
     """
     Secondary key of the school, sent together with orgIdType when the RIO code is not at hand.
     """
-    orgIdType: Literal["OIE_CODE", "BP_ID", "DD_ID", "AS_ID"] | None = None
+    orgIdType: Literal["OIE_CODE", "BP_ID", "DD_ID", "AS_ID"] | UnknownValue | None = None
     """
     Kind of key in orgId: OIE_CODE, BP_ID, DD_ID, AS_ID or, from 1.1.0, V_ID (BRIN6-style branch code, dummy branches included).
     """
+
+    @model_validator(mode="after")
+    def _either(self) -> Self:
+        """The schema's rule: orgMasterId or orgId with orgIdType is required."""
+        if not ((self.orgMasterId is not None) or (self.orgId is not None and self.orgIdType is not None)):
+            raise ValueError("orgMasterId or orgId with orgIdType is required")
+        return self
 
 
 class GetAssignmentsForEmployeeAtSchoolParameters(BaseModel):
@@ -45,7 +54,7 @@ class GetAssignmentsForEmployeeAtSchoolParameters(BaseModel):
     model_config = ConfigDict(
         extra="allow",
     )
-    assignmentType: Literal["class-teacher", "teacher", "coach"] | None = None
+    assignmentType: Literal["class-teacher", "teacher", "coach"] | UnknownValue | None = None
     """
     Restricts the list to assignments of one role: class-teacher, teacher or coach.
     """
@@ -71,11 +80,11 @@ class GetAssignmentsForSchoolParameters(BaseModel):
     """
     Secondary key of the school, sent together with orgIdType when the RIO code is not at hand.
     """
-    orgIdType: Literal["OIE_CODE", "BP_ID", "DD_ID", "AS_ID"] | None = None
+    orgIdType: Literal["OIE_CODE", "BP_ID", "DD_ID", "AS_ID"] | UnknownValue | None = None
     """
     Kind of key in orgId: OIE_CODE, BP_ID, DD_ID, AS_ID or, from 1.1.0, V_ID (BRIN6-style branch code, dummy branches included).
     """
-    assignmentType: Literal["class-teacher", "teacher", "coach"] | None = None
+    assignmentType: Literal["class-teacher", "teacher", "coach"] | UnknownValue | None = None
     """
     Restricts the list to assignments of one role: class-teacher, teacher or coach.
     """
@@ -83,6 +92,13 @@ class GetAssignmentsForSchoolParameters(BaseModel):
     """
     Restricts the list to objects belonging to the given school period, e.g. 2024-2025.
     """
+
+    @model_validator(mode="after")
+    def _either(self) -> Self:
+        """The schema's rule: orgMasterId or orgId with orgIdType is required."""
+        if not ((self.orgMasterId is not None) or (self.orgId is not None and self.orgIdType is not None)):
+            raise ValueError("orgMasterId or orgId with orgIdType is required")
+        return self
 
 
 class GetEnrollmentParameters(BaseModel):
@@ -105,10 +121,17 @@ class GetEnrollmentParameters(BaseModel):
     """
     Secondary key of the school, sent together with orgIdType when the RIO code is not at hand.
     """
-    orgIdType: Literal["OIE_CODE", "BP_ID", "DD_ID", "AS_ID"] | None = None
+    orgIdType: Literal["OIE_CODE", "BP_ID", "DD_ID", "AS_ID"] | UnknownValue | None = None
     """
     Kind of key in orgId: OIE_CODE, BP_ID, DD_ID, AS_ID or, from 1.1.0, V_ID (BRIN6-style branch code, dummy branches included).
     """
+
+    @model_validator(mode="after")
+    def _either(self) -> Self:
+        """The schema's rule: orgMasterId or orgId with orgIdType is required."""
+        if not ((self.orgMasterId is not None) or (self.orgId is not None and self.orgIdType is not None)):
+            raise ValueError("orgMasterId or orgId with orgIdType is required")
+        return self
 
 
 class GetEnrollmentsForSchoolParameters(BaseModel):
@@ -127,11 +150,11 @@ class GetEnrollmentsForSchoolParameters(BaseModel):
     """
     Secondary key of the school, sent together with orgIdType when the RIO code is not at hand.
     """
-    orgIdType: Literal["OIE_CODE", "BP_ID", "DD_ID", "AS_ID"] | None = None
+    orgIdType: Literal["OIE_CODE", "BP_ID", "DD_ID", "AS_ID"] | UnknownValue | None = None
     """
     Kind of key in orgId: OIE_CODE, BP_ID, DD_ID, AS_ID or, from 1.1.0, V_ID (BRIN6-style branch code, dummy branches included).
     """
-    enrollmentType: Literal["study", "subject"] | None = None
+    enrollmentType: Literal["study", "subject"] | UnknownValue | None = None
     """
     Restricts the list to enrolments of one kind, study or subject.
     """
@@ -148,6 +171,13 @@ class GetEnrollmentsForSchoolParameters(BaseModel):
     Restricts the list to objects linked to the given SubjectOffering from the Education API.
     """
 
+    @model_validator(mode="after")
+    def _either(self) -> Self:
+        """The schema's rule: orgMasterId or orgId with orgIdType is required."""
+        if not ((self.orgMasterId is not None) or (self.orgId is not None and self.orgIdType is not None)):
+            raise ValueError("orgMasterId or orgId with orgIdType is required")
+        return self
+
 
 class GetEnrollmentsForStudentAtSchoolParameters(BaseModel):
     """
@@ -157,7 +187,7 @@ class GetEnrollmentsForStudentAtSchoolParameters(BaseModel):
     model_config = ConfigDict(
         extra="allow",
     )
-    enrollmentType: Literal["study", "subject"] | None = None
+    enrollmentType: Literal["study", "subject"] | UnknownValue | None = None
     """
     Restricts the list to enrolments of one kind, study or subject.
     """
@@ -195,10 +225,17 @@ class GetGroupParameters(BaseModel):
     """
     Secondary key of the school, sent together with orgIdType when the RIO code is not at hand.
     """
-    orgIdType: Literal["OIE_CODE", "BP_ID", "DD_ID", "AS_ID"] | None = None
+    orgIdType: Literal["OIE_CODE", "BP_ID", "DD_ID", "AS_ID"] | UnknownValue | None = None
     """
     Kind of key in orgId: OIE_CODE, BP_ID, DD_ID, AS_ID or, from 1.1.0, V_ID (BRIN6-style branch code, dummy branches included).
     """
+
+    @model_validator(mode="after")
+    def _either(self) -> Self:
+        """The schema's rule: orgMasterId or orgId with orgIdType is required."""
+        if not ((self.orgMasterId is not None) or (self.orgId is not None and self.orgIdType is not None)):
+            raise ValueError("orgMasterId or orgId with orgIdType is required")
+        return self
 
 
 class GetGroupsForSchoolParameters(BaseModel):
@@ -217,11 +254,11 @@ class GetGroupsForSchoolParameters(BaseModel):
     """
     Secondary key of the school, sent together with orgIdType when the RIO code is not at hand.
     """
-    orgIdType: Literal["OIE_CODE", "BP_ID", "DD_ID", "AS_ID"] | None = None
+    orgIdType: Literal["OIE_CODE", "BP_ID", "DD_ID", "AS_ID"] | UnknownValue | None = None
     """
     Kind of key in orgId: OIE_CODE, BP_ID, DD_ID, AS_ID or, from 1.1.0, V_ID (BRIN6-style branch code, dummy branches included).
     """
-    groupType: Literal["class", "lesson-group"] | None = None
+    groupType: Literal["class", "lesson-group"] | UnknownValue | None = None
     """
     Restricts the list to groups of one kind: class (stamgroep) or lesson-group (lesgroep).
     """
@@ -237,6 +274,13 @@ class GetGroupsForSchoolParameters(BaseModel):
     """
     Restricts the list to objects linked to the given SubjectOffering from the Education API.
     """
+
+    @model_validator(mode="after")
+    def _either(self) -> Self:
+        """The schema's rule: orgMasterId or orgId with orgIdType is required."""
+        if not ((self.orgMasterId is not None) or (self.orgId is not None and self.orgIdType is not None)):
+            raise ValueError("orgMasterId or orgId with orgIdType is required")
+        return self
 
 
 class GetSchoolPeriodParameters(BaseModel):
@@ -259,10 +303,17 @@ class GetSchoolPeriodParameters(BaseModel):
     """
     Secondary key of the school, sent together with orgIdType when the RIO code is not at hand.
     """
-    orgIdType: Literal["OIE_CODE", "BP_ID", "DD_ID", "AS_ID"] | None = None
+    orgIdType: Literal["OIE_CODE", "BP_ID", "DD_ID", "AS_ID"] | UnknownValue | None = None
     """
     Kind of key in orgId: OIE_CODE, BP_ID, DD_ID, AS_ID or, from 1.1.0, V_ID (BRIN6-style branch code, dummy branches included).
     """
+
+    @model_validator(mode="after")
+    def _either(self) -> Self:
+        """The schema's rule: orgMasterId or orgId with orgIdType is required."""
+        if not ((self.orgMasterId is not None) or (self.orgId is not None and self.orgIdType is not None)):
+            raise ValueError("orgMasterId or orgId with orgIdType is required")
+        return self
 
 
 class GetSchoolPeriodsForSchoolParameters(BaseModel):
@@ -281,10 +332,17 @@ class GetSchoolPeriodsForSchoolParameters(BaseModel):
     """
     Secondary key of the school, sent together with orgIdType when the RIO code is not at hand.
     """
-    orgIdType: Literal["OIE_CODE", "BP_ID", "DD_ID", "AS_ID"] | None = None
+    orgIdType: Literal["OIE_CODE", "BP_ID", "DD_ID", "AS_ID"] | UnknownValue | None = None
     """
     Kind of key in orgId: OIE_CODE, BP_ID, DD_ID, AS_ID or, from 1.1.0, V_ID (BRIN6-style branch code, dummy branches included).
     """
+
+    @model_validator(mode="after")
+    def _either(self) -> Self:
+        """The schema's rule: orgMasterId or orgId with orgIdType is required."""
+        if not ((self.orgMasterId is not None) or (self.orgId is not None and self.orgIdType is not None)):
+            raise ValueError("orgMasterId or orgId with orgIdType is required")
+        return self
 
 
 class LocationId(BaseModel):
@@ -295,13 +353,13 @@ class LocationId(BaseModel):
     """
     The key itself, e.g. a BRIN6 code such as 09QQ00.
     """
-    locationIdType: Literal["VE_CODE"]
+    locationIdType: Literal["VE_CODE"] | UnknownValue
     """
     Kind of key; VE_CODE (vestigingserkenning in BRIN6 format) is the only defined value.
     """
 
 
-class LocationReference1(BaseModel):
+class LocationReference(BaseModel):
     """
     Pointer to a teaching location (onderwijslocatie) of a school, named by its RIO location code or, failing that, by a vestigingserkenning code, together with a display name.
     """
@@ -309,7 +367,7 @@ class LocationReference1(BaseModel):
     model_config = ConfigDict(
         extra="allow",
     )
-    locationMasterIdentifier: str
+    locationMasterIdentifier: str | None = None
     """
     RIO onderwijslocatiecode (OL_CODE): three digits, the letter X and three digits, e.g. 112X995. Either this or locationIds is needed.
     """
@@ -322,34 +380,12 @@ class LocationReference1(BaseModel):
     Display name of the location, such as the name of the building or branch; required.
     """
 
-
-class LocationReference2(BaseModel):
-    """
-    Pointer to a teaching location (onderwijslocatie) of a school, named by its RIO location code or, failing that, by a vestigingserkenning code, together with a display name.
-    """
-
-    model_config = ConfigDict(
-        extra="allow",
-    )
-    locationMasterIdentifier: str | None = None
-    """
-    RIO onderwijslocatiecode (OL_CODE): three digits, the letter X and three digits, e.g. 112X995. Either this or locationIds is needed.
-    """
-    locationIds: list[LocationId]
-    """
-    Secondary location keys for when the RIO location code is unknown.
-    """
-    name: str
-    """
-    Display name of the location, such as the name of the building or branch; required.
-    """
-
-
-class LocationReference(RootModel[LocationReference1 | LocationReference2]):
-    root: LocationReference1 | LocationReference2
-    """
-    Pointer to a teaching location (onderwijslocatie) of a school, named by its RIO location code or, failing that, by a vestigingserkenning code, together with a display name.
-    """
+    @model_validator(mode="after")
+    def _either(self) -> Self:
+        """The schema's rule: locationMasterIdentifier or locationIds is required."""
+        if not ((self.locationMasterIdentifier is not None) or (self.locationIds is not None)):
+            raise ValueError("locationMasterIdentifier or locationIds is required")
+        return self
 
 
 class SchoolPeriod(BaseModel):
@@ -368,7 +404,7 @@ class SchoolPeriod(BaseModel):
     """
     Label of the period as the school shows it, e.g. 2024-2025 or Semester 1.
     """
-    type: Literal["gradingPeriod", "schoolYear", "semester", "term"] | None = None
+    type: Literal["gradingPeriod", "schoolYear", "semester", "term"] | UnknownValue | None = None
     """
     Kind of period: schoolYear; semester (usually two per year); term (usually three per year); or gradingPeriod, the stretch of time over which a grade or result is awarded. The values follow the OneRoster session types.
     """
@@ -380,23 +416,23 @@ class SchoolPeriod(BaseModel):
     """
     schoolPeriodIds of the periods nested directly below this one, for instance the semesters or terms of a school year.
     """
-    startDate: str
+    startDate: date
     """
     First day of the period, inclusive, as an RFC 3339 full-date (YYYY-MM-DD).
     """
-    endDate: str
+    endDate: date
     """
     Exclusive end of the period (YYYY-MM-DD): the first day that no longer belongs to it. Always given.
     """
-    status: Literal["active", "tobedeleted"]
+    status: Literal["active", "tobedeleted"] | UnknownValue
     """
     Lifecycle flag of this period record: active, or tobedeleted when the source is about to remove it, after which consumers may delete their copy.
     """
-    dateCreated: str
+    dateCreated: AwareDatetime
     """
     Moment the source first stored this period, as an RFC 3339 date-time in UTC.
     """
-    dateLastModified: str
+    dateLastModified: AwareDatetime
     """
     Moment of the latest change to this period at the source, as an RFC 3339 date-time in UTC.
     """
@@ -410,31 +446,13 @@ class OrganisationId(BaseModel):
     """
     The key itself, e.g. 09QQ for an OIE_CODE.
     """
-    organisationIdType: Literal["OIE_CODE", "BP_ID", "DD_ID", "AS_ID"]
+    organisationIdType: Literal["OIE_CODE", "BP_ID", "DD_ID", "AS_ID"] | UnknownValue
     """
     Kind of key: OIE_CODE (onderwijsinstellingserkenning, formerly BRIN4), BP_ID (assigned by Basispoort), DD_ID (DigiDelivery id from the Edu-iX central registration), AS_ID (school key assigned by the LAS) or, from 1.1.0, V_ID (BRIN6-style branch code, dummy branches included).
     """
 
 
-class SchoolReference1(BaseModel):
-    """
-    Pointer to a school, meaning an education provider (onderwijsaanbieder) registered in RIO. Give the RIO code where possible and fall back to one or more secondary keys otherwise.
-    """
-
-    model_config = ConfigDict(
-        extra="allow",
-    )
-    organisationMasterIdentifier: str
-    """
-    RIO onderwijsaanbiedercode of the school: three digits, the letter A and three digits, e.g. 104A158. Either this or organisationIds is needed.
-    """
-    organisationIds: list[OrganisationId] | None = None
-    """
-    Secondary school keys for when the RIO code is not known; each entry pairs a key with its type.
-    """
-
-
-class SchoolReference2(BaseModel):
+class SchoolReference(BaseModel):
     """
     Pointer to a school, meaning an education provider (onderwijsaanbieder) registered in RIO. Give the RIO code where possible and fall back to one or more secondary keys otherwise.
     """
@@ -446,17 +464,17 @@ class SchoolReference2(BaseModel):
     """
     RIO onderwijsaanbiedercode of the school: three digits, the letter A and three digits, e.g. 104A158. Either this or organisationIds is needed.
     """
-    organisationIds: list[OrganisationId]
+    organisationIds: list[OrganisationId] | None = None
     """
     Secondary school keys for when the RIO code is not known; each entry pairs a key with its type.
     """
 
-
-class SchoolReference(RootModel[SchoolReference1 | SchoolReference2]):
-    root: SchoolReference1 | SchoolReference2
-    """
-    Pointer to a school, meaning an education provider (onderwijsaanbieder) registered in RIO. Give the RIO code where possible and fall back to one or more secondary keys otherwise.
-    """
+    @model_validator(mode="after")
+    def _either(self) -> Self:
+        """The schema's rule: organisationMasterIdentifier or organisationIds is required."""
+        if not ((self.organisationMasterIdentifier is not None) or (self.organisationIds is not None)):
+            raise ValueError("organisationMasterIdentifier or organisationIds is required")
+        return self
 
 
 class StatusResponse(BaseModel):
@@ -485,31 +503,13 @@ class UserId(BaseModel):
     """
     The key itself, to be read according to userIdType.
     """
-    userIdType: Literal["NEPPI", "BPI", "eduID", "NEPRI", "ASI", "eckId"]
+    userIdType: Literal["NEPPI", "BPI", "eduID", "NEPRI", "ASI", "eckId"] | UnknownValue
     """
     Kind of key: NEPPI (nlEduPersonProfileId), BPI (Basispoort) or eduID for students and staff; NEPRI (nlEduPersonRealId) or ASI (key from the student administration system) for students only; eckId for staff only, since a student's ECK iD belongs in userMasterIdentifier.
     """
 
 
-class UserReference1(BaseModel):
-    """
-    Pointer to a person, student or staff member, by key only. Students are normally named by their ECK iD in userMasterIdentifier; staff have no such key and are named through userIds. At least one of the two must be filled.
-    """
-
-    model_config = ConfigDict(
-        extra="allow",
-    )
-    userMasterIdentifier: str
-    """
-    Primary person key. For a student this is the ECK iD (https://ketenid.nl/201703/ followed by 128 hexadecimal characters); for a staff member it stays empty.
-    """
-    userIds: list[UserId] | None = None
-    """
-    Secondary person keys, each with its type, used when no master key is known; required for staff members.
-    """
-
-
-class UserReference2(BaseModel):
+class UserReference(BaseModel):
     """
     Pointer to a person, student or staff member, by key only. Students are normally named by their ECK iD in userMasterIdentifier; staff have no such key and are named through userIds. At least one of the two must be filled.
     """
@@ -521,17 +521,17 @@ class UserReference2(BaseModel):
     """
     Primary person key. For a student this is the ECK iD (https://ketenid.nl/201703/ followed by 128 hexadecimal characters); for a staff member it stays empty.
     """
-    userIds: list[UserId]
+    userIds: list[UserId] | None = None
     """
     Secondary person keys, each with its type, used when no master key is known; required for staff members.
     """
 
-
-class UserReference(RootModel[UserReference1 | UserReference2]):
-    root: UserReference1 | UserReference2
-    """
-    Pointer to a person, student or staff member, by key only. Students are normally named by their ECK iD in userMasterIdentifier; staff have no such key and are named through userIds. At least one of the two must be filled.
-    """
+    @model_validator(mode="after")
+    def _either(self) -> Self:
+        """The schema's rule: userMasterIdentifier or userIds is required."""
+        if not ((self.userMasterIdentifier is not None) or (self.userIds is not None)):
+            raise ValueError("userMasterIdentifier or userIds is required")
+        return self
 
 
 class Assignment(BaseModel):
@@ -550,7 +550,7 @@ class Assignment(BaseModel):
     """
     The assigned staff member as a UserReference; since staff have no master key, userIds carries their identifiers.
     """
-    assignmentType: Literal["class-teacher", "teacher", "coach"]
+    assignmentType: Literal["class-teacher", "teacher", "coach"] | UnknownValue
     """
     Role in the assignment: class-teacher (responsible for a class or stamgroep), teacher (teaches one subject to a lesgroep) or coach (guides one individual student).
     """
@@ -570,23 +570,23 @@ class Assignment(BaseModel):
     """
     schoolPeriodId of the period in which the assignment holds, e.g. 2024-2025.
     """
-    beginDate: str
+    beginDate: date
     """
     Date from which the assignment is in force, inclusive (YYYY-MM-DD).
     """
-    endDate: str | None = None
+    endDate: date | None = None
     """
     Date on which the assignment stops being in force, exclusive (YYYY-MM-DD); left out while no end is known.
     """
-    status: Literal["active", "tobedeleted"]
+    status: Literal["active", "tobedeleted"] | UnknownValue
     """
     Lifecycle flag of this assignment: active, or tobedeleted when the source is about to remove it, after which consumers may delete their copy.
     """
-    dateCreated: str
+    dateCreated: AwareDatetime
     """
     Moment the source first stored this assignment, as an RFC 3339 date-time in UTC.
     """
-    dateLastModified: str
+    dateLastModified: AwareDatetime
     """
     Moment of the latest change to this assignment at the source, as an RFC 3339 date-time in UTC.
     """
@@ -608,7 +608,7 @@ class Enrollment(BaseModel):
     """
     The enrolled pupil as a UserReference, preferably carrying the ECK iD.
     """
-    enrollmentType: Literal["study", "subject"]
+    enrollmentType: Literal["study", "subject"] | UnknownValue
     """
     What the student is enrolled in: study for a StudyOffering (a programme in a given study year) or subject for a SubjectOffering (vak).
     """
@@ -636,23 +636,23 @@ class Enrollment(BaseModel):
     """
     schoolPeriodId of the period in which this enrolment applies, e.g. 2024-2025.
     """
-    beginDate: str
+    beginDate: date
     """
     Date from which the enrolment is in force, inclusive (YYYY-MM-DD).
     """
-    endDate: str | None = None
+    endDate: date | None = None
     """
     Date on which the enrolment stops being in force, exclusive (YYYY-MM-DD); left out while no end is known.
     """
-    status: Literal["active", "tobedeleted"]
+    status: Literal["active", "tobedeleted"] | UnknownValue
     """
     Lifecycle flag of this enrolment: active, or tobedeleted when the source is about to remove it, after which consumers may delete their copy.
     """
-    dateCreated: str
+    dateCreated: AwareDatetime
     """
     Moment the source first stored this enrolment, as an RFC 3339 date-time in UTC.
     """
-    dateLastModified: str
+    dateLastModified: AwareDatetime
     """
     Moment of the latest change to this enrolment at the source, as an RFC 3339 date-time in UTC.
     """
@@ -710,7 +710,7 @@ class Group(BaseModel):
     """
     Name the school uses for the group, e.g. 3B or groep 5a.
     """
-    groupType: Literal["class", "lesson-group"]
+    groupType: Literal["class", "lesson-group"] | UnknownValue
     """
     class for a stamgroep, the home group pupils join for their study offering; lesson-group for a lesgroep, put together to follow one subject offering.
     """
@@ -726,23 +726,23 @@ class Group(BaseModel):
     """
     schoolPeriodId of the period the group exists in, e.g. 2024-2025.
     """
-    beginDate: str
+    beginDate: date
     """
     Date from which the group is in use, inclusive (YYYY-MM-DD).
     """
-    endDate: str | None = None
+    endDate: date | None = None
     """
     Date on which the group stops being in use, exclusive (YYYY-MM-DD); left out while no end is known.
     """
-    status: Literal["active", "tobedeleted"]
+    status: Literal["active", "tobedeleted"] | UnknownValue
     """
     Lifecycle flag of this group: active, or tobedeleted when the source is about to remove it, after which consumers may delete their copy.
     """
-    dateCreated: str
+    dateCreated: AwareDatetime
     """
     Moment the source first stored this group, as an RFC 3339 date-time in UTC.
     """
-    dateLastModified: str
+    dateLastModified: AwareDatetime
     """
     Moment of the latest change to this group at the source, as an RFC 3339 date-time in UTC.
     """

@@ -2,9 +2,18 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Any, Literal
+from datetime import date
+from typing import Annotated, Any, Literal, Self
 
-from pydantic import BaseModel, ConfigDict, Field, RootModel
+from eduv.models.types import UnknownValue
+from pydantic import (
+    AwareDatetime,
+    BaseModel,
+    ConfigDict,
+    Field,
+    RootModel,
+    model_validator,
+)
 
 
 class Model(RootModel[Any]):
@@ -41,7 +50,7 @@ class GetAllProductsInfoParameters(BaseModel):
     model_config = ConfigDict(
         extra="allow",
     )
-    since: str | None = None
+    since: AwareDatetime | None = None
     """
     Return only products changed after this UTC date-time (RFC 3339). The value may lie at most seven days in the past.
     """
@@ -55,7 +64,7 @@ class GetAllProductsParameters(BaseModel):
     model_config = ConfigDict(
         extra="allow",
     )
-    since: str | None = None
+    since: AwareDatetime | None = None
     """
     Return only products changed after this UTC date-time (RFC 3339). The value may lie at most seven days in the past.
     """
@@ -123,7 +132,7 @@ class LicensePeriod(BaseModel):
     model_config = ConfigDict(
         extra="allow",
     )
-    licenseVariant: Literal["days", "month", "year", "schoolyear"]
+    licenseVariant: Literal["days", "month", "year", "schoolyear"] | UnknownValue
     """
     Rule for the licence end date, counted from the first use (initial activation): `days` (licenseDays later), `month`, `year`, or `schoolyear` (the next 31 July).
     """
@@ -141,7 +150,7 @@ class ActivationPeriod(BaseModel):
     model_config = ConfigDict(
         extra="allow",
     )
-    activationVariant: Literal["days", "date", "schoolyear"]
+    activationVariant: Literal["days", "date", "schoolyear"] | UnknownValue
     """
     `days` (activationDays after the start date), `date` (one fixed activationUntilDate for every entitlement) or `schoolyear` (the 31 July following the start date).
     """
@@ -149,7 +158,7 @@ class ActivationPeriod(BaseModel):
     """
     Number of days after the start date; required for activationVariant `days`.
     """
-    activationUntilDate: str | None = None
+    activationUntilDate: date | None = None
     """
     Fixed closing date (YYYY-MM-DD) applied to every entitlement; required for activationVariant `date`.
     """
@@ -163,7 +172,7 @@ class SpecificAccessUrl(BaseModel):
     """
     Web address that opens the item through the stated login route.
     """
-    accessUrlType: Literal["OIDC", "BP", "ENTREE"]
+    accessUrlType: Literal["OIDC", "BP", "ENTREE"] | UnknownValue
     """
     Login route the link is meant for: `OIDC` (OpenID Connect), `BP` (Basispoort) or `ENTREE` (Kennisnet Entree).
     """
@@ -441,11 +450,11 @@ class PriceItem(BaseModel):
     """
     Three-letter ISO 4217 currency code; `EUR` when not stated.
     """
-    validFrom: str
+    validFrom: date
     """
     First day (YYYY-MM-DD, inclusive) on which this price applies.
     """
-    priceType: Literal["standard", "tier", "schoolSize"] | None = "standard"
+    priceType: Literal["standard", "tier", "schoolSize"] | UnknownValue | None = "standard"
     """
     How the price is built up (from 2.0.0): `standard` (default, one price), `tier` (staffelprijs: steps by number of copies) or `schoolSize` (depends on pupil count).
     """
@@ -479,11 +488,11 @@ class Product(BaseModel):
     """
     Name of the organisation that resells the product (the Leermiddelenverkoper); required when a reseller, not the publisher, runs this Catalogue API.
     """
-    type: Literal["physical", "digital", "combi"]
+    type: Literal["physical", "digital", "combi"] | UnknownValue
     """
     `physical`, `digital`, or `combi` when the product combines physical and digital parts.
     """
-    status: Literal["not-yet-available", "limited-available", "available", "temporary-not-available", "no-longer-available", "will-never-be-available", "not-available-or-usable"]
+    status: Literal["not-yet-available", "limited-available", "available", "temporary-not-available", "no-longer-available", "will-never-be-available", "not-available-or-usable"] | UnknownValue
     """
     Lifecycle state, from `not-yet-available` via `available`, `limited-available` and `temporary-not-available` to `no-longer-available`, `will-never-be-available` or `not-available-or-usable`.
     """
@@ -511,13 +520,13 @@ class Product(BaseModel):
     """
     Issue (nummer) and printing (druk) of the product, e.g. `Nr + Druk`; mandatory from 2.0.0.
     """
-    productUsages: list[Literal["leerboek", "werkboek", "leerwerkboek", "examenbundel", "oefenmateriaal", "naslagwerk", "docentenmateriaal", "toets", "examen", "anders"]] | None = (
+    productUsages: list[Literal["leerboek", "werkboek", "leerwerkboek", "examenbundel", "oefenmateriaal", "naslagwerk", "docentenmateriaal", "toets", "examen", "anders"] | UnknownValue] | None = (
         None
     )
     """
     Intended kinds of use, with Dutch values kept for compatibility: leerboek, werkboek, leerwerkboek, examenbundel, oefenmateriaal, naslagwerk, docentenmateriaal, toets, examen or anders. The list is due to be revised.
     """
-    intendedEndUserRole: Literal["student", "educator", "administrator"] | None = None
+    intendedEndUserRole: Literal["student", "educator", "administrator"] | UnknownValue | None = None
     """
     Who the product is meant for: `student`, `educator` (teachers, coaches, assistants) or `administrator`.
     """
@@ -537,7 +546,7 @@ class Product(BaseModel):
     """
     Public list prices. Several entries with different validFrom dates may be listed so that past (t-1), current (t) and announced (t+1) prices, for instance after indexation, are all visible.
     """
-    paymentModels: list[Literal["pre-paid", "post-paid", "periodically-paid"]] | None = (
+    paymentModels: list[Literal["pre-paid", "post-paid", "periodically-paid"] | UnknownValue] | None = (
         None
     )
     """
@@ -551,7 +560,7 @@ class Product(BaseModel):
     """
     Rule from which the Aanspraakmanager derives the last activation date (activationUntilDate) of each entitlement.
     """
-    deliveryTypes: list[Literal["school-all", "school-studies", "school-subjects", "school-groups", "school-students", "school-employees", "school-activationcodes", "customer-student", "customer-activationcode"]] | None = (
+    deliveryTypes: list[Literal["school-all", "school-studies", "school-subjects", "school-groups", "school-students", "school-employees", "school-activationcodes", "customer-student", "customer-activationcode"] | UnknownValue] | None = (
         None
     )
     """
@@ -577,7 +586,7 @@ class Product(BaseModel):
     """
     Full text for the product page.
     """
-    copyrightType: Literal["cc-by-40", "cc-by-sa-40", "cc-by-nc-40", "cc-by-nc-sa-40", "cc-by-nd-40", "cc-by-nc-nd-40", "cc-by-30", "cc-by-sa-30", "cc-by-nc-30", "cc-by-nc-sa-30", "cc-by-nd-30", "cc-by-nc-nd-30", "yes", "no"]
+    copyrightType: Literal["cc-by-40", "cc-by-sa-40", "cc-by-nc-40", "cc-by-nc-sa-40", "cc-by-nd-40", "cc-by-nc-nd-40", "cc-by-30", "cc-by-sa-30", "cc-by-nc-30", "cc-by-nc-sa-30", "cc-by-nd-30", "cc-by-nc-nd-30", "yes", "no"] | UnknownValue
     """
     Licence under which the content may be reused: one of the Creative Commons 3.0 or 4.0 variants (e.g. `cc-by-sa-40`), `yes` for other copyright, or `no` when none applies.
     """
@@ -601,27 +610,27 @@ class Product(BaseModel):
     """
     Product keys of the items inside a combi product or set. Required when a set consists of digital items; recommended, though optional, for combi products and physical sets.
     """
-    firstPublishedDate: str
+    firstPublishedDate: date
     """
     Date (YYYY-MM-DD) on which the product comes or came onto the market.
     """
-    deprecationDate: str | None = None
+    deprecationDate: date | None = None
     """
     Date (YYYY-MM-DD) on which a successor product becomes available.
     """
-    supportedUntilDate: str | None = None
+    supportedUntilDate: date | None = None
     """
     Last date (YYYY-MM-DD) on which the product can still be ordered or sold; must be filled once the status is `no-longer-available` or `not-available-or-usable`.
     """
-    endOfLifeDate: str | None = None
+    endOfLifeDate: date | None = None
     """
     Date (YYYY-MM-DD) after which the supplier withdraws the product entirely; must be filled once the status is `no-longer-available` or `not-available-or-usable`.
     """
-    dateCreated: str
+    dateCreated: AwareDatetime
     """
     UTC date-time (RFC 3339) at which the product record was first stored.
     """
-    dateLastModified: str
+    dateLastModified: AwareDatetime
     """
     UTC date-time (RFC 3339) of the latest change to the product record; `since` filters on it.
     """
@@ -643,11 +652,11 @@ class ProductInfo(BaseModel):
     """
     Name of the organisation that makes and supplies the product (the Leermiddelenaanbieder).
     """
-    type: Literal["physical", "digital", "combi"]
+    type: Literal["physical", "digital", "combi"] | UnknownValue
     """
     `physical`, `digital`, or `combi` when the product combines physical and digital parts.
     """
-    status: Literal["not-yet-available", "limited-available", "available", "temporary-not-available", "no-longer-available", "will-never-be-available", "not-available-or-usable"]
+    status: Literal["not-yet-available", "limited-available", "available", "temporary-not-available", "no-longer-available", "will-never-be-available", "not-available-or-usable"] | UnknownValue
     """
     Lifecycle state, from `not-yet-available` via `available`, `limited-available` and `temporary-not-available` to `no-longer-available`, `will-never-be-available` or `not-available-or-usable`.
     """
@@ -699,27 +708,27 @@ class ProductInfo(BaseModel):
     """
     Product keys of the items inside a combi product or set; required for sets of digital products.
     """
-    firstPublishedDate: str
+    firstPublishedDate: date
     """
     Date (YYYY-MM-DD) on which the product comes or came onto the market.
     """
-    deprecationDate: str | None = None
+    deprecationDate: date | None = None
     """
     Date (YYYY-MM-DD) on which a successor product becomes available.
     """
-    supportedUntilDate: str | None = None
+    supportedUntilDate: date | None = None
     """
     Last date (YYYY-MM-DD) on which the product can still be ordered or sold; must be filled once the status is `no-longer-available` or `not-available-or-usable`.
     """
-    endOfLifeDate: str | None = None
+    endOfLifeDate: date | None = None
     """
     Date (YYYY-MM-DD) after which the supplier withdraws the product entirely; must be filled once the status is `no-longer-available` or `not-available-or-usable`.
     """
-    dateCreated: str
+    dateCreated: AwareDatetime
     """
     UTC date-time (RFC 3339) at which the product record was first stored.
     """
-    dateLastModified: str
+    dateLastModified: AwareDatetime
     """
     UTC date-time (RFC 3339) of the latest change to the product record; `since` filters on it.
     """

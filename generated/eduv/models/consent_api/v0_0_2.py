@@ -2,9 +2,17 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any, Literal, Self
 
-from pydantic import BaseModel, ConfigDict, Field, RootModel
+from eduv.models.types import UnknownValue
+from pydantic import (
+    AwareDatetime,
+    BaseModel,
+    ConfigDict,
+    Field,
+    RootModel,
+    model_validator,
+)
 
 
 class Model(RootModel[Any]):
@@ -19,11 +27,11 @@ class GetConsentConfirmationsParameters(BaseModel):
     model_config = ConfigDict(
         extra="allow",
     )
-    api: Literal["sis-api", "entitlement-api", "usage-api", "progress-api", "results-api"]
+    api: Literal["sis-api", "entitlement-api", "usage-api", "progress-api", "results-api"] | UnknownValue
     """
     Slug of the Edu-V API whose consents are wanted, e.g. students-api. A query parameter in 0.9.1 and a path segment in 0.0.2.
     """
-    since: str
+    since: AwareDatetime
     """
     Only return records created or changed after this moment, given as an RFC 3339 date-time in UTC.
     """
@@ -41,11 +49,11 @@ class GetConsentRequestsParameters(BaseModel):
     model_config = ConfigDict(
         extra="allow",
     )
-    api: Literal["sis-api", "entitlement-api", "usage-api", "progress-api", "results-api"]
+    api: Literal["sis-api", "entitlement-api", "usage-api", "progress-api", "results-api"] | UnknownValue
     """
     Slug of the Edu-V API whose consents are wanted, e.g. students-api. A query parameter in 0.9.1 and a path segment in 0.0.2.
     """
-    since: str
+    since: AwareDatetime
     """
     Only return records created or changed after this moment, given as an RFC 3339 date-time in UTC.
     """
@@ -63,11 +71,11 @@ class GetConsentStatusesBySchoolParameters(BaseModel):
     model_config = ConfigDict(
         extra="allow",
     )
-    api: Literal["sis-api", "entitlement-api", "usage-api", "progress-api", "results-api"]
+    api: Literal["sis-api", "entitlement-api", "usage-api", "progress-api", "results-api"] | UnknownValue
     """
     Slug of the Edu-V API whose consents are wanted, e.g. students-api. A query parameter in 0.9.1 and a path segment in 0.0.2.
     """
-    since: str | None = None
+    since: AwareDatetime | None = None
     """
     Only return records created or changed after this moment, given as an RFC 3339 date-time in UTC.
     """
@@ -97,11 +105,11 @@ class GetConsentStatusesParameters(BaseModel):
     model_config = ConfigDict(
         extra="allow",
     )
-    api: Literal["sis-api", "entitlement-api", "usage-api", "progress-api", "results-api"]
+    api: Literal["sis-api", "entitlement-api", "usage-api", "progress-api", "results-api"] | UnknownValue
     """
     Slug of the Edu-V API whose consents are wanted, e.g. students-api. A query parameter in 0.9.1 and a path segment in 0.0.2.
     """
-    since: str | None = None
+    since: AwareDatetime | None = None
     """
     Only return records created or changed after this moment, given as an RFC 3339 date-time in UTC.
     """
@@ -202,15 +210,15 @@ class ConsentConfirmation(BaseModel):
     """
     Only in 0.0.2, later replaced by school. Key of the school the consent applies to.
     """
-    api: Literal["sis-api", "entitlement-api", "usage-api", "progress-api", "results-api"]
+    api: Literal["sis-api", "entitlement-api", "usage-api", "progress-api", "results-api"] | UnknownValue
     """
     Push-based Edu-V API covered by the consent: delivery-api, entitlement-api, usage-api, progress-api or results-api.
     """
-    scopes: list[Literal["school", "student-employee-group", "student-delivery", "entitlement", "usage.activation", "usage.usage", "usage.license", "progress", "result"]]
+    scopes: list[Literal["school", "student-employee-group", "student-delivery", "entitlement", "usage.activation", "usage.usage", "usage.license", "progress", "result"] | UnknownValue]
     """
     Scopes, without the eduv. prefix, covered by the consent, e.g. delivery.portal or result.
     """
-    consumerStatus: Literal["pending", "accepted", "declined", "revoked"]
+    consumerStatus: Literal["pending", "accepted", "declined", "revoked"] | UnknownValue
     """
     State on the consumer's side: pending, accepted, declined or revoked.
     """
@@ -242,15 +250,15 @@ class ConsentNotification(BaseModel):
     """
     Only in 0.0.2, later replaced by school. Key of the school the consent applies to.
     """
-    api: Literal["sis-api", "entitlement-api", "usage-api", "progress-api", "results-api"]
+    api: Literal["sis-api", "entitlement-api", "usage-api", "progress-api", "results-api"] | UnknownValue
     """
     Edu-V API covered by the consent, e.g. students-api.
     """
-    scopes: list[Literal["school", "student-employee-group", "student-delivery", "entitlement", "usage.activation", "usage.usage", "usage.license", "progress", "result"]]
+    scopes: list[Literal["school", "student-employee-group", "student-delivery", "entitlement", "usage.activation", "usage.usage", "usage.license", "progress", "result"] | UnknownValue]
     """
     Scopes, without the eduv. prefix, covered by the consent.
     """
-    providerStatus: Literal["pending", "accepted", "declined"]
+    providerStatus: Literal["pending", "accepted", "declined"] | UnknownValue
     """
     State on the provider's side: pending, accepted or declined.
     """
@@ -278,15 +286,15 @@ class ConsentRequest(BaseModel):
     """
     Only in 0.0.2, later replaced by school. Key of the school for which consent is asked.
     """
-    api: Literal["sis-api", "entitlement-api", "usage-api", "progress-api", "results-api"]
+    api: Literal["sis-api", "entitlement-api", "usage-api", "progress-api", "results-api"] | UnknownValue
     """
     Edu-V API for which consent is asked, e.g. students-api.
     """
-    scopes: list[Literal["school", "student-employee-group", "student-delivery", "entitlement", "usage.activation", "usage.usage", "usage.license", "progress", "result"]]
+    scopes: list[Literal["school", "student-employee-group", "student-delivery", "entitlement", "usage.activation", "usage.usage", "usage.license", "progress", "result"] | UnknownValue]
     """
     Scopes, without the eduv. prefix, for which consent is asked.
     """
-    consumerStatus: Literal["accepted"] | None = None
+    consumerStatus: Literal["accepted"] | UnknownValue | None = None
     """
     Always accepted, since the consumer's side already agrees.
     """
@@ -318,19 +326,19 @@ class ConsentRevoke(BaseModel):
     """
     Only in 0.0.2, later replaced by school. Key of the school whose consent is withdrawn.
     """
-    api: Literal["sis-api", "entitlement-api", "usage-api", "progress-api", "results-api"]
+    api: Literal["sis-api", "entitlement-api", "usage-api", "progress-api", "results-api"] | UnknownValue
     """
     Edu-V API whose consent is withdrawn, e.g. students-api.
     """
-    scopes: list[Literal["school", "student-employee-group", "student-delivery", "entitlement", "usage.activation", "usage.usage", "usage.license", "progress", "result"]]
+    scopes: list[Literal["school", "student-employee-group", "student-delivery", "entitlement", "usage.activation", "usage.usage", "usage.license", "progress", "result"] | UnknownValue]
     """
     Scopes, without the eduv. prefix, whose consent is withdrawn.
     """
-    providerStatus: Literal["revoked"] | None = None
+    providerStatus: Literal["revoked"] | UnknownValue | None = None
     """
     Set to revoked when the provider ends the consent.
     """
-    consumerStatus: Literal["revoked"] | None = None
+    consumerStatus: Literal["revoked"] | UnknownValue | None = None
     """
     Set to revoked when the consumer ends the consent.
     """
@@ -360,19 +368,19 @@ class ConsentStatus(BaseModel):
     """
     Only in 0.0.2, later replaced by school. Key of the school the consent applies to.
     """
-    api: Literal["sis-api", "entitlement-api", "usage-api", "progress-api", "results-api"]
+    api: Literal["sis-api", "entitlement-api", "usage-api", "progress-api", "results-api"] | UnknownValue
     """
     Edu-V API covered by the consent, e.g. students-api, association-api or delivery-api.
     """
-    scopes: list[Literal["school", "student-employee-group", "student-delivery", "entitlement", "usage.activation", "usage.usage", "usage.license", "progress", "result"]]
+    scopes: list[Literal["school", "student-employee-group", "student-delivery", "entitlement", "usage.activation", "usage.usage", "usage.license", "progress", "result"] | UnknownValue]
     """
     Scopes within that API covered by the consent, written without the eduv. prefix, e.g. student.basic or delivery.portal.
     """
-    providerStatus: Literal["pending", "accepted", "declined", "revoked"]
+    providerStatus: Literal["pending", "accepted", "declined", "revoked"] | UnknownValue
     """
     State on the provider's side: pending, accepted, declined or revoked.
     """
-    consumerStatus: Literal["pending", "accepted", "declined", "revoked"]
+    consumerStatus: Literal["pending", "accepted", "declined", "revoked"] | UnknownValue
     """
     State on the consumer's side: pending, accepted, declined or revoked.
     """

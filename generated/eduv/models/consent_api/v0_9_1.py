@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from typing import Any, Literal
+from typing import Any, Literal, Self
 
-from pydantic import BaseModel, ConfigDict, RootModel
+from eduv.models.types import UnknownValue
+from pydantic import AwareDatetime, BaseModel, ConfigDict, RootModel, model_validator
 
 
 class Model(RootModel[Any]):
@@ -19,13 +20,13 @@ class GetConsentConfirmationsParameters(BaseModel):
     model_config = ConfigDict(
         extra="allow",
     )
-    api: Literal["students-api", "employees-api", "education-api", "association-api", "delivery-api", "entitlement-api", "usage-api", "progress-api", "results-api"] | None = (
+    api: Literal["students-api", "employees-api", "education-api", "association-api", "delivery-api", "entitlement-api", "usage-api", "progress-api", "results-api"] | UnknownValue | None = (
         None
     )
     """
     Slug of the Edu-V API whose consents are wanted, e.g. students-api. A query parameter in 0.9.1 and a path segment in 0.0.2.
     """
-    since: str | None = None
+    since: AwareDatetime | None = None
     """
     Only return records created or changed after this moment, given as an RFC 3339 date-time in UTC.
     """
@@ -39,13 +40,13 @@ class GetConsentRequestsParameters(BaseModel):
     model_config = ConfigDict(
         extra="allow",
     )
-    api: Literal["students-api", "employees-api", "education-api", "association-api", "delivery-api", "entitlement-api", "usage-api", "progress-api", "results-api"] | None = (
+    api: Literal["students-api", "employees-api", "education-api", "association-api", "delivery-api", "entitlement-api", "usage-api", "progress-api", "results-api"] | UnknownValue | None = (
         None
     )
     """
     Slug of the Edu-V API whose consents are wanted, e.g. students-api. A query parameter in 0.9.1 and a path segment in 0.0.2.
     """
-    since: str | None = None
+    since: AwareDatetime | None = None
     """
     Only return records created or changed after this moment, given as an RFC 3339 date-time in UTC.
     """
@@ -67,17 +68,17 @@ class GetConsentStatusesBySchoolParameters(BaseModel):
     """
     Secondary key of the school, sent together with orgIdType when the RIO code is not at hand.
     """
-    orgIdType: Literal["OIE_CODE", "BP_ID", "DD_ID", "AS_ID"] | None = None
+    orgIdType: Literal["OIE_CODE", "BP_ID", "DD_ID", "AS_ID"] | UnknownValue | None = None
     """
     Kind of key in orgId: OIE_CODE, BP_ID, DD_ID or AS_ID.
     """
-    api: Literal["students-api", "employees-api", "education-api", "association-api", "delivery-api", "entitlement-api", "usage-api", "progress-api", "results-api"] | None = (
+    api: Literal["students-api", "employees-api", "education-api", "association-api", "delivery-api", "entitlement-api", "usage-api", "progress-api", "results-api"] | UnknownValue | None = (
         None
     )
     """
     Slug of the Edu-V API whose consents are wanted, e.g. students-api. A query parameter in 0.9.1 and a path segment in 0.0.2.
     """
-    since: str | None = None
+    since: AwareDatetime | None = None
     """
     Only return records created or changed after this moment, given as an RFC 3339 date-time in UTC.
     """
@@ -90,6 +91,13 @@ class GetConsentStatusesBySchoolParameters(BaseModel):
     Selects the registration carrying this consumer-assigned reference.
     """
 
+    @model_validator(mode="after")
+    def _either(self) -> Self:
+        """The schema's rule: orgMasterId or orgId with orgIdType is required."""
+        if not ((self.orgMasterId is not None) or (self.orgId is not None and self.orgIdType is not None)):
+            raise ValueError("orgMasterId or orgId with orgIdType is required")
+        return self
+
 
 class GetConsentStatusesParameters(BaseModel):
     """
@@ -99,13 +107,13 @@ class GetConsentStatusesParameters(BaseModel):
     model_config = ConfigDict(
         extra="allow",
     )
-    api: Literal["students-api", "employees-api", "education-api", "association-api", "delivery-api", "entitlement-api", "usage-api", "progress-api", "results-api"] | None = (
+    api: Literal["students-api", "employees-api", "education-api", "association-api", "delivery-api", "entitlement-api", "usage-api", "progress-api", "results-api"] | UnknownValue | None = (
         None
     )
     """
     Slug of the Edu-V API whose consents are wanted, e.g. students-api. A query parameter in 0.9.1 and a path segment in 0.0.2.
     """
-    since: str | None = None
+    since: AwareDatetime | None = None
     """
     Only return records created or changed after this moment, given as an RFC 3339 date-time in UTC.
     """
@@ -166,31 +174,13 @@ class OrganisationId(BaseModel):
     """
     The key itself, e.g. 09QQ for an OIE_CODE.
     """
-    organisationIdType: Literal["OIE_CODE", "BP_ID", "DD_ID", "AS_ID"]
+    organisationIdType: Literal["OIE_CODE", "BP_ID", "DD_ID", "AS_ID"] | UnknownValue
     """
     Kind of key: OIE_CODE (onderwijsinstellingserkenning, formerly BRIN4), BP_ID (assigned by Basispoort), DD_ID (DigiDelivery id from the Edu-iX central registration) or AS_ID (school key assigned by the LAS).
     """
 
 
-class SchoolReference1(BaseModel):
-    """
-    Pointer to a school, meaning an education provider (onderwijsaanbieder) registered in RIO. Give the RIO code where possible and fall back to one or more secondary keys otherwise.
-    """
-
-    model_config = ConfigDict(
-        extra="allow",
-    )
-    organisationMasterIdentifier: str
-    """
-    RIO onderwijsaanbiedercode of the school: three digits, the letter A and three digits, e.g. 104A158. Either this or organisationIds is needed.
-    """
-    organisationIds: list[OrganisationId] | None = None
-    """
-    Secondary school keys for when the RIO code is not known; each entry pairs a key with its type.
-    """
-
-
-class SchoolReference2(BaseModel):
+class SchoolReference(BaseModel):
     """
     Pointer to a school, meaning an education provider (onderwijsaanbieder) registered in RIO. Give the RIO code where possible and fall back to one or more secondary keys otherwise.
     """
@@ -202,17 +192,17 @@ class SchoolReference2(BaseModel):
     """
     RIO onderwijsaanbiedercode of the school: three digits, the letter A and three digits, e.g. 104A158. Either this or organisationIds is needed.
     """
-    organisationIds: list[OrganisationId]
+    organisationIds: list[OrganisationId] | None = None
     """
     Secondary school keys for when the RIO code is not known; each entry pairs a key with its type.
     """
 
-
-class SchoolReference(RootModel[SchoolReference1 | SchoolReference2]):
-    root: SchoolReference1 | SchoolReference2
-    """
-    Pointer to a school, meaning an education provider (onderwijsaanbieder) registered in RIO. Give the RIO code where possible and fall back to one or more secondary keys otherwise.
-    """
+    @model_validator(mode="after")
+    def _either(self) -> Self:
+        """The schema's rule: organisationMasterIdentifier or organisationIds is required."""
+        if not ((self.organisationMasterIdentifier is not None) or (self.organisationIds is not None)):
+            raise ValueError("organisationMasterIdentifier or organisationIds is required")
+        return self
 
 
 class StatusResponse(BaseModel):
@@ -253,15 +243,15 @@ class ConsentConfirmation(BaseModel):
     """
     School the consent applies to, as a SchoolReference.
     """
-    api: Literal["delivery-api", "entitlement-api", "usage-api", "progress-api", "results-api"]
+    api: Literal["delivery-api", "entitlement-api", "usage-api", "progress-api", "results-api"] | UnknownValue
     """
     Push-based Edu-V API covered by the consent: delivery-api, entitlement-api, usage-api, progress-api or results-api.
     """
-    scopes: list[Literal["delivery.portal", "delivery.dashboard", "entitlement.portal", "entitlement.dashboard", "usage.dashboard", "progress", "result"]]
+    scopes: list[Literal["delivery.portal", "delivery.dashboard", "entitlement.portal", "entitlement.dashboard", "usage.dashboard", "progress", "result"] | UnknownValue]
     """
     Scopes, without the eduv. prefix, covered by the consent, e.g. delivery.portal or result.
     """
-    consumerStatus: Literal["pending", "accepted", "declined", "revoked"]
+    consumerStatus: Literal["pending", "accepted", "declined", "revoked"] | UnknownValue
     """
     State on the consumer's side: pending, accepted, declined or revoked.
     """
@@ -287,15 +277,15 @@ class ConsentNotification(BaseModel):
     """
     School the consent applies to, as a SchoolReference.
     """
-    api: Literal["students-api", "employees-api", "education-api", "association-api", "delivery-api", "entitlement-api", "usage-api", "progress-api", "results-api"]
+    api: Literal["students-api", "employees-api", "education-api", "association-api", "delivery-api", "entitlement-api", "usage-api", "progress-api", "results-api"] | UnknownValue
     """
     Edu-V API covered by the consent, e.g. students-api.
     """
-    scopes: list[Literal["student.basic", "student.communication", "student.demographics", "student.accessibility", "student.deliveryaddress", "employee.basic", "employee.communication", "employee.roles", "education", "association", "delivery.portal", "delivery.dashboard", "entitlement.portal", "entitlement.dashboard", "usage.dashboard", "progress", "result"]]
+    scopes: list[Literal["student.basic", "student.communication", "student.demographics", "student.accessibility", "student.deliveryaddress", "employee.basic", "employee.communication", "employee.roles", "education", "association", "delivery.portal", "delivery.dashboard", "entitlement.portal", "entitlement.dashboard", "usage.dashboard", "progress", "result"] | UnknownValue]
     """
     Scopes, without the eduv. prefix, covered by the consent.
     """
-    providerStatus: Literal["pending", "accepted", "declined"]
+    providerStatus: Literal["pending", "accepted", "declined"] | UnknownValue
     """
     State on the provider's side: pending, accepted or declined.
     """
@@ -317,15 +307,15 @@ class ConsentRequest(BaseModel):
     """
     School for which consent is asked, as a SchoolReference.
     """
-    api: Literal["students-api", "employees-api", "education-api", "association-api", "delivery-api", "entitlement-api", "usage-api", "progress-api", "results-api"]
+    api: Literal["students-api", "employees-api", "education-api", "association-api", "delivery-api", "entitlement-api", "usage-api", "progress-api", "results-api"] | UnknownValue
     """
     Edu-V API for which consent is asked, e.g. students-api.
     """
-    scopes: list[Literal["student.basic", "student.communication", "student.demographics", "student.accessibility", "student.deliveryaddress", "employee.basic", "employee.communication", "employee.roles", "education", "association", "delivery.portal", "delivery.dashboard", "entitlement.portal", "entitlement.dashboard", "usage.dashboard", "progress", "result"]]
+    scopes: list[Literal["student.basic", "student.communication", "student.demographics", "student.accessibility", "student.deliveryaddress", "employee.basic", "employee.communication", "employee.roles", "education", "association", "delivery.portal", "delivery.dashboard", "entitlement.portal", "entitlement.dashboard", "usage.dashboard", "progress", "result"] | UnknownValue]
     """
     Scopes, without the eduv. prefix, for which consent is asked.
     """
-    consumerStatus: Literal["accepted"]
+    consumerStatus: Literal["accepted"] | UnknownValue
     """
     Always accepted, since the consumer's side already agrees.
     """
@@ -351,19 +341,19 @@ class ConsentRevoke(BaseModel):
     """
     School the withdrawn consent applied to, as a SchoolReference.
     """
-    api: Literal["students-api", "employees-api", "education-api", "association-api", "delivery-api", "entitlement-api", "usage-api", "progress-api", "results-api"]
+    api: Literal["students-api", "employees-api", "education-api", "association-api", "delivery-api", "entitlement-api", "usage-api", "progress-api", "results-api"] | UnknownValue
     """
     Edu-V API whose consent is withdrawn, e.g. students-api.
     """
-    scopes: list[Literal["student.basic", "student.communication", "student.demographics", "student.accessibility", "student.deliveryaddress", "employee.basic", "employee.communication", "employee.roles", "education", "association", "delivery.portal", "delivery.dashboard", "entitlement.portal", "entitlement.dashboard", "usage.dashboard", "progress", "result"]]
+    scopes: list[Literal["student.basic", "student.communication", "student.demographics", "student.accessibility", "student.deliveryaddress", "employee.basic", "employee.communication", "employee.roles", "education", "association", "delivery.portal", "delivery.dashboard", "entitlement.portal", "entitlement.dashboard", "usage.dashboard", "progress", "result"] | UnknownValue]
     """
     Scopes, without the eduv. prefix, whose consent is withdrawn.
     """
-    providerStatus: Literal["revoked"] | None = None
+    providerStatus: Literal["revoked"] | UnknownValue | None = None
     """
     Set to revoked when the provider ends the consent.
     """
-    consumerStatus: Literal["revoked"] | None = None
+    consumerStatus: Literal["revoked"] | UnknownValue | None = None
     """
     Set to revoked when the consumer ends the consent.
     """
@@ -389,19 +379,19 @@ class ConsentStatus(BaseModel):
     """
     School the consent applies to, as a SchoolReference.
     """
-    api: Literal["students-api", "employees-api", "education-api", "association-api", "delivery-api", "entitlement-api", "usage-api", "progress-api", "results-api"]
+    api: Literal["students-api", "employees-api", "education-api", "association-api", "delivery-api", "entitlement-api", "usage-api", "progress-api", "results-api"] | UnknownValue
     """
     Edu-V API covered by the consent, e.g. students-api, association-api or delivery-api.
     """
-    scopes: list[Literal["student.basic", "student.communication", "student.demographics", "student.accessibility", "student.deliveryaddress", "employee.basic", "employee.communication", "employee.roles", "education", "association", "delivery.portal", "delivery.dashboard", "entitlement.portal", "entitlement.dashboard", "usage.dashboard", "progress", "result"]]
+    scopes: list[Literal["student.basic", "student.communication", "student.demographics", "student.accessibility", "student.deliveryaddress", "employee.basic", "employee.communication", "employee.roles", "education", "association", "delivery.portal", "delivery.dashboard", "entitlement.portal", "entitlement.dashboard", "usage.dashboard", "progress", "result"] | UnknownValue]
     """
     Scopes within that API covered by the consent, written without the eduv. prefix, e.g. student.basic or delivery.portal.
     """
-    providerStatus: Literal["pending", "accepted", "declined", "revoked"]
+    providerStatus: Literal["pending", "accepted", "declined", "revoked"] | UnknownValue
     """
     State on the provider's side: pending, accepted, declined or revoked.
     """
-    consumerStatus: Literal["pending", "accepted", "declined", "revoked"] | None = None
+    consumerStatus: Literal["pending", "accepted", "declined", "revoked"] | UnknownValue | None = None
     """
     State on the consumer's side: pending, accepted, declined or revoked.
     """

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any, Literal, Self
 
-from pydantic import BaseModel, ConfigDict, Field, RootModel
+from eduv.models.types import UnknownValue
+from pydantic import BaseModel, ConfigDict, Field, RootModel, model_validator
 
 
 class Model(RootModel[Any]):
@@ -138,7 +139,7 @@ class Level(BaseModel):
     model_config = ConfigDict(
         extra="allow",
     )
-    level: Literal["BO", "SO", "SBO", "VO-PRO", "VO-VMBO-BB", "VO-VMBO-KB", "VO-VMBO-GL", "VO-VMBO-TL", "VO-HAVO", "VO-VWO", "VSO", "MBO-Niveau-1", "MBO-Niveau-2", "MBO-Niveau-3", "MBO-Niveau-4"]
+    level: Literal["BO", "SO", "SBO", "VO-PRO", "VO-VMBO-BB", "VO-VMBO-KB", "VO-VMBO-GL", "VO-VMBO-TL", "VO-HAVO", "VO-VWO", "VSO", "MBO-Niveau-1", "MBO-Niveau-2", "MBO-Niveau-3", "MBO-Niveau-4"] | UnknownValue
     """
     Level code from a fixed list: BO, SO, SBO, VO-PRO, the four VMBO tracks (BB, KB, GL, TL), VO-HAVO, VO-VWO, VSO or MBO-Niveau-1 to 4.
     """

@@ -2,9 +2,17 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Annotated, Any, Self
 
-from pydantic import BaseModel, ConfigDict, Field, RootModel
+from eduv.models.types import UnknownValue
+from pydantic import (
+    AwareDatetime,
+    BaseModel,
+    ConfigDict,
+    Field,
+    RootModel,
+    model_validator,
+)
 
 
 class Model(RootModel[Any]):
@@ -84,7 +92,7 @@ class GetAllCoursesParameters(BaseModel):
     model_config = ConfigDict(
         extra="allow",
     )
-    since: str | None = None
+    since: AwareDatetime | None = None
     """
     Return only courses changed after this UTC date-time (RFC 3339); available from 0.0.4.
     """

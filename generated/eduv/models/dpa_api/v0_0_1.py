@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any, Literal, Self
 
-from pydantic import BaseModel, ConfigDict, Field, RootModel
+from eduv.models.types import UnknownValue
+from pydantic import BaseModel, ConfigDict, Field, RootModel, model_validator
 
 
 class Model(RootModel[Any]):
@@ -27,11 +28,11 @@ class GetAgreementsParameters(BaseModel):
     """
     Number of the school board (onderwijsbestuursnummer) the agreement must be with.
     """
-    ecosystem: Literal["Edu-V"]
+    ecosystem: Literal["Edu-V"] | UnknownValue
     """
     Chain cooperation the agreement has to cover; the only accepted value is `Edu-V`.
     """
-    data_services: list[Literal["Onderwijsadministratie", "Aanspraken en leermiddelactivatie", "Leermiddelactivatie en leermiddelgebruik", "Licenties", "Leermateriaalgebruik", "Leerresultaten"]] | None = (
+    data_services: list[Literal["Onderwijsadministratie", "Aanspraken en leermiddelactivatie", "Leermiddelactivatie en leermiddelgebruik", "Licenties", "Leermateriaalgebruik", "Leerresultaten"] | UnknownValue] | None = (
         None
     )
     """
@@ -55,11 +56,11 @@ class GetAgreementsSelfParameters(BaseModel):
     """
     Number of the school board (onderwijsbestuursnummer) the agreement must be with.
     """
-    ecosystem: Literal["Edu-V"]
+    ecosystem: Literal["Edu-V"] | UnknownValue
     """
     Chain cooperation the agreement has to cover; the only accepted value is `Edu-V`.
     """
-    data_services: list[Literal["Onderwijsadministratie", "Aanspraken en leermiddelactivatie", "Leermiddelactivatie en leermiddelgebruik", "Licenties", "Leermateriaalgebruik", "Leerresultaten"]] | None = (
+    data_services: list[Literal["Onderwijsadministratie", "Aanspraken en leermiddelactivatie", "Leermiddelactivatie en leermiddelgebruik", "Licenties", "Leermateriaalgebruik", "Leerresultaten"] | UnknownValue] | None = (
         None
     )
     """
@@ -120,7 +121,7 @@ class Agreement(BaseModel):
     """
     Chain cooperation the agreement belongs to; defaults to `Edu-V`.
     """
-    dataServices: list[Literal["Onderwijsadministratie", "Aanspraken en leermiddelactivatie", "Leermiddelactivatie en leermiddelgebruik", "Licenties", "Leermateriaalgebruik", "Leerresultaten"]] | None = (
+    dataServices: list[Literal["Onderwijsadministratie", "Aanspraken en leermiddelactivatie", "Leermiddelactivatie en leermiddelgebruik", "Licenties", "Leermateriaalgebruik", "Leerresultaten"] | UnknownValue] | None = (
         None
     )
     """
@@ -164,7 +165,7 @@ class AgreementVerification(BaseModel):
     """
     Chain cooperation the check applies to; defaults to `Edu-V`.
     """
-    dataServices: list[Literal["Onderwijsadministratie", "Aanspraken en leermiddelactivatie", "Leermiddelactivatie en leermiddelgebruik", "Licenties", "Leermateriaalgebruik", "Leerresultaten"]] | None = (
+    dataServices: list[Literal["Onderwijsadministratie", "Aanspraken en leermiddelactivatie", "Leermiddelactivatie en leermiddelgebruik", "Licenties", "Leermateriaalgebruik", "Leerresultaten"] | UnknownValue] | None = (
         None
     )
     """

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any, Literal, Self
 
-from pydantic import BaseModel, ConfigDict, Field, RootModel
+from eduv.models.types import UnknownValue
+from pydantic import BaseModel, ConfigDict, Field, RootModel, model_validator
 
 
 class Model(RootModel[Any]):
@@ -35,7 +36,7 @@ class Agreement(BaseModel):
     """
     Chain cooperation the agreement belongs to; defaults to `Edu-V`.
     """
-    dataServices: list[Literal["Onderwijsaanbod", "Onderwijsinrichting", "Onderwijsdeelnemers", "Onderwijsmedewerkers", "Leveringsorders", "Aanspraken", "Leermiddelgebruik", "Leermateriaalgebruik", "Leerresultaten"]] | None = (
+    dataServices: list[Literal["Onderwijsaanbod", "Onderwijsinrichting", "Onderwijsdeelnemers", "Onderwijsmedewerkers", "Leveringsorders", "Aanspraken", "Leermiddelgebruik", "Leermateriaalgebruik", "Leerresultaten"] | UnknownValue] | None = (
         None
     )
     """
@@ -75,7 +76,7 @@ class AgreementVerification(BaseModel):
     """
     Chain cooperation the check applies to; defaults to `Edu-V`.
     """
-    dataServices: list[Literal["Onderwijsaanbod", "Onderwijsinrichting", "Onderwijsdeelnemers", "Onderwijsmedewerkers", "Leveringsorders", "Aanspraken", "Leermiddelgebruik", "Leermateriaalgebruik", "Leerresultaten"]] | None = (
+    dataServices: list[Literal["Onderwijsaanbod", "Onderwijsinrichting", "Onderwijsdeelnemers", "Onderwijsmedewerkers", "Leveringsorders", "Aanspraken", "Leermiddelgebruik", "Leermateriaalgebruik", "Leerresultaten"] | UnknownValue] | None = (
         None
     )
     """
@@ -103,11 +104,11 @@ class GetAgreementsParameters(BaseModel):
     """
     Number of the school board (onderwijsbestuursnummer) the agreement must be with.
     """
-    ecosystem: Literal["Edu-V"]
+    ecosystem: Literal["Edu-V"] | UnknownValue
     """
     Chain cooperation the agreement has to cover; the only accepted value is `Edu-V`.
     """
-    data_services: list[Literal["Onderwijsaanbod", "Onderwijsinrichting", "Onderwijsdeelnemers", "Onderwijsmedewerkers", "Leveringsorders", "Aanspraken", "Leermiddelgebruik", "Leermateriaalgebruik", "Leerresultaten"]] | None = (
+    data_services: list[Literal["Onderwijsaanbod", "Onderwijsinrichting", "Onderwijsdeelnemers", "Onderwijsmedewerkers", "Leveringsorders", "Aanspraken", "Leermiddelgebruik", "Leermateriaalgebruik", "Leerresultaten"] | UnknownValue] | None = (
         None
     )
     """
@@ -131,11 +132,11 @@ class GetAgreementsSelfParameters(BaseModel):
     """
     Number of the school board (onderwijsbestuursnummer) the agreement must be with.
     """
-    ecosystem: Literal["Edu-V"]
+    ecosystem: Literal["Edu-V"] | UnknownValue
     """
     Chain cooperation the agreement has to cover; the only accepted value is `Edu-V`.
     """
-    data_services: list[Literal["Onderwijsaanbod", "Onderwijsinrichting", "Onderwijsdeelnemers", "Onderwijsmedewerkers", "Leveringsorders", "Aanspraken", "Leermiddelgebruik", "Leermateriaalgebruik", "Leerresultaten"]] | None = (
+    data_services: list[Literal["Onderwijsaanbod", "Onderwijsinrichting", "Onderwijsdeelnemers", "Onderwijsmedewerkers", "Leveringsorders", "Aanspraken", "Leermiddelgebruik", "Leermateriaalgebruik", "Leerresultaten"] | UnknownValue] | None = (
         None
     )
     """

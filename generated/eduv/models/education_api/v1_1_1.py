@@ -2,9 +2,17 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any, Literal, Self
 
-from pydantic import BaseModel, ConfigDict, Field, RootModel
+from eduv.models.types import UnknownValue
+from pydantic import (
+    AwareDatetime,
+    BaseModel,
+    ConfigDict,
+    Field,
+    RootModel,
+    model_validator,
+)
 
 
 class Model(RootModel[Any]):
@@ -19,13 +27,13 @@ class OrganisationId(BaseModel):
     """
     The key itself, e.g. 41645 for a bevoegd-gezag code.
     """
-    organisationIdType: Literal["BGE_CODE"]
+    organisationIdType: Literal["BGE_CODE"] | UnknownValue
     """
     Kind of key; BGE_CODE (bevoegd gezag erkenningscode, five digits) is the only defined value.
     """
 
 
-class BoardReference1(BaseModel):
+class BoardReference(BaseModel):
     """
     Pointer to a school board (onderwijsbestuur, bevoegd gezag), named by its RIO code or by its bevoegd-gezag code, together with the board's name.
     """
@@ -33,7 +41,7 @@ class BoardReference1(BaseModel):
     model_config = ConfigDict(
         extra="allow",
     )
-    organisationMasterIdentifier: str
+    organisationMasterIdentifier: str | None = None
     """
     RIO onderwijsbestuurcode of the board: three digits, the letter B and three digits, e.g. 106B996. Either this or organisationIds is needed.
     """
@@ -46,34 +54,12 @@ class BoardReference1(BaseModel):
     Registered designation of the board, e.g. Stichting Flores Onderwijs; always present.
     """
 
-
-class BoardReference2(BaseModel):
-    """
-    Pointer to a school board (onderwijsbestuur, bevoegd gezag), named by its RIO code or by its bevoegd-gezag code, together with the board's name.
-    """
-
-    model_config = ConfigDict(
-        extra="allow",
-    )
-    organisationMasterIdentifier: str | None = None
-    """
-    RIO onderwijsbestuurcode of the board: three digits, the letter B and three digits, e.g. 106B996. Either this or organisationIds is needed.
-    """
-    organisationIds: list[OrganisationId]
-    """
-    Secondary board keys for when the RIO code is not known; each entry pairs a key with its type.
-    """
-    name: str
-    """
-    Registered designation of the board, e.g. Stichting Flores Onderwijs; always present.
-    """
-
-
-class BoardReference(RootModel[BoardReference1 | BoardReference2]):
-    root: BoardReference1 | BoardReference2
-    """
-    Pointer to a school board (onderwijsbestuur, bevoegd gezag), named by its RIO code or by its bevoegd-gezag code, together with the board's name.
-    """
+    @model_validator(mode="after")
+    def _either(self) -> Self:
+        """The schema's rule: organisationMasterIdentifier or organisationIds is required."""
+        if not ((self.organisationMasterIdentifier is not None) or (self.organisationIds is not None)):
+            raise ValueError("organisationMasterIdentifier or organisationIds is required")
+        return self
 
 
 class GetOrganisationsBySchoolSearchParameters(BaseModel):
@@ -92,7 +78,7 @@ class GetOrganisationsBySchoolSearchParameters(BaseModel):
     """
     Secondary key of the school, sent together with orgIdType when the RIO code is not at hand.
     """
-    orgIdType: Literal["OIE_CODE", "BP_ID", "DD_ID", "AS_ID", "V_ID"] | None = None
+    orgIdType: Literal["OIE_CODE", "BP_ID", "DD_ID", "AS_ID", "V_ID"] | UnknownValue | None = None
     """
     Kind of key in orgId: OIE_CODE, BP_ID, DD_ID, AS_ID or V_ID (BRIN6-style branch code, dummy branches included).
     """
@@ -104,7 +90,7 @@ class GetOrganisationsBySchoolSearchParameters(BaseModel):
     """
     Secondary key of the board, sent together with boardIdType when the RIO board code is not at hand.
     """
-    boardIdType: Literal["BGE_CODE"] | None = None
+    boardIdType: Literal["BGE_CODE"] | UnknownValue | None = None
     """
     Kind of key in boardId; only BGE_CODE (bevoegd gezag erkenningscode) is defined.
     """
@@ -112,6 +98,13 @@ class GetOrganisationsBySchoolSearchParameters(BaseModel):
     """
     Narrows the organisation search to schools whose registered designation matches this text.
     """
+
+    @model_validator(mode="after")
+    def _either(self) -> Self:
+        """The schema's rule: orgMasterId or orgId with orgIdType is required."""
+        if not ((self.orgMasterId is not None) or (self.orgId is not None and self.orgIdType is not None)):
+            raise ValueError("orgMasterId or orgId with orgIdType is required")
+        return self
 
 
 class GetStudyofferingsForSchoolParameters(BaseModel):
@@ -130,7 +123,7 @@ class GetStudyofferingsForSchoolParameters(BaseModel):
     """
     Secondary key of the school, sent together with orgIdType when the RIO code is not at hand.
     """
-    orgIdType: Literal["OIE_CODE", "BP_ID", "DD_ID", "AS_ID", "V_ID"] | None = None
+    orgIdType: Literal["OIE_CODE", "BP_ID", "DD_ID", "AS_ID", "V_ID"] | UnknownValue | None = None
     """
     Kind of key in orgId: OIE_CODE, BP_ID, DD_ID, AS_ID or V_ID (BRIN6-style branch code, dummy branches included).
     """
@@ -146,6 +139,13 @@ class GetStudyofferingsForSchoolParameters(BaseModel):
     """
     Restricts the list to offerings available within the given school period, e.g. 2024-2025.
     """
+
+    @model_validator(mode="after")
+    def _either(self) -> Self:
+        """The schema's rule: orgMasterId or orgId with orgIdType is required."""
+        if not ((self.orgMasterId is not None) or (self.orgId is not None and self.orgIdType is not None)):
+            raise ValueError("orgMasterId or orgId with orgIdType is required")
+        return self
 
 
 class GetStudyofferingsParameters(BaseModel):
@@ -168,10 +168,17 @@ class GetStudyofferingsParameters(BaseModel):
     """
     Secondary key of the school, sent together with orgIdType when the RIO code is not at hand.
     """
-    orgIdType: Literal["OIE_CODE", "BP_ID", "DD_ID", "AS_ID", "V_ID"] | None = None
+    orgIdType: Literal["OIE_CODE", "BP_ID", "DD_ID", "AS_ID", "V_ID"] | UnknownValue | None = None
     """
     Kind of key in orgId: OIE_CODE, BP_ID, DD_ID, AS_ID or V_ID (BRIN6-style branch code, dummy branches included).
     """
+
+    @model_validator(mode="after")
+    def _either(self) -> Self:
+        """The schema's rule: orgMasterId or orgId with orgIdType is required."""
+        if not ((self.orgMasterId is not None) or (self.orgId is not None and self.orgIdType is not None)):
+            raise ValueError("orgMasterId or orgId with orgIdType is required")
+        return self
 
 
 class GetSubjectofferingParameters(BaseModel):
@@ -194,10 +201,17 @@ class GetSubjectofferingParameters(BaseModel):
     """
     Secondary key of the school, sent together with orgIdType when the RIO code is not at hand.
     """
-    orgIdType: Literal["OIE_CODE", "BP_ID", "DD_ID", "AS_ID", "V_ID"] | None = None
+    orgIdType: Literal["OIE_CODE", "BP_ID", "DD_ID", "AS_ID", "V_ID"] | UnknownValue | None = None
     """
     Kind of key in orgId: OIE_CODE, BP_ID, DD_ID, AS_ID or V_ID (BRIN6-style branch code, dummy branches included).
     """
+
+    @model_validator(mode="after")
+    def _either(self) -> Self:
+        """The schema's rule: orgMasterId or orgId with orgIdType is required."""
+        if not ((self.orgMasterId is not None) or (self.orgId is not None and self.orgIdType is not None)):
+            raise ValueError("orgMasterId or orgId with orgIdType is required")
+        return self
 
 
 class GetSubjectofferingsForSchoolParameters(BaseModel):
@@ -216,7 +230,7 @@ class GetSubjectofferingsForSchoolParameters(BaseModel):
     """
     Secondary key of the school, sent together with orgIdType when the RIO code is not at hand.
     """
-    orgIdType: Literal["OIE_CODE", "BP_ID", "DD_ID", "AS_ID", "V_ID"] | None = None
+    orgIdType: Literal["OIE_CODE", "BP_ID", "DD_ID", "AS_ID", "V_ID"] | UnknownValue | None = None
     """
     Kind of key in orgId: OIE_CODE, BP_ID, DD_ID, AS_ID or V_ID (BRIN6-style branch code, dummy branches included).
     """
@@ -237,6 +251,13 @@ class GetSubjectofferingsForSchoolParameters(BaseModel):
     Restricts the list to offerings available within the given school period, e.g. 2024-2025.
     """
 
+    @model_validator(mode="after")
+    def _either(self) -> Self:
+        """The schema's rule: orgMasterId or orgId with orgIdType is required."""
+        if not ((self.orgMasterId is not None) or (self.orgId is not None and self.orgIdType is not None)):
+            raise ValueError("orgMasterId or orgId with orgIdType is required")
+        return self
+
 
 class LocationId(BaseModel):
     model_config = ConfigDict(
@@ -246,7 +267,7 @@ class LocationId(BaseModel):
     """
     The key itself, e.g. a BRIN6 code such as 09QQ00.
     """
-    locationIdType: Literal["VE_CODE"]
+    locationIdType: Literal["VE_CODE"] | UnknownValue
     """
     Kind of key; VE_CODE (vestigingserkenning in BRIN6 format) is the only defined value.
     """
@@ -274,7 +295,7 @@ class LocationReference(BaseModel):
     """
 
 
-class OrganisationId2(BaseModel):
+class OrganisationId1(BaseModel):
     model_config = ConfigDict(
         extra="allow",
     )
@@ -282,55 +303,13 @@ class OrganisationId2(BaseModel):
     """
     The key itself, e.g. 09QQ for an OIE_CODE.
     """
-    organisationIdType: Literal["OIE_CODE", "BP_ID", "DD_ID", "AS_ID", "V_ID"]
+    organisationIdType: Literal["OIE_CODE", "BP_ID", "DD_ID", "AS_ID", "V_ID"] | UnknownValue
     """
     Kind of key: OIE_CODE (onderwijsinstellingserkenning, formerly BRIN4), BP_ID (assigned by Basispoort), DD_ID (DigiDelivery id from the Edu-iX central registration), AS_ID (school key assigned by the LAS) or V_ID (BRIN6-style branch code, dummy branches included).
     """
 
 
-class Organisation1(BaseModel):
-    """
-    A school organisation (onderwijsaanbieder) as known to the student administration system, with its keys, name, the boards (besturen, bevoegd gezag) it falls under and the teaching locations where it provides education.
-    """
-
-    model_config = ConfigDict(
-        extra="allow",
-    )
-    organisationMasterIdentifier: str
-    """
-    RIO onderwijsaanbiedercode of the school: three digits, the letter A and three digits, e.g. 104A158. Either this or organisationIds is needed.
-    """
-    organisationIds: list[OrganisationId2] | None = None
-    """
-    Secondary school keys for when the RIO code is not known; each entry pairs a key with its type.
-    """
-    name: str
-    """
-    Official or commonly used school designation; always present.
-    """
-    boards: list[BoardReference] | None = None
-    """
-    School boards (onderwijsbestuur, bevoegd gezag) responsible for this school, as BoardReferences.
-    """
-    locations: list[LocationReference] | None = None
-    """
-    Teaching locations (onderwijslocaties) where this school provides education, as LocationReferences.
-    """
-    status: Literal["active", "tobedeleted"]
-    """
-    Lifecycle flag of this organisation record: active, or tobedeleted when the source is about to remove it, after which consumers may delete their copy.
-    """
-    dateCreated: str
-    """
-    Moment the source first stored this organisation, as an RFC 3339 date-time in UTC.
-    """
-    dateLastModified: str
-    """
-    Moment of the latest change to this organisation at the source, as an RFC 3339 date-time in UTC.
-    """
-
-
-class Organisation2(BaseModel):
+class Organisation(BaseModel):
     """
     A school organisation (onderwijsaanbieder) as known to the student administration system, with its keys, name, the boards (besturen, bevoegd gezag) it falls under and the teaching locations where it provides education.
     """
@@ -342,7 +321,7 @@ class Organisation2(BaseModel):
     """
     RIO onderwijsaanbiedercode of the school: three digits, the letter A and three digits, e.g. 104A158. Either this or organisationIds is needed.
     """
-    organisationIds: list[OrganisationId2]
+    organisationIds: list[OrganisationId1] | None = None
     """
     Secondary school keys for when the RIO code is not known; each entry pairs a key with its type.
     """
@@ -358,25 +337,25 @@ class Organisation2(BaseModel):
     """
     Teaching locations (onderwijslocaties) where this school provides education, as LocationReferences.
     """
-    status: Literal["active", "tobedeleted"]
+    status: Literal["active", "tobedeleted"] | UnknownValue
     """
     Lifecycle flag of this organisation record: active, or tobedeleted when the source is about to remove it, after which consumers may delete their copy.
     """
-    dateCreated: str
+    dateCreated: AwareDatetime
     """
     Moment the source first stored this organisation, as an RFC 3339 date-time in UTC.
     """
-    dateLastModified: str
+    dateLastModified: AwareDatetime
     """
     Moment of the latest change to this organisation at the source, as an RFC 3339 date-time in UTC.
     """
 
-
-class Organisation(RootModel[Organisation1 | Organisation2]):
-    root: Organisation1 | Organisation2
-    """
-    A school organisation (onderwijsaanbieder) as known to the student administration system, with its keys, name, the boards (besturen, bevoegd gezag) it falls under and the teaching locations where it provides education.
-    """
+    @model_validator(mode="after")
+    def _either(self) -> Self:
+        """The schema's rule: organisationMasterIdentifier or organisationIds is required."""
+        if not ((self.organisationMasterIdentifier is not None) or (self.organisationIds is not None)):
+            raise ValueError("organisationMasterIdentifier or organisationIds is required")
+        return self
 
 
 class SchemaVersion(RootModel[str]):
@@ -386,25 +365,7 @@ class SchemaVersion(RootModel[str]):
     """
 
 
-class SchoolReference1(BaseModel):
-    """
-    Pointer to a school, meaning an education provider (onderwijsaanbieder) registered in RIO. Give the RIO code where possible and fall back to one or more secondary keys otherwise.
-    """
-
-    model_config = ConfigDict(
-        extra="allow",
-    )
-    organisationMasterIdentifier: str
-    """
-    RIO onderwijsaanbiedercode of the school: three digits, the letter A and three digits, e.g. 104A158. Either this or organisationIds is needed.
-    """
-    organisationIds: list[OrganisationId2] | None = None
-    """
-    Secondary school keys for when the RIO code is not known; each entry pairs a key with its type.
-    """
-
-
-class SchoolReference2(BaseModel):
+class SchoolReference(BaseModel):
     """
     Pointer to a school, meaning an education provider (onderwijsaanbieder) registered in RIO. Give the RIO code where possible and fall back to one or more secondary keys otherwise.
     """
@@ -416,17 +377,17 @@ class SchoolReference2(BaseModel):
     """
     RIO onderwijsaanbiedercode of the school: three digits, the letter A and three digits, e.g. 104A158. Either this or organisationIds is needed.
     """
-    organisationIds: list[OrganisationId2]
+    organisationIds: list[OrganisationId1] | None = None
     """
     Secondary school keys for when the RIO code is not known; each entry pairs a key with its type.
     """
 
-
-class SchoolReference(RootModel[SchoolReference1 | SchoolReference2]):
-    root: SchoolReference1 | SchoolReference2
-    """
-    Pointer to a school, meaning an education provider (onderwijsaanbieder) registered in RIO. Give the RIO code where possible and fall back to one or more secondary keys otherwise.
-    """
+    @model_validator(mode="after")
+    def _either(self) -> Self:
+        """The schema's rule: organisationMasterIdentifier or organisationIds is required."""
+        if not ((self.organisationMasterIdentifier is not None) or (self.organisationIds is not None)):
+            raise ValueError("organisationMasterIdentifier or organisationIds is required")
+        return self
 
 
 class StatusResponse(BaseModel):
@@ -516,15 +477,15 @@ class StudyOffering(BaseModel):
     """
     Year of study (leerjaar) as a whole number, where 0 is allowed: 0 to 8 at a primary school, 0 to 4 in VMBO, 0 to 5 in HAVO, 0 to 6 in VWO.
     """
-    status: Literal["active", "tobedeleted"]
+    status: Literal["active", "tobedeleted"] | UnknownValue
     """
     Lifecycle flag of this offering: active, or tobedeleted when the source is about to remove it, after which consumers may delete their copy.
     """
-    dateCreated: str
+    dateCreated: AwareDatetime
     """
     Moment the source first stored this offering, as an RFC 3339 date-time in UTC.
     """
-    dateLastModified: str
+    dateLastModified: AwareDatetime
     """
     Moment of the latest change to this offering at the source, as an RFC 3339 date-time in UTC.
     """
@@ -558,15 +519,15 @@ class SubjectOffering(BaseModel):
     """
     Keys (studyOfferingIds) of the programmes in which this subject is taught.
     """
-    status: Literal["active", "tobedeleted"]
+    status: Literal["active", "tobedeleted"] | UnknownValue
     """
     Lifecycle flag of this offering: active, or tobedeleted when the source is about to remove it, after which consumers may delete their copy.
     """
-    dateCreated: str
+    dateCreated: AwareDatetime
     """
     Moment the source first stored this offering, as an RFC 3339 date-time in UTC.
     """
-    dateLastModified: str
+    dateLastModified: AwareDatetime
     """
     Moment of the latest change to this offering at the source, as an RFC 3339 date-time in UTC.
     """

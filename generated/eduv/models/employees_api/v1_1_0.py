@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
-from typing import Any, Literal
+from datetime import date
+from typing import Any, Literal, Self
 
-from pydantic import BaseModel, ConfigDict, RootModel
+from eduv.models.types import UnknownValue
+from pydantic import AwareDatetime, BaseModel, ConfigDict, RootModel, model_validator
 
 
 class Model(RootModel[Any]):
@@ -19,7 +21,7 @@ class UserId(BaseModel):
     """
     The key itself, to be read according to userIdType.
     """
-    userIdType: Literal["NEPPI", "BPI", "eduID", "NEPRI", "ASI", "eckId"]
+    userIdType: Literal["NEPPI", "BPI", "eduID", "NEPRI", "ASI", "eckId"] | UnknownValue
     """
     Kind of key: NEPPI (nlEduPersonProfileId), BPI (Basispoort), eduID or eckId (a staff ECK iD). NEPRI and ASI exist in the list but are meant for pupils only.
     """
@@ -41,7 +43,7 @@ class GetEmployeesForSchoolParameters(BaseModel):
     """
     Secondary key of the school, sent together with orgIdType when the RIO code is not at hand.
     """
-    orgIdType: Literal["OIE_CODE", "BP_ID", "DD_ID", "AS_ID", "V_ID"] | None = None
+    orgIdType: Literal["OIE_CODE", "BP_ID", "DD_ID", "AS_ID", "V_ID"] | UnknownValue | None = None
     """
     Kind of key in orgId: OIE_CODE, BP_ID, DD_ID, AS_ID or, from 1.1.0, V_ID (BRIN6-style branch code, dummy branches included).
     """
@@ -53,6 +55,13 @@ class GetEmployeesForSchoolParameters(BaseModel):
     """
     Restricts the list to staff members working at the school within the given school period, e.g. 2024-2025.
     """
+
+    @model_validator(mode="after")
+    def _either(self) -> Self:
+        """The schema's rule: orgMasterId or orgId with orgIdType is required."""
+        if not ((self.orgMasterId is not None) or (self.orgId is not None and self.orgIdType is not None)):
+            raise ValueError("orgMasterId or orgId with orgIdType is required")
+        return self
 
 
 class SchemaVersion(RootModel[str]):
@@ -70,31 +79,13 @@ class OrganisationId(BaseModel):
     """
     The key itself, e.g. 09QQ for an OIE_CODE.
     """
-    organisationIdType: Literal["OIE_CODE", "BP_ID", "DD_ID", "AS_ID", "V_ID"]
+    organisationIdType: Literal["OIE_CODE", "BP_ID", "DD_ID", "AS_ID", "V_ID"] | UnknownValue
     """
     Kind of key: OIE_CODE (onderwijsinstellingserkenning, formerly BRIN4), BP_ID (assigned by Basispoort), DD_ID (DigiDelivery id from the Edu-iX central registration), AS_ID (school key assigned by the LAS) or, from 1.1.0, V_ID (BRIN6-style branch code, dummy branches included).
     """
 
 
-class SchoolReference1(BaseModel):
-    """
-    Pointer to a school, meaning an education provider (onderwijsaanbieder) registered in RIO. Give the RIO code where possible and fall back to one or more secondary keys otherwise.
-    """
-
-    model_config = ConfigDict(
-        extra="allow",
-    )
-    organisationMasterIdentifier: str
-    """
-    RIO onderwijsaanbiedercode of the school: three digits, the letter A and three digits, e.g. 104A158. Either this or organisationIds is needed.
-    """
-    organisationIds: list[OrganisationId] | None = None
-    """
-    Secondary school keys for when the RIO code is not known; each entry pairs a key with its type.
-    """
-
-
-class SchoolReference2(BaseModel):
+class SchoolReference(BaseModel):
     """
     Pointer to a school, meaning an education provider (onderwijsaanbieder) registered in RIO. Give the RIO code where possible and fall back to one or more secondary keys otherwise.
     """
@@ -106,17 +97,17 @@ class SchoolReference2(BaseModel):
     """
     RIO onderwijsaanbiedercode of the school: three digits, the letter A and three digits, e.g. 104A158. Either this or organisationIds is needed.
     """
-    organisationIds: list[OrganisationId]
+    organisationIds: list[OrganisationId] | None = None
     """
     Secondary school keys for when the RIO code is not known; each entry pairs a key with its type.
     """
 
-
-class SchoolReference(RootModel[SchoolReference1 | SchoolReference2]):
-    root: SchoolReference1 | SchoolReference2
-    """
-    Pointer to a school, meaning an education provider (onderwijsaanbieder) registered in RIO. Give the RIO code where possible and fall back to one or more secondary keys otherwise.
-    """
+    @model_validator(mode="after")
+    def _either(self) -> Self:
+        """The schema's rule: organisationMasterIdentifier or organisationIds is required."""
+        if not ((self.organisationMasterIdentifier is not None) or (self.organisationIds is not None)):
+            raise ValueError("organisationMasterIdentifier or organisationIds is required")
+        return self
 
 
 class SearchEmployeeParameters(BaseModel):
@@ -155,7 +146,7 @@ class UserId1(BaseModel):
     """
     The key itself, to be read according to userIdType.
     """
-    userIdType: Literal["NEPPI", "BPI", "eduID", "NEPRI", "ASI", "eckId"]
+    userIdType: Literal["NEPPI", "BPI", "eduID", "NEPRI", "ASI", "eckId"] | UnknownValue
     """
     Kind of key: NEPPI (nlEduPersonProfileId), BPI (Basispoort) or eduID for pupils and staff; NEPRI (nlEduPersonRealId) or ASI (key from the student administration system) for pupils only; eckId for staff only.
     """
@@ -187,15 +178,15 @@ class OrganisationRole(BaseModel):
     """
     School (SchoolReference) at which the role is held.
     """
-    organisationRole: Literal["administratief-medewerker", "applicatiebeheerder", "begeleider", "invalkracht", "ibp-er", "leermiddelencoordinator", "leraar", "mentor", "onderwijsbestuurder", "onderwijsdirecteur", "stagiair"]
+    organisationRole: Literal["administratief-medewerker", "applicatiebeheerder", "begeleider", "invalkracht", "ibp-er", "leermiddelencoordinator", "leraar", "mentor", "onderwijsbestuurder", "onderwijsdirecteur", "stagiair"] | UnknownValue
     """
     Role code, e.g. leraar (teacher), mentor, invalkracht (substitute), stagiair (intern), ibp-er (information security and privacy officer), leermiddelencoordinator, applicatiebeheerder, administratief-medewerker, begeleider, onderwijsdirecteur or onderwijsbestuurder.
     """
-    beginDate: str
+    beginDate: date
     """
     First day the role applies, inclusive (YYYY-MM-DD).
     """
-    endDate: str | None = None
+    endDate: date | None = None
     """
     Day on which the role no longer applies, exclusive (YYYY-MM-DD); left out while no end is known.
     """
@@ -253,15 +244,15 @@ class Employee(BaseModel):
     """
     Extra label that helps screens tell apart staff members who share the same name.
     """
-    status: Literal["active", "tobedeleted"]
+    status: Literal["active", "tobedeleted"] | UnknownValue
     """
     Lifecycle flag of this staff record: active, or tobedeleted when the source is about to remove it, after which consumers may delete their copy.
     """
-    dateCreated: str
+    dateCreated: AwareDatetime
     """
     Moment the source first stored this staff record, as an RFC 3339 date-time in UTC.
     """
-    dateLastModified: str
+    dateLastModified: AwareDatetime
     """
     Moment of the latest change to this staff record at the source, as an RFC 3339 date-time in UTC.
     """

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
-from typing import Any, Literal
+from datetime import date
+from typing import Any, Literal, Self
 
-from pydantic import BaseModel, ConfigDict, RootModel
+from eduv.models.types import UnknownValue
+from pydantic import AwareDatetime, BaseModel, ConfigDict, RootModel, model_validator
 
 
 class Model(RootModel[Any]):
@@ -58,7 +60,7 @@ class UrlStatus(BaseModel):
     Key of the Leermiddelenportaal application the state applies to.
     """
     urlStatus: (
-        Literal["uninitialized", "initialized", "processed", "cancelled", "blocked"]
+        Literal["uninitialized", "initialized", "processed", "cancelled", "blocked"] | UnknownValue
         | None
     ) = "uninitialized"
     """
@@ -78,7 +80,7 @@ class NewUrlStatus(BaseModel):
     """
     Key of the Leermiddelenportaal application that sends this answer.
     """
-    urlStatus: Literal["initialized", "processed", "cancelled", "blocked", "expired"] | None = (
+    urlStatus: Literal["initialized", "processed", "cancelled", "blocked", "expired"] | UnknownValue | None = (
         None
     )
     """
@@ -110,11 +112,11 @@ class EntitlementConfirmation(BaseModel):
     """
     Product key copied from the confirmed entitlement.
     """
-    processedTimestamp: str
+    processedTimestamp: AwareDatetime
     """
     UTC date-time (RFC 3339) at which the receiver applied the change; because the exchange is asynchronous it may lie well before the moment the confirmation is sent.
     """
-    newEntitlementStatus: Literal["created", "entitled", "licensed", "cancelled", "blocked"] | None = (
+    newEntitlementStatus: Literal["created", "entitled", "licensed", "cancelled", "blocked"] | UnknownValue | None = (
         None
     )
     """
@@ -168,19 +170,19 @@ class EntitlementProduct(BaseModel):
     """
     Catalogue key of the product (EAN/ISBN or supplier UUID); details for display come from the supplier's Catalogue API.
     """
-    entitlementStatus: Literal["created", "entitled", "licensed", "cancelled", "blocked"]
+    entitlementStatus: Literal["created", "entitled", "licensed", "cancelled", "blocked"] | UnknownValue
     """
     Current lifecycle state of the entitlement (created, entitled, licensed, cancelled or blocked).
     """
-    startDate: str
+    startDate: date
     """
     First day (YYYY-MM-DD) on which the user may activate the product.
     """
-    activationUntilDate: str
+    activationUntilDate: date
     """
     Date (YYYY-MM-DD) that closes the activation window; earlier activations stay valid.
     """
-    expirationDate: str | None = None
+    expirationDate: date | None = None
     """
     Date (YYYY-MM-DD) until which the portal keeps showing the access link; it may be moved later after the first activation.
     """
@@ -208,7 +210,7 @@ class GetEntitlementproductsForUserAtSchoolParameters(BaseModel):
     model_config = ConfigDict(
         extra="allow",
     )
-    status: Literal["created", "entitled", "licensed", "cancelled", "blocked"] | None = (
+    status: Literal["created", "entitled", "licensed", "cancelled", "blocked"] | UnknownValue | None = (
         None
     )
     """
@@ -260,7 +262,7 @@ class GetEntitlementsForSchoolParameters(BaseModel):
     """
     Secondary school code, used together with orgIdType when the OnderwijsaanbiederId is unknown.
     """
-    orgIdType: Literal["OIE_CODE", "BP_ID", "DD_ID", "AS_ID"] | None = None
+    orgIdType: Literal["OIE_CODE", "BP_ID", "DD_ID", "AS_ID"] | UnknownValue | None = None
     """
     Kind of code given in orgId (OIE_CODE, BP_ID, DD_ID or AS_ID).
     """
@@ -268,12 +270,19 @@ class GetEntitlementsForSchoolParameters(BaseModel):
     """
     Return only entitlements that stem from the delivery order with this UUID.
     """
-    entitlementStatus: Literal["created", "entitled", "licensed", "cancelled", "blocked"] | None = (
+    entitlementStatus: Literal["created", "entitled", "licensed", "cancelled", "blocked"] | UnknownValue | None = (
         None
     )
     """
     Return only entitlements currently in this state, e.g. `entitled`.
     """
+
+    @model_validator(mode="after")
+    def _either(self) -> Self:
+        """The schema's rule: orgMasterId or orgId with orgIdType is required."""
+        if not ((self.orgMasterId is not None) or (self.orgId is not None and self.orgIdType is not None)):
+            raise ValueError("orgMasterId or orgId with orgIdType is required")
+        return self
 
 
 class GetEntitlementsForUserAtSchoolParameters(BaseModel):
@@ -284,7 +293,7 @@ class GetEntitlementsForUserAtSchoolParameters(BaseModel):
     model_config = ConfigDict(
         extra="allow",
     )
-    status: Literal["created", "entitled", "licensed", "cancelled", "blocked"] | None = (
+    status: Literal["created", "entitled", "licensed", "cancelled", "blocked"] | UnknownValue | None = (
         None
     )
     """
@@ -307,31 +316,13 @@ class OrganisationId(BaseModel):
     """
     The code itself, read according to its type, e.g. the BRIN4-style `09QQ`.
     """
-    organisationIdType: Literal["OIE_CODE", "BP_ID", "DD_ID", "AS_ID"]
+    organisationIdType: Literal["OIE_CODE", "BP_ID", "DD_ID", "AS_ID"] | UnknownValue
     """
     Kind of code: OIE_CODE (onderwijsinstellingserkenningscode, the former BRIN4), BP_ID (Basispoort school key), DD_ID (DigiDelivery key from the Edu-iX central registration) or AS_ID (key generated by the pupil administration system).
     """
 
 
-class SchoolReference1(BaseModel):
-    """
-    Points to a school (onderwijsaanbieder) by its RIO OnderwijsaanbiederId or, when that is not known, by one or more secondary codes. At least one of the two must be supplied.
-    """
-
-    model_config = ConfigDict(
-        extra="allow",
-    )
-    organisationMasterIdentifier: str
-    """
-    Primary school key: the RIO OnderwijsaanbiederId, e.g. `104A158`. Give this or organisationIds.
-    """
-    organisationIds: list[OrganisationId] | None = None
-    """
-    Secondary school codes, used when the RIO OnderwijsaanbiederId is unavailable.
-    """
-
-
-class SchoolReference2(BaseModel):
+class SchoolReference(BaseModel):
     """
     Points to a school (onderwijsaanbieder) by its RIO OnderwijsaanbiederId or, when that is not known, by one or more secondary codes. At least one of the two must be supplied.
     """
@@ -343,17 +334,17 @@ class SchoolReference2(BaseModel):
     """
     Primary school key: the RIO OnderwijsaanbiederId, e.g. `104A158`. Give this or organisationIds.
     """
-    organisationIds: list[OrganisationId]
+    organisationIds: list[OrganisationId] | None = None
     """
     Secondary school codes, used when the RIO OnderwijsaanbiederId is unavailable.
     """
 
-
-class SchoolReference(RootModel[SchoolReference1 | SchoolReference2]):
-    root: SchoolReference1 | SchoolReference2
-    """
-    Points to a school (onderwijsaanbieder) by its RIO OnderwijsaanbiederId or, when that is not known, by one or more secondary codes. At least one of the two must be supplied.
-    """
+    @model_validator(mode="after")
+    def _either(self) -> Self:
+        """The schema's rule: organisationMasterIdentifier or organisationIds is required."""
+        if not ((self.organisationMasterIdentifier is not None) or (self.organisationIds is not None)):
+            raise ValueError("organisationMasterIdentifier or organisationIds is required")
+        return self
 
 
 class StatusResponse(BaseModel):
@@ -382,31 +373,13 @@ class UserId(BaseModel):
     """
     The secondary key itself, read according to userIdType.
     """
-    userIdType: Literal["NEPPI", "BPI", "eduID", "NEPRI", "ASI", "eckId"]
+    userIdType: Literal["NEPPI", "BPI", "eduID", "NEPRI", "ASI", "eckId"] | UnknownValue
     """
     Kind of secondary key: NEPPI (nlPersonProfileId), BPI (Basispoort), eduID, NEPRI (nlPersonRealId, pupils only), ASI (key from the pupil administration system, pupils only) or eckId (ECK iD of an employee).
     """
 
 
-class UserReference1(BaseModel):
-    """
-    Names a person in the chain. Pupils carry their ECK iD as primary key; staff members have no primary key here and are named through secondary keys.
-    """
-
-    model_config = ConfigDict(
-        extra="allow",
-    )
-    userMasterIdentifier: str
-    """
-    Primary person key: the pupil's ECK iD (a `https://ketenid.nl/...` URI). Left empty for employees. Give this or userIds.
-    """
-    userIds: list[UserId] | None = None
-    """
-    Secondary person keys, used when no ECK iD is at hand; required for employees.
-    """
-
-
-class UserReference2(BaseModel):
+class UserReference(BaseModel):
     """
     Names a person in the chain. Pupils carry their ECK iD as primary key; staff members have no primary key here and are named through secondary keys.
     """
@@ -418,17 +391,17 @@ class UserReference2(BaseModel):
     """
     Primary person key: the pupil's ECK iD (a `https://ketenid.nl/...` URI). Left empty for employees. Give this or userIds.
     """
-    userIds: list[UserId]
+    userIds: list[UserId] | None = None
     """
     Secondary person keys, used when no ECK iD is at hand; required for employees.
     """
 
-
-class UserReference(RootModel[UserReference1 | UserReference2]):
-    root: UserReference1 | UserReference2
-    """
-    Names a person in the chain. Pupils carry their ECK iD as primary key; staff members have no primary key here and are named through secondary keys.
-    """
+    @model_validator(mode="after")
+    def _either(self) -> Self:
+        """The schema's rule: userMasterIdentifier or userIds is required."""
+        if not ((self.userMasterIdentifier is not None) or (self.userIds is not None)):
+            raise ValueError("userMasterIdentifier or userIds is required")
+        return self
 
 
 class EntitlementCustomerStudent(BaseModel):
@@ -574,23 +547,23 @@ class Entitlement(BaseModel):
     """
     Catalogue key of the product (EAN/ISBN or supplier UUID) as published in the supplier's Catalogue API.
     """
-    startDate: str
+    startDate: date
     """
     First day (YYYY-MM-DD) on which the entitled person may activate the product.
     """
-    activationUntilDate: str
+    activationUntilDate: date
     """
     Date (YYYY-MM-DD) that closes the activation window; a licence that was activated before it stays usable afterwards.
     """
-    expirationDate: str | None = None
+    expirationDate: date | None = None
     """
     Date (YYYY-MM-DD) until which a Leermiddelenportaal keeps the access link in the user's list of learning materials. The Aanspraakmanager first sets a minimum from the licence terms in the catalogue; an InitialActivation reported through the Usage API may move it, after which the entitlement is sent to the portals again with urlStatus `initialized`.
     """
-    endDate: str | None = None
+    endDate: date | None = None
     """
     Date (YYYY-MM-DD) on which the entitlement was cancelled or blocked; mandatory for those states.
     """
-    entitlementType: Literal["school-student", "school-employee", "school-activationcode", "customer-student", "customer-activationcode"]
+    entitlementType: Literal["school-student", "school-employee", "school-activationcode", "customer-student", "customer-activationcode"] | UnknownValue
     """
     Who holds the right: a pupil or employee of a school, an activation code bought by a school, or a private customer's pupil or activation code.
     """
@@ -598,7 +571,7 @@ class Entitlement(BaseModel):
     """
     The concrete holder: a school plus pupil, employee or activation code, or for private purchases the pupil or code on its own.
     """
-    entitlementStatus: Literal["created", "entitled", "licensed", "cancelled", "blocked"]
+    entitlementStatus: Literal["created", "entitled", "licensed", "cancelled", "blocked"] | UnknownValue
     """
     Lifecycle: `created` (default, made by the Aanspraakmanager), `entitled` (registered by the Licentieregistratie), `licensed` (activated by the user), `cancelled` or `blocked`.
     """
@@ -606,11 +579,11 @@ class Entitlement(BaseModel):
     """
     Per Leermiddelenportaal, how far the access link for this entitlement has been handled.
     """
-    dateCreated: str
+    dateCreated: AwareDatetime
     """
     UTC date-time (RFC 3339) at which the entitlement record was first stored.
     """
-    dateLastModified: str
+    dateLastModified: AwareDatetime
     """
     UTC date-time (RFC 3339) of the latest change to the entitlement record.
     """

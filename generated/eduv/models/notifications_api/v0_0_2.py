@@ -2,9 +2,17 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any, Literal, Self
 
-from pydantic import BaseModel, ConfigDict, Field, RootModel
+from eduv.models.types import UnknownValue
+from pydantic import (
+    AwareDatetime,
+    BaseModel,
+    ConfigDict,
+    Field,
+    RootModel,
+    model_validator,
+)
 
 
 class Model(RootModel[Any]):
@@ -27,7 +35,7 @@ class GetNotificationsAfterCreatedParameters(BaseModel):
     """
     Only in 0.0.2 (replaced by since later). Return notifications created after this moment, given as an RFC 3339 date-time in UTC.
     """
-    objectType: Literal["Student", "StudentDelivery", "Employee", "Class", "Group", "SchoolSubject", "SchoolPeriod", "Product"] | None = (
+    objectType: Literal["Student", "StudentDelivery", "Employee", "Class", "Group", "SchoolSubject", "SchoolPeriod", "Product"] | UnknownValue | None = (
         None
     )
     """
@@ -130,7 +138,7 @@ class SubscribeParameters(BaseModel):
     model_config = ConfigDict(
         extra="allow",
     )
-    api: Literal["catalogue-api", "sis-api", "course-api"]
+    api: Literal["catalogue-api", "sis-api", "course-api"] | UnknownValue
     """
     Slug of the API whose changes the caller wants to follow, e.g. students-api or catalogue-api.
     """
@@ -152,7 +160,7 @@ class Notification(BaseModel):
     """
     Version of the notification format this message follows; only in 0.0.2.
     """
-    objectType: Literal["Student", "StudentDelivery", "Employee", "Class", "Group", "SchoolSubject", "SchoolPeriod", "Product", "Course"]
+    objectType: Literal["Student", "StudentDelivery", "Employee", "Class", "Group", "SchoolSubject", "SchoolPeriod", "Product", "Course"] | UnknownValue
     """
     Type of the changed object in the list of the former SIS era: Student, StudentDelivery, Employee, Class, Group, SchoolSubject, SchoolPeriod, Product or Course.
     """
@@ -160,7 +168,7 @@ class Notification(BaseModel):
     """
     Key of the changed object in its own API, such as a groupId or studyOfferingId; lets receivers process the changes to one object in sequence.
     """
-    userIdType: Literal["ECKiD", "nlPersonProfileId", "nlPersonRealId", "Las-key", "BasispoortId", "Medewerkernummer"] | None = (
+    userIdType: Literal["ECKiD", "nlPersonProfileId", "nlPersonRealId", "Las-key", "BasispoortId", "Medewerkernummer"] | UnknownValue | None = (
         None
     )
     """
@@ -178,7 +186,7 @@ class Notification(BaseModel):
     """
     Only in 0.0.2. Key of the school whose consent covers this notification, so the source can verify an active data exchange for it.
     """
-    created: str
+    created: AwareDatetime
     """
     When the change at the source took place, as an RFC 3339 date-time in UTC. Sending and processing of the message may happen considerably later.
     """

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from typing import Any, Literal
+from typing import Any, Literal, Self
 
-from pydantic import BaseModel, ConfigDict, RootModel
+from eduv.models.types import UnknownValue
+from pydantic import AwareDatetime, BaseModel, ConfigDict, RootModel, model_validator
 
 
 class Model(RootModel[Any]):
@@ -23,7 +24,7 @@ class GetNotificationsParameters(BaseModel):
     """
     Only return notifications created after this moment, given as an RFC 3339 date-time in UTC.
     """
-    objectType: Literal["Student", "StudentDelivery", "Employee", "Class", "Group", "SchoolSubject", "SchoolPeriod", "Product"] | None = (
+    objectType: Literal["Student", "StudentDelivery", "Employee", "Class", "Group", "SchoolSubject", "SchoolPeriod", "Product"] | UnknownValue | None = (
         None
     )
     """
@@ -88,31 +89,13 @@ class OrganisationId(BaseModel):
     """
     The key itself, e.g. 09QQ for an OIE_CODE.
     """
-    organisationIdType: Literal["OIE_CODE", "BP_ID", "DD_ID", "AS_ID"]
+    organisationIdType: Literal["OIE_CODE", "BP_ID", "DD_ID", "AS_ID"] | UnknownValue
     """
     Kind of key: OIE_CODE (onderwijsinstellingserkenning, formerly BRIN4), BP_ID (assigned by Basispoort), DD_ID (DigiDelivery id from the Edu-iX central registration) or AS_ID (school key assigned by the LAS).
     """
 
 
-class SchoolReference1(BaseModel):
-    """
-    Pointer to a school, meaning an education provider (onderwijsaanbieder) registered in RIO. Give the RIO code where possible and fall back to one or more secondary keys otherwise.
-    """
-
-    model_config = ConfigDict(
-        extra="allow",
-    )
-    organisationMasterIdentifier: str
-    """
-    RIO onderwijsaanbiedercode of the school: three digits, the letter A and three digits, e.g. 104A158. Either this or organisationIds is needed.
-    """
-    organisationIds: list[OrganisationId] | None = None
-    """
-    Secondary school keys for when the RIO code is not known; each entry pairs a key with its type.
-    """
-
-
-class SchoolReference2(BaseModel):
+class SchoolReference(BaseModel):
     """
     Pointer to a school, meaning an education provider (onderwijsaanbieder) registered in RIO. Give the RIO code where possible and fall back to one or more secondary keys otherwise.
     """
@@ -124,17 +107,17 @@ class SchoolReference2(BaseModel):
     """
     RIO onderwijsaanbiedercode of the school: three digits, the letter A and three digits, e.g. 104A158. Either this or organisationIds is needed.
     """
-    organisationIds: list[OrganisationId]
+    organisationIds: list[OrganisationId] | None = None
     """
     Secondary school keys for when the RIO code is not known; each entry pairs a key with its type.
     """
 
-
-class SchoolReference(RootModel[SchoolReference1 | SchoolReference2]):
-    root: SchoolReference1 | SchoolReference2
-    """
-    Pointer to a school, meaning an education provider (onderwijsaanbieder) registered in RIO. Give the RIO code where possible and fall back to one or more secondary keys otherwise.
-    """
+    @model_validator(mode="after")
+    def _either(self) -> Self:
+        """The schema's rule: organisationMasterIdentifier or organisationIds is required."""
+        if not ((self.organisationMasterIdentifier is not None) or (self.organisationIds is not None)):
+            raise ValueError("organisationMasterIdentifier or organisationIds is required")
+        return self
 
 
 class StatusResponse(BaseModel):
@@ -163,7 +146,7 @@ class SubscribeParameters(BaseModel):
     model_config = ConfigDict(
         extra="allow",
     )
-    api: Literal["education-api", "association-api", "students-api", "employees-api", "catalogue-api", "course-api"]
+    api: Literal["education-api", "association-api", "students-api", "employees-api", "catalogue-api", "course-api"] | UnknownValue
     """
     Slug of the API whose changes the caller wants to follow, e.g. students-api or catalogue-api.
     """
@@ -181,11 +164,11 @@ class Notification(BaseModel):
     """
     UUID of this notification; the receiver repeats it in its NotificationResponse.
     """
-    notificationType: Literal["object", "bulk"]
+    notificationType: Literal["object", "bulk"] | UnknownValue
     """
     object when a single object changed; bulk when many objects changed at once, for instance after a data import.
     """
-    objectType: Literal["Organisation", "StudyOffering", "SubjectOffering", "SchoolPeriod", "Enrollment", "Assignment", "Group", "Student", "Employee", "Product", "ProductInfo", "Course"]
+    objectType: Literal["Organisation", "StudyOffering", "SubjectOffering", "SchoolPeriod", "Enrollment", "Assignment", "Group", "Student", "Employee", "Product", "ProductInfo", "Course"] | UnknownValue
     """
     Type of the changed object, e.g. Organisation, StudyOffering, SubjectOffering, SchoolPeriod, Enrollment, Assignment, Group, Student, Employee, Product, ProductInfo or Course.
     """
@@ -197,7 +180,7 @@ class Notification(BaseModel):
     """
     School in whose context the object changed, as a SchoolReference; the source only notifies consumers that have that school's consent.
     """
-    created: str
+    created: AwareDatetime
     """
     When the change at the source took place, as an RFC 3339 date-time in UTC. Sending and processing of the message may happen considerably later.
     """

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
-from typing import Any, Literal
+from datetime import date
+from typing import Any, Literal, Self
 
-from pydantic import BaseModel, ConfigDict, RootModel
+from eduv.models.types import UnknownValue
+from pydantic import AwareDatetime, BaseModel, ConfigDict, RootModel, model_validator
 
 
 class Model(RootModel[Any]):
@@ -109,11 +111,11 @@ class CreditOrderConfirmation(BaseModel):
     """
     Optional supplier line number when only one product of a larger order is credited.
     """
-    processedTimestamp: str
+    processedTimestamp: AwareDatetime
     """
     UTC date-time (RFC 3339) at which the order system handled the credit request; it may lie well before the moment the confirmation is sent.
     """
-    creditOrderStatus: Literal["pending", "approved", "declined"]
+    creditOrderStatus: Literal["pending", "approved", "declined"] | UnknownValue
     """
     Outcome: `pending` (approval has begun but is not finished), `approved` or `declined`.
     """
@@ -245,11 +247,11 @@ class OrderConfirmation(BaseModel):
     """
     Optional number of the confirmed line when the order holds more than one product.
     """
-    processedTimestamp: str
+    processedTimestamp: AwareDatetime
     """
     UTC date-time (RFC 3339) at which the order system handled the order; because the exchange is asynchronous it may lie well before the moment the confirmation is sent.
     """
-    orderStatus: Literal["pending", "approved", "declined"]
+    orderStatus: Literal["pending", "approved", "declined"] | UnknownValue
     """
     Outcome: `pending` (approval has begun but is not finished), `approved` or `declined`.
     """
@@ -359,7 +361,7 @@ class OrderRequest(BaseModel):
     """
     Optional address, for example a warehouse, to which physical learning materials must be shipped.
     """
-    deliveryDate: str | None = None
+    deliveryDate: date | None = None
     """
     Optional desired date (YYYY-MM-DD) on which physical goods should arrive.
     """

@@ -2,9 +2,17 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any, Literal, Self
 
-from pydantic import BaseModel, ConfigDict, Field, RootModel
+from eduv.models.types import UnknownValue
+from pydantic import (
+    AwareDatetime,
+    BaseModel,
+    ConfigDict,
+    Field,
+    RootModel,
+    model_validator,
+)
 
 
 class Model(RootModel[Any]):
@@ -40,67 +48,13 @@ class UserIdItem(BaseModel):
     """
     Only in 0.0.1, the pupil key itself, read according to userIdType.
     """
-    userIdType: Literal["nlPersonProfileId", "nlPersonRealId", "Las-key", "Leerlingnummer"]
+    userIdType: Literal["nlPersonProfileId", "nlPersonRealId", "Las-key", "Leerlingnummer"] | UnknownValue
     """
     Only in 0.0.1, kind of pupil key: nlPersonProfileId, nlPersonRealId, Las-key or Leerlingnummer.
     """
 
 
-class SimpleProgress1(BaseModel):
-    """
-    One progress event sent by the learning environment to the dashboard: the state a pupil has reached on one assignable unit of a course, with an optional short signal and deep link for the teacher. Repeating the PUT with the same key replaces the earlier statement.
-    """
-
-    model_config = ConfigDict(
-        extra="allow",
-    )
-    id: str
-    """
-    Key of this progress statement, chosen by the sender and unique per statement; the same key appears in the request path.
-    """
-    schemaVersion: SchemaVersion
-    """
-    Only in 0.0.1, where it was mandatory in the message; later the API-Version header carries it.
-    """
-    eckId: str
-    """
-    Only in 0.0.1, ECK iD of the pupil; either this or userId had to be present.
-    """
-    userId: list[UserIdItem] | None = None
-    """
-    Only in 0.0.1, other keys of the pupil, usable instead of eckId.
-    """
-    assignableUnitId: str
-    """
-    Assignable unit (AU) the progress is about; it matches the id of an AU in the course structure served by the Course API.
-    """
-    courseId: str
-    """
-    Course structure that contains the assignable unit.
-    """
-    status: Literal["not-started", "started", "completed", "abandoned"]
-    """
-    New state of the pupil's activity: `started`, `completed`, `abandoned` (begun but will not be finished) or `not-started`, which is only sent when an activity falls back to its initial state.
-    """
-    timestamp: str
-    """
-    UTC date-time (RFC 3339) of the pupil action that triggered this event.
-    """
-    additionalInfo: Annotated[str | None, Field(max_length=15)] = None
-    """
-    Very short free-text signal for the teacher (at most 15 characters), such as `good`, a single digit, `!` or a smiley. Dashboards should show it as is and not aggregate it.
-    """
-    detailsUrl: str | None = None
-    """
-    Deep link into the supplier's learning environment where the teacher sees details behind this event.
-    """
-    pleaseFollowup: bool | None = False
-    """
-    `true` when the supplier invites the teacher to look more closely at this result, so the dashboard can list it among signals needing follow-up; defaults to `false`.
-    """
-
-
-class SimpleProgress2(BaseModel):
+class SimpleProgress(BaseModel):
     """
     One progress event sent by the learning environment to the dashboard: the state a pupil has reached on one assignable unit of a course, with an optional short signal and deep link for the teacher. Repeating the PUT with the same key replaces the earlier statement.
     """
@@ -120,7 +74,7 @@ class SimpleProgress2(BaseModel):
     """
     Only in 0.0.1, ECK iD of the pupil; either this or userId had to be present.
     """
-    userId: list[UserIdItem]
+    userId: list[UserIdItem] | None = None
     """
     Only in 0.0.1, other keys of the pupil, usable instead of eckId.
     """
@@ -132,11 +86,11 @@ class SimpleProgress2(BaseModel):
     """
     Course structure that contains the assignable unit.
     """
-    status: Literal["not-started", "started", "completed", "abandoned"]
+    status: Literal["not-started", "started", "completed", "abandoned"] | UnknownValue
     """
     New state of the pupil's activity: `started`, `completed`, `abandoned` (begun but will not be finished) or `not-started`, which is only sent when an activity falls back to its initial state.
     """
-    timestamp: str
+    timestamp: AwareDatetime
     """
     UTC date-time (RFC 3339) of the pupil action that triggered this event.
     """
@@ -153,12 +107,12 @@ class SimpleProgress2(BaseModel):
     `true` when the supplier invites the teacher to look more closely at this result, so the dashboard can list it among signals needing follow-up; defaults to `false`.
     """
 
-
-class SimpleProgress(RootModel[SimpleProgress1 | SimpleProgress2]):
-    root: SimpleProgress1 | SimpleProgress2
-    """
-    One progress event sent by the learning environment to the dashboard: the state a pupil has reached on one assignable unit of a course, with an optional short signal and deep link for the teacher. Repeating the PUT with the same key replaces the earlier statement.
-    """
+    @model_validator(mode="after")
+    def _either(self) -> Self:
+        """The schema's rule: eckId or userId is required."""
+        if not ((self.eckId is not None) or (self.userId is not None)):
+            raise ValueError("eckId or userId is required")
+        return self
 
 
 class StatusResponse(BaseModel):

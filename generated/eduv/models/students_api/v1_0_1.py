@@ -2,9 +2,18 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Any, Literal
+from datetime import date
+from typing import Annotated, Any, Literal, Self
 
-from pydantic import BaseModel, ConfigDict, Field, RootModel
+from eduv.models.types import UnknownValue
+from pydantic import (
+    AwareDatetime,
+    BaseModel,
+    ConfigDict,
+    Field,
+    RootModel,
+    model_validator,
+)
 
 
 class Model(RootModel[Any]):
@@ -63,7 +72,7 @@ class GetStudentsForSchoolParameters(BaseModel):
     """
     Secondary key of the school, sent together with orgIdType when the RIO code is not at hand.
     """
-    orgIdType: Literal["OIE_CODE", "BP_ID", "DD_ID", "AS_ID"] | None = None
+    orgIdType: Literal["OIE_CODE", "BP_ID", "DD_ID", "AS_ID"] | UnknownValue | None = None
     """
     Kind of key in orgId: OIE_CODE, BP_ID, DD_ID, AS_ID or, from 1.1.0, V_ID (BRIN6-style branch code, dummy branches included).
     """
@@ -79,6 +88,13 @@ class GetStudentsForSchoolParameters(BaseModel):
     """
     Restricts the list to pupils enrolled in the given SubjectOffering from the Education API.
     """
+
+    @model_validator(mode="after")
+    def _either(self) -> Self:
+        """The schema's rule: orgMasterId or orgId with orgIdType is required."""
+        if not ((self.orgMasterId is not None) or (self.orgId is not None and self.orgIdType is not None)):
+            raise ValueError("orgMasterId or orgId with orgIdType is required")
+        return self
 
 
 class SchemaVersion(RootModel[str]):
@@ -96,31 +112,13 @@ class OrganisationId(BaseModel):
     """
     The key itself, e.g. 09QQ for an OIE_CODE.
     """
-    organisationIdType: Literal["OIE_CODE", "BP_ID", "DD_ID", "AS_ID"]
+    organisationIdType: Literal["OIE_CODE", "BP_ID", "DD_ID", "AS_ID"] | UnknownValue
     """
     Kind of key: OIE_CODE (onderwijsinstellingserkenning, formerly BRIN4), BP_ID (assigned by Basispoort), DD_ID (DigiDelivery id from the Edu-iX central registration), AS_ID (school key assigned by the LAS) or, from 1.1.0, V_ID (BRIN6-style branch code, dummy branches included).
     """
 
 
-class SchoolReference1(BaseModel):
-    """
-    Pointer to a school, meaning an education provider (onderwijsaanbieder) registered in RIO. Give the RIO code where possible and fall back to one or more secondary keys otherwise.
-    """
-
-    model_config = ConfigDict(
-        extra="allow",
-    )
-    organisationMasterIdentifier: str
-    """
-    RIO onderwijsaanbiedercode of the school: three digits, the letter A and three digits, e.g. 104A158. Either this or organisationIds is needed.
-    """
-    organisationIds: list[OrganisationId] | None = None
-    """
-    Secondary school keys for when the RIO code is not known; each entry pairs a key with its type.
-    """
-
-
-class SchoolReference2(BaseModel):
+class SchoolReference(BaseModel):
     """
     Pointer to a school, meaning an education provider (onderwijsaanbieder) registered in RIO. Give the RIO code where possible and fall back to one or more secondary keys otherwise.
     """
@@ -132,17 +130,17 @@ class SchoolReference2(BaseModel):
     """
     RIO onderwijsaanbiedercode of the school: three digits, the letter A and three digits, e.g. 104A158. Either this or organisationIds is needed.
     """
-    organisationIds: list[OrganisationId]
+    organisationIds: list[OrganisationId] | None = None
     """
     Secondary school keys for when the RIO code is not known; each entry pairs a key with its type.
     """
 
-
-class SchoolReference(RootModel[SchoolReference1 | SchoolReference2]):
-    root: SchoolReference1 | SchoolReference2
-    """
-    Pointer to a school, meaning an education provider (onderwijsaanbieder) registered in RIO. Give the RIO code where possible and fall back to one or more secondary keys otherwise.
-    """
+    @model_validator(mode="after")
+    def _either(self) -> Self:
+        """The schema's rule: organisationMasterIdentifier or organisationIds is required."""
+        if not ((self.organisationMasterIdentifier is not None) or (self.organisationIds is not None)):
+            raise ValueError("organisationMasterIdentifier or organisationIds is required")
+        return self
 
 
 class SearchStudentParameters(BaseModel):
@@ -181,7 +179,7 @@ class UserId(BaseModel):
     """
     The key itself, to be read according to userIdType.
     """
-    userIdType: Literal["NEPPI", "BPI", "eduID", "NEPRI", "ASI"]
+    userIdType: Literal["NEPPI", "BPI", "eduID", "NEPRI", "ASI"] | UnknownValue
     """
     Kind of key: NEPPI (nlEduPersonProfileId), BPI (Basispoort), eduID, NEPRI (nlEduPersonRealId) or ASI (key assigned by the student administration system).
     """
@@ -225,7 +223,7 @@ class Address(BaseModel):
     """
 
 
-class UserId2(BaseModel):
+class UserId1(BaseModel):
     model_config = ConfigDict(
         extra="allow",
     )
@@ -233,31 +231,13 @@ class UserId2(BaseModel):
     """
     The key itself, to be read according to userIdType.
     """
-    userIdType: Literal["NEPPI", "BPI", "eduID", "NEPRI", "ASI", "eckId"]
+    userIdType: Literal["NEPPI", "BPI", "eduID", "NEPRI", "ASI", "eckId"] | UnknownValue
     """
     Kind of key: NEPPI (nlEduPersonProfileId), BPI (Basispoort), eduID, NEPRI (nlEduPersonRealId), ASI (key from the student administration system) or eckId, which is meant for staff only since a pupil's ECK iD belongs in userMasterIdentifier.
     """
 
 
-class UserReference1(BaseModel):
-    """
-    Pointer to a person by key only. Pupils are normally named by their ECK iD in userMasterIdentifier; when that is missing, userIds carries other keys. At least one of the two must be filled.
-    """
-
-    model_config = ConfigDict(
-        extra="allow",
-    )
-    userMasterIdentifier: str
-    """
-    Primary person key; for a pupil this is the ECK iD (https://ketenid.nl/201703/ followed by 128 hexadecimal characters).
-    """
-    userIds: list[UserId2] | None = None
-    """
-    Secondary person keys, each with its type, used when no master key is known.
-    """
-
-
-class UserReference2(BaseModel):
+class UserReference(BaseModel):
     """
     Pointer to a person by key only. Pupils are normally named by their ECK iD in userMasterIdentifier; when that is missing, userIds carries other keys. At least one of the two must be filled.
     """
@@ -269,17 +249,17 @@ class UserReference2(BaseModel):
     """
     Primary person key; for a pupil this is the ECK iD (https://ketenid.nl/201703/ followed by 128 hexadecimal characters).
     """
-    userIds: list[UserId2]
+    userIds: list[UserId1] | None = None
     """
     Secondary person keys, each with its type, used when no master key is known.
     """
 
-
-class UserReference(RootModel[UserReference1 | UserReference2]):
-    root: UserReference1 | UserReference2
-    """
-    Pointer to a person by key only. Pupils are normally named by their ECK iD in userMasterIdentifier; when that is missing, userIds carries other keys. At least one of the two must be filled.
-    """
+    @model_validator(mode="after")
+    def _either(self) -> Self:
+        """The schema's rule: userMasterIdentifier or userIds is required."""
+        if not ((self.userMasterIdentifier is not None) or (self.userIds is not None)):
+            raise ValueError("userMasterIdentifier or userIds is required")
+        return self
 
 
 class AccessibilityPreference(RootModel[AdditionalTestingTime]):
@@ -307,7 +287,7 @@ class SearchStudentRequest(BaseModel):
     """
 
 
-class Student1(BaseModel):
+class Student(BaseModel):
     """
     Personal record of a pupil (onderwijsdeelnemer) at a school. The basic scope yields keys and names; extra scopes add date of birth and gender (demographics), the school e-mail address (communication), language and accessibility needs (accessibility), and home address with private and parent e-mail addresses (deliveryaddress). Fields outside the caller's scopes are left out.
     """
@@ -315,7 +295,7 @@ class Student1(BaseModel):
     model_config = ConfigDict(
         extra="allow",
     )
-    userMasterIdentifier: str
+    userMasterIdentifier: str | None = None
     """
     The pupil's ECK iD, the chain pseudonym (https://ketenid.nl/201703/ followed by 128 hexadecimal characters) that serves as primary key.
     """
@@ -339,11 +319,11 @@ class Student1(BaseModel):
     """
     Surname prefix (tussenvoegsel) such as van, de or van der, kept apart from familyName.
     """
-    dateOfBirth: str | None = None
+    dateOfBirth: date | None = None
     """
     Birth date as an RFC 3339 full-date (YYYY-MM-DD); part of the demographics scope.
     """
-    gender: Literal["female", "male", "other", "unspecified"] | None = None
+    gender: Literal["female", "male", "other", "unspecified"] | UnknownValue | None = None
     """
     Gender as registered: female, male, other (known but neither of those) or unspecified (nothing registered); part of the demographics scope.
     """
@@ -375,107 +355,25 @@ class Student1(BaseModel):
     """
     Extra label that helps screens tell apart pupils who share the same name.
     """
-    status: Literal["active", "tobedeleted"]
+    status: Literal["active", "tobedeleted"] | UnknownValue
     """
     Lifecycle flag of this pupil record: active, or tobedeleted when the source is about to remove it, after which consumers may delete their copy.
     """
-    dateCreated: str
+    dateCreated: AwareDatetime
     """
     Moment the source first stored this pupil record, as an RFC 3339 date-time in UTC.
     """
-    dateLastModified: str
+    dateLastModified: AwareDatetime
     """
     Moment of the latest change to this pupil record at the source, as an RFC 3339 date-time in UTC.
     """
 
-
-class Student2(BaseModel):
-    """
-    Personal record of a pupil (onderwijsdeelnemer) at a school. The basic scope yields keys and names; extra scopes add date of birth and gender (demographics), the school e-mail address (communication), language and accessibility needs (accessibility), and home address with private and parent e-mail addresses (deliveryaddress). Fields outside the caller's scopes are left out.
-    """
-
-    model_config = ConfigDict(
-        extra="allow",
-    )
-    userMasterIdentifier: str | None = None
-    """
-    The pupil's ECK iD, the chain pseudonym (https://ketenid.nl/201703/ followed by 128 hexadecimal characters) that serves as primary key.
-    """
-    userIds: list[UserId]
-    """
-    Further keys of the pupil, each with its type, used when no ECK iD is available. Either this or userMasterIdentifier is present.
-    """
-    givenName: str
-    """
-    First name (voornaam) of the pupil as registered by the school; always present.
-    """
-    preferredFirstName: str | None = None
-    """
-    Name the pupil is called by (roepnaam) when it differs from the registered first name.
-    """
-    familyName: str
-    """
-    Surname without its prefix, e.g. Berg for van den Berg; always present.
-    """
-    familyNamePrefix: str | None = None
-    """
-    Surname prefix (tussenvoegsel) such as van, de or van der, kept apart from familyName.
-    """
-    dateOfBirth: str | None = None
-    """
-    Birth date as an RFC 3339 full-date (YYYY-MM-DD); part of the demographics scope.
-    """
-    gender: Literal["female", "male", "other", "unspecified"] | None = None
-    """
-    Gender as registered: female, male, other (known but neither of those) or unspecified (nothing registered); part of the demographics scope.
-    """
-    email: str | None = None
-    """
-    E-mail address the school issued to the pupil, e.g. L123456@school.nl; part of the communication scope.
-    """
-    language: str | None = None
-    """
-    Preferred language as an ISO 639-3 code, e.g. nld; part of the accessibility scope.
-    """
-    accessibility: list[AccessibilityPreference] | None = None
-    """
-    List of accessibility needs following the IMS Access for All PNP model, such as extra testing time; part of the accessibility scope.
-    """
-    address: Address | None = None
-    """
-    Home address, used for delivering physical learning materials (fijndistributie); part of the deliveryaddress scope.
-    """
-    emailPrivate: str | None = None
-    """
-    Personal e-mail address of the pupil outside the school domain; part of the deliveryaddress scope.
-    """
-    emailsParents: list[str] | None = None
-    """
-    E-mail addresses of parents or legal guardians (ouders/verzorgers) of the pupil; part of the deliveryaddress scope.
-    """
-    alias: str | None = None
-    """
-    Extra label that helps screens tell apart pupils who share the same name.
-    """
-    status: Literal["active", "tobedeleted"]
-    """
-    Lifecycle flag of this pupil record: active, or tobedeleted when the source is about to remove it, after which consumers may delete their copy.
-    """
-    dateCreated: str
-    """
-    Moment the source first stored this pupil record, as an RFC 3339 date-time in UTC.
-    """
-    dateLastModified: str
-    """
-    Moment of the latest change to this pupil record at the source, as an RFC 3339 date-time in UTC.
-    """
-
-
-class Student(RootModel[Student1 | Student2]):
-    root: Student1 | Student2
-    """
-    Personal record of a pupil (onderwijsdeelnemer) at a school. The basic scope yields keys and names; extra scopes add date of birth and gender (demographics), the school e-mail address (communication), language and accessibility needs (accessibility), and home address with private and parent e-mail addresses (deliveryaddress). Fields outside the caller's scopes are left out.
-    """
+    @model_validator(mode="after")
+    def _either(self) -> Self:
+        """The schema's rule: userMasterIdentifier or userIds is required."""
+        if not ((self.userMasterIdentifier is not None) or (self.userIds is not None)):
+            raise ValueError("userMasterIdentifier or userIds is required")
+        return self
 
 
 # Message name (as in spec/index.json) -> model class.
