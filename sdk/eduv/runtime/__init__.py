@@ -19,10 +19,10 @@ Other layers use the same names: the conformance suite fetches tokens with
 TLS with :func:`tls_context`.
 
 Modules: :mod:`.flow` (one call, from checking its input to parsing its answer),
-:mod:`.clients` (the base classes around it), :mod:`.auth`, :mod:`.scopes` (which
-scopes a call asks for), :mod:`.options` (per-call options, the raw response and the
-environment), :mod:`.logs` (the ``eduv`` loggers), :mod:`.retry`, :mod:`.errors` and
-:mod:`.tls`.
+:mod:`.clients` (the base classes around it), :mod:`.apis` (the bases of the generated
+per-version classes), :mod:`.auth`, :mod:`.scopes` (which scopes a call asks for),
+:mod:`.options` (per-call options, the raw response and the environment), :mod:`.logs`
+(the ``eduv`` loggers), :mod:`.retry`, :mod:`.errors` and :mod:`.tls`.
 """
 
 from __future__ import annotations
@@ -31,16 +31,16 @@ import importlib
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:  # pragma: no cover
+    from eduv.runtime.apis import AsyncApi as AsyncApi
+    from eduv.runtime.apis import SyncApi as SyncApi
     from eduv.runtime.auth import Auth as Auth
     from eduv.runtime.auth import BearerToken as BearerToken
     from eduv.runtime.auth import ClientSecret as ClientSecret
     from eduv.runtime.auth import PrivateKeyJwt as PrivateKeyJwt
     from eduv.runtime.auth import Token as Token
     from eduv.runtime.auth import read_token_response as read_token_response
-    from eduv.runtime.clients import AsyncApi as AsyncApi
     from eduv.runtime.clients import BaseAsyncClient as BaseAsyncClient
     from eduv.runtime.clients import BaseClient as BaseClient
-    from eduv.runtime.clients import SyncApi as SyncApi
     from eduv.runtime.errors import ApiError as ApiError
     from eduv.runtime.errors import ApiVersionMismatchError as ApiVersionMismatchError
     from eduv.runtime.errors import ApiVersionWarning as ApiVersionWarning
@@ -91,10 +91,10 @@ _LAZY: dict[str, str] = {
     "PrivateKeyJwt": "eduv.runtime.auth",
     "Token": "eduv.runtime.auth",
     "read_token_response": "eduv.runtime.auth",
-    "AsyncApi": "eduv.runtime.clients",
+    "AsyncApi": "eduv.runtime.apis",
     "BaseAsyncClient": "eduv.runtime.clients",
     "BaseClient": "eduv.runtime.clients",
-    "SyncApi": "eduv.runtime.clients",
+    "SyncApi": "eduv.runtime.apis",
     "ApiError": "eduv.runtime.errors",
     "ApiVersionMismatchError": "eduv.runtime.errors",
     "ApiVersionWarning": "eduv.runtime.errors",

@@ -1,8 +1,8 @@
 """The clients' base classes: settings, token cache and the drivers around one call flow.
 
 The generated :mod:`eduv.client` subclasses :class:`BaseClient` and
-:class:`BaseAsyncClient` with one typed accessor per API, and :class:`SyncApi` and
-:class:`AsyncApi` with one typed method per operation.
+:class:`BaseAsyncClient` with one typed accessor per API; the per-operation bases are in
+:mod:`eduv.runtime.apis`.
 """
 
 from __future__ import annotations
@@ -13,7 +13,7 @@ import ssl
 import time
 from collections.abc import Awaitable, Callable, Iterable, Mapping
 from types import TracebackType
-from typing import Any, ClassVar, Generic, Self, TypeVar
+from typing import Any, Generic, Self, TypeVar
 
 import httpx
 
@@ -484,63 +484,3 @@ async def _async_sleep(seconds: float) -> None:
     import asyncio  # only async users pay for importing asyncio
 
     await asyncio.sleep(seconds)
-
-
-class SyncApi:
-    """Base of the generated per-API-version classes of the sync client."""
-
-    api_id: ClassVar[str]
-    version: ClassVar[str]
-
-    def __init__(self, client: BaseClient) -> None:
-        self._client = client
-
-    def _call(
-        self,
-        operation_id: str,
-        params: Mapping[str, Any],
-        body: Any = None,
-        options: RequestOptions | None = None,
-    ) -> Any:
-        return self._client.call(self.api_id, self.version, operation_id, params, body, options)
-
-    def _call_raw(
-        self,
-        operation_id: str,
-        params: Mapping[str, Any],
-        body: Any = None,
-        options: RequestOptions | None = None,
-    ) -> RawResponse[Any]:
-        return self._client.call_raw(self.api_id, self.version, operation_id, params, body, options)
-
-
-class AsyncApi:
-    """Base of the generated per-API-version classes of the async client."""
-
-    api_id: ClassVar[str]
-    version: ClassVar[str]
-
-    def __init__(self, client: BaseAsyncClient) -> None:
-        self._client = client
-
-    async def _call(
-        self,
-        operation_id: str,
-        params: Mapping[str, Any],
-        body: Any = None,
-        options: RequestOptions | None = None,
-    ) -> Any:
-        return await self._client.call(
-            self.api_id, self.version, operation_id, params, body, options
-        )
-
-    async def _call_raw(
-        self,
-        operation_id: str,
-        params: Mapping[str, Any],
-        body: Any = None,
-        options: RequestOptions | None = None,
-    ) -> RawResponse[Any]:
-        return await self._client.call_raw(
-            self.api_id, self.version, operation_id, params, body, options
-        )
