@@ -16,7 +16,8 @@ from functools import cache
 from typing import Any, cast
 
 from eduv import spec
-from eduv.conformance.model import CheckSpec, Mode, Text
+from eduv.conformance.model import CheckSpec, Mode, Text, fill
+from eduv.spec import Lang
 
 CATALOGUE = "conformance/checks.json"
 PREFIX = "EDUV-CONF-"
@@ -38,6 +39,16 @@ class ModeSpec:
 class Catalogue:
     modes: tuple[ModeSpec, ...]
     checks: Mapping[str, CheckSpec]
+    texts: Mapping[str, Text]  # the sentences every check shares (counts, crashes, ...)
+
+    def render(self, check_id: str, key: str, params: Mapping[str, Any], lang: Lang) -> str:
+        """A check's sentence ``key`` (its own, else a shared one) with its values."""
+        chk = self.checks.get(check_id)
+        if chk is not None and key in chk.messages:
+            return chk.render(key, params, lang)
+        if key in self.texts:
+            return fill(self.texts[key].get(lang), params)
+        return f"<{check_id}: no message {key!r}>"
 
     def mode(self, mode_id: str) -> ModeSpec:
         for mode in self.modes:
@@ -87,6 +98,7 @@ def _check(doc: Mapping[str, Any]) -> CheckSpec:
         cites=tuple(doc["cites"]),
         applies=_applies(doc["appliesTo"]),
         also=tuple(cast(Mode, m) for m in doc.get("also", ())),
+        messages={key: _text(text) for key, text in doc.get("messages", {}).items()},
     )
 
 
@@ -135,7 +147,8 @@ def load() -> Catalogue:
     twice = checks.keys() & rule_checks.keys()
     if twice:
         raise ValueError(f"check ids listed twice: {', '.join(sorted(twice))}")
-    return Catalogue(modes, {**checks, **rule_checks})
+    texts = {key: _text(text) for key, text in doc["texts"].items()}
+    return Catalogue(modes, {**checks, **rule_checks}, texts)
 
 
 def selectable_modes() -> tuple[str, ...]:

@@ -85,10 +85,26 @@ def run_command(
     fault: Annotated[
         list[str] | None, Opt(help="Embedded provider only: switch on a named fault.")
     ] = None,
+    school_without_consent: Annotated[
+        list[str] | None,
+        Opt(help="School (RIO code) that has given no consent: tested for refusal; repeat."),
+    ] = None,
+    baseline: Annotated[
+        Path | None, Opt(help="An earlier report.json: say which findings are new or gone.")
+    ] = None,
+    fail_on: Annotated[
+        str | None,
+        Opt(help="Exit 1 on 'any' error finding (default) or only on 'new' ones (baseline)."),
+    ] = None,
 ) -> None:
-    """Run the conformance suite and write the reports."""
-    from rich.console import Console
+    """Run the conformance suite and write the reports.
 
+    The results go to standard output; progress and messages to standard error. Exit
+    code 0: passed; 1: an error finding (with --fail-on new: a new one) or a check that
+    could not be evaluated; 2: the configuration or an option is wrong.
+    """
+    from eduv.cli.common import fail
+    from eduv.conformance.baseline import Baseline, BaselineError
     from eduv.conformance.reports import console as screen
     from eduv.conformance.reports import write_all
     from eduv.conformance.runner import run_suite
@@ -96,32 +112,125 @@ def run_command(
     try:
         cfg = load(config) if config else RunConfig()
         cfg = _flags(cfg, root, token_url, client_id, private_key, secret_env, school, api, mode)
+        cfg = _without_consent(cfg, school_without_consent or [])
         cfg = _more(cfg, seed, examples, steps, known_issues, lang, keep_personal_data)
         cfg = _limits(cfg, max_requests, rate, insecure)
         cfg = _client_cert(cfg, client_cert, client_key, client_key_password_env)
         cfg = _consumer(cfg, consumer_url, consumer_token_env)
-    except ConfigError as exc:
-        raise typer.BadParameter(str(exc)) from None
+        cfg = _comparison(cfg, baseline, fail_on)
+        if cfg.known_issues:
+            from eduv.conformance.known_issues import KnownIssues, KnownIssuesError
+
+            try:
+                KnownIssues.load(cfg.known_issues)  # a bad file is reported before the run
+            except KnownIssuesError as exc:
+                raise ConfigError(str(exc)) from None
+        old = Baseline.load(cfg.baseline) if cfg.baseline else None
+    except (ConfigError, BaselineError) as exc:
+        fail(str(exc))
     try:
         from eduv.conformance.http import tls
 
         tls(cfg.limits)  # unusable certificate files are reported now, not mid-run
     except (ValueError, OSError) as exc:
-        raise typer.BadParameter(str(exc)) from None
-    term = Console(stderr=True)
+        fail(str(exc))
+    if cfg.fail_on == "new" and old is None:
+        fail("--fail-on new needs a --baseline report to tell new findings from old ones")
+    term = screen.Console(stderr=True)
     target_given = cfg.root or cfg.api_urls or cfg.modes == ("consumer",)
     if target_given and (fault or database):
-        raise typer.BadParameter("--fault and --database apply to the embedded provider only")
+        fail("--fault and --database apply to the embedded provider only")
     with (
         _target(cfg, bool(target_given), database, fault or []) as ready,
         screen.progress_bar(term, 60) as step,
     ):
         run = run_suite(ready, progress=step)
     key = str(sign_key) if sign_key else None
-    written = write_all(run, out, key)
-    screen.summary(term, run)
-    term.print(f"reports: {written.json}, {written.junit}, {written.html}")
-    raise typer.Exit(0 if run.passed else 1)
+    written = write_all(run, out, key, old)
+    screen.summary(screen.Console(), written.doc)
+    term.print(f"reports: {written.json}, {written.junit}, {written.html}", markup=False)
+    raise typer.Exit(exit_code(written.doc, cfg.fail_on))
+
+
+def exit_code(doc: dict[str, object], fail_on: str) -> int:
+    """0 or 1 from the report: with ``new``, only new error findings (and checks that
+    could not be evaluated) fail the run."""
+    summary = doc["summary"]
+    assert isinstance(summary, dict)
+    if summary["passed"]:
+        return 0
+    if fail_on != "new":
+        return 1
+    errors = summary["results"].get("error", 0)
+    return 1 if errors or summary["baseline"]["newErrors"] else 0
+
+
+def _without_consent(cfg: RunConfig, schools: list[str]) -> RunConfig:
+    if not schools:
+        return cfg
+    kept = [s for s in cfg.schools if s.id not in schools]
+    marked = [replace(s, consent=False) for s in cfg.schools if s.id in schools]
+    known = {s.id for s in marked}
+    marked += [SchoolTarget(s, consent=False) for s in schools if s not in known]
+    return replace(cfg, schools=(*kept, *marked))
+
+
+def _comparison(cfg: RunConfig, baseline: Path | None, fail_on: str | None) -> RunConfig:
+    from eduv.conformance.config import parse_fail_on
+
+    changes: dict[str, object] = {}
+    if baseline is not None:
+        changes["baseline"] = str(baseline)
+    if fail_on is not None:
+        changes["fail_on"] = parse_fail_on(fail_on)
+    return replace(cfg, **changes)  # type: ignore[arg-type]
+
+
+@app.command("token")
+def token_command(
+    config: Annotated[Path | None, Opt("--config", "-c", help="TOML configuration file.")] = None,
+    root: Annotated[str | None, Opt(help="Root URL of the target.")] = None,
+    token_url: Annotated[str | None, Opt(help="The target's token endpoint.")] = None,
+    client_id: Annotated[str | None, Opt(help="Client id of the credential.")] = None,
+    private_key: Annotated[Path | None, Opt(help="PEM private key (private_key_jwt).")] = None,
+    secret_env: Annotated[
+        str | None, Opt(help="Environment variable holding the client secret.")
+    ] = None,
+    credential: Annotated[
+        str | None, Opt(help="Name of the configured credential (default: the first).")
+    ] = None,
+    scope: Annotated[
+        list[str] | None, Opt(help="Scope to ask for; repeat (default: the client's own).")
+    ] = None,
+) -> None:
+    """Print an access token of a configured credential, for the curl lines of a report.
+
+    Use it as ``export EDUV_TOKEN=$(eduv conformance token --config suite.toml)``.
+    """
+    from eduv.cli.common import fail
+    from eduv.conformance.http import SafeHttp
+    from eduv.conformance.mask import Masker
+    from eduv.conformance.session import Session, TokenFailedError
+
+    try:
+        cfg = load(config) if config else RunConfig()
+        cfg = _flags(cfg, root, token_url, client_id, private_key, secret_env, None, None, None)
+    except ConfigError as exc:
+        fail(str(exc))
+    chosen = [c for c in cfg.credentials if credential in (None, c.name)]
+    if not chosen:
+        names = ", ".join(c.name for c in cfg.credentials) or "none"
+        fail(f"no credential {credential!r} is configured (configured: {names})")
+    if not cfg.token_url:
+        fail("no token endpoint: give target.token_url, --token-url or --root")
+    http = SafeHttp(cfg.limits, Masker())
+    try:
+        grant = Session(cfg, http).grant(chosen[0], scope or None)
+    except TokenFailedError as exc:
+        fail(f"credential {chosen[0].name} got no token: {exc.reason}", 1)
+    finally:
+        http.close()
+    typer.echo(grant.token)
 
 
 @contextmanager
@@ -264,6 +373,10 @@ def verify_command(
     except VerificationError as exc:
         typer.echo(f"NOT VERIFIED: {exc}", err=True)
         raise typer.Exit(1) from None
+    except (OSError, ValueError) as exc:
+        from eduv.cli.common import fail
+
+        fail(f"{report}: cannot read the report or key ({exc})")
 
 
 def register(root: typer.Typer) -> None:

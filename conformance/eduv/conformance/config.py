@@ -27,6 +27,7 @@ from pathlib import Path
 from typing import Any, cast
 
 from eduv import spec
+from eduv.conformance import strict
 from eduv.conformance.catalogue import selectable_modes
 from eduv.conformance.model import Mode
 from eduv.spec import Lang
@@ -76,6 +77,9 @@ class Credential:
 class SchoolTarget:
     id: str  # the RIO onderwijsaanbiedercode (orgMasterId)
     sector: str | None = None  # PO or VO when known; some rules need it
+    # False: the school has not given the run's clients consent. Its data is not read;
+    # EDUV-CONF-CONSENT-001 checks that the source refuses it (403, status 22).
+    consent: bool = True
 
 
 @dataclass(frozen=True, slots=True)
@@ -115,6 +119,9 @@ class RunConfig:
     sample: int = 5  # objects per list fetched again by id, people looked up one by one
     as_of: str | None = None
     target_label: str | None = None
+    source: str | None = None  # the configuration file, when one was read
+    baseline: str | None = None  # an earlier report.json to compare the findings with
+    fail_on: str = "any"  # "any" error finding fails the run, or only "new" ones
 
     def with_changes(self, **changes: Any) -> RunConfig:
         return replace(self, **changes)
@@ -150,37 +157,99 @@ def is_pre_release(version: str) -> bool:
 def load(path: str | Path, base: RunConfig | None = None) -> RunConfig:
     source = Path(path)
     try:
-        doc = tomllib.loads(source.read_text(encoding="utf-8"))
+        text = source.read_text(encoding="utf-8")
     except FileNotFoundError:
         raise ConfigError(f"{source}: no such configuration file") from None
+    except (OSError, UnicodeDecodeError) as exc:
+        raise ConfigError(f"{source}: cannot read the configuration file ({exc})") from None
+    try:
+        doc = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
         raise ConfigError(f"{source}: not valid TOML ({exc})") from None
-    return from_document(doc, source.parent, base or RunConfig())
+    try:
+        strict.check(doc, KNOWN_KEYS, str(source), text)
+        cfg = from_document(doc, source.parent, base or RunConfig())
+    except (strict.UnknownKeyError, spec.SpecLookupError) as exc:
+        raise ConfigError(str(exc)) from None
+    except ConfigError as exc:
+        raise ConfigError(f"{source}: {exc}") from None
+    return replace(cfg, source=str(source))
+
+
+# Every key the configuration knows, per table; anything else is refused by name.
+KNOWN_KEYS: dict[str, frozenset[str]] = {
+    "": frozenset(
+        {"target", "credentials", "schools", "run", "limits", "provisioning", "consumer"}
+    ),
+    "target": frozenset({"root", "token_url", "apis"}),
+    "credentials": frozenset(
+        {"name", "client_id", "secret", "secret_env", "private_key", "consent"}
+    ),
+    "schools": frozenset({"id", "sector", "consent"}),
+    "run": frozenset(
+        {
+            "apis",
+            "versions",
+            "modes",
+            "seed",
+            "examples",
+            "steps",
+            "shrink_budget",
+            "sample",
+            "known_issues",
+            "keep_personal_data",
+            "lang",
+            "as_of",
+            "baseline",
+            "fail_on",
+        }
+    ),
+    "limits": frozenset(
+        {
+            "max_requests",
+            "rate",
+            "timeout",
+            "max_response_bytes",
+            "verify_tls",
+            "ca_bundle",
+            "client_cert",
+            "client_key",
+            "client_key_password_env",
+        }
+    ),
+    "provisioning": frozenset({"url", "token", "token_env", "adapter"}),
+    "consumer": frozenset({"url", "token", "token_env", "version"}),
+}
 
 
 def from_document(doc: Mapping[str, Any], folder: Path, base: RunConfig) -> RunConfig:
-    known = {"target", "credentials", "schools", "run", "limits", "provisioning", "consumer"}
-    unknown = sorted(set(doc) - known)
-    if unknown:
-        raise ConfigError(f"unknown sections: {', '.join(unknown)}; known: {', '.join(known)}")
     target = _table(doc, "target")
     run = _table(doc, "run")
     cfg = replace(
         base,
-        root=target.get("root", base.root),
-        token_url=target.get("token_url", base.token_url),
+        root=_optional_text(target, "root", base.root),
+        token_url=_optional_text(target, "token_url", base.token_url),
         api_urls={spec.resolve_api(k): str(v) for k, v in _table(target, "apis").items()}
         or base.api_urls,
         credentials=tuple(
             _credential(c, i, folder) for i, c in enumerate(_list(doc, "credentials"))
         )
         or base.credentials,
-        schools=tuple(_school(s) for s in _list(doc, "schools")) or base.schools,
+        schools=_schools(_list(doc, "schools")) or base.schools,
         limits=_limits(_table(doc, "limits"), base.limits, folder),
         provisioning=_provisioning(_table(doc, "provisioning"), base.provisioning),
         consumer=_consumer(_table(doc, "consumer"), base.consumer),
     )
     return _run(run, cfg, folder)
+
+
+def _optional_text(doc: Mapping[str, Any], name: str, default: str | None) -> str | None:
+    if name not in doc:
+        return default
+    value = doc[name]
+    if not isinstance(value, str):
+        raise ConfigError(f"{name} must be a string, not {type(value).__name__}")
+    return value
 
 
 def _run(run: Mapping[str, Any], cfg: RunConfig, folder: Path) -> RunConfig:
@@ -197,12 +266,25 @@ def _run(run: Mapping[str, Any], cfg: RunConfig, folder: Path) -> RunConfig:
     if "known_issues" in run:
         changes["known_issues"] = str(folder / str(run["known_issues"]))
     if "keep_personal_data" in run:
-        changes["keep_personal_data"] = bool(run["keep_personal_data"])
+        changes["keep_personal_data"] = _bool(run, "keep_personal_data", False, "run")
     if "lang" in run:
         changes["lang"] = parse_lang(str(run["lang"]))
     if "as_of" in run:
         changes["as_of"] = str(run["as_of"])
+    if "baseline" in run:
+        changes["baseline"] = str(folder / str(run["baseline"]))
+    if "fail_on" in run:
+        changes["fail_on"] = parse_fail_on(str(run["fail_on"]))
     return replace(cfg, **changes)
+
+
+FAIL_ON = ("any", "new")
+
+
+def parse_fail_on(name: str) -> str:
+    if name not in FAIL_ON:
+        raise ConfigError(f"fail_on is 'any' or 'new', not {name!r}")
+    return name
 
 
 def parse_modes(names: Sequence[str]) -> tuple[Mode, ...]:
@@ -248,15 +330,15 @@ def _int(doc: Mapping[str, Any], name: str) -> int:
     return value
 
 
-def _secret(doc: Mapping[str, Any], where: str) -> str | None:
+def _secret(doc: Mapping[str, Any], where: str, name: str = "secret") -> str | None:
     """A secret given inline or, better, by the name of an environment variable."""
-    env = doc.get("secret_env") or doc.get("token_env")
+    env = doc.get(f"{name}_env")
     if env:
         value = os.environ.get(str(env))
         if value is None:
             raise ConfigError(f"{where}: the environment variable {env} is not set")
         return value
-    found = doc.get("secret", doc.get("token"))
+    found = doc.get(name)
     return None if found is None else str(found)
 
 
@@ -273,17 +355,35 @@ def _credential(doc: Mapping[str, Any], index: int, folder: Path) -> Credential:
         client_id=str(doc["client_id"]),
         secret=secret,
         private_key=str(folder / str(key)) if key else None,
-        consent=bool(doc.get("consent", True)),
+        consent=_bool(doc, "consent", True, where),
     )
 
 
-def _school(doc: Mapping[str, Any]) -> SchoolTarget:
+def _schools(docs: list[Mapping[str, Any]]) -> tuple[SchoolTarget, ...]:
+    found = tuple(_school(doc, index) for index, doc in enumerate(docs))
+    seen: set[str] = set()
+    for school in found:
+        if school.id in seen:
+            raise ConfigError(f"schools: {school.id} is listed twice")
+        seen.add(school.id)
+    return found
+
+
+def _school(doc: Mapping[str, Any], index: int) -> SchoolTarget:
+    where = f"schools[{index}]"
     if "id" not in doc:
-        raise ConfigError("schools: every school needs its id (RIO onderwijsaanbiedercode)")
+        raise ConfigError(f"{where}: every school needs its id (RIO onderwijsaanbiedercode)")
     sector = doc.get("sector")
     if sector not in (None, "PO", "VO"):
-        raise ConfigError(f"schools: sector is PO or VO, not {sector!r}")
-    return SchoolTarget(str(doc["id"]), sector)
+        raise ConfigError(f"{where}: sector is PO or VO, not {sector!r}")
+    return SchoolTarget(str(doc["id"]), sector, _bool(doc, "consent", True, where))
+
+
+def _bool(doc: Mapping[str, Any], name: str, default: bool, where: str) -> bool:
+    value = doc.get(name, default)
+    if not isinstance(value, bool):
+        raise ConfigError(f"{where}: {name} is true or false, not {value!r}")
+    return value
 
 
 def _limits(doc: Mapping[str, Any], base: Limits, folder: Path) -> Limits:
@@ -295,7 +395,7 @@ def _limits(doc: Mapping[str, Any], base: Limits, folder: Path) -> Limits:
         if name in doc:
             changes[name] = float(doc[name])
     if "verify_tls" in doc:
-        changes["verify_tls"] = bool(doc["verify_tls"])
+        changes["verify_tls"] = _bool(doc, "verify_tls", True, "limits")
     for name in ("ca_bundle", "client_cert", "client_key"):
         if name in doc:
             changes[name] = str(folder / str(doc[name]))
@@ -308,11 +408,13 @@ def _provisioning(doc: Mapping[str, Any], base: Provisioning) -> Provisioning:
     if not doc:
         return base
     return Provisioning(
-        url=doc.get("url"), token=_secret(doc, "provisioning"), adapter=doc.get("adapter")
+        url=doc.get("url"), token=_secret(doc, "provisioning", "token"), adapter=doc.get("adapter")
     )
 
 
 def _consumer(doc: Mapping[str, Any], base: Consumer) -> Consumer:
     if not doc:
         return base
-    return Consumer(url=doc.get("url"), token=_secret(doc, "consumer"), version=doc.get("version"))
+    return Consumer(
+        url=doc.get("url"), token=_secret(doc, "consumer", "token"), version=doc.get("version")
+    )

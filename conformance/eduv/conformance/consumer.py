@@ -18,8 +18,9 @@ from typing import Any
 
 from eduv import spec
 from eduv.conformance.http import Answer, SafeHttp
-from eduv.conformance.model import Outcome, Result
+from eduv.conformance.model import Note, Outcome, Result, Where
 from eduv.conformance.state import SuiteState, guard
+from eduv.conformance.tally import Tally
 
 API = "notifications-api"
 SCHOOL = {"organisationMasterIdentifier": "104A158"}
@@ -173,8 +174,8 @@ CHECKS: dict[str, ConsumerCheck] = {case.check_id: _case(case) for case in CASES
 def run(state: SuiteState) -> list[Result]:
     target = state.cfg.consumer
     if not target.url or not target.token:
-        reason = "no consumer endpoint and token are configured ([consumer] url and token_env)"
-        return [Result(check_id, Outcome.SKIP, reason) for check_id in CHECKS]
+        note = Note("no-consumer")
+        return [Result(check_id, Outcome.SKIP, note) for check_id in CHECKS]
     version = spec.resolve_version(API, target.version)[1]
     consumer = Consumer(state.session.http, target.url.rstrip("/"), target.token, version)
     results: list[Result] = []
@@ -191,48 +192,50 @@ def _run_case(case: Case, target: Consumer) -> Result:
     if case.token != "none":
         headers["Authorization"] = f"Bearer {token if case.token == 'valid' else 'x' + token[::-1]}"
     answer = http.request("POST", url + case.path, headers=headers, json=body)
-    problems = _judge(case, body, answer, version)
-    if problems:
-        return Result(
-            case.check_id,
-            Outcome.FAIL,
-            "; ".join(problems),
-            API,
-            version,
-            evidence=(answer.exchange,),
-        )
-    return Result(case.check_id, Outcome.PASS, f"HTTP {answer.status} as expected", API, version)
+    tally = Tally(case.check_id)
+    _judge(tally, case, body, answer, version)
+    return tally.results()[0]
 
 
-def _judge(case: Case, body: Any, answer: Answer, version: str) -> list[str]:
-    problems = []
+def _judge(tally: Tally, case: Case, body: Any, answer: Answer, version: str) -> None:
+    operation = "post-notification" if case.path == "/notification" else "post-notifications"
+
+    def problem(key: str, params: dict[str, Any], sent: Any = None, at: str = "") -> None:
+        # A notification's objectId is stable from run to run (its own id is drawn anew),
+        # so it names the finding.
+        ident = sent.get("objectId") if isinstance(sent, dict) else None
+        place = Where(operation, answer.exchange, "Notification" if ident else None, ident, "", at)
+        tally.problem(API, version, key, params, where=place)
+
     if answer.status != case.http:
-        problems.append(f"HTTP {answer.status}, expected {case.http}")
+        problem("http", {"status": answer.status, "expected": case.http})
     if case.statuses is None:
-        return problems
+        tally.ok(API, version)
+        return
     try:
         got = answer.json()
     except ValueError:
-        return [*problems, "the answer is not JSON"]
-    return problems + _responses(case, body, got, version)
-
-
-def _responses(case: Case, body: Any, got: Any, version: str) -> list[str]:
-    assert case.statuses is not None
+        problem("not-json", {"status": answer.status})
+        return
     expected = case.statuses(body)
     items = body if isinstance(body, list) else [body]
     answers = got if isinstance(body, list) else [got]
     if not isinstance(answers, list) or len(answers) != len(items):
-        return [
-            f"{len(items)} notification(s) sent, the answer does not hold one response for each"
-        ]
+        problem("count", {"sent": len(items)})
+        return
     validator = spec.validator(API, version, "NotificationResponse")
-    problems = []
-    by_id = {a.get("id"): a for a in answers if isinstance(a, dict)}
+    by_id = {a.get("id"): (i, a) for i, a in enumerate(answers) if isinstance(a, dict)}
     for sent, code in zip(items, expected, strict=True):
-        answer = by_id.get(sent.get("id"))
-        if answer is None or not validator.is_valid(answer):
-            problems.append(f"no valid NotificationResponse for id {sent.get('id')}")
-        elif answer.get("status") != code:
-            problems.append(f"id {sent.get('id')}: status {answer.get('status')}, expected {code}")
-    return problems
+        index, response = by_id.get(sent.get("id"), (None, None))
+        at = "" if index is None or not isinstance(body, list) else f"/{index}"
+        if response is None or not validator.is_valid(response):
+            problem("no-response", {"id": sent.get("objectId")}, sent, at)
+        elif response.get("status") != code:
+            params = {
+                "id": sent.get("objectId"),
+                "status": response.get("status"),
+                "expected": code,
+            }
+            problem("status", params, sent, at + "/status")
+        else:
+            tally.ok(API, version)

@@ -56,6 +56,10 @@ def _key_password(env: str | None) -> str | None:
 class BudgetExceededError(RuntimeError):
     """The run used up its request budget; the remaining checks end as errors."""
 
+    def __init__(self, limit: int) -> None:
+        super().__init__(f"the request budget of {limit} requests is used up")
+        self.limit = limit
+
 
 @dataclass(frozen=True, slots=True)
 class Answer:
@@ -152,9 +156,7 @@ class SafeHttp:
     def _take_slot(self) -> None:
         with self._lock:
             if self.count >= self.limits.max_requests:
-                raise BudgetExceededError(
-                    f"the request budget of {self.limits.max_requests} requests is used up"
-                )
+                raise BudgetExceededError(self.limits.max_requests)
             self.count += 1
             if self.limits.rate <= 0:
                 return

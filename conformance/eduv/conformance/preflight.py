@@ -1,23 +1,26 @@
 """Preflight: can the suite test this target at all, per API and version?
 
-It reports whether a token was obtained, which scopes were granted, whether the tested
-schools gave consent, and whether the version is answered. What cannot run is skipped
-with that reason in the later modes. Pre-1.0 versions are not applicable: the standard
-makes no promise of stability for them, so no conformance can be claimed.
+It reports whether a token was obtained, which scopes were granted, whether each version
+is served and whether the schools configured with consent are served. What cannot run is
+skipped with that reason in the later modes; a school the source refuses for want of
+consent is left out of that version only. Schools configured without consent are not
+read here: EDUV-CONF-CONSENT-001 tests them. Pre-1.0 versions are not applicable: the
+standard makes no promise of stability for them, so no conformance can be claimed.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import partial
 
 from eduv import spec
 from eduv.conformance.config import SOURCE_APIS, is_pre_release
-from eduv.conformance.model import Outcome, Result
-from eduv.conformance.reads import ObserveContext, observable_pairs, probe_operation
+from eduv.conformance.model import Note, Outcome, Result, Where, result
+from eduv.conformance.reads import ObserveContext, judge, observable_pairs, probe_operation
 from eduv.conformance.session import Grant, TokenFailedError
 from eduv.conformance.state import SuiteState, guard
+from eduv.conformance.tally import Tally
 from eduv.spec import Operation
 
 Pair = tuple[str, str]
@@ -39,10 +42,9 @@ class Preflight:
 
     ctx: ObserveContext
     plan: list[Pair]
-    closed: dict[Pair, tuple[str, bool]] = field(default_factory=dict)  # reason, pre-1.0
-    skipped: dict[Pair, str] = field(default_factory=dict)
+    closed: dict[Pair, tuple[Note, bool]] = field(default_factory=dict)  # reason, pre-1.0
+    skipped: dict[Pair, Note] = field(default_factory=dict)
     grant: Grant | None = None
-    refused: dict[Pair, list[str]] = field(default_factory=dict)  # schools without consent
 
     def open(self) -> list[Pair]:
         return [p for p in self.plan if p not in self.closed and p not in self.skipped]
@@ -59,7 +61,7 @@ class Preflight:
         return self.open()
 
     @property
-    def reasons(self) -> dict[Pair, str]:
+    def reasons(self) -> dict[Pair, Note]:
         """Why each pair that cannot be tested cannot, for the later modes."""
         return {**{p: r for p, (r, _) in self.closed.items()}, **self.skipped}
 
@@ -68,11 +70,10 @@ def start(ctx: ObserveContext) -> Preflight:
     pre = Preflight(ctx, ctx.cfg.plan())
     for api, version in pre.plan:
         if is_pre_release(version):
-            reason = f"{api} {version} is a pre-1.0 version: conformance cannot be claimed"
-            pre.closed[(api, version)] = (reason, True)
+            note = Note("pair-pre-release", {"api": api, "version": version})
+            pre.closed[(api, version)] = (note, True)
         elif api not in SOURCE_APIS:
-            reason = f"{api} is not an API the suite observes at a source"
-            pre.closed[(api, version)] = (reason, False)
+            pre.closed[(api, version)] = (Note("pair-not-observed", {"api": api}), False)
     return pre
 
 
@@ -80,17 +81,20 @@ def tokens(pre: Preflight) -> list[Result]:
     """EDUV-CONF-PRE-001: a token for each credential; the first with consent is the run's."""
     ctx, out = pre.ctx, []
     if not ctx.cfg.credentials:
-        out.append(Result(TOKEN, Outcome.SKIP, "no credentials are configured"))
+        out.append(result(TOKEN, Outcome.SKIP, "no-credentials"))
     for cred in ctx.cfg.credentials:
         try:
             grant = ctx.session.grant(cred)
         except TokenFailedError as exc:
-            out.append(Result(TOKEN, Outcome.FAIL, str(exc), subject=cred.name))
+            tally = Tally(TOKEN, cred.name)
+            place = Where(evidence=exc.exchange)
+            tally.problem(
+                None, None, "no-token", {"credential": cred.name, "error": exc.reason}, where=place
+            )
+            out += tally.results()
             continue
-        scopes = " ".join(sorted(grant.scopes)) or "(none stated)"
-        out.append(
-            Result(TOKEN, Outcome.PASS, f"token obtained; scopes: {scopes}", subject=cred.name)
-        )
+        scopes = " ".join(sorted(grant.scopes)) or "-"
+        out.append(result(TOKEN, Outcome.PASS, "token", subject=cred.name, scopes=scopes))
         if cred.consent and pre.grant is None:
             pre.grant = grant
     ctx.grant = pre.grant
@@ -104,66 +108,84 @@ def scopes(pre: Preflight) -> list[Result]:
         wanted = set(spec.api_version(api, version).scopes)
         held = pre.grant.scopes if pre.grant else frozenset()
         if pre.grant is None:
-            reason = "no token with consent was obtained"
+            note = Note("pair-no-token")
         elif held and not wanted & held:
-            reason = f"the token holds none of the scopes {', '.join(sorted(wanted))}"
+            note = Note("pair-no-scope", {"scopes": ", ".join(sorted(wanted))})
         else:
-            granted = ", ".join(sorted(wanted & held)) or "not stated by the token endpoint"
-            out.append(Result(SCOPES, Outcome.PASS, f"granted: {granted}", api, version))
+            granted = ", ".join(sorted(wanted & held)) or "-"
+            out.append(result(SCOPES, Outcome.PASS, "granted", api, version, scopes=granted))
             continue
-        out.append(Result(SCOPES, Outcome.SKIP, reason, api, version))
-        pre.skipped[(api, version)] = reason
+        out.append(Result(SCOPES, Outcome.SKIP, note, api, version))
+        pre.skipped[(api, version)] = note
     return out
 
 
 def versions(pre: Preflight) -> list[Result]:
-    """EDUV-CONF-PRE-004: a first read in each version is answered (or refused for consent)."""
+    """EDUV-CONF-PRE-004: each version is served: a first read is answered in it (or
+    refused for want of consent). A version that is not served gets one verdict here and
+    is left out of every later check."""
     out = pre.not_applicable(VERSION, pre_release_only=False)
     ctx = pre.ctx
     for api, version in pre.open():
         op = probe_operation(api, version)
         if op is None or not ctx.schools:
-            reason = "no school to test is configured" if op else "no list operation to probe"
-            out.append(Result(VERSION, Outcome.SKIP, reason, api, version))
-            pre.skipped[(api, version)] = reason
+            note = Note("pair-no-school") if op else Note("pair-no-probe")
+            out.append(Result(VERSION, Outcome.SKIP, note, api, version))
+            pre.skipped[(api, version)] = note
             continue
-        refused, not_served = _probe(ctx, op)
-        if not_served is not None:
-            out.append(Result(VERSION, Outcome.SKIP, not_served, api, version))
-            pre.skipped[(api, version)] = not_served
+        tally = Tally(VERSION)
+        if _probe(ctx, op, tally):
+            tally.ok(api, version)
+            out += [
+                replace(r, note=Note("answered", {"operation": op.operation_id}))
+                for r in tally.results()
+            ]
             continue
-        pre.refused[(api, version)] = refused
-        out.append(Result(VERSION, Outcome.PASS, f"{op.operation_id} answered", api, version))
+        out += tally.results()
+        pre.skipped[(api, version)] = Note("pair-not-served", {"api": api, "version": version})
     return out
 
 
-def _probe(ctx: ObserveContext, op: Operation) -> tuple[list[str], str | None]:
-    """The schools that refused for want of consent, or why the version is not served."""
-    refused = []
+def _probe(ctx: ObserveContext, op: Operation, tally: Tally) -> bool:
+    """Whether the version is served; the schools that refused for want of consent are
+    noted for EDUV-CONF-PRE-003. A version that is not served is one finding."""
+    pair = (op.api, op.version)
     for school in ctx.schools:
         item = ctx.read(op, school.id, {"orgMasterId": school.id}, purpose="preflight")
         status = item.answer.status
-        if status is not None and 200 <= status < 300:
+        if item.ok:
+            said = item.answer.header("api-version")
+            if said != op.version and said in spec.versions(op.api):
+                # The version asked for is answered by another one: it is not served.
+                params = {"asked": op.version, "answered": said, "operation": op.operation_id}
+                judge(tally, item, "answered-as", params)
+                return False
             continue
         if status == 403 and spec.status_code(_json(item.answer.content)) == 22:
-            refused.append(school.id)
+            ctx.refused.setdefault(pair, set()).add(school.id)
             continue
-        return refused, f"{op.operation_id} answered HTTP {status}: the version is not served"
-    return refused, None
+        judge(tally, item, "not-served", {"operation": op.operation_id, "status": status})
+        return False
+    return True
 
 
 def consent(pre: Preflight) -> list[Result]:
-    """EDUV-CONF-PRE-003: no tested school refused the first read for want of consent."""
+    """EDUV-CONF-PRE-003: the schools configured with consent are served. A school the
+    source refuses for want of consent is skipped in this version, the others are tested."""
     out = pre.not_applicable(CONSENT)
-    for pair in pre.open():
-        refused = pre.refused.get(pair, [])
-        if refused:
-            reason = f"no consent of {', '.join(refused)}"
-            out.append(Result(CONSENT, Outcome.SKIP, reason, *pair))
-            pre.skipped[pair] = reason
-        else:
-            message = "consent for every tested school"
-            out.append(Result(CONSENT, Outcome.PASS, message, *pair))
+    ctx = pre.ctx
+    for api, version in pre.open():
+        refused = sorted(ctx.refused.get((api, version), set()))
+        for school in refused:
+            out.append(
+                result(CONSENT, Outcome.SKIP, "refused", api, version, school, school=school)
+            )
+        if ctx.schools and len(refused) == len(ctx.schools):
+            note = Note("pair-no-consent", {"api": api, "version": version})
+            pre.skipped[(api, version)] = note
+            continue
+        served = len(ctx.schools) - len(refused)
+        out.append(result(CONSENT, Outcome.PASS, "consent", api, version, schools=served))
     return out
 
 

@@ -21,9 +21,8 @@ from typing import Any
 
 import pytest
 
-from eduv.conformance.model import Outcome, Result
-
 _RUN_KEY = pytest.StashKey[Any]()
+_DOC_KEY = pytest.StashKey[dict[str, Any]]()
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:
@@ -80,13 +79,14 @@ class SuiteFile(pytest.File):
 
 class CheckItem(pytest.Item):
     def runtest(self) -> None:
-        run = suite_run(self.config, Path(str(self.parent.path)))  # type: ignore[union-attr]
-        mine = [r for r in run.results if r.check_id == self.name]
-        failing = [r for r in mine if r.outcome in (Outcome.FAIL, Outcome.ERROR)]
+        suite_run(self.config, Path(str(self.parent.path)))  # type: ignore[union-attr]
+        doc = self.config.stash[_DOC_KEY]
+        mine = [r for r in doc["results"] if r["checkId"] == self.name]
+        failing = [r for r in mine if r["outcome"] in ("fail", "error")]
         if failing:
-            raise CheckFailedError(failing)
-        if mine and all(r.outcome in (Outcome.SKIP, Outcome.NOT_APPLICABLE) for r in mine):
-            pytest.skip(mine[0].message or mine[0].outcome.value)
+            raise CheckFailedError(doc, failing)
+        if mine and all(r["outcome"] in ("skip", "not-applicable") for r in mine):
+            pytest.skip(mine[0]["message"] or mine[0]["outcome"])
         if not mine:
             pytest.skip("the check produced no result in this run")
 
@@ -100,17 +100,21 @@ class CheckItem(pytest.Item):
 
 
 class CheckFailedError(AssertionError):
-    def __init__(self, results: list[Result]) -> None:
-        super().__init__(results[0].message)
+    """A check failed: its results and their findings, from the masked report."""
+
+    def __init__(self, doc: dict[str, Any], results: list[dict[str, Any]]) -> None:
+        super().__init__(results[0]["message"])
+        self.doc = doc
         self.results = results
 
     def describe(self) -> str:
+        from eduv.conformance.reports.text import finding_lines
+
         lines = []
         for result in self.results:
-            where = " ".join(p for p in (result.api, result.version, result.subject) if p)
-            lines.append(f"{result.check_id} {result.outcome.value} {where}: {result.message}")
-            lines += [f"    {d}" for d in result.details[:10]]
-            lines += [f"    $ {e.curl}" for e in result.evidence[:2]]
+            where = " ".join(result[k] for k in ("api", "version", "subject") if result.get(k))
+            lines.append(f"{result['checkId']} {result['outcome']} {where}: {result['message']}")
+            lines += finding_lines(self.doc, result, limit=10)
         return "\n".join(lines)
 
 
@@ -129,11 +133,12 @@ def suite_run(config: pytest.Config, path: Path) -> Any:
     else:
         with running(seed=cfg.seed) as emb:
             run = run_suite(configure(cfg, emb))
-    folder = config.getoption("--eduv-conformance-reports")
-    if folder:
-        from eduv.conformance.reports import write_all
+    from eduv.conformance.reports import document, write_all
 
-        write_all(run, Path(folder))
+    folder = config.getoption("--eduv-conformance-reports")
+    # Every item reports from the masked report document, as every other output does.
+    doc = write_all(run, Path(folder)).doc if folder else document(run)
+    config.stash[_DOC_KEY] = doc
     config.stash[_RUN_KEY] = run
     return run
 

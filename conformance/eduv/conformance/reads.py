@@ -12,12 +12,16 @@ from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+import orjson
+
 from eduv import spec
 from eduv.conformance.config import SOURCE_APIS, RunConfig, SchoolTarget, is_pre_release
 from eduv.conformance.http import Answer
 from eduv.conformance.mask import Masker
+from eduv.conformance.model import Where
 from eduv.conformance.session import Grant, Session, list_operations
 from eduv.conformance.tally import Tally
+from eduv.dataset.model import school_key
 from eduv.spec import Operation
 
 JsonObject = dict[str, Any]
@@ -57,26 +61,100 @@ class Observed:
     answer: Answer
     requested_version: str | None
     purpose: str = "read"  # read, or the probe that made it (auth, scope, ...)
+    _cache: dict[str, Any] = field(default_factory=dict, compare=False, repr=False)
 
     def objects(self) -> list[JsonObject]:
-        """The objects of a successful answer (a list, or the one object)."""
-        if self.answer.status is None or not 200 <= self.answer.status < 300:
-            return []
-        try:
-            body = self.answer.json()
-        except ValueError:
-            return []
-        if isinstance(body, list):
-            return [o for o in body if isinstance(o, dict)]
-        return [body] if isinstance(body, dict) else []
+        """The objects of a successful answer (a list, or the one object), parsed once."""
+        return list(self._parsed()[1])
+
+    @property
+    def is_list(self) -> bool:
+        return self._parsed()[0]
+
+    def _parsed(self) -> tuple[bool, tuple[JsonObject, ...]]:
+        cached: tuple[bool, tuple[JsonObject, ...]] | None = self._cache.get("parsed")
+        if cached is None:
+            cached = _objects(self.answer)
+            self._cache["parsed"] = cached
+        return cached
+
+    @property
+    def ok(self) -> bool:
+        status = self.answer.status
+        return status is not None and 200 <= status < 300
 
 
-def judge(tally: Tally, item: Observed, problem: str | None) -> None:
-    """Count one answer as fine, or as a problem with its exchange as the evidence."""
-    if problem is None:
+def _objects(answer: Answer) -> tuple[bool, tuple[JsonObject, ...]]:
+    if answer.status is None or not 200 <= answer.status < 300:
+        return False, ()
+    try:
+        body = answer.json()
+    except ValueError:
+        return False, ()
+    if isinstance(body, list):
+        return True, tuple(o for o in body if isinstance(o, dict))
+    return False, (body,) if isinstance(body, dict) else ()
+
+
+def object_id(message: str, obj: JsonObject) -> str:
+    """The identity of an object in a list: its id member, or a person's identifiers."""
+    member = ID_MEMBERS.get(message)
+    if member is not None:
+        return str(obj.get(member))
+    if "userMasterIdentifier" in obj:
+        return str(obj["userMasterIdentifier"])
+    if "organisationMasterIdentifier" in obj or "organisationIds" in obj:
+        return school_key(obj)
+    return orjson.dumps(obj.get("userIds"), option=orjson.OPT_SORT_KEYS).decode()
+
+
+def canonical(obj: Any) -> bytes:
+    return orjson.dumps(obj, option=orjson.OPT_SORT_KEYS)
+
+
+def where(item: Observed, index: int | None = None, pointer: str = "") -> Where:
+    """Where a finding in ``item``'s answer is: in its object number ``index`` at
+    ``pointer`` (inside that object), or in the answer as a whole."""
+    if index is None:
+        return Where(operation=item.op.operation_id, evidence=item.answer.exchange, at=pointer)
+    obj = item.objects()[index]
+    body = item.op.success[1]
+    message = body.message if body else ""
+    return Where(
+        operation=item.op.operation_id,
+        evidence=item.answer.exchange,
+        component=message or None,
+        object_id=object_id(message, obj),
+        pointer=pointer,
+        at=(f"/{index}" if item.is_list else "") + pointer,
+        item=obj,
+    )
+
+
+def judge(
+    tally: Tally,
+    item: Observed,
+    key: str | None,
+    params: dict[str, Any] | None = None,
+    *,
+    index: int | None = None,
+    pointer: str = "",
+    distinct: str | None = None,
+) -> None:
+    """Count one answer (or its object number ``index``) as fine, or report the problem
+    ``key`` with the answer as its evidence."""
+    if key is None:
         tally.ok(item.op.api, item.op.version)
     else:
-        tally.problem(item.op.api, item.op.version, problem, item.answer.exchange)
+        tally.problem(
+            item.op.api,
+            item.op.version,
+            key,
+            params,
+            where=where(item, index, pointer),
+            subject=item.school,
+            distinct=distinct,
+        )
 
 
 @dataclass
@@ -88,10 +166,24 @@ class ObserveContext:
     pairs: list[tuple[str, str]]  # the (api, version) pairs observe mode covers
     observed: list[Observed] = field(default_factory=list)
     notes: dict[str, str] = field(default_factory=dict)  # why a part could not be read
+    # Schools configured with consent that the source refused for want of it, per pair:
+    # preflight finds them (EDUV-CONF-PRE-003) and they are left out of that pair.
+    refused: dict[tuple[str, str], set[str]] = field(default_factory=dict)
 
     @property
     def schools(self) -> tuple[SchoolTarget, ...]:
-        return self.cfg.schools
+        """The schools whose data the run reads: those configured with consent."""
+        return tuple(s for s in self.cfg.schools if s.consent)
+
+    @property
+    def without_consent(self) -> tuple[SchoolTarget, ...]:
+        """The schools configured without consent: only EDUV-CONF-CONSENT-001 calls them."""
+        return tuple(s for s in self.cfg.schools if not s.consent)
+
+    def testable(self, api: str, version: str) -> tuple[SchoolTarget, ...]:
+        """The schools with consent whose data the source serves in this API version."""
+        refused = self.refused.get((api, version), set())
+        return tuple(s for s in self.schools if s.id not in refused)
 
     def read(
         self,
@@ -128,11 +220,16 @@ class ObserveContext:
             if operation_id is None or item.op.operation_id == operation_id:
                 yield item
 
-    def listed(self, api: str, version: str, operation_id: str, school: str) -> list[JsonObject]:
+    def listing(self, api: str, version: str, operation_id: str, school: str) -> Observed | None:
+        """The unfiltered list answer of ``operation_id`` for ``school``, when read."""
         for item in self.reads(api, version, operation_id):
             if item.school == school and not _filtered(item):
-                return item.objects()
-        return []
+                return item
+        return None
+
+    def listed(self, api: str, version: str, operation_id: str, school: str) -> list[JsonObject]:
+        item = self.listing(api, version, operation_id, school)
+        return [] if item is None else item.objects()
 
 
 def _filtered(item: Observed) -> bool:

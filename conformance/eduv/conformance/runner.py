@@ -24,6 +24,7 @@ from eduv.conformance.mask import Masker
 from eduv.conformance.model import CheckSpec, Outcome, Result
 from eduv.conformance.session import Session
 from eduv.conformance.state import SuiteState
+from eduv.spec import Lang
 from eduv.version import __version__
 
 Progress = Callable[[str], None]
@@ -41,7 +42,8 @@ class RunInfo:
     seconds: float = 0.0
     requests: int = 0
     waiting_seconds: float = 0.0
-    lang: str = "en"
+    lang: Lang = "en"
+    config: str | None = None  # the configuration file, as given, for the token command
 
 
 @dataclass
@@ -50,6 +52,9 @@ class Run:
     results: list[Result] = field(default_factory=list)
     checks: dict[str, CheckSpec] = field(default_factory=dict)
     extra: dict[str, Any] = field(default_factory=dict)  # e.g. the scenario's seed and example
+    # The run's masking: it learned the personal values the source served, and every
+    # output (report, console, log) passes through it.
+    masker: Masker = field(default_factory=Masker)
 
     def failed_ids(self) -> set[str]:
         return {r.check_id for r in self.results if r.outcome in (Outcome.FAIL, Outcome.ERROR)}
@@ -65,20 +70,25 @@ def run_suite(
     adapter: Any = None,
 ) -> Run:
     """Run the configured modes against the configured target."""
-    say = progress or (lambda _text: None)
+    shown = progress or (lambda _text: None)
     catalogue = load()
     known = known_issues.KnownIssues.load(cfg.known_issues) if cfg.known_issues else None
     started = time.perf_counter()
-    run = Run(_info(cfg), checks=dict(catalogue.checks))
     masker = Masker(personal=not cfg.keep_personal_data)
+
+    def say(text: str) -> None:
+        shown(masker.text(text))  # progress and logs are outputs too
+
+    run = Run(_info(cfg), checks=dict(catalogue.checks), masker=masker)
     http = SafeHttp(cfg.limits, masker)
     state = SuiteState(cfg, Session(cfg, http), masker, say, adapter, run.extra)
     try:
         for mode in catalogue.run_order(cfg.modes):
             say(mode.id)
-            run.results += RUNNERS[mode.id](state)
+            state.results += RUNNERS[mode.id](state)
     finally:
         http.close()
+    run.results = state.results
     if known is not None:
         run.results = known_issues.excuse(run.results, known, dt.date.today())
     run.info.finished = _now()
@@ -97,6 +107,7 @@ def _info(cfg: RunConfig) -> RunInfo:
         modes=list(cfg.modes),
         started=_now(),
         lang=cfg.lang,
+        config=cfg.source,
     )
 
 

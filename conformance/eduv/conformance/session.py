@@ -9,12 +9,14 @@ from __future__ import annotations
 
 import time
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
+from urllib.parse import quote
 
 from eduv import spec
 from eduv.conformance.config import ConfigError, Credential, RunConfig
 from eduv.conformance.http import Answer, SafeHttp
+from eduv.conformance.model import Exchange, TokenHint
 from eduv.runtime import Auth, ClientSecret, PrivateKeyJwt, TokenError, read_token_response
 from eduv.spec import Operation
 
@@ -28,7 +30,16 @@ class Grant:
 
 
 class TokenFailedError(RuntimeError):
-    """No token could be obtained; the message never contains a secret."""
+    """No token could be obtained; the message never contains a secret.
+
+    ``reason`` says why, ``exchange`` is the token request and its answer (masked), when
+    the token endpoint was reached.
+    """
+
+    def __init__(self, reason: str, exchange: Exchange | None = None) -> None:
+        super().__init__(reason)
+        self.reason = reason
+        self.exchange = exchange
 
 
 class Session:
@@ -36,6 +47,8 @@ class Session:
         self.cfg = cfg
         self.http = http
         self._grants: dict[tuple[str, tuple[str, ...] | None], Grant] = {}
+        # How each token was obtained, so that evidence can say how to get one again.
+        self._hints: dict[str, TokenHint] = {}
 
     # -- tokens ----------------------------------------------------------------------------
 
@@ -51,6 +64,7 @@ class Session:
         key = (cred.name, wanted)
         if key not in self._grants:
             self._grants[key] = self._fetch(cred, wanted)
+            self._hints[self._grants[key].token] = TokenHint(cred.name, wanted)
         return self._grants[key]
 
     def _fetch(self, cred: Credential, scopes: tuple[str, ...] | None) -> Grant:
@@ -58,12 +72,16 @@ class Session:
         request = auth.token_request(scopes or (), time.time())
         answer = self.http.send(request)
         if answer.status is None:
-            raise TokenFailedError(f"the token endpoint did not answer: {answer.error}")
+            raise TokenFailedError(
+                f"the token endpoint did not answer: {answer.error}", answer.exchange
+            )
         response = _as_httpx(answer, request)
         try:
             token = read_token_response(response, scopes or (), time.time())
         except TokenError as exc:
-            raise TokenFailedError(f"no token for {cred.describe()}: {exc}") from None
+            raise TokenFailedError(
+                f"no token for {cred.describe()}: {exc}", answer.exchange
+            ) from None
         return Grant(token.value, frozenset(token.scopes))
 
     def _auth(self, cred: Credential) -> Auth:
@@ -97,7 +115,8 @@ class Session:
         for name, value in (params or {}).items():
             text = _text(value)
             if op.parameter_in.get(name) == "path":
-                path = path.replace("{" + name + "}", text)
+                # An id is data, not a path: "a/b" or "x?y" must reach the source whole.
+                path = path.replace("{" + name + "}", quote(text, safe=""))
             else:
                 query[name] = text
         headers = {"Accept": "application/json"}
@@ -106,7 +125,11 @@ class Session:
         if token is not None:
             headers["Authorization"] = f"Bearer {token}"
         url = self.cfg.base_url(op.api, op.version) + path
-        return self.http.request(op.method, url, headers=headers, params=query, json=body)
+        answer = self.http.request(op.method, url, headers=headers, params=query, json=body)
+        hint = self._hints.get(token) if token is not None else None
+        if hint is None:
+            return answer
+        return replace(answer, exchange=replace(answer.exchange, token=hint))
 
 
 def _text(value: Any) -> str:

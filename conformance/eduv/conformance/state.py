@@ -16,7 +16,7 @@ from typing import Any
 from eduv.conformance.config import RunConfig
 from eduv.conformance.http import BudgetExceededError
 from eduv.conformance.mask import Masker
-from eduv.conformance.model import Outcome, Result
+from eduv.conformance.model import Note, Outcome, Result
 from eduv.conformance.reads import ObserveContext
 from eduv.conformance.session import Session
 
@@ -32,7 +32,8 @@ class SuiteState:
     say: Progress
     adapter: Any = None  # a provisioning adapter given by the caller (scenario mode)
     extra: dict[str, Any] = field(default_factory=dict)  # e.g. the scenario's seed and example
-    reasons: dict[Pair, str] = field(default_factory=dict)  # why a pair cannot be tested
+    reasons: dict[Pair, Note] = field(default_factory=dict)  # why a pair cannot be tested
+    results: list[Result] = field(default_factory=list)  # of the modes run so far
     observe: ObserveContext = field(init=False)
 
     def __post_init__(self) -> None:
@@ -45,8 +46,7 @@ def guard(check_ids: str | Iterable[str], work: Callable[[], list[Result]]) -> l
     try:
         return work()
     except BudgetExceededError as exc:
-        message = str(exc)
+        note = Note("budget", {"limit": exc.limit})
     except Exception as exc:
-        where = traceback.format_exception_only(exc)[-1].strip()
-        message = f"the check could not finish: {where}"
-    return [Result(check_id, Outcome.ERROR, message) for check_id in ids]
+        note = Note("crashed", {"error": traceback.format_exception_only(exc)[-1].strip()})
+    return [Result(check_id, Outcome.ERROR, note) for check_id in ids]

@@ -23,7 +23,7 @@ Progress = Callable[[str], None]
 
 def collect(ctx: ObserveContext, progress: Progress) -> None:
     for api, version in ctx.pairs:
-        for school in ctx.schools:
+        for school in ctx.testable(api, version):
             progress(f"reading {api} {version} for {school.id}")
             lists = [
                 ctx.read(op, school.id, {"orgMasterId": school.id}) for op in _lists(api, version)

@@ -13,9 +13,11 @@ from collections.abc import Iterable, Iterator
 from typing import Any
 
 from eduv import spec
+from eduv.conformance.model import Note
 from eduv.conformance.reads import ObserveContext, Observed, judge, probe_operation
 from eduv.conformance.session import TokenFailedError, list_operations
 from eduv.conformance.tally import Tally
+from eduv.pointer import pointer
 from eduv.spec import Operation
 
 UNKNOWN_SCHOOL = "999Z999"
@@ -40,44 +42,59 @@ def declared_version(item: Observed) -> str:
 # -- schemas, headers, status bodies ------------------------------------------------------
 
 
+def _judged(ctx: ObserveContext) -> Iterator[Observed]:
+    """The answers of the pairs observe mode covers (a version preflight found not
+    served has its one verdict there, not a finding in every passive check)."""
+    pairs = set(ctx.pairs)
+    return (i for i in ctx.observed if (i.op.api, i.op.version) in pairs)
+
+
 def schema_valid(ctx: ObserveContext) -> list[Any]:
     tally = Tally("EDUV-CONF-SCHEMA-001")
-    for item in ctx.observed:
+    for item in _judged(ctx):
         if item.purpose != "read" or not item.objects():
             continue
         body = item.op.success[1]
         if body is None:
             continue
-        version = declared_version(item)
-        validator = spec.validator(item.op.api, version, body.message)
-        for obj in item.objects():
+        validator = spec.validator(item.op.api, declared_version(item), body.message)
+        for index, obj in enumerate(item.objects()):
             errors = list(validator.iter_errors(obj))
-            problem = None
-            if errors:
-                first = errors[0]
-                where = "/" + "/".join(str(p) for p in first.instance_path)
-                problem = f"{item.op.operation_id}: a {body.message} at {where}: {first.message}"
-            judge(tally, item, problem)
+            if not errors:
+                judge(tally, item, None)
+            for error in errors:
+                schema_problem(tally, item, index, body.message, error)
     return tally.results(ctx.pairs)
+
+
+def schema_problem(tally: Tally, item: Observed, index: int, message: str, error: Any) -> None:
+    """One finding per schema error: one object can break its schema more than once."""
+    inside = pointer(error.instance_path)
+    kind = error.kind
+    distinct = pointer(error.schema_path) + "|" + str(getattr(kind, "property", "") or "")
+    params = {"component": message, "pointer": inside or "/", "error": error.message}
+    judge(tally, item, "schema", params, index=index, pointer=inside, distinct=distinct)
 
 
 def version_header(ctx: ObserveContext) -> list[Any]:
     tally = Tally("EDUV-CONF-HDR-001")
-    for item in ctx.observed:
+    for item in _judged(ctx):
         if item.answer.status is None or item.requested_version not in spec.versions(item.op.api):
             continue
         got = item.answer.header("api-version")
-        problem = (
-            f"{item.op.operation_id} ({item.purpose}): API-Version {got!r}, "
-            f"expected {item.requested_version}"
-        )
-        judge(tally, item, None if got == item.requested_version else problem)
+        params = {
+            "operation": item.op.operation_id,
+            "got": "-" if got is None else got,
+            "expected": item.requested_version,
+        }
+        key = None if got == item.requested_version else "header"
+        judge(tally, item, key, params, distinct=item.purpose)
     return tally.results(ctx.pairs)
 
 
 def status_bodies(ctx: ObserveContext) -> list[Any]:
     tally = Tally("EDUV-CONF-STATUS-001")
-    for item in ctx.observed:
+    for item in _judged(ctx):
         status = item.answer.status
         if status is None or status < 400 or status == 401:
             continue
@@ -86,8 +103,11 @@ def status_bodies(ctx: ObserveContext) -> list[Any]:
         if body is not None and validator.is_valid(body):
             judge(tally, item, None)
             continue
-        shown = "no JSON body" if body is None else f"body {_short(body)}"
-        judge(tally, item, f"{item.op.operation_id} ({item.purpose}): HTTP {status} with {shown}")
+        params = {"operation": item.op.operation_id, "status": status}
+        key = "no-json" if body is None else "not-status-response"
+        if body is not None:
+            params["body"] = _short(body)
+        judge(tally, item, key, params, distinct=item.purpose)
     return tally.results(ctx.pairs)
 
 
@@ -101,19 +121,32 @@ def _short(value: Any) -> str:
 
 def _probes(ctx: ObserveContext) -> Iterator[tuple[str, str, Operation, str]]:
     """(api, version, operation, school) for each pair: what a probe calls."""
-    if not ctx.schools:
-        return
     for api, version in ctx.pairs:
         op = probe_operation(api, version)
-        if op is not None:
-            yield api, version, op, ctx.schools[0].id
+        schools = ctx.testable(api, version)
+        if op is not None and schools:
+            yield api, version, op, schools[0].id
 
 
-def _expect_refusal(tally: Tally, item: Observed, http: int, code: int, what: str) -> None:
+def expect_refusal(
+    tally: Tally,
+    item: Observed,
+    http: int,
+    code: int,
+    what: dict[str, Any],
+    key: str = "refusal",
+) -> None:
+    """Judge an answer that must be a refusal with HTTP ``http`` and status ``code``."""
     got = item.answer.status
     found = spec.status_code(_body(item))
-    problem = f"{what}: HTTP {got} with status {found}, expected HTTP {http} with status {code}"
-    judge(tally, item, None if got == http and found == code else problem)
+    params = {
+        **what,
+        "status": got,
+        "code": "-" if found is None else found,
+        "expected_status": http,
+        "expected_code": code,
+    }
+    judge(tally, item, None if got == http and found == code else key, params)
 
 
 def _unauthenticated(ctx: ObserveContext, check_id: str, token: str | None) -> list[Any]:
@@ -122,19 +155,23 @@ def _unauthenticated(ctx: ObserveContext, check_id: str, token: str | None) -> l
         item = ctx.read(
             op, school, {"orgMasterId": school}, token=token, purpose=check_id.split("-")[-2]
         )
-        judge(tally, item, "; ".join(_unauthenticated_problems(item)) or None)
+        problems = _unauthenticated_problems(item)
+        for key, params in problems:
+            judge(tally, item, key, {"operation": op.operation_id, **params})
+        if not problems:
+            judge(tally, item, None)
     return tally.results(ctx.pairs)
 
 
-def _unauthenticated_problems(item: Observed) -> list[str]:
-    problems = []
+def _unauthenticated_problems(item: Observed) -> list[tuple[str, dict[str, Any]]]:
+    problems: list[tuple[str, dict[str, Any]]] = []
     if item.answer.status != 401:
-        problems.append(f"HTTP {item.answer.status}, expected 401")
+        problems.append(("status", {"status": item.answer.status}))
     if item.answer.content:
-        problems.append(f"a body of {len(item.answer.content)} bytes, expected none")
+        problems.append(("body", {"bytes": len(item.answer.content)}))
     challenge = item.answer.header("www-authenticate") or ""
     if not challenge.lower().startswith("bearer"):
-        problems.append("no WWW-Authenticate header naming the Bearer scheme")
+        problems.append(("challenge", {}))
     return problems
 
 
@@ -157,15 +194,15 @@ def missing_scope(ctx: ObserveContext) -> list[Any]:
     for api, version, op, school in _probes(ctx):
         other = _other_scopes(ctx, op)
         if cred is None or not other:
-            tally.skip(api, version, "the credential holds no scope outside this API")
+            tally.skip(api, version, "no-other-scope")
             continue
         try:
             grant = ctx.session.grant(cred, other)
         except TokenFailedError as exc:
-            tally.skip(api, version, f"no token with fewer scopes: {exc}")
+            tally.skip(api, version, "no-narrow-token", error=exc.reason)
             continue
         item = ctx.read(op, school, {"orgMasterId": school}, token=grant.token, purpose="scope")
-        _expect_refusal(tally, item, 403, 21, f"{op.operation_id} with only {other[0]}")
+        expect_refusal(tally, item, 403, 21, {"operation": op.operation_id, "scope": other[0]})
     return tally.results(ctx.pairs)
 
 
@@ -188,15 +225,15 @@ def data_minimisation(ctx: ObserveContext) -> list[Any]:
     for api, version in pairs:
         reduced = _reduced_scopes(api, version) or []
         if cred is None:
-            tally.skip(api, version, "no credential with consent is configured")
+            tally.skip(api, version, "no-credential")
             continue
         try:
             grant = ctx.session.grant(cred, reduced)
         except TokenFailedError as exc:
-            tally.skip(api, version, f"no token with only {', '.join(reduced)}: {exc}")
+            tally.skip(api, version, "no-narrow-token", error=exc.reason)
             continue
         for op in list_operations(api, version):
-            for school in ctx.schools:
+            for school in ctx.testable(api, version):
                 item = ctx.read(
                     op, school.id, {"orgMasterId": school.id}, token=grant.token, purpose="minimal"
                 )
@@ -210,43 +247,29 @@ def _judge_fields(tally: Tally, item: Observed, scopes: Iterable[str]) -> None:
         return
     held = set(scopes)
     needs = _field_scopes(item.op.api, item.op.version, body.message)
-    for obj in item.objects():
+    for index, obj in enumerate(item.objects()):
         extra = sorted(k for k in obj if needs.get(k) and not needs[k] & held)
-        problem = (
-            f"{item.op.operation_id}: served {', '.join(extra)} to a token with only "
-            f"{', '.join(sorted(held))}"
-        )
-        judge(tally, item, problem if extra else None)
+        if not extra:
+            judge(tally, item, None)
+        for member in extra:
+            params = {
+                "operation": item.op.operation_id,
+                "member": member,
+                "scopes": ", ".join(sorted(held)),
+                "needs": ", ".join(sorted(needs[member])),
+            }
+            judge(tally, item, "member", params, index=index, pointer="/" + member)
 
 
 def unknown_school(ctx: ObserveContext) -> list[Any]:
     tally = Tally("EDUV-CONF-ORG-001")
-    known = {s.id for s in ctx.schools}
+    known = {s.id for s in ctx.cfg.schools}
     if UNKNOWN_SCHOOL in known:
-        return tally.results(ctx.pairs, "the probe school code is one of the tested schools")
+        return tally.results(ctx.pairs, Note("probe-school-known", {"school": UNKNOWN_SCHOOL}))
     for _api, _version, op, _school in _probes(ctx):
         item = ctx.read(op, UNKNOWN_SCHOOL, {"orgMasterId": UNKNOWN_SCHOOL}, purpose="org")
-        _expect_refusal(tally, item, 400, 23, f"{op.operation_id} for school {UNKNOWN_SCHOOL}")
-    return tally.results(ctx.pairs)
-
-
-def no_consent(ctx: ObserveContext) -> list[Any]:
-    tally = Tally("EDUV-CONF-CONSENT-001")
-    cred = ctx.session.credential(consent=False)
-    for api, version, op, _school in _probes(ctx):
-        if cred is None:
-            tally.skip(api, version, "no credential without consent (consent = false) given")
-            continue
-        try:
-            grant = ctx.session.grant(cred)
-        except TokenFailedError as exc:
-            tally.skip(api, version, str(exc))
-            continue
-        for school in ctx.schools:
-            item = ctx.read(
-                op, school.id, {"orgMasterId": school.id}, token=grant.token, purpose="consent"
-            )
-            _expect_refusal(tally, item, 403, 22, f"{op.operation_id} for {school.id}")
+        what = {"operation": op.operation_id, "school": UNKNOWN_SCHOOL}
+        expect_refusal(tally, item, 400, 23, what)
     return tally.results(ctx.pairs)
 
 
@@ -260,7 +283,8 @@ def unsupported_version(ctx: ObserveContext) -> list[Any]:
             version_header=UNSUPPORTED_VERSION,
             purpose="version",
         )
-        _expect_refusal(tally, item, 400, 12, f"API-Version {UNSUPPORTED_VERSION}")
+        what = {"operation": op.operation_id, "version": UNSUPPORTED_VERSION}
+        expect_refusal(tally, item, 400, 12, what)
     return tally.results(ctx.pairs)
 
 
@@ -269,12 +293,13 @@ def unknown_object(ctx: ObserveContext) -> list[Any]:
     missing = str(uuid.UUID(int=0x5EED))
     for api, version in ctx.pairs:
         lookups = [o for o in spec.operations(api, version) if "id" in o.parameter_in]
-        if not lookups or not ctx.schools:
+        schools = ctx.testable(api, version)
+        if not lookups or not schools:
             continue
-        school = ctx.schools[0].id
+        school = schools[0].id
         for op in lookups:
             item = ctx.read(op, school, {"id": missing, "orgMasterId": school}, purpose="404")
             status = item.answer.status
-            problem = f"{op.operation_id} for an unknown id: HTTP {status}"
-            judge(tally, item, None if status == 404 else problem)
+            params = {"operation": op.operation_id, "status": status}
+            judge(tally, item, None if status == 404 else "status", params)
     return tally.results(ctx.pairs)

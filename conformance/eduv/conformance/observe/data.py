@@ -1,50 +1,44 @@
-"""Observe-mode checks of the data: consistency between operations, filters, versions, rules."""
+"""Observe-mode checks of the data: consistency between operations, filters, versions, rules.
+
+Every finding points at the answer it was seen in: the rule pass assembles what the
+source serves into a dataset, remembers for each object of it the answer and the place
+it came from, and maps each rule finding back there.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator
-from typing import Any
-
-import orjson
+from collections.abc import Iterable, Iterator, Mapping
+from dataclasses import dataclass, field
+from typing import Any, TypeVar
 
 from eduv import spec
 from eduv.conformance.catalogue import rule_check_id
 from eduv.conformance.config import SchoolTarget
-from eduv.conformance.model import Result
+from eduv.conformance.model import Note, Outcome, Result, Where
 from eduv.conformance.reads import (
-    ID_MEMBERS,
     JsonObject,
     ObserveContext,
     Observed,
+    canonical,
     judge,
+    object_id,
+    where,
 )
 from eduv.conformance.session import list_operations
 from eduv.conformance.tally import Tally
 from eduv.dataset.convert import convert_object
 from eduv.dataset.model import Dataset, School, SchoolFacts, school_key
+from eduv.findings import Finding
+from eduv.pointer import escape, tokens
 from eduv.rules import check_dataset, check_message, load_catalogue
 
 # Rules about the dataset's facts section, which no API message carries.
 FACT_RULES = frozenset({"EDUV-ORG-011", "EDUV-ORG-012", "EDUV-DATA-004"})
-
-
-def object_id(message: str, obj: JsonObject) -> str:
-    """The identity of an object in a list: its id member, or a person's identifiers."""
-    member = ID_MEMBERS.get(message)
-    if member is not None:
-        return str(obj.get(member))
-    if "userMasterIdentifier" in obj:
-        return str(obj["userMasterIdentifier"])
-    if "organisationMasterIdentifier" in obj or "organisationIds" in obj:
-        return school_key(obj)
-    return orjson.dumps(obj.get("userIds"), option=orjson.OPT_SORT_KEYS).decode()
-
-
-def canonical(obj: Any) -> bytes:
-    return orjson.dumps(obj, option=orjson.OPT_SORT_KEYS)
+T = TypeVar("T")
 
 
 def lookups_match_lists(ctx: ObserveContext) -> list[Result]:
+    """EDUV-CONF-LIST-001: an object fetched by id is the one the school's list holds."""
     tally = Tally("EDUV-CONF-LIST-001")
     for item in ctx.observed:
         if item.purpose != "read" or "id" not in item.op.parameter_in or item.school is None:
@@ -52,14 +46,30 @@ def lookups_match_lists(ctx: ObserveContext) -> list[Result]:
         body = item.op.success[1]
         if body is None:
             continue
+        ident = str(item.params.get("id"))
+        if not item.ok:
+            # Listed, then refused when fetched by its own id.
+            params = {"operation": item.op.operation_id, "id": ident, "status": item.answer.status}
+            place = Where(item.op.operation_id, item.answer.exchange, body.message, ident)
+            tally.problem(
+                item.op.api,
+                item.op.version,
+                "lookup-failed",
+                params,
+                where=place,
+                subject=item.school,
+            )
+            continue
         listed = _list_by_id(ctx, item, body.message)
-        for obj in item.objects():
+        for index, obj in enumerate(item.objects()):
             key = object_id(body.message, obj)
-            if key in listed and canonical(listed[key]) == canonical(obj):
-                judge(tally, item, None)
+            params = {"operation": item.op.operation_id, "component": body.message, "id": key}
+            if key not in listed:
+                judge(tally, item, "not-listed", params, index=index)
+            elif canonical(listed[key]) != canonical(obj):
+                judge(tally, item, "differs", params, index=index)
             else:
-                what = "differs from" if key in listed else "is missing from"
-                judge(tally, item, f"{body.message} {key} fetched by id {what} the school's list")
+                judge(tally, item, None)
     return tally.results(ctx.pairs)
 
 
@@ -73,10 +83,11 @@ def _list_by_id(ctx: ObserveContext, item: Observed, message: str) -> dict[str, 
 
 
 def period_filter(ctx: ObserveContext) -> list[Result]:
+    """EDUV-CONF-FILTER-001: schoolPeriodId narrows a list to that period's objects."""
     tally = Tally("EDUV-CONF-FILTER-001")
     for api, version in ctx.pairs:
         for op in _period_lists(api, version):
-            for school in ctx.schools:
+            for school in ctx.testable(api, version):
                 _filter_school(ctx, tally, op, school.id)
     return tally.results([p for p in ctx.pairs if p[0] == "association-api"])
 
@@ -99,26 +110,38 @@ def _filter_school(ctx: ObserveContext, tally: Tally, op: spec.Operation, school
     for period in periods[:2]:
         wanted = {object_id(message, o) for o in everything if o.get("schoolPeriod") == period}
         item = ctx.read(op, school, {"orgMasterId": school, "schoolPeriodId": period})
-        got = {object_id(message, o) for o in item.objects()}
-        problem = (
-            f"{op.operation_id} schoolPeriodId={period}: {len(got - wanted)} object(s) of "
-            f"other periods, {len(wanted - got)} of this period missing"
-        )
-        judge(tally, item, None if got == wanted else problem)
+        got = set()
+        base = {"operation": op.operation_id, "period": period, "component": message}
+        for index, obj in enumerate(item.objects()):
+            key = object_id(message, obj)
+            got.add(key)
+            found = obj.get("schoolPeriod")
+            if key in wanted:
+                judge(tally, item, None)
+            else:
+                params = {**base, "id": key, "other": found if isinstance(found, str) else "-"}
+                judge(tally, item, "other-period", params, index=index)
+        for key in sorted(wanted - got):
+            place = Where(op.operation_id, item.answer.exchange, message, key)
+            tally.problem(
+                op.api, op.version, "left-out", {**base, "id": key}, where=place, subject=school
+            )
 
 
 def previous_version(ctx: ObserveContext) -> list[Result]:
+    """EDUV-CONF-VER-002: t-1 serves the current objects converted to its shapes."""
     tally = Tally("EDUV-CONF-VER-002")
     sectors = {s.id: s.sector for s in ctx.schools}
     for source in spec.source_apis():
         api, current, previous = source.id, source.current, source.previous
         if (api, current) not in ctx.pairs or (api, previous) not in ctx.pairs:
             continue
+        schools = [s for s in ctx.testable(api, current) if s in ctx.testable(api, previous)]
         for op in list_operations(api, previous):
-            for school in ctx.schools:
+            for school in schools:
                 _compare_versions(ctx, tally, op, current, school.id, sectors.get(school.id))
     pairs = [(a, v) for a, v in ctx.pairs if v == spec.api(a).previous]
-    return tally.results(pairs, "t and t-1 are not both tested")
+    return tally.results(pairs, Note("versions-not-both"))
 
 
 def _compare_versions(
@@ -130,61 +153,90 @@ def _compare_versions(
     sector: str | None,
 ) -> None:
     body = op.success[1]
-    if body is None:
+    older = ctx.listing(op.api, op.version, op.operation_id, school)
+    if body is None or older is None:
         return
+    message = body.message
     newer = ctx.listed(op.api, current, op.operation_id, school)
-    older = ctx.listed(op.api, op.version, op.operation_id, school)
     expected = {
-        object_id(body.message, o): convert_object(op.api, body.message, o, "down", sector)
-        for o in newer
+        object_id(message, o): convert_object(op.api, message, o, "down", sector) for o in newer
     }
-    served = {object_id(body.message, o): o for o in older}
-    differ = sorted(
-        k for k in expected.keys() & served.keys() if canonical(expected[k]) != canonical(served[k])
-    )
-    lost, extra = expected.keys() - served.keys(), served.keys() - expected.keys()
-    if not (differ or lost or extra):
-        tally.ok(op.api, op.version, max(1, len(served)))
-        return
-    evidence = next(
-        (
-            i.answer.exchange
-            for i in ctx.reads(op.api, op.version, op.operation_id)
-            if i.school == school
-        ),
-        None,
-    )
-    tally.problem(
-        op.api,
-        op.version,
-        f"{op.operation_id} at {school}: {len(differ)} object(s) differ from the converted "
-        f"{current} objects (e.g. {', '.join(differ[:2]) or '-'}), {len(lost)} missing, "
-        f"{len(extra)} extra",
-        evidence,
-    )
+    base = {"operation": op.operation_id, "component": message, "current": current}
+    seen = set()
+    for index, obj in enumerate(older.objects()):
+        key = object_id(message, obj)
+        seen.add(key)
+        params = {**base, "id": key}
+        if key not in expected:
+            judge(tally, older, "extra", params, index=index)
+        elif canonical(expected[key]) != canonical(obj):
+            judge(tally, older, "differs", params, index=index)
+        else:
+            judge(tally, older, None)
+    for key in sorted(expected.keys() - seen):
+        place = Where(op.operation_id, older.answer.exchange, message, key)
+        tally.problem(
+            op.api, op.version, "missing", {**base, "id": key}, where=place, subject=school
+        )
 
 
 # -- rules ----------------------------------------------------------------------------------
 
 
-def observed_dataset(ctx: ObserveContext) -> Dataset | None:
+@dataclass
+class Observation:
+    """What the source serves in the current versions, as a dataset, and for each of its
+    objects (by its pointer in the dataset) the answer and the index it came from."""
+
+    dataset: Dataset
+    origins: dict[str, tuple[Observed, int]] = field(default_factory=dict)
+
+    def origin(self, pointer: str) -> tuple[Observed, int, str] | None:
+        """The answer, index and the rest of the pointer of the object ``pointer`` is in."""
+        found = nearest(self.origins, pointer)
+        if found is None:
+            return None
+        (item, index), rest = found
+        return item, index, rest
+
+
+def nearest(origins: Mapping[str, T], at: str) -> tuple[T, str] | None:
+    """The entry of the longest pointer in ``origins`` that ``at`` starts with, and the
+    rest of ``at`` after it: the object a finding is in, and the place inside it."""
+    parts = tokens(at)
+    for size in range(len(parts), 0, -1):
+        base = "".join("/" + escape(t) for t in parts[:size])
+        found = origins.get(base)
+        if found is not None:
+            return found, at[len(base) :]
+    return None
+
+
+def observed_dataset(ctx: ObserveContext) -> Observation | None:
     """What the source serves in the current versions, assembled as a dataset."""
     shapes = {
         api.id: api.current for api in spec.source_apis() if (api.id, api.current) in ctx.pairs
     }
     if "association-api" not in shapes or "education-api" not in shapes:
         return None
-    schools = [s for s in (_school(ctx, t) for t in ctx.schools) if s is not None]
-    students = _people(ctx, "students-api", "get-students-for-school")
-    employees = _people(ctx, "employees-api", "get-employees-for-school")
+    sources: dict[int, tuple[Observed, int]] = {}
+    schools = [s for s in (_school(ctx, t, sources) for t in ctx.schools) if s is not None]
+    students = _people(ctx, "students-api", "get-students-for-school", sources)
+    employees = _people(ctx, "employees-api", "get-employees-for-school", sources)
     facts = {
         t.id: SchoolFacts(sector="PO" if t.sector == "PO" else "VO")
         for t in ctx.schools
         if t.sector in ("PO", "VO")
     }
-    return Dataset(
+    dataset = Dataset(
         shapes=shapes, schools=schools, students=students, employees=employees, facts=facts
     )
+    found = Observation(dataset)
+    for pointer, _coll, obj in dataset.iter_objects():
+        origin = sources.get(id(obj))
+        if origin is not None:
+            found.origins[pointer] = origin
+    return found
 
 
 LISTS = {
@@ -197,52 +249,112 @@ LISTS = {
 }
 
 
-def _school(ctx: ObserveContext, target: SchoolTarget) -> School | None:
+def _objects_of(
+    item: Observed | None, sources: dict[int, tuple[Observed, int]]
+) -> list[JsonObject]:
+    if item is None:
+        return []
+    found = item.objects()
+    for index, obj in enumerate(found):
+        sources.setdefault(id(obj), (item, index))
+    return found
+
+
+def _school(
+    ctx: ObserveContext, target: SchoolTarget, sources: dict[int, tuple[Observed, int]]
+) -> School | None:
     version = spec.api("education-api").current
-    orgs = ctx.listed("education-api", version, "get-organisations-by-school-search", target.id)
+    if target not in ctx.testable("education-api", version):
+        return None
+    orgs = _objects_of(
+        ctx.listing("education-api", version, "get-organisations-by-school-search", target.id),
+        sources,
+    )
     org = next((o for o in orgs if school_key(o) == target.id), None)
     if org is None:
         return None
     school = School(organisation=org)
     for name, (api, operation_id) in LISTS.items():
-        setattr(school, name, ctx.listed(api, spec.api(api).current, operation_id, target.id))
+        listing = ctx.listing(api, spec.api(api).current, operation_id, target.id)
+        setattr(school, name, _objects_of(listing, sources))
     return school
 
 
-def _people(ctx: ObserveContext, api: str, operation_id: str) -> list[JsonObject]:
+def _people(
+    ctx: ObserveContext, api: str, operation_id: str, sources: dict[int, tuple[Observed, int]]
+) -> list[JsonObject]:
     found: dict[str, JsonObject] = {}
-    for school in ctx.schools:
-        for person in ctx.listed(api, spec.api(api).current, operation_id, school.id):
+    version = spec.api(api).current
+    for school in ctx.testable(api, version):
+        listing = ctx.listing(api, version, operation_id, school.id)
+        for person in _objects_of(listing, sources):
             found.setdefault(object_id("", person), person)
     return list(found.values())
 
 
 def rule_results(
-    ctx: ObserveContext, dataset: Dataset | None, subject: str | None = None
+    ctx: ObserveContext, seen: Observation | None, subject: str | None = None
 ) -> list[Result]:
-    """One result per rule check: errors fail it, warnings are noted."""
+    """One result per rule check: errors fail it, warnings are listed with it."""
     tallies = {r.id: Tally(rule_check_id(r.id), subject) for r in load_catalogue().rules}
-    if dataset is not None:
+    used: set[int] = set()
+    if seen is not None:
         # Every day the served data covers, or the day the tester asked for.
-        found = check_dataset(dataset, as_of=ctx.cfg.as_of)
-        _record(tallies, found, dataset.shapes)
+        found = check_dataset(seen.dataset, as_of=ctx.cfg.as_of, lang=ctx.cfg.lang)
+        _record(tallies, found, seen)
+        used = {id(item) for item, _ in seen.origins.values()}
     for item in ctx.observed:
-        if item.purpose == "read" and item.op.version != spec.api(item.op.api).current:
-            _message_rules(tallies, item)
-    return _rule_outcomes(ctx, tallies, dataset)
+        # Every other answer (lookups by id, the previous versions) by the message rules.
+        if (
+            item.purpose == "read"
+            and id(item) not in used
+            and (item.op.api, item.op.version) in ctx.pairs
+        ):
+            _message_rules(tallies, item, ctx.cfg.lang)
+    return _rule_outcomes(ctx, tallies, seen)
 
 
-def _record(tallies: dict[str, Tally], found: Iterable[Any], shapes: dict[str, str]) -> None:
+def _record(tallies: dict[str, Tally], found: Iterable[Finding], seen: Observation) -> None:
     rules = load_catalogue().by_id
     for violation in found:
-        rule = rules[violation.rule]
-        for api, version in _where(rule.applies_to, shapes):
-            text = f"{violation.message} ({', '.join(violation.pointers[:2])})"
-            if violation.is_error:
-                tallies[violation.rule].problem(api, version, text)
-            else:
-                tallies[violation.rule].note(api, version, text)
-            break
+        rule = rules[violation.rule or ""]
+        origin = seen.origin(violation.instance_path)
+        api: str | None
+        version: str | None
+        if origin is not None:
+            item, index, rest = origin
+            api, version = item.op.api, item.op.version
+            place = where(item, index, rest)
+            subject = item.school
+        else:
+            first = next(_where(rule.applies_to, seen.dataset.shapes), None)
+            api, version = (first[0], first[1]) if first else (None, None)
+            place = Where(pointer=violation.instance_path)
+            subject = next((o.school for o in violation.objects if o.school), None)
+        _rule_finding(tallies[rule.id], violation, api, version, place, subject)
+
+
+def _rule_finding(
+    tally: Tally,
+    violation: Finding,
+    api: str | None,
+    version: str | None,
+    place: Where,
+    subject: str | None,
+) -> None:
+    tally.problem(
+        api,
+        version,
+        "rule",
+        where=place,
+        severity=violation.severity,
+        subject=subject,
+        distinct=violation.rule,
+        message=violation.message,
+        rule=violation.rule,
+        source_kind=violation.source_kind,
+        interval=violation.interval,
+    )
 
 
 def _where(applies: Any, shapes: dict[str, str]) -> Iterator[tuple[str, str]]:
@@ -251,42 +363,38 @@ def _where(applies: Any, shapes: dict[str, str]) -> Iterator[tuple[str, str]]:
             yield api, version
 
 
-def _message_rules(tallies: dict[str, Tally], item: Observed) -> None:
+def _message_rules(tallies: dict[str, Tally], item: Observed, lang: Any) -> None:
     body = item.op.success[1]
-    if body is None or not item.objects():
+    objects = item.objects()
+    if body is None or not objects:
         return
-    found = check_message(item.op.api, item.op.version, body.message, item.objects())
-    for violation in found:
-        tally = tallies[violation.rule or ""]
-        text = f"{item.op.operation_id}: {violation.message}"
-        if violation.is_error:
-            tally.problem(item.op.api, item.op.version, text, item.answer.exchange)
-        else:
-            tally.note(item.op.api, item.op.version, text)
+    for index, obj in enumerate(objects):
+        for violation in check_message(item.op.api, item.op.version, body.message, obj, lang):
+            place = where(item, index, violation.instance_path)
+            tally = tallies[violation.rule or ""]
+            _rule_finding(tally, violation, item.op.api, item.op.version, place, item.school)
 
 
 def _rule_outcomes(
-    ctx: ObserveContext, tallies: dict[str, Tally], dataset: Dataset | None
+    ctx: ObserveContext, tallies: dict[str, Tally], seen: Observation | None
 ) -> list[Result]:
     out: list[Result] = []
     for rule in load_catalogue().rules:
         tally = tallies[rule.id]
         pairs = [(a, v) for a, v in ctx.pairs if v in rule.applies_to.get(a, ())]
         if rule.id in FACT_RULES:
-            reason = "about the dataset's facts, which no API message carries"
+            reason = Note("rule-facts")
             out.extend(tally.results([], reason) or [_na(rule.id, reason)])
             continue
-        if rule.kind == "dataset" and dataset is None:
-            reason = "needs the association and education APIs in their current versions"
+        if rule.kind == "dataset" and seen is None:
+            reason = Note("rule-needs-current")
             out.extend(tally.results([], reason) or [_na(rule.id, reason)])
             continue
         for api, version in pairs:
             tally.ok(api, version)
-        out.extend(tally.results(pairs) or [_na(rule.id, "no API version it applies to is tested")])
+        out.extend(tally.results(pairs) or [_na(rule.id, Note("rule-no-version"))])
     return out
 
 
-def _na(rule_id: str, reason: str) -> Result:
-    from eduv.conformance.model import Outcome
-
+def _na(rule_id: str, reason: Note) -> Result:
     return Result(rule_check_id(rule_id), Outcome.NOT_APPLICABLE, reason)

@@ -12,8 +12,8 @@ from collections.abc import Callable, Iterable
 from functools import partial
 
 from eduv.conformance.catalogue import load
-from eduv.conformance.model import CheckSpec, Outcome, Result
-from eduv.conformance.observe import conventions, data
+from eduv.conformance.model import CheckSpec, Note, Outcome, Result, result
+from eduv.conformance.observe import consent, conventions, data
 from eduv.conformance.observe.collect import collect
 from eduv.conformance.observe.data import observed_dataset, rule_results
 from eduv.conformance.reads import ObserveContext
@@ -27,7 +27,7 @@ CHECKS: dict[str, ObserveCheck] = {
     "EDUV-CONF-SCOPE-001": conventions.missing_scope,
     "EDUV-CONF-SCOPE-002": conventions.data_minimisation,
     "EDUV-CONF-ORG-001": conventions.unknown_school,
-    "EDUV-CONF-CONSENT-001": conventions.no_consent,
+    "EDUV-CONF-CONSENT-001": consent.no_consent,
     "EDUV-CONF-VER-001": conventions.unsupported_version,
     "EDUV-CONF-NOTFOUND-001": conventions.unknown_object,
     "EDUV-CONF-LIST-001": data.lookups_match_lists,
@@ -44,8 +44,7 @@ def run(state: SuiteState) -> list[Result]:
     ctx = state.observe
     every = load().of_mode("observe")
     if not ctx.pairs:
-        reason = "nothing could be observed: see the preflight"
-        return [Result(c.id, Outcome.SKIP, reason) for c in every]
+        return [result(c.id, Outcome.SKIP, "nothing-observed") for c in every]
     failed = guard([c.id for c in every], lambda: _collect(state))
     if failed:
         return failed
@@ -64,7 +63,7 @@ def _collect(state: SuiteState) -> list[Result]:
     return []
 
 
-def _skips(reasons: dict[Pair, str], checks: Iterable[CheckSpec]) -> list[Result]:
+def _skips(reasons: dict[Pair, Note], checks: Iterable[CheckSpec]) -> list[Result]:
     """Each check that applies to a pair preflight could not test is skipped there."""
     out = []
     for (api, version), reason in reasons.items():

@@ -2,16 +2,19 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
+from typing import Any
 
 from rich.console import Console
+from rich.markup import escape
 from rich.progress import BarColumn, Progress, SpinnerColumn, TextColumn
 from rich.table import Table
 
 from eduv.conformance.model import Outcome
-from eduv.conformance.reports.json_report import check_outcomes
-from eduv.conformance.runner import Run
+from eduv.conformance.reports.text import finding_lines
+
+__all__ = ["Console", "progress_bar", "summary"]
 
 STYLES = {
     Outcome.PASS: "green",
@@ -44,30 +47,45 @@ def progress_bar(console: Console, steps: int) -> Iterator[Callable[[str], None]
         yield step
 
 
-def summary(console: Console, run: Run) -> None:
-    folded = check_outcomes(run)
-    table = Table(title=f"eduv conformance: {run.info.target}")
+def summary(console: Console, doc: Mapping[str, Any], limit: int = 5) -> None:
+    """The results table, the verdict with its counts, and each failure's findings."""
+    run, lang = doc["run"], doc["run"].get("lang", "en")
+    table = Table(title=f"eduv conformance: {run['target']}")
     table.add_column("check")
     table.add_column("outcome")
+    table.add_column("findings", justify="right")
     table.add_column("title")
-    for check_id in sorted(folded):
-        outcome = folded[check_id]
+    for chk in doc["checks"]:
+        outcome = Outcome(chk["outcome"])
         if outcome is Outcome.NOT_APPLICABLE:
             continue
-        spec = run.checks.get(check_id)
-        title = spec.title.get(run.info.lang) if spec else ""  # type: ignore[arg-type]
-        table.add_row(check_id, f"[{STYLES[outcome]}]{outcome.value}[/]", title)
+        table.add_row(
+            chk["id"],
+            f"[{STYLES[outcome]}]{outcome.value}[/]",
+            str(chk.get("findings", 0) or ""),
+            escape(chk.get("title", {}).get(lang, "")),
+        )
     console.print(table)
-    counts = {o: sum(1 for v in folded.values() if v is o) for o in Outcome}
-    line = ", ".join(f"{n} {o.value}" for o, n in counts.items() if n)
-    verdict = "[green]PASSED[/]" if run.passed else "[bold red]FAILED[/]"
+    summ = doc["summary"]
+    counts = ", ".join(f"{n} {o}" for o, n in summ["checks"].items() if n)
+    found = summ["findings"]
+    verdict = "[green]PASSED[/]" if summ["passed"] else "[bold red]FAILED[/]"
     console.print(
-        f"{verdict}: {line}; {run.info.requests} requests in {run.info.seconds} s "
-        f"(seed {run.info.seed})"
+        f"{verdict}: {counts}; findings: {found['errors']} error(s), "
+        f"{found['warnings']} warning(s), {found['excused']} excused; "
+        f"{run['requests']} requests in {run['seconds']} s (seed {run['seed']})"
     )
-    for result in run.results:
-        if result.outcome in (Outcome.FAIL, Outcome.ERROR):
-            where = " ".join(p for p in (result.api, result.version, result.subject) if p)
-            console.print(f"  [red]{result.check_id}[/] {where}: {result.message}")
-            for detail in result.details[:3]:
-                console.print(f"      {detail}", markup=False)
+    if "baseline" in summ:
+        b = summ["baseline"]
+        console.print(
+            f"against the baseline: {b['new']} new ({b['newErrors']} error(s)), "
+            f"{b['gone']} gone, {b['unchanged']} unchanged",
+            markup=False,
+        )
+    for result in doc["results"]:
+        if result["outcome"] not in ("fail", "error"):
+            continue
+        where = " ".join(result[k] for k in ("api", "version", "subject") if result.get(k))
+        console.print(f"  [red]{result['checkId']}[/] {escape(where)}: {escape(result['message'])}")
+        for line in finding_lines(doc, result, limit):
+            console.print(f"  {line}", markup=False, highlight=False)

@@ -13,6 +13,10 @@ from html import escape
 from pathlib import Path
 from typing import Any
 
+from eduv.conformance.reports.text import findings_of, place
+
+FINDINGS_SHOWN = 200  # per result; report.json holds them all
+
 LABELS = {
     "en": {
         "title": "Edu-V conformance report",
@@ -35,7 +39,17 @@ LABELS = {
         "why": "What the check asserts",
         "request": "Request",
         "answer": "Answer",
-        "repeat": "Repeat with curl (set EDUV_TOKEN first)",
+        "repeat": "Repeat with curl (the first line puts a token in EDUV_TOKEN)",
+        "where": "Where",
+        "rule": "Rule",
+        "fingerprint": "Fingerprint",
+        "object": "The object as served (masked)",
+        "excused": "excused as a known issue",
+        "baseline_new": "new since the baseline",
+        "baseline_unchanged": "also in the baseline",
+        "same_exchange": "Seen in the same exchange as above.",
+        "more": "{count} more finding(s) are listed in report.json.",
+        "findings": "Findings",
         "none": "No failures.",
         "masked": "Personal data and credentials are masked in this report.",
         "seconds": "s",
@@ -61,7 +75,17 @@ LABELS = {
         "why": "Wat de controle toetst",
         "request": "Verzoek",
         "answer": "Antwoord",
-        "repeat": "Herhalen met curl (zet eerst EDUV_TOKEN)",
+        "repeat": "Herhalen met curl (de eerste regel zet een token in EDUV_TOKEN)",
+        "where": "Waar",
+        "rule": "Regel",
+        "fingerprint": "Vingerafdruk",
+        "object": "Het object zoals geleverd (gemaskeerd)",
+        "excused": "geaccepteerd als bekend probleem",
+        "baseline_new": "nieuw sinds de basislijn",
+        "baseline_unchanged": "ook in de basislijn",
+        "same_exchange": "Gezien in dezelfde uitwisseling als hierboven.",
+        "more": "Nog {count} bevinding(en) staan in report.json.",
+        "findings": "Bevindingen",
         "none": "Geen fouten.",
         "masked": "Persoonsgegevens en geheimen zijn gemaskeerd in dit rapport.",
         "seconds": "s",
@@ -117,6 +141,14 @@ def _run(doc: Mapping[str, Any], t: Mapping[str, str]) -> str:
 def _verdict(doc: Mapping[str, Any], t: Mapping[str, str]) -> str:
     summary = doc["summary"]
     counts = ", ".join(f"{n} {escape(k)}" for k, n in summary["checks"].items() if n)
+    found = summary["findings"]
+    counts += (
+        f"; {escape(t['findings'])}: {found['errors']} error, {found['warnings']} warning, "
+        f"{found['excused']} excused"
+    )
+    if "baseline" in summary:
+        b = summary["baseline"]
+        counts += f"; baseline: {b['new']} new, {b['gone']} gone, {b['unchanged']} unchanged"
     if summary["passed"]:
         return f'<p id="verdict" class="verdict ok">{escape(t["verdict_pass"])} ({counts})</p>'
     failed = ", ".join(escape(c) for c in summary["failedChecks"])
@@ -133,9 +165,10 @@ def _checks(doc: Mapping[str, Any], t: Mapping[str, str], lang: str) -> str:
         rows.append(
             f'<tr id="check-{escape(chk["id"])}"><td><code>{escape(chk["id"])}</code></td>'
             f"<td>{escape(title)}</td><td>{escape(', '.join(chk.get('cites', [])))}</td>"
-            f'<td class="{escape(outcome)}">{escape(outcome)}</td></tr>'
+            f'<td class="{escape(outcome)}">{escape(outcome)}</td>'
+            f"<td>{chk.get('findings', 0)}</td></tr>"
         )
-    columns = (t["check"], t["what"], t["cites"], t["outcome"])
+    columns = (t["check"], t["what"], t["cites"], t["outcome"], t["findings"])
     head = "<tr>" + "".join(f"<th>{escape(name)}</th>" for name in columns) + "</tr>"
     return f'<h2>{escape(t["checks"])}</h2><table id="checks">{head}{"".join(rows)}</table>'
 
@@ -145,24 +178,70 @@ def _failures(doc: Mapping[str, Any], t: Mapping[str, str], lang: str) -> str:
     failed = [r for r in doc["results"] if r["outcome"] in ("fail", "error")]
     if not failed:
         return f'<h2>{escape(t["failures"])}</h2><p id="failures">{escape(t["none"])}</p>'
-    blocks = [_failure(r, specs.get(r["checkId"], {}), t, lang) for r in failed]
+    blocks = [_failure(doc, r, specs.get(r["checkId"], {}), t, lang) for r in failed]
     return f'<h2>{escape(t["failures"])}</h2><div id="failures">{"".join(blocks)}</div>'
 
 
 def _failure(
-    result: Mapping[str, Any], chk: Mapping[str, Any], t: Mapping[str, str], lang: str
+    doc: Mapping[str, Any],
+    result: Mapping[str, Any],
+    chk: Mapping[str, Any],
+    t: Mapping[str, str],
+    lang: str,
 ) -> str:
     where = " ".join(escape(result[k]) for k in ("api", "version", "subject") if result.get(k))
     title = escape(chk.get("title", {}).get(lang, ""))
     why = escape(chk.get("explanation", {}).get(lang, ""))
-    details = "".join(f"<li>{escape(d)}</li>" for d in result["details"])
-    evidence = "".join(_exchange(e, t) for e in result["evidence"])
+    exchanges = doc.get("exchanges", {})
+    shown: set[str] = set()
+    items = []
+    for found in findings_of(doc, result)[:FINDINGS_SHOWN]:
+        items.append(_finding(found, exchanges, shown, t))
+    more = len(result.get("findings", [])) - FINDINGS_SHOWN
+    tail = f"<p>{escape(t['more'].format(count=more))}</p>" if more > 0 else ""
     return (
         f'<div class="failure"><h3><code>{escape(result["checkId"])}</code> {title}</h3>'
         f'<p class="{escape(result["outcome"])}">{escape(result["outcome"])} {where}: '
         f"{escape(result['message'])}</p><p><b>{escape(t['why'])}:</b> {why}</p>"
-        f"<ul>{details}</ul>{evidence}</div>"
+        f'<ol class="findings">{"".join(items)}</ol>{tail}</div>'
     )
+
+
+def _finding(
+    found: Mapping[str, Any],
+    exchanges: Mapping[str, Any],
+    shown: set[str],
+    t: Mapping[str, str],
+) -> str:
+    severity = found["severity"]
+    marks = [severity]
+    if found.get("knownIssue"):
+        marks.append(t["excused"])
+    if found.get("baseline"):
+        marks.append(t["baseline_" + found["baseline"]])
+    rows = [(t["where"], place(found))] if place(found) else []
+    if found.get("rule"):
+        rows.append((t["rule"], f"{found['rule']} ({found.get('sourceKind', '')})"))
+    if found.get("knownIssue"):
+        rows.append((t["excused"], found["knownIssue"]))
+    rows.append((t["fingerprint"], found["fingerprint"]))
+    table = "".join(f"<tr><th>{escape(k)}</th><td>{escape(v)}</td></tr>" for k, v in rows)
+    parts = [
+        f'<li id="finding-{escape(found["fingerprint"])}" class="{escape(severity)}">'
+        f"<p><b>{escape(', '.join(marks))}</b>: {escape(found['message'])}</p>"
+        f"<table>{table}</table>"
+    ]
+    if found.get("object"):
+        parts.append(f"<p><b>{escape(t['object'])}</b></p><pre>{escape(found['object'])}</pre>")
+    ref = found.get("exchange")
+    if ref and ref in exchanges:
+        if ref in shown:
+            parts.append(f"<p>{escape(t['same_exchange'])}</p>")
+        else:
+            shown.add(ref)
+            parts.append(_exchange(exchanges[ref], t))
+    parts.append("</li>")
+    return "".join(parts)
 
 
 def _exchange(exchange: Mapping[str, Any], t: Mapping[str, str]) -> str:
@@ -172,10 +251,13 @@ def _exchange(exchange: Mapping[str, Any], t: Mapping[str, str]) -> str:
     status = exchange.get("status")
     headers = "\n".join(f"{k}: {v}" for k, v in exchange.get("responseHeaders", {}).items())
     answer = f"HTTP {status}\n{headers}\n\n{exchange.get('responseExcerpt') or ''}"
+    repeat = exchange["curl"]
+    if exchange.get("tokenCommand"):
+        repeat = exchange["tokenCommand"] + "\n" + repeat
     return (
         f"<p><b>{escape(t['request'])}</b></p><pre>{escape(request)}</pre>"
         f"<p><b>{escape(t['answer'])}</b></p><pre>{escape(answer)}</pre>"
-        f'<p><b>{escape(t["repeat"])}</b></p><pre class="curl">{escape(exchange["curl"])}</pre>'
+        f'<p><b>{escape(t["repeat"])}</b></p><pre class="curl">{escape(repeat)}</pre>'
     )
 
 

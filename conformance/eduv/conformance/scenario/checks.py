@@ -9,11 +9,14 @@ itself) and, through its rule pass, under the rule checks (EDUV-CONF-RULE-...).
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import replace
+from typing import Any
 
 from eduv import spec
 from eduv.conformance.catalogue import load
-from eduv.conformance.http import Answer
-from eduv.conformance.observe.data import LISTS, canonical, object_id
+from eduv.conformance.model import Where
+from eduv.conformance.observe.data import LISTS
+from eduv.conformance.reads import canonical, object_id
 from eduv.conformance.scenario import readback as rb
 from eduv.conformance.scenario.example import Example, StepRecord
 from eduv.conformance.tally import Tally
@@ -49,39 +52,61 @@ NOTIFICATIONS_API = "notifications-api"
 def complete(ex: Example, tally: Tally) -> None:
     for match in rb.matches(ex.dataset, ex.served):
         if match.served is None:
-            text = f"{match.where} was loaded but is not served"
-            tally.problem(match.api, match.version, text, match.evidence)
+            tally.problem(
+                match.api,
+                match.version,
+                "not-served",
+                match.params,
+                where=match.place,
+                subject=match.school,
+            )
         else:
             tally.ok(match.api, match.version)
 
 
 def dates(ex: Example, tally: Tally) -> None:
+    """One finding per date member that the source changed."""
     for match in rb.matches(ex.dataset, ex.served, valid_only=True):
         assert match.served is not None
-        changed = [f for f in rb.DATE_FIELDS if match.loaded.get(f) != match.served.get(f)]
-        if changed:
-            shown = ", ".join(
-                f"{f} {match.loaded.get(f)} -> {match.served.get(f)}" for f in changed
-            )
-            tally.problem(match.api, match.version, f"{match.where}: {shown}", match.evidence)
-        else:
-            tally.ok(match.api, match.version)
+        _members(tally, match, [f for f in rb.DATE_FIELDS if f in match.loaded], "date")
 
 
 def values(ex: Example, tally: Tally) -> None:
+    """One finding per other member that the source changed, added or left out."""
     for match in rb.matches(ex.dataset, ex.served, valid_only=True):
-        loaded, served = match.loaded, match.served
-        assert served is not None
-        differ = sorted(
-            k
-            for k in set(loaded) | set(served)
-            if k not in rb.DATE_FIELDS and canonical(loaded.get(k)) != canonical(served.get(k))
+        assert match.served is not None
+        members = sorted((set(match.loaded) | set(match.served)) - set(rb.DATE_FIELDS))
+        _members(tally, match, members, "value")
+
+
+def _members(tally: Tally, match: rb.Match, members: list[str], key: str) -> None:
+    assert match.served is not None
+    changed = [
+        m for m in members if canonical(match.loaded.get(m)) != canonical(match.served.get(m))
+    ]
+    if not changed:
+        tally.ok(match.api, match.version)
+    for member in changed:
+        params = {
+            **match.params,
+            "member": member,
+            "loaded": _shown(match.loaded.get(member)),
+            "served": _shown(match.served.get(member)),
+        }
+        place = replace(
+            match.place,
+            pointer=f"/{member}",
+            at=(match.place.at or "") + f"/{member}",
         )
-        if differ:
-            text = f"{match.where}: {', '.join(differ)} differ"
-            tally.problem(match.api, match.version, text, match.evidence)
-        else:
-            tally.ok(match.api, match.version)
+        tally.problem(match.api, match.version, key, params, where=place, subject=match.school)
+
+
+def _shown(value: Any) -> str:
+    """A value as a message shows it: short, and ``absent`` when there is none."""
+    if value is None:
+        return "absent"
+    text = canonical(value).decode()
+    return text if len(text) <= 80 else text[:77] + "..."
 
 
 def schema_valid(ex: Example, tally: Tally) -> None:
@@ -90,11 +115,12 @@ def schema_valid(ex: Example, tally: Tally) -> None:
 
 
 def previous_versions(ex: Example, tally: Tally) -> None:
-    """The previous versions serve the current objects converted, as the dataset format says."""
+    """The previous versions serve the current objects converted, as the dataset format
+    says; one finding per object, as in observe mode."""
     for key, answers in ex.previous.items():
         served = ex.served[key]
         sector = ex.dataset.facts[key].sector if key in ex.dataset.facts else None
-        for name, (api, _) in LISTS.items():
+        for name, (api, operation_id) in LISTS.items():
             previous = spec.api(api).previous
             answer = answers[name]
             message = rb.message_of(name)
@@ -102,17 +128,24 @@ def previous_versions(ex: Example, tally: Tally) -> None:
                 object_id(message, o): convert_object(api, message, o, "down", sector)
                 for o in served.lists.get(name, [])
             }
-            got = {object_id(message, o): o for o in rb.objects(answer)}
-            differ = sorted(
-                k for k in expected if k not in got or canonical(expected[k]) != canonical(got[k])
-            )
-            if differ or got.keys() - expected.keys():
-                text = (
-                    f"{key} {name}: {len(differ)} object(s) differ from the converted current ones"
-                )
-                tally.problem(api, previous, text, answer.exchange)
-            else:
-                tally.ok(api, previous)
+            got = rb.objects(answer)
+            ids = [object_id(message, o) for o in got]
+            base = {"operation": operation_id, "component": message, "current": rb.current(api)}
+            for index, (ident, obj) in enumerate(zip(ids, got, strict=True)):
+                place = Where(operation_id, answer.exchange, message, ident, "", f"/{index}", obj)
+                if ident not in expected:
+                    problem = "extra"
+                elif canonical(expected[ident]) != canonical(obj):
+                    problem = "differs"
+                else:
+                    tally.ok(api, previous)
+                    continue
+                params = {**base, "id": ident}
+                tally.problem(api, previous, problem, params, where=place, subject=key)
+            for ident in sorted(expected.keys() - set(ids)):
+                place = Where(operation_id, answer.exchange, message, ident)
+                params = {**base, "id": ident}
+                tally.problem(api, previous, "missing", params, where=place, subject=key)
 
 
 # -- the flexibility cases that must survive -----------------------------------------------------
@@ -145,19 +178,28 @@ def _steps(kind: str) -> ScenarioCheck:
     """The steps of one kind: after each, the source serves the change."""
 
     def check(ex: Example, tally: Tally) -> None:
-        api, version = _where(STEP_CHECKS[kind])
+        api, version = _api_of(STEP_CHECKS[kind])
         for record in ex.steps:
             if record.step.kind != kind:
                 continue
             if record.ok:
                 tally.ok(api, version)
-            else:
-                tally.problem(api, version, f"{record.step.describe()}: {record.text}")
+                continue
+            operation, answer = record.evidence or (None, None)
+            place = Where(
+                operation=operation,
+                evidence=answer.exchange if answer else None,
+                component=record.step.component or None,
+                object_id=record.step.object_id or None,
+            )
+            tally.problem(
+                api, version, "failed", record.params, where=place, subject=record.step.school
+            )
 
     return check
 
 
-def _where(check_id: str) -> tuple[str, str]:
+def _api_of(check_id: str) -> tuple[str, str]:
     """The API (and its current version) a step check is about: the one it applies to."""
     api = next(iter(load().checks[check_id].applies))
     return api, spec.api(api).current
@@ -165,27 +207,20 @@ def _where(check_id: str) -> tuple[str, str]:
 
 def notified(ex: Example, tally: Tally) -> None:
     """Every object a step changed has a notification since the step."""
-    version = spec.api(NOTIFICATIONS_API).current
     for record in ex.steps:
         for kind, ids in record.step.notified:
             hit = any(
                 n.get("objectType") == kind and n.get("objectId") in ids
                 for n in record.notifications
             )
-            text = f"{record.step.describe()}: no notification for {kind} {sorted(ids)[0]}"
-            _judge(tally, hit, version, text, record.answer)
+            _judge(tally, hit, "missing", record, kind, ids)
 
 
 def deletes_notified_last(ex: Example, tally: Tally) -> None:
     """A deleted object's last notification is a delete notification."""
-    version = spec.api(NOTIFICATIONS_API).current
     for record in ex.steps:
         for kind, ids in record.step.deleted:
-            text = (
-                f"{record.step.describe()}: {kind} {sorted(ids)[0]} has no delete notification "
-                "as its last"
-            )
-            _judge(tally, _deleted_last(record, kind, ids), version, text, record.answer)
+            _judge(tally, _deleted_last(record, kind, ids), "not-last", record, kind, ids)
 
 
 def _deleted_last(record: StepRecord, kind: str, ids: frozenset[str]) -> bool:
@@ -198,19 +233,32 @@ def _deleted_last(record: StepRecord, kind: str, ids: frozenset[str]) -> bool:
 
 
 def oldest_first(ex: Example, tally: Tally) -> None:
-    if ex.notifications_answer is None:
+    answer = ex.notifications_answer
+    if answer is None:
         return
-    created = [str(n.get("created", "")) for n in ex.notifications]
-    text = f"{len(created)} notifications are not oldest first"
     version = spec.api(NOTIFICATIONS_API).current
-    _judge(tally, created == sorted(created), version, text, ex.notifications_answer)
+    created = [str(n.get("created", "")) for n in ex.notifications]
+    if created == sorted(created):
+        tally.ok(NOTIFICATIONS_API, version)
+        return
+    first = next(i for i in range(1, len(created)) if created[i] < created[i - 1])
+    place = Where("get-notifications", answer.exchange, "Notification", None, "", f"/{first}")
+    params = {"count": len(created), "index": first}
+    tally.problem(NOTIFICATIONS_API, version, "order", params, where=place)
 
 
-def _judge(tally: Tally, ok: bool, version: str, text: str, answer: Answer) -> None:
+def _judge(
+    tally: Tally, ok: bool, key: str, record: StepRecord, kind: str, ids: frozenset[str]
+) -> None:
+    version = spec.api(NOTIFICATIONS_API).current
     if ok:
         tally.ok(NOTIFICATIONS_API, version)
-    else:
-        tally.problem(NOTIFICATIONS_API, version, text, answer.exchange)
+        return
+    # The notification's objectId is the object's own id: it names the finding.
+    ident = sorted(ids)[0]
+    place = Where("get-notifications", record.answer.exchange, kind, ident)
+    params = {"step": record.step.describe(), "kind": kind, "id": ident}
+    tally.problem(NOTIFICATIONS_API, version, key, params, where=place, subject=record.step.school)
 
 
 # Every check scenario mode reports under (the rule checks aside), bound to its function.

@@ -25,9 +25,10 @@ class StepRecord:
 
     step: Step
     ok: bool
-    text: str
+    params: dict[str, Any]  # the values the step check's message shows
     notifications: list[JsonObject]
     answer: Answer
+    evidence: tuple[str, Answer] | None = None  # the last lookup made: (operation id, answer)
 
 
 @dataclass

@@ -2,17 +2,19 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator
-from dataclasses import dataclass, field
+from collections.abc import Iterable, Iterator, Mapping
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from eduv import spec
 from eduv.conformance.http import Answer
-from eduv.conformance.model import Exchange
-from eduv.conformance.observe.data import LISTS, canonical, object_id
+from eduv.conformance.model import Exchange, Where
+from eduv.conformance.observe.data import LISTS, nearest
+from eduv.conformance.reads import canonical, object_id
 from eduv.conformance.session import Session
 from eduv.conformance.tally import Tally
 from eduv.dataset.model import Dataset, School, collection
+from eduv.pointer import pointer
 
 JsonObject = dict[str, Any]
 DATE_FIELDS = ("beginDate", "startDate", "endDate")
@@ -21,16 +23,42 @@ PEOPLE = {
     "employees": ("employees-api", "get-employees-for-school"),
 }
 ORGANISATION = ("education-api", "get-organisations-by-school-search")
+# Every list the suite reads back per school, with the API and operation that serve it.
+EVERYTHING = {**LISTS, **PEOPLE, "organisation": ORGANISATION}
 
 
 @dataclass
 class Served:
-    """One school as the source serves it in one version."""
+    """One school as the source serves it in one version.
+
+    ``lists`` holds each list's objects, ``evidence`` the answer each came in and
+    ``versions`` the version it was read in; ``errors`` the schema errors of the objects
+    (list name, index, error) and ``invalid`` their ``name:id`` keys.
+    """
 
     key: str
     lists: dict[str, list[JsonObject]] = field(default_factory=dict)
     evidence: dict[str, Exchange] = field(default_factory=dict)
-    invalid: set[str] = field(default_factory=set)  # ids of objects failing their schema
+    versions: dict[str, str] = field(default_factory=dict)
+    invalid: set[str] = field(default_factory=set)
+    errors: list[tuple[str, int, Any]] = field(default_factory=list)
+
+    def where(self, name: str, index: int | None, pointer: str = "") -> Where:
+        """Where the object ``index`` of list ``name`` (or the list) was served."""
+        message = message_of(name)
+        operation = EVERYTHING[name][1]
+        if index is None:
+            return Where(operation, self.evidence.get(name), message)
+        obj = self.lists[name][index]
+        return Where(
+            operation,
+            self.evidence.get(name),
+            message,
+            object_id(message, obj),
+            pointer,
+            f"/{index}{pointer}",
+            obj,
+        )
 
 
 def current(api: str) -> str:
@@ -46,11 +74,11 @@ def fetch(
 
 def read_school(session: Session, token: str, key: str, version_of: dict[str, str]) -> Served:
     served = Served(key)
-    everything = {**LISTS, **PEOPLE, "organisation": ORGANISATION}
-    for name, (api, operation_id) in everything.items():
+    for name, (api, operation_id) in EVERYTHING.items():
         version = version_of[api]
         answer = fetch(session, token, api, version, operation_id, {"orgMasterId": key})
         served.evidence[name] = answer.exchange
+        served.versions[name] = version
         body = json_body(answer) if answer.status == 200 else None
         items = [o for o in body if isinstance(o, dict)] if isinstance(body, list) else []
         served.lists[name] = items
@@ -74,9 +102,10 @@ def objects(answer: Answer) -> list[JsonObject]:
 def _validate(served: Served, name: str, api: str, version: str, items: list[JsonObject]) -> None:
     message = message_of(name)
     validator = spec.validator(api, version, message)
-    for obj in items:
-        if not validator.is_valid(obj):
+    for index, obj in enumerate(items):
+        for error in validator.iter_errors(obj):
             served.invalid.add(f"{name}:{object_id(message, obj)}")
+            served.errors.append((name, index, error))
 
 
 def message_of(name: str) -> str:
@@ -84,18 +113,24 @@ def message_of(name: str) -> str:
 
 
 def schema_problems(served: Served, tally: Tally) -> None:
-    for name in served.lists:
+    """One finding per schema error, as in observe mode (the same check and message)."""
+    for name, items in served.lists.items():
         api = collection(name).api
-        bad = sorted(i for i in served.invalid if i.startswith(name + ":"))
-        if bad:
-            tally.problem(
-                api,
-                current(api),
-                f"{served.key}: {len(bad)} {name} fail their schema",
-                served.evidence[name],
-            )
-        else:
-            tally.ok(api, current(api))
+        tally.ok(api, current(api), len(items))
+    for name, index, error in served.errors:
+        api = collection(name).api
+        inside = pointer(error.instance_path)
+        kind = getattr(error.kind, "property", "") or ""
+        params = {"component": message_of(name), "pointer": inside or "/", "error": error.message}
+        tally.problem(
+            api,
+            current(api),
+            "schema",
+            params,
+            where=served.where(name, index, inside),
+            subject=served.key,
+            distinct=pointer(error.schema_path) + "|" + str(kind),
+        )
 
 
 # -- nothing lost, nothing altered -----------------------------------------------------------
@@ -125,10 +160,16 @@ class Match:
 
     api: str
     version: str
-    where: str
+    school: str
+    name: str  # the list
+    id: str  # the object's own id
     loaded: JsonObject
     served: JsonObject | None
-    evidence: Exchange
+    place: Where  # where it was served (or the list it is missing from)
+
+    @property
+    def params(self) -> dict[str, Any]:
+        return {"school": self.school, "component": message_of(self.name), "id": self.id}
 
 
 def matches(
@@ -144,22 +185,20 @@ def matches(
         for name, loaded in loaded_lists(dataset, school).items():
             api = collection(name).api
             message = message_of(name)
-            by_id = {object_id(message, o): o for o in got.lists.get(name, [])}
+            by_id = {object_id(message, o): i for i, o in enumerate(got.lists.get(name, []))}
             for obj in loaded:
                 key = object_id(message, obj)
-                found = by_id.get(key)
-                if valid_only and (found is None or f"{name}:{key}" in got.invalid):
+                index = by_id.get(key)
+                if valid_only and (index is None or f"{name}:{key}" in got.invalid):
                     continue
-                where = f"{school.key} {name} {key}"
-                yield Match(api, current(api), where, obj, found, got.evidence[name])
+                found = None if index is None else got.lists[name][index]
+                place = got.where(name, index)
+                if index is None:
+                    place = replace(place, object_id=key)
+                yield Match(api, current(api), school.key, name, key, obj, found, place)
 
 
 # -- the flexibility cases that must survive ---------------------------------------------------
-
-
-def _served_by_id(served: Served, name: str) -> dict[str, JsonObject]:
-    message = message_of(name)
-    return {object_id(message, o): o for o in served.lists.get(name, [])}
 
 
 def mixed_classes(school: School, served: Served, tally: Tally) -> None:
@@ -175,16 +214,20 @@ def mixed_classes(school: School, served: Served, tally: Tally) -> None:
         kinds = set().union(*(studies.get(m, set()) for m in members)) if members else set()
         if group.get("groupType") != "class" or len(kinds) < 2 or group["groupId"] not in got:
             continue
-        served_members = sorted(
-            object_id("", s)
-            for s in got[group["groupId"]].get("students", [])
-            if isinstance(s, dict)
-        )
+        index, obj = got[group["groupId"]]
+        served_members = {object_id("", s) for s in obj.get("students", []) if isinstance(s, dict)}
+        params = {"school": school.key, "id": group["groupId"]}
         _judge(
             tally,
-            served_members == sorted(members),
-            f"{school.key} class {group['groupId']}: members changed",
-            served.evidence["groups"],
+            served_members == set(members),
+            "members",
+            {
+                **params,
+                "missing": len(set(members) - served_members),
+                "extra": len(served_members - set(members)),
+            },
+            served.where("groups", index, "/students"),
+            served.key,
         )
 
 
@@ -200,13 +243,19 @@ def substitutes(school: School, served: Served, tally: Tally) -> None:
             or a["assignmentId"] not in got
         ):
             continue
-        served_end = got[a["assignmentId"]].get("endDate")
+        index, obj = got[a["assignmentId"]]
         _judge(
             tally,
-            served_end == a["endDate"],
-            f"{school.key} assignment {a['assignmentId']}: endDate {served_end}, "
-            f"loaded {a['endDate']}",
-            served.evidence["assignments"],
+            obj.get("endDate") == a["endDate"],
+            "end-date",
+            {
+                "school": school.key,
+                "id": a["assignmentId"],
+                "served": obj.get("endDate"),
+                "loaded": a["endDate"],
+            },
+            served.where("assignments", index, "/endDate"),
+            served.key,
         )
 
 
@@ -223,11 +272,14 @@ def side_enrolments(dataset: Dataset, school: School, served: Served, tally: Tal
         student = e.get("student")
         if not isinstance(student, dict) or len(places.get(object_id("", student), ())) < 2:
             continue
+        place = replace(served.where("enrollments", None), object_id=e["enrollmentId"])
         _judge(
             tally,
             e["enrollmentId"] in got,
-            f"{school.key} side enrolment {e['enrollmentId']} is not served",
-            served.evidence["enrollments"],
+            "not-served",
+            {"school": school.key, "id": e["enrollmentId"]},
+            place,
+            served.key,
         )
 
 
@@ -238,29 +290,48 @@ def boards(school: School, served: Served, tally: Tally) -> None:
     got = served.lists.get("organisation", [])
     served_boards = sorted(canonical(b) for b in got[0].get("boards", [])) if got else []
     ok = served_boards == sorted(canonical(b) for b in boards)
-    _judge(
-        tally,
-        ok,
-        f"{school.key}: the boards served differ from the {len(boards)} loaded",
-        served.evidence["organisation"],
-    )
+    place = served.where("organisation", 0 if got else None, "/boards")
+    params = {"school": school.key, "loaded": len(boards), "served": len(served_boards)}
+    _judge(tally, ok, "boards", params, place, served.key, api="education-api")
+
+
+def _served_by_id(served: Served, name: str) -> dict[str, tuple[int, JsonObject]]:
+    message = message_of(name)
+    return {object_id(message, o): (i, o) for i, o in enumerate(served.lists.get(name, []))}
 
 
 def _judge(
-    tally: Tally, ok: bool, text: str, evidence: Exchange, api: str = "association-api"
+    tally: Tally,
+    ok: bool,
+    key: str,
+    params: dict[str, Any],
+    place: Where,
+    school: str,
+    api: str = "association-api",
 ) -> None:
     if ok:
         tally.ok(api, current(api))
     else:
-        tally.problem(api, current(api), text, evidence)
+        tally.problem(api, current(api), key, params, where=place, subject=school)
 
 
-def served_dataset(loaded: Dataset, schools: Iterable[Served]) -> Dataset:
-    """What was served, as a dataset with the loaded facts (the API cannot carry them)."""
+# Where each object of a served dataset came from: the API, version, place and school.
+Origin = tuple[str, str, Where, str]
+
+
+def served_dataset(loaded: Dataset, schools: Iterable[Served]) -> tuple[Dataset, dict[str, Origin]]:
+    """What was served, as a dataset with the loaded facts (the API cannot carry them),
+    and for each of its objects (by pointer) where it was served."""
     out = Dataset(shapes=dict(loaded.shapes), facts=dict(loaded.facts), as_of=loaded.as_of)
+    sources: dict[int, Origin] = {}
     students: dict[str, JsonObject] = {}
     employees: dict[str, JsonObject] = {}
     for served in schools:
+        for name, items in served.lists.items():
+            api = EVERYTHING[name][0]
+            for index, obj in enumerate(items):
+                origin = (api, served.versions.get(name, current(api)), served.where(name, index))
+                sources.setdefault(id(obj), (*origin, served.key))
         orgs = served.lists.get("organisation", [])
         if not orgs:
             continue
@@ -273,4 +344,20 @@ def served_dataset(loaded: Dataset, schools: Iterable[Served]) -> Dataset:
         for p in served.lists.get("employees", []):
             employees.setdefault(object_id("", p), p)
     out.students, out.employees = list(students.values()), list(employees.values())
-    return out
+    origins = {
+        pointer_: sources[id(obj)]
+        for pointer_, _coll, obj in out.iter_objects()
+        if id(obj) in sources
+    }
+    return out, origins
+
+
+def origin_of(origins: Mapping[str, Origin], at: str) -> Origin | None:
+    """Where the object holding ``at`` (a pointer into the served dataset) was served,
+    with the place narrowed to ``at`` inside that object."""
+    found = nearest(origins, at)
+    if found is None:
+        return None
+    (api, version, place, school), rest = found
+    served_at = (place.at or "") + rest
+    return api, version, replace(place, pointer=place.pointer + rest, at=served_at), school

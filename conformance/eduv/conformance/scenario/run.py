@@ -21,8 +21,9 @@ from eduv import spec
 from eduv.conformance.catalogue import rule_check_id
 from eduv.conformance.config import RunConfig
 from eduv.conformance.http import Answer, BudgetExceededError
-from eduv.conformance.model import Outcome, Result
-from eduv.conformance.observe.data import FACT_RULES, LISTS, canonical
+from eduv.conformance.model import Note, Outcome, Result, Where
+from eduv.conformance.observe.data import FACT_RULES, LISTS
+from eduv.conformance.reads import canonical
 from eduv.conformance.scenario import readback as rb
 from eduv.conformance.scenario import steps as stepping
 from eduv.conformance.scenario.adapters import Adapter, ProvisioningError, choose
@@ -81,14 +82,18 @@ def run_scenarios(
     import importlib.util
 
     if importlib.util.find_spec("hypothesis") is None:
-        reason = "scenario mode needs hypothesis: pip install 'eduv[testing]'"
-        return [Result(i, Outcome.SKIP, reason, subject=SUBJECT) for i in CHECKS]
+        note = Note("scenario-needs-hypothesis")
+        return [Result(i, Outcome.SKIP, note, subject=SUBJECT) for i in CHECKS]
     try:
         adapter, reason = choose(cfg, session.http, given)
     except ProvisioningError as exc:
         adapter, reason = None, str(exc)
     if adapter is None or grant is None:
-        why = reason if adapter is None else "no token with consent was obtained"
+        why = (
+            Note("scenario-no-adapter", {"reason": reason})
+            if adapter is None
+            else Note("pair-no-token")
+        )
         return [Result(i, Outcome.SKIP, why, subject=SUBJECT) for i in CHECKS]
     search = Search()
     Engine(cfg, session, grant.token, adapter, say, search).explore()
@@ -194,7 +199,7 @@ class Engine:
             try:
                 judge(example, tallies[check_id])
             except Exception as exc:  # a broken check ends as its own error, not the run's
-                tallies[check_id].error(f"the check could not finish: {exc!r}"[:500])
+                tallies[check_id].error(repr(exc)[:500])
         self.rules(example, tallies)
         return [r.step.describe() for r in example.steps]
 
@@ -232,22 +237,38 @@ class Engine:
         }
 
     def rules(self, example: Example, tallies: Tallies) -> None:
-        """The rule pass: every rule over what was served, as one dataset."""
+        """The rule pass: every rule over what was served, as one dataset; each finding
+        points at the answer the object came from."""
         loaded = example.dataset
-        dataset = rb.served_dataset(loaded, list(example.served.values()))
-        found = check_dataset(dataset)  # every day the served data covers
+        dataset, origins = rb.served_dataset(loaded, list(example.served.values()))
+        # Every day the served data covers.
+        found = check_dataset(dataset, lang=self.cfg.lang)
         rules = load_catalogue().by_id
         for violation in found:
-            # The facts section came from the suite itself, so its rules say nothing here.
+            # The facts section came from the suite itself, so its rules say nothing here;
+            # the data is the suite's own, so only what the standard requires counts.
             rule_id = violation.rule or ""
             if not violation.is_error or rule_id in FACT_RULES:
                 continue
             check_id = rule_check_id(rule_id)
-            rule = rules[rule_id]
-            api = next(iter(rule.applies_to), None)
-            version = dataset.shapes.get(api or "")
+            origin = rb.origin_of(origins, violation.instance_path)
+            if origin is None:
+                rule = rules[rule_id]
+                api = next(iter(rule.applies_to), None)
+                version, place, subject = dataset.shapes.get(api or ""), Where(), SUBJECT
+            else:
+                api, version, place, subject = origin
             tallies.setdefault(check_id, Tally(check_id, SUBJECT)).problem(
-                api, version, violation.message
+                api,
+                version,
+                "rule",
+                where=place,
+                subject=subject,
+                distinct=rule_id,
+                message=violation.message,
+                rule=rule_id,
+                source_kind=violation.source_kind,
+                interval=violation.interval,
             )
 
     # -- steps and notifications -------------------------------------------------------
@@ -259,17 +280,16 @@ class Engine:
         since = self.server_time()
         self.adapter.apply(step.changes)
         stepping.apply_locally(dataset, step)
-        ok, text = step.verify(stepping.Reader(self.lookup))
+        reader = stepping.Reader(self.lookup)
+        ok, params = step.verify(reader)
         found, answer = self.notifications(since)
-        return StepRecord(step, ok, text, found, answer)
+        evidence = reader.answers[-1] if reader.answers else None
+        return StepRecord(step, ok, params, found, answer, evidence)
 
-    def lookup(
-        self, operation_id: str, params: dict[str, Any], body: Any
-    ) -> tuple[int | None, Any]:
+    def lookup(self, operation_id: str, params: dict[str, Any], body: Any) -> Answer:
         api = "students-api" if operation_id == "search-student" else "association-api"
         op = spec.operation(api, spec.api(api).current, operation_id)
-        answer = self.session.call(op, token=self.token, params=params, body=body)
-        return answer.status, rb.json_body(answer)
+        return self.session.call(op, token=self.token, params=params, body=body)
 
     def notifications(self, since: str) -> tuple[list[dict[str, Any]], Answer]:
         version = spec.api(NOTIFICATIONS_API).current
@@ -282,7 +302,8 @@ class Engine:
         op = spec.operation(
             "education-api", spec.api("education-api").current, "get-organisations-by-school-search"
         )
-        school = self.cfg.schools[0].id if self.cfg.schools else "000A000"
+        schools = [s.id for s in self.cfg.schools if s.consent]
+        school = schools[0] if schools else "000A000"
         answer = self.session.call(op, token=self.token, params={"orgMasterId": school})
         try:
             moment = parsedate_to_datetime(answer.header("date") or "")
@@ -339,7 +360,8 @@ def _describe(dataset: Dataset, done: list[str]) -> dict[str, Any]:
 
 def _results(search: Search) -> list[Result]:
     if search.stopped and search.best is None:
-        return [Result(i, Outcome.ERROR, search.stopped, subject=SUBJECT) for i in CHECKS]
+        note = Note("scenario-stopped", {"error": search.stopped})
+        return [Result(i, Outcome.ERROR, note, subject=SUBJECT) for i in CHECKS]
     failing: dict[str, list[Result]] = {}
     if search.best is not None:
         for check_id, tally in search.best[1].items():
@@ -357,7 +379,7 @@ def _results(search: Search) -> list[Result]:
                 Result(
                     check_id,
                     Outcome.NOT_APPLICABLE,
-                    "no generated example exercised it",
+                    Note("scenario-unexercised"),
                     subject=SUBJECT,
                 )
             ]

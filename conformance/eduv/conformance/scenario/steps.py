@@ -13,36 +13,53 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from eduv.conformance.observe.data import object_id
+from eduv.conformance.http import Answer
+from eduv.conformance.reads import object_id
 from eduv.dataset.model import Dataset, School
 
 JsonObject = dict[str, Any]
 KINDS = ("move", "end", "delete", "add-period")
-Verify = Callable[["Reader"], tuple[bool, str]]
+# A verification says whether the source serves the change, and the values its
+# check's message shows (the check's message "failed" in spec/conformance/checks.json).
+Verify = Callable[["Reader"], tuple[bool, dict[str, Any]]]
 
 
 class Reader:
-    """What a verification may do: look one object up through the official API."""
+    """What a verification may do: look one object up through the official API.
 
-    def __init__(
-        self, lookup: Callable[[str, dict[str, Any], Any], tuple[int | None, Any]]
-    ) -> None:
+    The answers it got are kept (``answers``): the last one is the evidence of a step
+    the source did not serve.
+    """
+
+    def __init__(self, lookup: Callable[[str, dict[str, Any], Any], Answer]) -> None:
         self.lookup = lookup
+        self.answers: list[tuple[str, Answer]] = []  # (operation id, answer)
 
     def get(
         self, operation_id: str, params: dict[str, Any], body: Any = None
     ) -> tuple[int | None, Any]:
-        return self.lookup(operation_id, params, body)
+        answer = self.lookup(operation_id, params, body)
+        self.answers.append((operation_id, answer))
+        try:
+            found = answer.json() if answer.status is not None else None
+        except ValueError:
+            found = None
+        return answer.status, found
 
 
 @dataclass
 class Step:
+    """One change: its kind, the school, the object it is about (``component`` and
+    ``object_id``, which name it in fingerprints) and what it must lead to."""
+
     kind: str
     school: str
     changes: list[JsonObject]
     verify: Verify
     notified: list[tuple[str, frozenset[str]]] = field(default_factory=list)  # (type, ids)
     deleted: list[tuple[str, frozenset[str]]] = field(default_factory=list)
+    component: str = ""
+    object_id: str = ""
 
     def describe(self) -> str:
         return f"{self.kind} at {self.school}"
@@ -90,7 +107,7 @@ def _move(dataset: Dataset, school: School, a: int, b: int) -> Step | None:
     joined = {**target, "students": [*target.get("students", []), pupil]}
     source_id, target_id = source["groupId"], target["groupId"]
 
-    def verify(reader: Reader) -> tuple[bool, str]:
+    def verify(reader: Reader) -> tuple[bool, dict[str, Any]]:
         params = {"orgMasterId": school.key}
         _, old = reader.get("get-group", {"id": source_id, **params})
         _, new = reader.get("get-group", {"id": target_id, **params})
@@ -100,11 +117,11 @@ def _move(dataset: Dataset, school: School, a: int, b: int) -> Step | None:
             and not _group_has(old, who)
             and _group_has(new, who)
         )
-        return ok, f"pupil moved from class {source_id} to {target_id}"
+        return ok, {"source": source_id, "target": target_id, "school": school.key}
 
     changes = [_update(school, "groups", left), _update(school, "groups", joined)]
     notified = [("Group", frozenset({source_id})), ("Group", frozenset({target_id}))]
-    return Step("move", school.key, changes, verify, notified)
+    return Step("move", school.key, changes, verify, notified, [], "Group", target_id)
 
 
 def _end(dataset: Dataset, school: School, a: int, b: int) -> Step | None:
@@ -123,10 +140,11 @@ def _end(dataset: Dataset, school: School, a: int, b: int) -> Step | None:
     ended = {**chosen, "endDate": new_end}
     ident = chosen["assignmentId"]
 
-    def verify(reader: Reader) -> tuple[bool, str]:
+    def verify(reader: Reader) -> tuple[bool, dict[str, Any]]:
         _, got = reader.get("get-assignment", {"id": ident, "orgMasterId": school.key})
         served = got.get("endDate") if isinstance(got, dict) else None
-        return served == new_end, f"assignment {ident} ended on {new_end}; served endDate {served}"
+        shown = {"id": ident, "end": new_end, "served": served or "-", "school": school.key}
+        return served == new_end, shown
 
     return Step(
         "end",
@@ -134,6 +152,9 @@ def _end(dataset: Dataset, school: School, a: int, b: int) -> Step | None:
         [_update(school, "assignments", ended)],
         verify,
         [("Assignment", frozenset({ident}))],
+        [],
+        "Assignment",
+        ident,
     )
 
 
@@ -164,16 +185,18 @@ def _delete(dataset: Dataset, school: School, a: int, b: int) -> Step | None:
         changes += _forget(other, key)
     ref = {name: person[name] for name in ("userMasterIdentifier", "userIds") if name in person}
 
-    def verify(reader: Reader) -> tuple[bool, str]:
+    def verify(reader: Reader) -> tuple[bool, dict[str, Any]]:
         body = {"school": {"organisationMasterIdentifier": school.key}, "student": ref}
         status, _ = reader.get("search-student", {}, body)
-        return status == 404, f"deleted pupil looked up: HTTP {status}, expected 404"
+        return status == 404, {"status": status, "school": school.key}
 
     deleted = [("Student", _identifiers(person))]
     deleted += [
         ("Enrollment", frozenset({c["id"]})) for c in changes if c["collection"] == "enrollments"
     ]
-    return Step("delete", school.key, changes, verify, deleted=deleted)
+    return Step(
+        "delete", school.key, changes, verify, deleted=deleted, component="Student", object_id=key
+    )
 
 
 def _forget(school: School, person: str) -> list[JsonObject]:
@@ -229,10 +252,10 @@ def _add_period(dataset: Dataset, school: School, a: int, b: int) -> Step | None
     if any(p.get("schoolPeriodId") == ident for p in school.schoolPeriods):
         return None
 
-    def verify(reader: Reader) -> tuple[bool, str]:
+    def verify(reader: Reader) -> tuple[bool, dict[str, Any]]:
         status, got = reader.get("get-school-period", {"id": ident, "orgMasterId": school.key})
         ok = status == 200 and isinstance(got, dict) and got.get("startDate") == period["startDate"]
-        return ok, f"added period {ident}: HTTP {status}"
+        return ok, {"id": ident, "status": status, "school": school.key}
 
     change = {"op": "add", "collection": "schoolPeriods", "school": school.key, "object": period}
     return Step(
@@ -241,6 +264,9 @@ def _add_period(dataset: Dataset, school: School, a: int, b: int) -> Step | None
         [change],
         verify,
         [("SchoolPeriod", frozenset({ident}))],
+        [],
+        "SchoolPeriod",
+        ident,
     )
 
 
