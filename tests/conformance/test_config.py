@@ -71,7 +71,7 @@ def test_a_full_configuration_is_read(tmp_path: Path, monkeypatch: pytest.Monkey
 @pytest.mark.parametrize(
     ("text", "complaint"),
     [
-        ("[oops]\n", "unknown sections"),
+        ("[oops]\n", "unknown key .oops. at the top level"),
         ('[[credentials]]\nclient_id = "x"\n', "either private_key or a secret"),
         ('[[schools]]\nid = "1"\nsector = "MBO"\n', "sector is PO or VO"),
         ('[run]\nmodes = ["fuzz"]\n', "unknown mode"),

@@ -33,9 +33,9 @@ def check(
         line = line_of(text, table, index, key)
         where = f"{source}:{line}" if line else source
         place = _describe(table, index)
-        hint = f"; did you mean {near[0]!r}?" if near else ""
+        hint = f"; did you mean {near[0]!r}" if near else ""
         raise UnknownKeyError(
-            f"{where}: unknown key {key!r} {place}{hint} Known keys: {', '.join(allowed)}"
+            f"{where}: unknown key {key!r} {place}{hint}. Known keys: {', '.join(allowed)}"
         )
 
 

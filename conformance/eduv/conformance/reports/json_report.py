@@ -1,4 +1,4 @@
-"""The JSON report (``spec/conformance-report/1/report.json`` describes it), with its
+"""The JSON report (``spec/conformance-report/2/report.json`` describes it), with its
 SHA-256 digest and an optional JWS signature by the tester's key.
 
 The digest covers the canonical JSON (sorted keys, no spaces) of the whole report
