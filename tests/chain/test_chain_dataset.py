@@ -299,3 +299,25 @@ def test_progress_without_a_known_pupil_cannot_be_read_back() -> None:
     assert result.dataset.objects["progress"] == []
     [problem] = result.left_out
     assert problem.where == "/progress/0" and "0 schools" in problem.why
+
+
+def _texts(node: Any) -> list[str]:
+    if isinstance(node, dict):
+        found = [
+            v
+            for k, v in node.items()
+            if k in ("description", "why", "loses", "note") and isinstance(v, str)
+        ]
+        return found + [t for v in node.values() for t in _texts(v)]
+    if isinstance(node, list):
+        return [t for v in node for t in _texts(v)]
+    return []
+
+
+def test_the_format_and_the_conversion_table_are_written_fresh(reference: Path) -> None:
+    from tests.chain.conftest import copied
+
+    texts = _texts(chain_schema()) + _texts(chain_conversion_table())
+    texts += list(chain_conversion_table()["operations"].values())
+    found = [hits[0] for text in texts if (hits := copied(text, reference))]
+    assert not found, found
