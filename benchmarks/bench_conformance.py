@@ -16,9 +16,10 @@ from __future__ import annotations
 import argparse
 import time
 
-from eduv.conformance.suite import embedded
-from eduv.conformance.suite.config import RunConfig
-from eduv.conformance.suite.runner import run_suite
+from eduv.conformance.config import RunConfig
+from eduv.conformance.embedded import configure
+from eduv.conformance.runner import run_suite
+from eduv.provider import embedded
 
 LIMIT_SECONDS = 120.0  # the default run must stay within two minutes
 
@@ -26,7 +27,7 @@ LIMIT_SECONDS = 120.0  # the default run must stay within two minutes
 def measure(database: str | None, cfg: RunConfig) -> dict[str, float]:
     with embedded.running(database=database, seed=cfg.seed) as provider:
         started = time.perf_counter()
-        run = run_suite(provider.configure(cfg))
+        run = run_suite(configure(cfg, provider))
         seconds = time.perf_counter() - started
     waiting = run.info.waiting_seconds
     return {

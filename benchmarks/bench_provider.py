@@ -32,9 +32,10 @@ from pathlib import Path
 
 import httpx
 import orjson
-from eduv.conformance.provider import load_dataset, make_engine, migrate
-from eduv.conformance.provider.db import scratch_schema
+
 from eduv.dataset.model import Dataset
+from eduv.provider import load_dataset, make_engine, migrate
+from eduv.provider.db import scratch_schema
 from eduv.testing.build import build_dataset
 from eduv.testing.chooser import RandomChooser
 from eduv.testing.schools import REALISTIC_VO, Scale
@@ -87,7 +88,7 @@ def provider(url: str) -> Iterator[str]:
     port = free_port()
     env = {**os.environ, "EDUV_DEV_SECRET": SECRET}
     command = [
-        sys.executable, "-m", "eduv.conformance.cli", "serve", "--dev", "--no-deliver",
+        sys.executable, "-m", "eduv.provider.cli", "serve", "--dev", "--no-deliver",
         "--database", url, "--port", str(port), "--log-level", "warning",
     ]  # fmt: skip
     process = subprocess.Popen(command, env=env, stderr=subprocess.DEVNULL)

@@ -32,9 +32,9 @@ from pathlib import Path
 from typing import Any
 
 import orjson
-from eduv import spec
 
 from benchmarks import corpus
+from eduv import spec
 
 Timer = Callable[[], object]
 
@@ -128,7 +128,7 @@ def bare_two_processes(path: Path) -> None:
 
 
 def eduv_run(path: Path, jobs: int) -> Any:
-    from eduv._runner import Options, run
+    from eduv.validation.parallel import Options, run
 
     return run([str(path)], Options(rules=False, max_items=100), jobs=jobs)
 

@@ -20,6 +20,7 @@ from pathlib import Path
 from typing import Any
 
 import orjson
+
 from eduv import spec
 from eduv.dataset import convert_object
 from eduv.testing.bulk import bulk_batches

@@ -14,10 +14,11 @@ from functools import cache
 from typing import Any
 
 import referencing
-from eduv import spec
 from jsonschema import Draft202012Validator, FormatChecker
 from jsonschema.exceptions import ValidationError
 from referencing.jsonschema import DRAFT202012
+
+from eduv import spec
 
 _BASE = Draft202012Validator.FORMAT_CHECKER
 

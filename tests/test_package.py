@@ -54,6 +54,12 @@ def test_wheel_installs_into_a_fresh_environment(tmp_path: Path) -> None:
     )
     assert result.returncode == 0, result.stderr
     assert result.stdout.startswith("ok")
+    # the command line is an extra: `pip install eduv` alone says which one
+    bare = subprocess.run(
+        [str(env / "bin" / "eduv"), "--help"], capture_output=True, text=True, check=False
+    )
+    assert bare.returncode == 1 and "eduv[cli]" in bare.stderr
+    subprocess.run([str(python), "-m", "pip", "install", "-q", f"{wheel}[cli]"], check=True)
     command = subprocess.run(
         [str(env / "bin" / "eduv"), "--help"],
         capture_output=True,

@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, Any
 
 __path__ = pkgutil.extend_path(__path__, __name__)
 
-__version__ = "0.1.0"
+from eduv.version import __version__
 
 if TYPE_CHECKING:  # pragma: no cover
     from eduv.client import AsyncClient as AsyncClient

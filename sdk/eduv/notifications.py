@@ -20,25 +20,29 @@ when the handler failed otherwise.
 
 from __future__ import annotations
 
+import datetime as dt
 import inspect
 import logging
-from collections.abc import Awaitable, Callable, Iterable, Mapping
+from collections.abc import Awaitable, Callable, Iterable, Mapping, MutableMapping
 from dataclasses import dataclass
 from typing import Any
 
 import orjson
 
 from eduv import spec
-from eduv._engine import Target, schema_findings
-from eduv._i18n import Lang
+from eduv.spec import Lang
+from eduv.validation.engine import Target, schema_findings
 
 API = "notifications-api"
 MAX_BODY = 4 * 1024 * 1024
 _LOG = logging.getLogger("eduv.notifications")
 
-Scope = dict[str, Any]
-Receive = Callable[[], Awaitable[dict[str, Any]]]
-Send = Callable[[dict[str, Any]], Awaitable[None]]
+# The ASGI types as Starlette spells them, so that ``app.mount(path, receiver)`` type-checks.
+Message = MutableMapping[str, Any]
+Scope = MutableMapping[str, Any]
+Receive = Callable[[], Awaitable[Message]]
+Send = Callable[[Message], Awaitable[None]]
+#: Called with each valid notification, a model of ``eduv.models.notifications_api``.
 Handler = Callable[[Any], Awaitable[None] | None]
 
 
@@ -230,8 +234,9 @@ class NotificationReceiver:
                 continue
             answers.append(None)
             valid.append((index, item))
-        # User code sees notifications in the order they happened, whatever the sender did.
-        valid.sort(key=lambda pair: str(pair[1].get("created", "")))
+        # User code sees notifications in the order they happened, whatever the sender did;
+        # by instant, since 13:00+02:00 is before 12:30Z although its text sorts after it.
+        valid.sort(key=lambda pair: _instant(pair[1].get("created")))
         model = _model(version)
         for index, item in valid:
             answers[index] = await self._handle(model, item)
@@ -258,6 +263,20 @@ class NotificationReceiver:
             _LOG.exception("the notification handler failed on %s", item["id"])
             return _response(item["id"], 99, "processing failed")
         return _response(item["id"], 0)
+
+
+_EARLIEST = dt.datetime.min.replace(tzinfo=dt.UTC)
+
+
+def _instant(value: Any) -> dt.datetime:
+    """The moment of a ``created`` date-time (schema-checked already); earliest if absent."""
+    if not isinstance(value, str):
+        return _EARLIEST
+    try:
+        moment = dt.datetime.fromisoformat(value.upper())
+    except ValueError:
+        return _EARLIEST
+    return moment if moment.tzinfo is not None else moment.replace(tzinfo=dt.UTC)
 
 
 def _status_answer(many: bool, http: int, status: int, message: str) -> _Answer:

@@ -8,56 +8,49 @@ included) and then refuses any field the schema does not declare.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import Any, TypeVar
 
 from pydantic import BaseModel, RootModel
 
 from eduv import spec
+from eduv.findings import Finding
+from eduv.pointer import escape, pointer
 
 M = TypeVar("M", bound=BaseModel)
 
 
-@dataclass(frozen=True)
-class Problem:
-    """One reason a payload does not match its message."""
-
-    pointer: str
-    message: str
-    keyword: str = ""
-
-
 class PayloadError(ValueError):
-    """A payload that does not match its message, with every problem found."""
+    """A payload that does not match its message, with every problem found (schema findings)."""
 
-    def __init__(self, api: str, version: str, message: str, problems: list[Problem]) -> None:
+    def __init__(self, api: str, version: str, message: str, problems: list[Finding]) -> None:
         self.api, self.version, self.message, self.problems = api, version, message, problems
-        lines = "; ".join(f"{p.pointer or '/'}: {p.message}" for p in problems[:5])
+        lines = "; ".join(f"{p.instance_path or '/'}: {p.message}" for p in problems[:5])
         more = f" (and {len(problems) - 5} more)" if len(problems) > 5 else ""
         super().__init__(f"{api} {version} {message}: {lines}{more}")
 
 
-def pointer(path: Any) -> str:
-    """A JSON pointer from a sequence of keys and indexes."""
-    return "".join(f"/{str(p).replace('~', '~0').replace('/', '~1')}" for p in path)
-
-
-def schema_problems(api: str, version: str, message: str, payload: Any) -> list[Problem]:
+def schema_problems(api: str, version: str, message: str, payload: Any) -> list[Finding]:
     compiled = spec.validator(api, version, message)
     return [
-        Problem(
-            pointer(e.instance_path),
+        Finding(
+            "schema",
             e.message,
-            str(list(e.schema_path)[-1]) if e.schema_path else "",
+            pointer(e.instance_path),
+            keyword=str(list(e.schema_path)[-1]) if e.schema_path else "",
         )
         for e in compiled.iter_errors(payload)
     ]
 
 
-def unknown_fields(model: BaseModel, at: str = "") -> list[Problem]:
+def unknown_fields(model: BaseModel, at: str = "") -> list[Finding]:
     """Fields a model kept although its schema does not declare them."""
     found = [
-        Problem(f"{at}/{name}", "not declared by the schema", "additionalProperties")
+        Finding(
+            "schema",
+            "not declared by the schema",
+            f"{at}/{escape(name)}",
+            keyword="additionalProperties",
+        )
         for name in (model.model_extra or {})
     ]
     for name in type(model).model_fields:
@@ -65,7 +58,7 @@ def unknown_fields(model: BaseModel, at: str = "") -> list[Problem]:
     return found
 
 
-def _unknown_in(value: Any, at: str) -> list[Problem]:
+def _unknown_in(value: Any, at: str) -> list[Finding]:
     if isinstance(value, RootModel):
         return _unknown_in(value.root, at)
     if isinstance(value, BaseModel):
@@ -91,6 +84,14 @@ def parse(
     return parsed
 
 
-def dump(model: BaseModel) -> Any:
-    """The payload of a model as it came in: original field names, nothing unset added."""
-    return model.model_dump(mode="json", by_alias=True, exclude_unset=True)
+def dump(value: Any) -> Any:
+    """The payload of a model as it came in: original field names, nothing unset added.
+
+    A list of models becomes a list of payloads; anything else is returned as it is, so
+    callers can pass a model or a plain JSON value alike.
+    """
+    if isinstance(value, list):
+        return [dump(item) for item in value]
+    if isinstance(value, BaseModel):
+        return value.model_dump(mode="json", by_alias=True, exclude_unset=True)
+    return value

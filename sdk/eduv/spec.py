@@ -1,13 +1,19 @@
-"""The version registry: which Edu-V APIs and versions eduv covers, and their schemas.
+"""The registry: which Edu-V APIs and versions eduv covers, what they are, and their schemas.
 
 >>> from eduv import spec
 >>> spec.versions("association")          # (t, t-1)
 ('1.1.0', '1.0.2')
+>>> [a.id for a in spec.source_apis()]
+['association-api', 'education-api', 'employees-api', 'students-api']
 >>> spec.validator("association-api", "1.1.0", "Group").is_valid({})
 False
 
-Everything is read from the packaged ``index.json`` and schema files on first
-use and cached; compiled validators are built once per (api, version, message).
+This module is the only reader of the spec folder (``index.json``, the schema files, the
+catalogues and formats beside them, see :func:`document`); everything is read on first
+use and cached, and compiled validators are built once per (api, version, message). It
+also holds what every layer shares about the standard: the report languages
+(:data:`Lang`), the naming rule of generated modules (:func:`module_name`) and the
+reading of an Edu-V status code (:func:`status_code`).
 """
 
 from __future__ import annotations
@@ -18,14 +24,20 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 import jsonschema_rs
 import orjson
 
-from eduv._paths import spec_root
+from eduv import pointer
 
 _WORD_SPLIT = re.compile(r"[^A-Za-z0-9]+")
+
+Lang = Literal["en", "nl"]
+LANGS: tuple[Lang, ...] = ("en", "nl")
+
+Family = Literal["administration", "notifications", "chain"]
+FAMILIES: tuple[Family, ...] = ("administration", "notifications", "chain")
 
 
 class SpecLookupError(LookupError):
@@ -74,28 +86,81 @@ class ApiVersion:
     scopes: tuple[str, ...]
     messages: tuple[str, ...]
     operations: tuple[Operation, ...]
+    revision: int = 1
+    folder_name: str = ""
 
     @property
     def folder(self) -> Path:
-        return spec_root() / self.api / self.version
+        """The folder of the newest revision of this version (see :func:`revision_folder`)."""
+        return root() / self.api / (self.folder_name or self.version)
+
+    @property
+    def base(self) -> str:
+        """The start of every ``$id`` in the folder, e.g. ``https://eduv.dev/spec/x-api/1.0.0/``."""
+        return f"{base_uri()}{self.api}/{self.folder_name or self.version}/"
 
 
 @dataclass(frozen=True)
 class Api:
+    """One API of the standard.
+
+    ``family`` is the part it plays: ``administration`` (served by a school's
+    administration system: the source APIs), ``notifications`` (the channel that announces
+    changes) or ``chain`` (the learning-materials chain). ``adopted`` is false for an API
+    the standard published but never adopted: covered, but not checked against.
+    """
+
     id: str
     title: str
     current: str
     previous: str
+    family: Family = "chain"
+    adopted: bool = True
 
     @property
     def versions(self) -> tuple[str, str]:
         return (self.current, self.previous)
 
+    @property
+    def is_source(self) -> bool:
+        """Served by a school's administration system (a source, "Bron")."""
+        return self.family == "administration"
+
+
+# -- the spec folder --------------------------------------------------------------------
+
 
 @cache
-def _index() -> dict[str, Any]:
-    data: dict[str, Any] = orjson.loads((spec_root() / "index.json").read_bytes())
+def root() -> Path:
+    """The folder that holds ``index.json`` and the schema tree.
+
+    A wheel carries the spec inside the package as ``eduv/_spec``; an editable install
+    reads the repository's ``spec/`` folder, which is the source of truth.
+    """
+    packaged = Path(__file__).with_name("_spec")
+    if (packaged / "index.json").is_file():
+        return packaged
+    source = Path(__file__).resolve().parents[2] / "spec"
+    if (source / "index.json").is_file():
+        return source
+    raise FileNotFoundError(
+        "the eduv specification was not found: neither the packaged eduv/_spec nor the "
+        "source tree's spec/ folder holds an index.json; reinstall eduv"
+    )
+
+
+@cache
+def document(relative: str) -> Mapping[str, Any]:
+    """A JSON file of the spec folder by its path inside it, e.g. ``rules/catalogue.json``.
+
+    Read once and shared: do not modify it.
+    """
+    data: dict[str, Any] = orjson.loads((root() / relative).read_bytes())
     return data
+
+
+def _index() -> Mapping[str, Any]:
+    return document("index.json")
 
 
 def base_uri() -> str:
@@ -111,15 +176,29 @@ def resolve_api(name: str) -> str:
     raise SpecLookupError(f"unknown Edu-V API {name!r}; known APIs: {', '.join(sorted(known))}")
 
 
-def apis() -> tuple[Api, ...]:
-    return tuple(api(name) for name in sorted(_index()["apis"]))
+def apis(family: Family | None = None) -> tuple[Api, ...]:
+    """Every covered API (of one family), by id."""
+    found = (api(name) for name in sorted(_index()["apis"]))
+    return tuple(a for a in found if family is None or a.family == family)
+
+
+def source_apis() -> tuple[Api, ...]:
+    """The APIs a school's administration system serves: what the suite observes at a source."""
+    return apis("administration")
 
 
 @cache
 def api(name: str) -> Api:
     api_id = resolve_api(name)
     entry = _index()["apis"][api_id]
-    return Api(api_id, entry["title"], entry["current"], entry["previous"])
+    return Api(
+        api_id,
+        entry["title"],
+        entry["current"],
+        entry["previous"],
+        entry["family"],
+        bool(entry["adopted"]),
+    )
 
 
 def versions(name: str) -> tuple[str, str]:
@@ -154,6 +233,8 @@ def api_version(name: str, version: str | None = None) -> ApiVersion:
         tuple(entry["scopes"]),
         tuple(entry["messages"]),
         operations,
+        int(entry.get("revision", 1)),
+        str(entry.get("folder", resolved)),
     )
 
 
@@ -213,7 +294,7 @@ def _message_entry(api_id: str, version: str, message: str) -> Mapping[str, Any]
 def schema_path(name: str, version: str | None, message: str) -> Path:
     api_id, resolved = resolve_version(name, version)
     entry = _message_entry(api_id, resolved, message)
-    return spec_root() / api_id / resolved / str(entry["file"])
+    return api_version(api_id, resolved).folder / str(entry["file"])
 
 
 @cache
@@ -248,21 +329,19 @@ def validator(name: str, version: str | None, message: str) -> jsonschema_rs.Val
 def invalid_examples(name: str, version: str | None = None) -> list[dict[str, Any]]:
     """The committed invalid examples of an API version (patches on the valid ones)."""
     api_id, resolved = resolve_version(name, version)
-    path = spec_root() / api_id / resolved / "examples" / "invalid.json"
+    path = api_version(api_id, resolved).folder / "examples" / "invalid.json"
     data: list[dict[str, Any]] = orjson.loads(path.read_bytes())
     return data
 
 
 def openapi_path(name: str, version: str | None = None) -> Path:
     api_id, resolved = resolve_version(name, version)
-    return spec_root() / api_id / resolved / "openapi.json"
+    return api_version(api_id, resolved).folder / "openapi.json"
 
 
-@cache
 def deviations() -> Mapping[str, Any]:
     """The deviations from the literal official text, and the shared conventions."""
-    data: dict[str, Any] = orjson.loads((spec_root() / "deviations.json").read_bytes())
-    return data
+    return document("deviations.json")
 
 
 def model_name(message: str) -> str:
@@ -281,10 +360,72 @@ def model_name(message: str) -> str:
     )
 
 
-def module_name(name: str, version: str | None = None) -> str:
-    """The module of the generated models, e.g. ``eduv.models.association_api.v1_1_0``."""
+# -- the naming rule of generated modules ---------------------------------------------------
+
+GeneratedPackage = Literal["models", "client"]
+
+
+def module_name(name: str, version: str | None = None, package: GeneratedPackage = "models") -> str:
+    """The generated module of an API version, e.g. ``eduv.models.association_api.v1_1_0``.
+
+    ``package`` is ``models`` (pydantic models) or ``client`` (typed operations); both
+    generators and every reader of a generated module name use this rule.
+    """
     api_id, resolved = resolve_version(name, version)
-    return f"eduv.models.{api_id.replace('-', '_')}.v{resolved.replace('.', '_')}"
+    return f"eduv.{package}.{api_id.replace('-', '_')}.v{resolved.replace('.', '_')}"
+
+
+def module_identity(module: str) -> tuple[GeneratedPackage, str, str] | None:
+    """(package, api id, version) of a generated module name; None for any other module."""
+    parts = module.split(".")
+    if len(parts) != 4 or parts[0] != "eduv" or not parts[3].startswith("v"):
+        return None
+    package = parts[1]
+    if package not in ("models", "client"):
+        return None
+    api_id = parts[2].replace("_", "-")
+    version = parts[3][1:].replace("_", ".")
+    known = _index()["apis"].get(api_id)
+    if known is None or version not in known["versions"]:
+        return None
+    return ("models" if package == "models" else "client"), api_id, version
+
+
+# -- shared readings -----------------------------------------------------------------------
+
+
+def parse_lang(name: str) -> Lang:
+    """A report language by name; anything else is a ``ValueError`` that lists the choices."""
+    for lang in LANGS:
+        if name == lang:
+            return lang
+    raise ValueError(f"unknown report language {name!r}; use one of {', '.join(LANGS)}")
+
+
+def status_code(body: Any) -> int | None:
+    """The Edu-V status code of a StatusResponse body, or None when it has none.
+
+    Read leniently ("0023" reads as 23), so that the class of a refusal is clear even
+    from a server that writes codes as text; whether that is allowed is judged elsewhere.
+    """
+    value = body.get("status") if isinstance(body, dict) else None
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, int):
+        return value
+    if isinstance(value, str) and value.strip().isdigit():
+        return int(value)
+    return None
+
+
+def file_stem(name: str) -> str:
+    """A file-system safe form of a message or operation name.
+
+    Operations without an id are named ``METHOD /path`` (``GET /agreements/self``), so
+    slashes and spaces become ``_`` and braces go; ``<stem>.json`` is a message's file.
+    """
+    cleaned = name.replace(" /", "_").replace("/", "_").replace("{", "").replace("}", "")
+    return cleaned.replace(" ", "_")
 
 
 def message_kind(name: str, version: str | None, message: str) -> str:
@@ -302,11 +443,9 @@ def apply_patch(instance: Any, patch: Mapping[str, Any]) -> Any:
     if patch["path"] == "":
         return copy.deepcopy(patch.get("value"))
     result = copy.deepcopy(instance)
-    tokens = [t.replace("~1", "/").replace("~0", "~") for t in patch["path"][1:].split("/")]
-    node = result
-    for token in tokens[:-1]:
-        node = node[int(token)] if isinstance(node, list) else node[token]
-    key: Any = int(tokens[-1]) if isinstance(node, list) else tokens[-1]
+    *parents, last = pointer.tokens(patch["path"])
+    node = pointer.resolve(result, pointer.pointer(parents))
+    key: Any = int(last) if isinstance(node, list) else last
     if patch["op"] == "remove":
         del node[key]
     else:

@@ -9,8 +9,9 @@ from typing import Any
 
 import pytest
 import uvicorn
-from eduv.conformance.suite import embedded
-from eduv.conformance.suite.config import RunConfig
+
+from eduv.conformance.config import RunConfig
+from eduv.provider import embedded
 
 
 @dataclass

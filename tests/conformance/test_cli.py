@@ -5,9 +5,9 @@ from __future__ import annotations
 from pathlib import Path
 
 import orjson
-from eduv.conformance.suite.cli import app
 from typer.testing import CliRunner
 
+from eduv.conformance.cli import app
 from tests.conformance.test_consumer import TOKEN, sdk_receiver
 
 runner = CliRunner()

@@ -6,14 +6,15 @@ import datetime as dt
 from pathlib import Path
 
 import pytest
-from eduv.conformance.suite.config import ConfigError, load
-from eduv.conformance.suite.known_issues import (
+
+from eduv.conformance.config import ConfigError, load
+from eduv.conformance.known_issues import (
     EXPIRED,
     KnownIssues,
     KnownIssuesError,
     apply_known_issues,
 )
-from eduv.conformance.suite.model import Outcome, Result
+from eduv.conformance.model import Outcome, Result
 
 CONFIG = """
 [target]

@@ -7,10 +7,11 @@ from typing import Any
 
 import orjson
 import pytest
-from eduv.conformance.suite.config import Consumer, RunConfig
-from eduv.conformance.suite.consumer import CASES
-from eduv.conformance.suite.model import Outcome
-from eduv.conformance.suite.runner import run_suite
+
+from eduv.conformance.config import Consumer, RunConfig
+from eduv.conformance.consumer import CASES
+from eduv.conformance.model import Outcome
+from eduv.conformance.runner import run_suite
 from eduv.notifications import NotificationReceiver, StaticTokens, read_body
 
 TOKEN = "consumer-token-for-tests"

@@ -11,19 +11,20 @@ from pathlib import Path
 import jsonschema_rs
 import orjson
 import pytest
-from eduv import keys
-from eduv.conformance.suite import embedded
-from eduv.conformance.suite.model import Outcome
-from eduv.conformance.suite.reports import Written, write_all
-from eduv.conformance.suite.reports.json_report import VerificationError, report_schema, verify
-from eduv.conformance.suite.runner import Run, run_suite
 
+from eduv import keys
+from eduv.conformance.embedded import configure
+from eduv.conformance.model import Outcome
+from eduv.conformance.reports import Written, write_all
+from eduv.conformance.reports.json_report import VerificationError, report_schema, verify
+from eduv.conformance.runner import Run, run_suite
+from eduv.provider import embedded
 from tests.conformance.conftest import QUICK
 
 
 @pytest.fixture(scope="module")
 def default_run(reference: embedded.Embedded) -> Run:
-    return run_suite(reference.configure(QUICK.with_changes(examples=1)))
+    return run_suite(configure(QUICK.with_changes(examples=1), reference))
 
 
 @pytest.fixture(scope="module")

@@ -11,12 +11,14 @@ from pathlib import Path
 
 import orjson
 import pytest
-from eduv.conformance.suite.http import Limits, SafeHttp
-from eduv.conformance.suite.mask import Masker
-from eduv.conformance.suite.model import Outcome, Result
-from eduv.conformance.suite.registry import load_all
-from eduv.conformance.suite.reports import write_all
-from eduv.conformance.suite.runner import Run, RunInfo
+
+from eduv.conformance.catalogue import load
+from eduv.conformance.config import Limits
+from eduv.conformance.http import SafeHttp
+from eduv.conformance.mask import Masker
+from eduv.conformance.model import Outcome, Result
+from eduv.conformance.reports import write_all
+from eduv.conformance.runner import Run, RunInfo
 
 STUDENT = {"givenName": "Fenna", "familyName": "Jansen", "dateOfBirth": "2014-03-02", "gender": "F"}
 TOKEN = "tok-very-secret-123"
@@ -75,7 +77,7 @@ def failing_run(served, lang: str = "en") -> Run:  # type: ignore[no-untyped-def
         ),
         Result("EDUV-CONF-HDR-001", Outcome.PASS, "3 item(s) checked", "students-api", "1.1.0"),
     ]
-    return Run(info, results, {k: c.spec for k, c in load_all().items()})
+    return Run(info, results, dict(load().checks))
 
 
 def test_the_html_report_shows_failures_with_curl_and_no_personal_data(
@@ -91,7 +93,7 @@ def test_the_html_report_shows_failures_with_curl_and_no_personal_data(
 def test_the_html_report_speaks_dutch_when_asked(served, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
     page = write_all(failing_run(served, "nl"), tmp_path).html.read_text(encoding="utf-8")
     assert "NIET GESLAAGD" in page
-    assert load_all()[CHECK].spec.explain.nl in page
+    assert load().checks[CHECK].explain.nl in page
 
 
 def _chromium() -> str | None:

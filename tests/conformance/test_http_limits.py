@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import pytest
-from eduv.conformance.suite.http import BudgetExceededError, Limits, SafeHttp
-from eduv.conformance.suite.mask import Masker
+
+from eduv.conformance.config import Limits
+from eduv.conformance.http import BudgetExceededError, SafeHttp
+from eduv.conformance.mask import Masker
 
 
 def app_with(routes):  # type: ignore[no-untyped-def]

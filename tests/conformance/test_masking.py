@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import orjson
-from eduv.conformance.suite import mask
-from eduv.conformance.suite.http import Limits, SafeHttp
-from eduv.conformance.suite.mask import Masker
+
+from eduv.conformance import mask
+from eduv.conformance.config import Limits
+from eduv.conformance.http import SafeHttp
+from eduv.conformance.mask import Masker
 
 STUDENT = {
     "userMasterIdentifier": "https://ketenid.nl/201703/abcdef",

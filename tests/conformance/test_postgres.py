@@ -6,11 +6,12 @@ import os
 from collections.abc import Iterator
 
 import pytest
-from eduv.conformance.provider.db import scratch_schema
-from eduv.conformance.suite import embedded
-from eduv.conformance.suite.model import Outcome
-from eduv.conformance.suite.runner import run_suite
 
+from eduv.conformance.embedded import configure
+from eduv.conformance.model import Outcome
+from eduv.conformance.runner import run_suite
+from eduv.provider import embedded
+from eduv.provider.db import scratch_schema
 from tests.conformance.conftest import QUICK
 
 POSTGRES_ENV = "EDUV_TEST_POSTGRES_URL"
@@ -29,7 +30,7 @@ def postgres_url() -> Iterator[str]:
 @pytest.mark.postgres
 def test_the_default_run_passes_on_postgresql(postgres_url: str) -> None:
     with embedded.running(database=postgres_url, seed=0) as provider:
-        run = run_suite(provider.configure(QUICK))
+        run = run_suite(configure(QUICK, provider))
     failures = [
         (r.check_id, r.message) for r in run.results if r.outcome in (Outcome.FAIL, Outcome.ERROR)
     ]

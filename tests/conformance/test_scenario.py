@@ -6,27 +6,28 @@ from collections.abc import Sequence
 from typing import Any
 
 import pytest
-from eduv.conformance.suite import embedded
-from eduv.conformance.suite.config import Provisioning
-from eduv.conformance.suite.http import Limits, SafeHttp
-from eduv.conformance.suite.mask import Masker
-from eduv.conformance.suite.model import Outcome
-from eduv.conformance.suite.runner import run_suite
-from eduv.conformance.suite.scenario.adapters import (
+
+from eduv.conformance.config import Limits, Provisioning
+from eduv.conformance.embedded import configure
+from eduv.conformance.http import SafeHttp
+from eduv.conformance.mask import Masker
+from eduv.conformance.model import Outcome
+from eduv.conformance.runner import run_suite
+from eduv.conformance.scenario.adapters import (
     HttpProvisioning,
     ProvisioningError,
     entry_point_adapter,
 )
-from eduv.conformance.suite.scenario.checks import ALL
+from eduv.conformance.scenario.checks import CHECKS as ALL
 from eduv.dataset.model import Dataset
-
+from eduv.provider import embedded
 from tests.conformance.conftest import QUICK
 
 
 def test_without_an_adapter_scenario_mode_is_skipped_with_the_reason(
     reference: embedded.Embedded,
 ) -> None:
-    cfg = reference.configure(QUICK.with_changes(modes=("scenario",)))
+    cfg = configure(QUICK.with_changes(modes=("scenario",)), reference)
     run = run_suite(cfg.with_changes(provisioning=Provisioning()))
     rows = [r for r in run.results if r.check_id in ALL]
     assert {r.outcome for r in rows} == {Outcome.SKIP}
@@ -61,7 +62,7 @@ class RecordingAdapter:
 def test_a_python_adapter_drives_the_scenarios(reference: embedded.Embedded) -> None:
     http = SafeHttp(Limits(), Masker())
     adapter = RecordingAdapter(HttpProvisioning(http, reference.url, reference.provisioning_token))
-    cfg = reference.configure(QUICK.with_changes(modes=("preflight", "scenario")))
+    cfg = configure(QUICK.with_changes(modes=("preflight", "scenario")), reference)
     run = run_suite(cfg, adapter=adapter)
     http.close()
     assert {"load", "apply", "remove"} <= set(adapter.calls)

@@ -13,16 +13,18 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import pytest
-from eduv.conformance.suite import embedded
-from eduv.conformance.suite.config import RunConfig
-from eduv.conformance.suite.http import Limits, SafeHttp
-from eduv.conformance.suite.mask import Masker
-from eduv.conformance.suite.runner import Run, run_suite
-from eduv.conformance.suite.scenario import checks as scn
-from eduv.conformance.suite.scenario import steps as stepping
-from eduv.conformance.suite.scenario.adapters import HttpProvisioning
-from eduv.conformance.suite.scenario.run import every_case
+
+from eduv.conformance.config import Limits, RunConfig
+from eduv.conformance.embedded import configure
+from eduv.conformance.http import SafeHttp
+from eduv.conformance.mask import Masker
+from eduv.conformance.runner import Run, run_suite
+from eduv.conformance.scenario import checks as scn
+from eduv.conformance.scenario import steps as stepping
+from eduv.conformance.scenario.adapters import HttpProvisioning
+from eduv.conformance.scenario.run import every_case
 from eduv.dataset.model import Dataset
+from eduv.provider import embedded
 
 # Change batches the adapter passes on after a load. The every-case example runs one step
 # of each kind, so it stays within the cap; a generated example with more steps does not.
@@ -86,7 +88,7 @@ def scenario_run(provider: embedded.Embedded, seed: int) -> tuple[Run, CappedQue
     http = SafeHttp(Limits(), Masker())
     adapter = CappedQueue(HttpProvisioning(http, provider.url, provider.provisioning_token))
     try:
-        run = run_suite(provider.configure(PROFILE.with_changes(seed=seed)), adapter=adapter)
+        run = run_suite(configure(PROFILE.with_changes(seed=seed), provider), adapter=adapter)
     finally:
         http.close()
     return run, adapter

@@ -6,10 +6,11 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from eduv.conformance.suite.cli import app
-from eduv.conformance.suite.config import load
-from eduv.conformance.suite.http import Limits, tls
 from typer.testing import CliRunner
+
+from eduv.conformance.cli import app
+from eduv.conformance.config import Limits, load
+from eduv.conformance.http import tls
 
 runner = CliRunner()
 

@@ -6,9 +6,9 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from eduv.dataset.model import Dataset
 from sqlalchemy import Engine
 
+from eduv.dataset.model import Dataset
 from tests.provider.harness import POSTGRES_ENV, database, postgres_url, small_dataset
 
 BACKENDS = [

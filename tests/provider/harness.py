@@ -19,26 +19,26 @@ from typing import Any
 import httpx
 import orjson
 import uvicorn
-from eduv import spec
-from eduv.conformance.provider import Settings, create_app, make_engine, migrate
-from eduv.conformance.provider.config import ProviderConfig, config_from_json
-from eduv.conformance.provider.db import scratch_schema
-from eduv.conformance.provider.store import load_dataset
-from eduv.conformance.provider.versions import DATA_APIS
-from eduv.conformance.suite.embedded import serve_in_thread
-from eduv.dataset.model import Dataset
-from eduv.testing.build import build_dataset
-from eduv.testing.chooser import RandomChooser
-from eduv.testing.scenarios import SCENARIOS
 from fastapi import FastAPI, Request, Response
 from joserfc import jwt
 from joserfc.jwk import ECKey
 from sqlalchemy import Engine
 
+from eduv.dataset.model import Dataset
+from eduv.provider import Settings, create_app, make_engine, migrate
+from eduv.provider.config import ProviderConfig, config_from_json
+from eduv.provider.db import scratch_schema
+from eduv.provider.embedded import serve_in_thread
+from eduv.provider.store import load_dataset
+from eduv.provider.versions import served_scopes
+from eduv.testing.build import build_dataset
+from eduv.testing.chooser import RandomChooser
+from eduv.testing.scenarios import SCENARIOS
+
 POSTGRES_ENV = "EDUV_TEST_POSTGRES_URL"
 PROVISIONING_TOKEN = "provisioning-token-for-tests"
 SECRET = "secret-for-tests"
-ALL_SCOPES = sorted({s for api in DATA_APIS for s in spec.api_version(api).scopes})
+ALL_SCOPES = served_scopes()
 SEED = 7
 
 

@@ -9,14 +9,14 @@ from typing import Any
 import httpx
 import orjson
 import pytest
-from eduv.conformance.provider import schema
-from eduv.conformance.provider.auth import ASSERTION_TYPE
-from eduv.dataset.model import Dataset
 from fastapi import FastAPI, Response
 from joserfc import jwt
 from joserfc.jwk import OctKey
 from sqlalchemy import Engine, select
 
+from eduv.dataset.model import Dataset
+from eduv.provider import schema
+from eduv.provider.auth import ASSERTION_TYPE
 from tests.provider.harness import (
     SECRET,
     Keys,

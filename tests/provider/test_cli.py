@@ -12,11 +12,11 @@ from pathlib import Path
 import httpx
 import orjson
 import typer
-from eduv.conformance import cli
-from eduv.conformance.provider.faults import FAULTS
-from eduv.dataset.model import Dataset
 from typer.testing import CliRunner
 
+from eduv.dataset.model import Dataset
+from eduv.provider import cli
+from eduv.provider.faults import FAULTS
 from tests.provider.harness import free_port_socket
 
 RUNNER = CliRunner()
@@ -74,7 +74,7 @@ def test_load_then_serve_with_a_development_client(tmp_path: Path, dataset: Data
         [
             sys.executable,
             "-m",
-            "eduv.conformance.cli",
+            "eduv.provider.cli",
             "serve",
             "--dev",
             "--database",

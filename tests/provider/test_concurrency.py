@@ -13,9 +13,9 @@ from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 import httpx
-from eduv.dataset.model import Dataset
 from sqlalchemy import Engine
 
+from eduv.dataset.model import Dataset
 from tests.provider.harness import Provider, client, config, running
 
 READERS = 50

@@ -8,8 +8,8 @@ from typing import Any
 
 import orjson
 import pytest
-from eduv.conformance.provider.config import ConfigError, config_from_json, load_config
 
+from eduv.provider.config import ConfigError, config_from_json, load_config
 from tests.conftest import REPO
 
 

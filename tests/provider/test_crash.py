@@ -17,12 +17,12 @@ from typing import Any
 import httpx
 import orjson
 import pytest
-from eduv.conformance.provider import schema
-from eduv.conformance.provider.store import load_dataset
-from eduv.dataset.model import Dataset
-from eduv.testing.bulk import write_bulk_dataset
 from sqlalchemy import Engine, func, select, text
 
+from eduv.dataset.model import Dataset
+from eduv.provider import schema
+from eduv.provider.store import load_dataset
+from eduv.testing.bulk import write_bulk_dataset
 from tests.provider.harness import (
     PROVISIONING_TOKEN,
     SECRET,
@@ -39,7 +39,7 @@ def _url(engine: Engine) -> str:
 
 def _cli(*args: str) -> subprocess.Popen[bytes]:
     return subprocess.Popen(
-        [sys.executable, "-m", "eduv.conformance.cli", *args],
+        [sys.executable, "-m", "eduv.provider.cli", *args],
         stdout=subprocess.DEVNULL,
         stderr=subprocess.PIPE,
     )

@@ -14,12 +14,12 @@ from typing import Any
 
 import httpx
 import pytest
-from eduv import spec
-from eduv.conformance.provider.faults import FAULTS
-from eduv.dataset.convert import convert_object
-from eduv.dataset.model import Dataset, School
 from sqlalchemy import Engine
 
+from eduv import spec
+from eduv.dataset.convert import convert_object
+from eduv.dataset.model import Dataset, School
+from eduv.provider.faults import FAULTS
 from tests.conftest import REPO
 from tests.provider.harness import Provider, client, config, running
 

@@ -7,10 +7,10 @@ from collections.abc import Iterator
 from typing import Any
 
 import pytest
-from eduv import spec
-from eduv.dataset.model import Dataset
 from sqlalchemy import Engine
 
+from eduv import spec
+from eduv.dataset.model import Dataset
 from tests.provider.harness import Provider, Receiver, client, config, running
 
 CALLBACK_TOKEN = "callback-token"
@@ -184,11 +184,12 @@ def _outbox_row(seq_hint: int, created: str) -> dict[str, Any]:
 def test_notifications_past_the_retention_period_are_removed(engine: Engine) -> None:
     import datetime as dt
 
-    from eduv.conformance.provider import outbox, schema
-    from eduv.conformance.provider.db import precise, reading, writing
-    from eduv.conformance.provider.delivery import DeliveryWorker
-    from eduv.conformance.provider.faults import Faults
     from sqlalchemy import insert, select
+
+    from eduv.provider import outbox, schema
+    from eduv.provider.db import precise, reading, writing
+    from eduv.provider.delivery import DeliveryWorker
+    from eduv.provider.faults import Faults
 
     now = dt.datetime(2026, 3, 10, 12, 0, tzinfo=dt.UTC)
     ages = [30, 9, 7.01, 6.99, 1]  # days before now, oldest first

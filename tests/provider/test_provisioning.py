@@ -7,10 +7,10 @@ from collections.abc import Iterator
 from typing import Any
 
 import pytest
-from eduv import spec
-from eduv.dataset.model import Dataset
 from sqlalchemy import Engine
 
+from eduv import spec
+from eduv.dataset.model import Dataset
 from tests.provider.harness import Provider, client, config, running
 
 CONFIG = config([client("full")])

@@ -6,12 +6,12 @@ from collections.abc import Iterator
 from typing import Any
 
 import pytest
-from eduv import spec
-from eduv.conformance.provider.routes import NOT_SERVED, ROUTES
-from eduv.conformance.provider.versions import DATA_APIS, mounts
-from eduv.dataset.model import Dataset, School, collection
 from sqlalchemy import Engine
 
+from eduv import spec
+from eduv.dataset.model import Dataset, School, collection
+from eduv.provider.routes import NOT_SERVED, ROUTES
+from eduv.provider.versions import data_apis, mounts
 from tests.provider.harness import Provider, client, config, running
 
 CONFIG = config([client("full")])
@@ -54,7 +54,7 @@ def _request(dataset: Dataset, op: spec.Operation) -> tuple[str, dict[str, Any],
 
 def _data_operations() -> Iterator[Any]:
     for mount in mounts():
-        if mount.api not in DATA_APIS:
+        if mount.api not in data_apis():
             continue
         for version in mount.versions:
             for op in spec.operations(mount.api, version):
@@ -86,7 +86,7 @@ def test_every_operation_answers_valid_messages(
 
 
 def test_route_table_covers_every_operation_and_parameter() -> None:
-    from eduv.conformance.provider.routes import handled_params
+    from eduv.provider.routes import handled_params
 
     for mount in mounts():
         for version in mount.versions:
@@ -268,7 +268,7 @@ def test_docs_and_openapi_documents(provider: Provider) -> None:
     assert "http://" not in docs.text and "https://" not in docs.text
     assert '"/specs/students-api/1.0.1/openapi.json"' in chosen.text
     assert script.status_code == 200 and "SwaggerUIBundle" in script.text
-    assert {m["api"] for m in index.json()["apis"]} == {*DATA_APIS, "notifications-api"}
+    assert {m["api"] for m in index.json()["apis"]} == {*data_apis(), "notifications-api"}
     assert document.json()["info"]["version"] == "1.1.0"
     assert schema.json()["title"] == "Group"
     assert outside.status_code == 404 and unserved.status_code == 404

@@ -6,14 +6,15 @@ import copy
 from pathlib import Path
 
 import pytest
-from eduv.conformance.provider import queries, schema
-from eduv.conformance.provider.datasets import prepare
-from eduv.conformance.provider.db import MIGRATIONS, DatabaseError, migrate, utc_now
-from eduv.conformance.provider.queries import Column, GroupOffering, SchoolRow, Scope
-from eduv.conformance.provider.store import StoreError, load_dataset
+from sqlalchemy import Engine, func, insert, select, text
+
 from eduv.dataset.convert import convert_dataset, current_shapes
 from eduv.dataset.model import Dataset
-from sqlalchemy import Engine, func, insert, select, text
+from eduv.provider import queries, schema
+from eduv.provider.datasets import prepare
+from eduv.provider.db import MIGRATIONS, DatabaseError, migrate, utc_now
+from eduv.provider.queries import Column, GroupOffering, SchoolRow, Scope
+from eduv.provider.store import StoreError, load_dataset
 
 
 def _count(engine: Engine, table: str) -> int:
@@ -95,6 +96,6 @@ def test_group_filters_use_indexes(sqlite_engine: Engine, dataset: Dataset) -> N
 
 
 def test_default_database_is_a_file_in_the_working_folder(tmp_path: Path) -> None:
-    from eduv.conformance.provider.db import default_url
+    from eduv.provider.db import default_url
 
     assert default_url(tmp_path) == f"sqlite:///{tmp_path / 'eduv-provider.db'}"

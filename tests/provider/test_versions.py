@@ -6,11 +6,11 @@ import copy
 from collections.abc import Iterator
 
 import pytest
+from sqlalchemy import Engine
+
 from eduv import spec
 from eduv.dataset.convert import convert_object
 from eduv.dataset.model import Dataset
-from sqlalchemy import Engine
-
 from tests.provider.harness import Provider, client, config, running
 
 

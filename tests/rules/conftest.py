@@ -7,12 +7,13 @@ example is a whole dataset checked several times.
 
 from __future__ import annotations
 
+from hypothesis import settings
+from hypothesis import strategies as st
+
 from eduv.dataset import Dataset
 from eduv.testing.build import build_dataset
 from eduv.testing.scenarios import SCENARIOS
 from eduv.testing.strategies import DrawChooser
-from hypothesis import settings
-from hypothesis import strategies as st
 
 
 def examples(divisor: int, least: int = 2) -> int:

@@ -477,7 +477,10 @@ def _(ds: Dataset, rng: random.Random) -> set[str]:
 def _(ds: Dataset, rng: random.Random) -> set[str]:
     school = rng.choice(_schools_with_year(ds))
     year = _year_period(school, ds)
-    loose = _add_period(school, rng, "gradingPeriod", (year["startDate"], year["endDate"]))
+    span = (year["startDate"], year["endDate"])
+    # Listed under the year, but naming another period (outside the year's list) as parent.
+    other = _add_period(school, rng, "gradingPeriod", span)
+    loose = _add_period(school, rng, "gradingPeriod", span, other)
     year.setdefault("subSchoolPeriods", []).append(loose["schoolPeriodId"])
     return set()
 

@@ -6,10 +6,10 @@ from functools import cache
 from pathlib import Path
 
 import orjson
+
 from eduv.dataset import Dataset, load_dataset
 from eduv.rules import check_dataset
 from eduv.testing.bulk import bulk_dataset, school_plan, write_bulk_dataset
-
 from tests.rules.conftest import school_year
 
 PUPILS = 2500

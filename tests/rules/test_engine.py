@@ -6,14 +6,15 @@ import copy
 from typing import Any
 
 import pytest
-from eduv.dataset import Dataset
-from eduv.rules import check_dataset, check_message
-from eduv.testing import datasets
-from eduv.testing.build import build_dataset
-from eduv.testing.chooser import RandomChooser
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from eduv.dataset import Dataset
+from eduv.rules import check_dataset, check_message, judged_range
+from eduv.spec import SpecLookupError
+from eduv.testing import datasets
+from eduv.testing.build import build_dataset
+from eduv.testing.chooser import RandomChooser
 from tests.rules.conftest import examples
 
 ECK = "https://ketenid.nl/201703/" + "ab" * 64
@@ -31,7 +32,7 @@ ENROLMENT: dict[str, Any] = {
 
 
 def _ids(found: list[Any]) -> list[str]:
-    return [v.rule_id for v in found]
+    return [v.rule for v in found]
 
 
 def test_a_valid_message_has_no_violations() -> None:
@@ -53,7 +54,7 @@ def test_messages_in_dutch() -> None:
     bad = {k: v for k, v in ENROLMENT.items() if k != "study"}
     [english] = check_message("association-api", "1.1.0", "Enrollment", bad, lang="en")
     [dutch] = check_message("association-api", "1.1.0", "Enrollment", bad, lang="nl")
-    assert english.rule_id == dutch.rule_id == "EDUV-ENROL-001"
+    assert english.rule == dutch.rule == "EDUV-ENROL-001"
     assert "study" in english.message and "Inschrijving" in dutch.message
 
 
@@ -88,7 +89,7 @@ def test_rules_follow_the_version() -> None:
     ],
 )
 def test_unknown_messages_are_refused(api: str, version: str, message: str) -> None:
-    with pytest.raises(ValueError):
+    with pytest.raises(SpecLookupError):
         check_message(api, version, message, {})
 
 
@@ -131,10 +132,15 @@ def _small() -> Dataset:
     return build_dataset(RandomChooser(3), ("VO",), ("A3",))
 
 
-def test_default_date_is_the_dataset_as_of() -> None:
+def test_by_default_every_day_the_school_periods_cover_is_judged() -> None:
+    """Not the dataset's asOf, and not today: the data's own time."""
     dataset = _small()
-    assert dataset.as_of is not None
-    assert check_dataset(dataset) == check_dataset(dataset, as_of=dataset.as_of)
+    starts = [p["startDate"] for s in dataset.schools for p in s.schoolPeriods]
+    ends = [p["endDate"] for s in dataset.schools for p in s.schoolPeriods]
+    judged = judged_range(dataset)
+    assert (judged.begin, judged.end, judged.basis) == (min(starts), max(ends), "school-periods")
+    assert check_dataset(dataset) == check_dataset(dataset, date_range=(min(starts), max(ends)))
+    assert dataset.as_of is not None and judged_range(dataset, as_of=dataset.as_of).basis == "as-of"
 
 
 def test_a_date_range_ends_exclusively() -> None:
@@ -156,6 +162,6 @@ def test_dataset_pointers_point_into_the_document() -> None:
     dataset = _small()
     enrollment = dataset.schools[0].enrollments[0]
     del enrollment["study"]
-    found = [v for v in check_dataset(dataset) if v.rule_id == "EDUV-ENROL-001"]
+    found = [v for v in check_dataset(dataset) if v.rule == "EDUV-ENROL-001"]
     assert found[0].pointers == ("/schools/0/enrollments/0",)
     assert found[0].objects[0].school == dataset.schools[0].key

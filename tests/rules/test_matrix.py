@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import eduv.testing
-from eduv.rules.matrix import build_matrix, default_paths, rendered
 from eduv.testing.scenarios import CASE_STRATEGIES, SCENARIOS
+from tools.matrix import build_matrix, default_paths, rendered
 
 MATRIX = build_matrix()
 
@@ -12,7 +12,7 @@ MATRIX = build_matrix()
 def test_committed_files_match_a_fresh_generation() -> None:
     for path, content in zip(default_paths(), rendered(), strict=True):
         assert path.read_bytes() == content, (
-            f"{path.name} is out of date: run python -m eduv.rules.matrix"
+            f"{path.name} is out of date: run python -m tools.matrix"
         )
 
 

@@ -11,11 +11,12 @@ import random
 from collections import Counter
 
 import pytest
-from eduv.dataset import Dataset, convert_dataset
-from eduv.rules import Violation, check_dataset, check_message, load_catalogue
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from eduv.dataset import Dataset, convert_dataset
+from eduv.findings import Finding
+from eduv.rules import check_dataset, check_message, load_catalogue
 from tests.rules.conftest import examples, rich_datasets, school_year
 from tests.rules.mutations import MUTATIONS
 
@@ -30,8 +31,8 @@ def _base(dataset: Dataset, shape: str) -> Dataset:
     return convert_dataset(dataset, "down") if shape == "previous" else dataset
 
 
-def _counts(found: list[Violation]) -> Counter[str]:
-    return Counter(v.rule_id for v in found)
+def _counts(found: list[Finding]) -> Counter[str]:
+    return Counter(v.rule for v in found)
 
 
 @pytest.mark.parametrize("rule_id", RULE_IDS)
@@ -54,17 +55,17 @@ def test_mutation_is_detected(rule_id: str, dataset: Dataset, seed: int) -> None
     _message_rules_agree(rule_id, mutated, found)
 
 
-def _message_rules_agree(rule_id: str, dataset: Dataset, found: list[Violation]) -> None:
+def _message_rules_agree(rule_id: str, dataset: Dataset, found: list[Finding]) -> None:
     """A message rule reports the same when the object is checked on its own."""
     rule = load_catalogue().rule(rule_id)
     if rule.kind != "message":
         return
-    pointers = {v.pointers[0] for v in found if v.rule_id == rule_id}
+    pointers = {v.pointers[0] for v in found if v.rule == rule_id}
     for base, coll, obj in dataset.iter_objects():
         inside = [p for p in pointers if p == base or p.startswith(base + "/")]
         if not inside:
             continue
         version = dataset.shapes[coll.api]
         alone = check_message(coll.api, version, coll.component, obj)
-        own = {base + v.pointers[0] for v in alone if v.rule_id == rule_id}
+        own = {base + v.pointers[0] for v in alone if v.rule == rule_id}
         assert set(inside) <= own, f"{rule_id}: check_message disagrees at {base}"

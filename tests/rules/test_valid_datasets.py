@@ -3,19 +3,20 @@
 from __future__ import annotations
 
 import pytest
-from eduv import spec
-from eduv.dataset import Dataset, convert_dataset
-from eduv.rules import Violation, check_dataset
-from eduv.testing import CASE_STRATEGIES, datasets
-from eduv.testing import strategies as named
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from eduv import spec
+from eduv.dataset import Dataset, convert_dataset
+from eduv.findings import Finding
+from eduv.rules import check_dataset
+from eduv.testing import CASE_STRATEGIES, datasets
+from eduv.testing import strategies as named
 from tests.rules.conftest import examples, school_year
 
 
-def _errors(found: list[Violation]) -> list[str]:
-    return [f"{v.rule_id} {v.pointers[0]}: {v.message}" for v in found if v.is_error]
+def _errors(found: list[Finding]) -> list[str]:
+    return [f"{v.rule} {v.pointers[0]}: {v.message}" for v in found if v.is_error]
 
 
 @given(datasets())

@@ -11,6 +11,7 @@ from typing import Any
 
 import orjson
 import pytest
+
 from eduv import spec
 from eduv.cli import main
 

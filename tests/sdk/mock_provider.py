@@ -21,8 +21,8 @@ from urllib.parse import parse_qsl, unquote
 import httpx
 import jwt
 import orjson
-from eduv import spec
 
+from eduv import spec
 from tests import crosscheck
 
 TOKEN_URL = "https://auth.test/oauth2/token"

@@ -9,10 +9,9 @@ from pathlib import Path
 import jsonschema_rs
 import orjson
 import pytest
-from eduv import _runner
-from eduv._runner import Options, run
-from eduv.validation import report_schema
 
+from eduv.validation import inputs, report_schema
+from eduv.validation.parallel import Options, run
 from tests.sdk.conftest import Cli, envelope, example
 
 
@@ -204,7 +203,7 @@ def _big_ndjson(path: Path, count: int) -> None:
 def test_two_jobs_give_the_same_report_as_one(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr(_runner, "BLOCK_SIZE", 4096)  # many ranges from a small file
+    monkeypatch.setattr(inputs, "BLOCK_SIZE", 4096)  # many ranges from a small file
     _big_ndjson(tmp_path / "big.ndjson", 3000)
     options = Options(rules=False)
     one = run([str(tmp_path / "big.ndjson")], options, jobs=1)
@@ -220,7 +219,7 @@ def test_standard_input_in_blocks_keeps_line_numbers(
 ) -> None:
     import io
 
-    monkeypatch.setattr(_runner, "BLOCK_SIZE", 2048)
+    monkeypatch.setattr(inputs, "BLOCK_SIZE", 2048)
     _big_ndjson(tmp_path / "in.ndjson", 400)
     data = (tmp_path / "in.ndjson").read_bytes()
     options = Options(rules=False)
@@ -233,7 +232,7 @@ def test_standard_input_in_blocks_keeps_line_numbers(
 
 
 def test_streaming_keeps_memory_bounded(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(_runner, "BLOCK_SIZE", 64 * 1024)
+    monkeypatch.setattr(inputs, "BLOCK_SIZE", 64 * 1024)
     path = tmp_path / "stream.ndjson"
     _big_ndjson(path, 6000)
     size = path.stat().st_size
@@ -295,7 +294,6 @@ def test_the_installed_command(tmp_path: Path) -> None:
 
 def test_dataset_folders_and_files(cli: Cli, tmp_path: Path) -> None:
     from eduv.dataset import save_dataset
-
     from tests.sdk.test_validation import _tiny_dataset
 
     save_dataset(_tiny_dataset(), tmp_path / "folder", folder=True)

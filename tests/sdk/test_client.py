@@ -15,6 +15,7 @@ from typing import Any
 import httpx
 import orjson
 import pytest
+
 from eduv import keys, spec
 from eduv.client import (
     ApiError,
@@ -29,7 +30,6 @@ from eduv.client import (
     ConsentRequiredError,
     ConsumerReferenceUnknownError,
     ConsumerReferenceUsedError,
-    NotFoundError,
     OtherReasonError,
     PrivateKeyJwt,
     ProviderReferenceUnknownError,
@@ -46,10 +46,11 @@ from eduv.client import (
     ServerError,
     TimedOutError,
     TokenError,
+    UnexpectedResponseError,
     UnknownOrganisationError,
 )
+from eduv.models.types import UnknownValue
 from eduv.parsing import dump
-
 from tests.sdk.mock_provider import (
     BASE_URL,
     TOKEN_URL,
@@ -68,6 +69,8 @@ OPERATIONS = [
 ALL_SCOPES = {s for a in spec.apis() for v in a.versions for s in spec.api_version(a.id, v).scopes}
 ALL_SCOPES |= {s for a, v, o in OPERATIONS for s in spec.operation(a, v, o).scopes}
 CLIENT_ID = "urn:example:client-1"
+# A client of every role: the scopes without which role-scoped operations cannot be asked.
+EVERY_ROLE = sorted(ALL_SCOPES)
 
 
 @pytest.fixture(scope="module")
@@ -108,7 +111,9 @@ def make_client(
     provider: MockProvider, key: keys.KeyPair, clock: Clock, slept: list[float]
 ) -> MakeClient:
     def make(**options: Any) -> Client:
-        options.setdefault("auth", PrivateKeyJwt(CLIENT_ID, TOKEN_URL, key))
+        options.setdefault(
+            "auth", PrivateKeyJwt(client_id=CLIENT_ID, private_key=key, token_url=TOKEN_URL)
+        )
         options.setdefault("retry", RetryPolicy(random=random.Random(7)))
         return Client(
             BASE_URL, transport=provider.transport(), sleep=slept.append, clock=clock, **options
@@ -149,7 +154,7 @@ def _method(api: str, version: str, operation_id: str) -> str:
 @pytest.mark.parametrize("validation", ["strict", "lenient"])
 def test_every_operation_sync(make_client: MakeClient, validation: str) -> None:
     covered = 0
-    with make_client(validation=validation, version_check="error") as client:
+    with make_client(validation=validation, version_check="error", scopes=EVERY_ROLE) as client:
         for api, version, operation_id in OPERATIONS:
             facade = client.api(api, version)
             method = getattr(facade, _method(api, version, operation_id))
@@ -165,13 +170,14 @@ def test_every_operation_async(
 ) -> None:
     async def main() -> int:
         covered = 0
-        auth = PrivateKeyJwt(CLIENT_ID, TOKEN_URL, key)
+        auth = PrivateKeyJwt(client_id=CLIENT_ID, private_key=key, token_url=TOKEN_URL)
         async with AsyncClient(
             BASE_URL,
             auth=auth,
             transport=provider.transport(),
             validation=validation,
             version_check="error",
+            scopes=EVERY_ROLE,
             clock=clock,
         ) as client:
             for api, version, operation_id in OPERATIONS:
@@ -207,7 +213,7 @@ def test_sync_and_async_send_the_same_requests(
     provider.script("get-groups-for-school", Answer(503), Answer(200, []))
     with Client(
         BASE_URL,
-        auth=PrivateKeyJwt(CLIENT_ID, TOKEN_URL, key),
+        auth=PrivateKeyJwt(client_id=CLIENT_ID, private_key=key, token_url=TOKEN_URL),
         transport=provider.transport(),
         sleep=lambda _: None,
         clock=clock,
@@ -224,7 +230,7 @@ def test_sync_and_async_send_the_same_requests(
 
         async with AsyncClient(
             BASE_URL,
-            auth=PrivateKeyJwt(CLIENT_ID, TOKEN_URL, key),
+            auth=PrivateKeyJwt(client_id=CLIENT_ID, private_key=key, token_url=TOKEN_URL),
             transport=provider.transport(),
             sleep=no_wait,
             clock=clock,
@@ -265,12 +271,13 @@ def test_a_base_url_per_api(provider: MockProvider, key: keys.KeyPair) -> None:
         transport=httpx.MockTransport(handler),
         version_check="ignore",
     )
-    with client, pytest.raises(ApiError) as caught:
-        client.association().get_group("x", orgMasterId="104A158")
+    with client:
+        with pytest.raises(ApiError) as caught:
+            client.association().get_group("x", orgMasterId="104A158")
+        with pytest.raises(ValueError, match="no base URL for education-api"):
+            client.education().get_organisations_by_school_search(orgMasterId="104A158")
     assert caught.value.status_code == 404
     assert seen[-1] == "https://other.test/assoc/groups/school/x?orgMasterId=104A158"
-    with pytest.raises(ValueError, match="no base URL for education-api"):
-        client.education().get_organisations_by_school_search(orgMasterId="104A158")
 
 
 # -- authentication -------------------------------------------------------------------------
@@ -282,7 +289,9 @@ def test_client_assertions_verify_with_an_independent_library(
 ) -> None:
     pair = keys.generate(alg, bits=2048) if alg != "ES256" else keys.generate(alg)
     provider.register_jwk("rsa-client", pair.public_jwk(), ALL_SCOPES)
-    auth = PrivateKeyJwt("rsa-client", TOKEN_URL, pair.private_pem(), alg=alg)
+    auth = PrivateKeyJwt(
+        client_id="rsa-client", private_key=pair.private_pem(), token_url=TOKEN_URL, alg=alg
+    )
     with Client(BASE_URL, auth=auth, transport=provider.transport(), clock=clock) as client:
         client.association().get_school_periods_for_school(orgMasterId="104A158")
         client.education().get_organisations_by_school_search(orgMasterId="104A158")
@@ -298,11 +307,11 @@ def test_client_assertions_verify_with_an_independent_library(
 def test_a_foreign_key_is_refused(provider: MockProvider, clock: Clock) -> None:
     stranger = keys.generate("ES256")
     provider.register_jwk("stranger", stranger.public_jwk(), ALL_SCOPES)
-    right = PrivateKeyJwt("stranger", TOKEN_URL, stranger)
+    right = PrivateKeyJwt(client_id="stranger", private_key=stranger, token_url=TOKEN_URL)
     with Client(BASE_URL, auth=right, transport=provider.transport(), clock=clock) as client:
         client.association().get_school_periods_for_school(orgMasterId="104A158")
     other = keys.generate("ES256", kid=stranger.kid)  # right kid, wrong key
-    auth = PrivateKeyJwt("stranger", TOKEN_URL, other)
+    auth = PrivateKeyJwt(client_id="stranger", private_key=other, token_url=TOKEN_URL)
     with (
         Client(BASE_URL, auth=auth, transport=provider.transport(), clock=clock) as client,
         pytest.raises(TokenError, match="invalid_client") as caught,
@@ -334,16 +343,45 @@ def _scope(request: httpx.Request) -> str:
     return parse_qs(request.content.decode())["scope"][0]
 
 
-def test_configured_scopes_limit_what_is_asked(
-    provider: MockProvider, key: keys.KeyPair, clock: Clock
+def test_a_students_call_asks_only_for_the_basic_scope_by_default(
+    make_client: MakeClient, provider: MockProvider
 ) -> None:
-    auth = PrivateKeyJwt(CLIENT_ID, TOKEN_URL, key, scopes=["eduv.student.basic"])
-    with Client(BASE_URL, auth=auth, transport=provider.transport(), clock=clock) as client:
+    with make_client() as client:
         client.students().get_students_for_school(orgMasterId="104A158")
-        assert _scope(provider.token_requests[0]) == "eduv.student.basic"
-        with pytest.raises(ScopeError, match=r"needs one of the scopes eduv\.association"):
-            client.association().get_groups_for_school(orgMasterId="104A158")
-    assert len(provider.requests) == 1
+        assert [_scope(r) for r in provider.token_requests] == ["eduv.student.basic"]
+        wider = ["eduv.student.demographics"]
+        client.students().get_students_for_school(orgMasterId="104A158", scopes=wider)
+        assert _scope(provider.token_requests[-1]) == "eduv.student.basic eduv.student.demographics"
+        client.with_options(scopes=wider).students().get_students_for_school(orgMasterId="x")
+        client.students().get_students_for_school(orgMasterId="104A158")
+    # the token cache is keyed by scope set: two sets, two tokens, each reused
+    assert len(provider.token_requests) == 2
+
+
+def test_wider_scopes_are_asked_only_where_the_call_accepts_them(
+    make_client: MakeClient, provider: MockProvider
+) -> None:
+    with make_client(scopes=["eduv.student.communication", "eduv.employee.roles"]) as client:
+        client.students().get_students_for_school(orgMasterId="104A158")
+        client.association().get_groups_for_school(orgMasterId="104A158")
+    assert [_scope(r) for r in provider.token_requests] == [
+        "eduv.student.basic eduv.student.communication",
+        "eduv.association",
+    ]
+
+
+def test_role_scopes_are_a_required_setting(
+    make_client: MakeClient, provider: MockProvider
+) -> None:
+    with make_client() as client, pytest.raises(ScopeError, match=r"Client\(scopes=") as caught:
+        client.delivery().get_delivery_order("o1")
+    assert "eduv.delivery.portal" in str(caught.value)
+    assert provider.token_requests == [] and provider.requests == []
+    with make_client(scopes=["eduv.delivery.entitlor"]) as client:
+        client.delivery().get_delivery_order("o1")
+        with pytest.raises(ScopeError):
+            client.entitlement().get_entitlements_for_school(orgMasterId="104A158")
+    assert [_scope(r) for r in provider.token_requests] == ["eduv.delivery.entitlor"]
 
 
 def test_a_revoked_token_is_renewed_once(make_client: MakeClient, provider: MockProvider) -> None:
@@ -364,10 +402,10 @@ def test_a_revoked_token_is_renewed_once(make_client: MakeClient, provider: Mock
 @pytest.mark.parametrize("method", ["basic", "post"])
 def test_client_secret_for_development(provider: MockProvider, method: str) -> None:
     provider.register_secret("dev", "s3cret", ALL_SCOPES)
-    auth = ClientSecret("dev", "s3cret", TOKEN_URL, method=method)
+    auth = ClientSecret(client_id="dev", client_secret="s3cret", token_url=TOKEN_URL, method=method)
     with Client(BASE_URL, auth=auth, transport=provider.transport()) as client:
         assert client.association().get_groups_for_school(orgMasterId="104A158")
-    wrong = ClientSecret("dev", "guess", TOKEN_URL, method=method)
+    wrong = ClientSecret(client_id="dev", client_secret="guess", token_url=TOKEN_URL, method=method)
     with (
         Client(BASE_URL, auth=wrong, transport=provider.transport()) as client,
         pytest.raises(TokenError, match="invalid_client"),
@@ -424,7 +462,7 @@ def test_retry_after_is_capped_and_backoff_grows(
     with (
         Client(
             BASE_URL,
-            auth=PrivateKeyJwt(CLIENT_ID, TOKEN_URL, key),
+            auth=PrivateKeyJwt(client_id=CLIENT_ID, private_key=key, token_url=TOKEN_URL),
             retry=policy,
             transport=provider.transport(),
             sleep=slept.append,
@@ -442,7 +480,7 @@ def test_unsafe_operations_are_not_retried(
     make_client: MakeClient, provider: MockProvider, slept: list[float]
 ) -> None:
     provider.script("subscribe", Answer(503))
-    with make_client() as client, pytest.raises(ServerError):
+    with make_client(scopes=["eduv.association"]) as client, pytest.raises(ServerError):
         client.notifications().subscribe("association-api")
     assert slept == [] and len(provider.requests) == 1
 
@@ -489,10 +527,12 @@ def test_timeouts_are_their_own_error(key: keys.KeyPair) -> None:
         (400, 1002, ProviderReferenceUsedError),
         (400, 1003, ConsumerReferenceUnknownError),
         (400, 1004, ConsumerReferenceUsedError),
-        (404, None, NotFoundError),
+        (404, 99, OtherReasonError),
+        (404, None, UnexpectedResponseError),
         (429, None, RateLimitError),
         (503, None, ServerError),
-        (418, None, ApiError),
+        (503, 99, ServerError),
+        (418, None, UnexpectedResponseError),
     ],
 )
 def test_error_mapping(
@@ -598,25 +638,56 @@ def test_invalid_answers_raise_in_strict_and_warn_in_lenient(
     make_client: MakeClient, provider: MockProvider
 ) -> None:
     broken = {**example("association-api", "1.1.0", "Group"), "groupType": "club"}
-    provider.script(
-        "get-groups-for-school",
-        Answer(200, [broken]),
-        Answer(200, [broken]),
-        Answer(200, raw=b"<html>"),
-    )
+    provider.script("get-groups-for-school", Answer(200, [broken]), Answer(200, [broken]))
     with (
         make_client(validation="lenient") as client,
-        pytest.warns(ResponseValidationWarning, match="/0/groupType"),
+        pytest.warns(ResponseValidationWarning, match="/0/groupType") as caught,
     ):
         groups = client.association().get_groups_for_school(orgMasterId="104A158")
-    assert groups[0].groupType == "club"  # kept as sent
+    assert isinstance(groups[0].groupType, UnknownValue) and groups[0].groupType == "club"
+    assert caught[0].filename == __file__  # the caller's line, not the SDK's
+    assert [f.instance_path for f in caught[0].message.findings] == ["/0/groupType"]  # type: ignore[union-attr]
     with (
         make_client(validation="strict") as client,
         pytest.raises(ResponseValidationError, match="/0/groupType"),
     ):
         client.association().get_groups_for_school(orgMasterId="104A158")
-        with pytest.raises(ResponseValidationError, match="not JSON"):
+
+
+def test_lenient_mode_leaves_out_items_no_model_can_hold(
+    make_client: MakeClient, provider: MockProvider
+) -> None:
+    good = example("association-api", "1.1.0", "Group")
+    nameless = {k: v for k, v in good.items() if k != "groupName"}
+    provider.script("get-groups-for-school", Answer(200, [good, nameless]))
+    with make_client() as client, pytest.warns(ResponseValidationWarning, match="/1"):
+        raw = client.association().with_raw_response.get_groups_for_school(orgMasterId="x")
+    assert [dump(g) for g in raw.parse()] == [good]
+    assert {f.instance_path for f in raw.problems} >= {"/1", "/1/groupName"}
+    assert all("left out" in f.message or f.instance_path.startswith("/1") for f in raw.problems)
+
+
+@pytest.mark.parametrize("validation", ["strict", "lenient"])
+def test_an_answer_that_is_no_value_of_the_promised_type_raises(
+    make_client: MakeClient, provider: MockProvider, validation: str
+) -> None:
+    nameless = {
+        k: v for k, v in example("association-api", "1.1.0", "Group").items() if k != "groupName"
+    }
+    provider.script(
+        "get-groups-for-school",
+        Answer(200, raw=b"<html>", headers={"Content-Type": "text/html"}),
+        Answer(200, {"not": "a list"}),
+    )
+    provider.script("get-group", Answer(200, nameless))
+    with make_client(validation=validation) as client, warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        with pytest.raises(ResponseValidationError, match=r"not JSON \(text/html\)"):
             client.association().get_groups_for_school(orgMasterId="104A158")
+        with pytest.raises(ResponseValidationError, match="a list is expected"):
+            client.association().get_groups_for_school(orgMasterId="104A158")
+        with pytest.raises(ResponseValidationError, match="groupName"):
+            client.association().get_group("g1", orgMasterId="104A158")
 
 
 def test_a_ca_bundle_is_trusted(tmp_path: Path) -> None:
@@ -643,7 +714,7 @@ def test_a_ca_bundle_is_trusted(tmp_path: Path) -> None:
     )
     bundle = tmp_path / "pkio.pem"
     bundle.write_bytes(cert.public_bytes(serialization.Encoding.PEM))
-    from eduv._base_client import tls_context
+    from eduv.runtime import tls_context
 
     context = tls_context(str(bundle), True)
     assert isinstance(context, ssl.SSLContext)

@@ -8,8 +8,8 @@ from typing import Any
 
 import orjson
 import pytest
-from eduv._har import match
 
+from eduv.validation.har import match
 from tests.sdk.conftest import Cli, example
 
 BASE = "https://las.example.org/association-api/v1"

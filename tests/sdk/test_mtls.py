@@ -25,7 +25,7 @@ from cryptography import x509
 from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.x509.oid import ExtendedKeyUsageOID, NameOID
-from eduv._base_client import tls_context
+
 from eduv.client import (
     AsyncClient,
     BearerToken,
@@ -35,13 +35,13 @@ from eduv.client import (
     RetryPolicy,
     TokenError,
 )
-from eduv.conformance.suite.config import load
-from eduv.conformance.suite.embedded import serve_in_thread
-from eduv.conformance.suite.http import SafeHttp
-from eduv.conformance.suite.mask import Masker
+from eduv.conformance.config import load
+from eduv.conformance.http import SafeHttp
+from eduv.conformance.mask import Masker
 from eduv.models import model
 from eduv.notifications import read_body
-
+from eduv.provider.embedded import serve_in_thread
+from eduv.runtime import tls_context
 from tests.sdk.mock_provider import BASE_URL, TOKEN_URL, MockProvider, example
 
 PASSWORD = "correct horse"
@@ -306,7 +306,9 @@ def test_the_async_client_is_refused_without_a_certificate(server: Server, pki: 
 
 
 def test_the_token_request_shows_the_certificate_too(server: Server, pki: Pki) -> None:
-    auth = ClientSecret("portal", "portal-secret", server.url + "/oauth2/token")
+    auth = ClientSecret(
+        client_id="portal", client_secret="portal-secret", token_url=server.url + "/oauth2/token"
+    )
     with Client(
         server.url, auth=auth, ca_bundle=pki.ca, client_cert=(pki.client_cert, pki.client_key)
     ) as client:

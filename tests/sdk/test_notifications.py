@@ -9,10 +9,10 @@ from typing import Any
 import httpx
 import jwt
 import pytest
+
 from eduv import keys
 from eduv.client import AsyncClient, BearerToken
 from eduv.notifications import JwtVerifier, NotificationReceiver, Reject, Sender, StaticTokens
-
 from tests.sdk.mock_provider import example
 
 # 0.0.2 still used the scope names without the eduv. prefix.
@@ -87,6 +87,22 @@ def test_a_batch_gets_a_status_per_notification_and_is_handled_in_time_order() -
     ]
     assert "/notificationType" in response.json()[1]["statusMessage"]
     assert [n.id for n in recorder.seen] == [earlier["id"], later["id"]]
+
+
+def test_notifications_are_ordered_by_instant_not_by_text() -> None:
+    recorder = Recorder()
+    app = NotificationReceiver(recorder, verifier=TOKENS)
+    # 13:00+02:00 is 11:00 UTC: before 12:30Z, although its text sorts after it
+    first = _notification(
+        id="0c7b0f9e-4d53-4c35-9f8e-8a2f1a2b3c4d", created="2024-09-02T13:00:00+02:00"
+    )
+    second = _notification(
+        id="5a1e2f3b-6c7d-4e8f-9a0b-1c2d3e4f5a6b", created="2024-09-02T12:30:00Z"
+    )
+    response = _post(app, "/notifications", [second, first])
+    assert [a["status"] for a in response.json()] == [0, 0]
+    assert [n.id for n in recorder.seen] == [first["id"], second["id"]]
+    assert recorder.seen[0].created < recorder.seen[1].created  # typed instants
 
 
 def test_one_school_per_batch() -> None:

@@ -6,7 +6,8 @@ import datetime as dt
 import random
 
 import pytest
-from eduv._retry import RetryPolicy, parse_retry_after
+
+from eduv.runtime.retry import RetryPolicy, parse_retry_after
 
 
 def test_retry_after_in_seconds_and_as_a_date() -> None:

@@ -11,10 +11,10 @@ from typing import Any
 
 import jsonschema_rs
 import pytest
-from eduv import spec, validate
-from eduv._engine import file_messages
-from eduv.validation import DetectionError, report_schema, validate_dataset
 
+from eduv import spec, validate
+from eduv.validation import DetectionError, report_schema, validate_dataset
+from eduv.validation.engine import file_messages
 from tests import crosscheck
 from tests.sdk.conftest import apply_patch as _apply
 from tests.sdk.conftest import example
@@ -247,10 +247,6 @@ def test_the_report_schema_rejects_a_broken_report() -> None:
 
 
 def test_rule_violations_are_reported_with_their_rule() -> None:
-    from eduv._engine import rules_available
-
-    if not rules_available():
-        pytest.skip("the rule engine is not installed")
     period = example("association-api", "1.1.0", "SchoolPeriod")
     period["dateLastModified"] = "2000-01-01T00:00:00Z"
     period["dateCreated"] = "2020-01-01T00:00:00Z"
@@ -289,10 +285,6 @@ def test_datasets_are_validated_object_by_object() -> None:
 
 
 def test_dataset_rules_attach_to_their_objects() -> None:
-    from eduv._datasets import dataset_rules
-
-    if dataset_rules() is None:
-        pytest.skip("the rule engine is not installed")
     report = validate(_tiny_dataset(), as_of="2024-10-01")
     rule_findings = [f for f in report.findings if f.kind == "rule"]
     assert rule_findings, "a hand-made dataset breaks at least one dataset rule"

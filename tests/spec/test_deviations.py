@@ -8,6 +8,7 @@ from typing import Any
 
 import jsonschema_rs
 import pytest
+
 from eduv import spec
 
 DEVIATIONS = [

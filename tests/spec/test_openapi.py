@@ -5,9 +5,10 @@ from __future__ import annotations
 import json
 
 import pytest
-from eduv import spec
 from openapi_spec_validator import validate
 from openapi_spec_validator.readers import read_from_filename
+
+from eduv import spec
 
 VERSIONS = [(a.id, v) for a in spec.apis() for v in a.versions]
 

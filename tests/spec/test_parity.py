@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+
 from eduv import spec
 
 from .parity import Parity, read_official

@@ -16,12 +16,14 @@ from typing import Any
 
 import jsonschema_rs
 
+from eduv.pointer import pointer
 from tools.specbuild.authored import Authored
 from tools.specbuild.build import (
     BASE_URI,
     VersionBuild,
     build_version,
     message_filename,
+    revision_folder,
     semver_major,
 )
 from tools.specbuild.examples import Composer, Mutator, apply_mutation, edge_case_mutations
@@ -56,7 +58,7 @@ def add_examples(
     composer = Composer(
         schemas,
         lambda component: authored.fixture(build.api, component, build.version),
-        f"{build.api}/{build.version}/",
+        f"{build.api}/{build.folder}/",
     )
     mutator = Mutator(schemas, _rejects_pattern)
     invalid: list[dict[str, Any]] = []
@@ -79,7 +81,7 @@ def add_examples(
         for mutation in [*sites, *edge_case_mutations(filename, schemas, sites)]:
             broken = apply_mutation(example, mutation.op, mutation.path, mutation.value)
             reported = {
-                (_kind_name(e), _pointer(e.instance_path)) for e in validator.iter_errors(broken)
+                (_kind_name(e), pointer(e.instance_path)) for e in validator.iter_errors(broken)
             }
             if (mutation.keyword, mutation.instance_path) in reported:
                 invalid.append(mutation.as_json(name))
@@ -90,10 +92,6 @@ def add_examples(
 def _kind_name(error: Any) -> str:
     path = list(error.schema_path)
     return str(path[-1]) if path else ""
-
-
-def _pointer(path: Any) -> str:
-    return "".join(f"/{str(p).replace('~', '~0').replace('/', '~1')}" for p in path)
 
 
 def _rejects_pattern(pattern: str, value: str) -> bool:
@@ -233,16 +231,24 @@ def build_all(reference: Path, out: Path) -> Problems:
     deviations: dict[tuple[str, str, str], dict[str, Any]] = {}
     for api, pair in supported_versions(reference).items():
         t, t1 = pair
+        role = authored.apis.get(api)
+        if role is None:
+            problems.add(f"{api}: no entry in authored/apis.yaml (its family)")
+            role = {}
         index["apis"][api] = {
             "title": "",
+            "family": role.get("family", "chain"),
+            "adopted": bool(role.get("adopted", True)),
             "current": t.version,
             "previous": t1.version,
             "versions": {},
         }
         for official in pair:
-            build = build_version(official, authored)
+            revision, fixed = authored.revision(api, official.version)
+            name_of_folder = revision_folder(official.version, revision)
+            build = build_version(official, authored, name_of_folder)
             invalid = add_examples(build, authored, problems)
-            folder = out / api / official.version
+            folder = out / api / name_of_folder
             for name, message in build.messages.items():
                 write(folder / message_filename(name), message.schema)
             write(folder / "openapi.json", openapi_document(build))
@@ -250,6 +256,9 @@ def build_all(reference: Path, out: Path) -> Problems:
             index["apis"][api]["title"] = index["apis"][api]["title"] or build.title
             index["apis"][api]["versions"][official.version] = {
                 "major": int(semver_major(official.version)),
+                "revision": revision,
+                "folder": name_of_folder,
+                **({"fixed": fixed} if fixed else {}),
                 "scopes": sorted(build.scopes),
                 "messages": {
                     name: {"file": message_filename(name), "kind": m.kind, "operation": m.operation}

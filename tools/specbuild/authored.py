@@ -80,6 +80,8 @@ class Authored:
     scopes: dict[str, Any] = field(default_factory=dict)
     deviations: list[dict[str, Any]] = field(default_factory=list)
     conventions: list[dict[str, Any]] = field(default_factory=list)
+    apis: dict[str, Any] = field(default_factory=dict)
+    revisions: dict[str, Any] = field(default_factory=dict)
 
     @classmethod
     def load(cls, root: Path = AUTHORED) -> Authored:
@@ -95,7 +97,17 @@ class Authored:
             out.scopes[path.stem] = _load(path)
         out.deviations = list(_load(root / "deviations.yaml") or [])
         out.conventions = list(_load(root / "conventions.yaml") or [])
+        out.apis = dict(_load(root / "apis.yaml") or {})
+        out.revisions = dict(_load(root / "revisions.yaml") or {})
         return out
+
+    def revision(self, api: str, version: str) -> tuple[int, str | None]:
+        """The newest revision of an API version and what it fixed (1, None: as released)."""
+        fixes = (self.revisions.get(api) or {}).get(version) or {}
+        if not fixes:
+            return 1, None
+        newest = max(int(n) for n in fixes)
+        return newest, str(fixes[newest] if newest in fixes else fixes[str(newest)])
 
     def descriptions_for(self, api: str, version: str) -> Descriptions:
         return Descriptions(api, version, self.descriptions.get(api) or {}, self.common)

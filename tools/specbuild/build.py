@@ -12,12 +12,14 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
+from eduv import pointer as json_pointer
+from eduv import spec
+from eduv.pointer import escape as pointer_escape
 from tools.specbuild.authored import Authored, Descriptions
 from tools.specbuild.convert import (
     Converter,
     Deviation,
     body_reference,
-    pointer_escape,
 )
 from tools.specbuild.official import OfficialVersion
 
@@ -27,14 +29,19 @@ HTTP_METHODS = ("get", "put", "post", "delete", "patch", "head", "options")
 SCHOOL_PARAMETERS = ("orgMasterId", "orgId", "orgIdType")
 
 
-def schema_id(api: str, version: str, message: str) -> str:
-    return f"{BASE_URI}{api}/{version}/{message_filename(message)}"
+def schema_id(api: str, folder: str, message: str) -> str:
+    """The $id of a message file in a version folder (``1.1.0``, or ``1.1.0+r2``)."""
+    return f"{BASE_URI}{api}/{folder}/{message_filename(message)}"
+
+
+def revision_folder(version: str, revision: int) -> str:
+    """The folder of a revision: the version itself as released, ``<version>+r<N>`` after."""
+    return version if revision == 1 else f"{version}+r{revision}"
 
 
 def message_filename(message: str) -> str:
-    """File name of a message; operations without an id are named ``METHOD /path``."""
-    name = message.replace(" /", "_").replace("/", "_").replace("{", "").replace("}", "")
-    return f"{name.replace(' ', '_')}.json"
+    """File name of a message (the naming rule is :func:`eduv.spec.file_stem`)."""
+    return f"{spec.file_stem(message)}.json"
 
 
 def operation_id(method: str, path: str, operation: dict[str, Any]) -> str:
@@ -67,6 +74,7 @@ class Message:
 class VersionBuild:
     api: str
     version: str
+    folder: str
     title: str
     description: str
     scopes: dict[str, str]
@@ -79,7 +87,7 @@ class VersionBuild:
 
 
 def _resolve(doc: Any, pointer: str) -> tuple[Any, str]:
-    tokens = [t.replace("~1", "/").replace("~0", "~") for t in pointer.lstrip("/").split("/")]
+    tokens = json_pointer.tokens(pointer)
     node = doc
     for token in tokens[:-1]:
         node = node[int(token)] if isinstance(node, list) else node[token]
@@ -403,7 +411,7 @@ def _message_text(message: Message, build: VersionBuild, texts: Descriptions) ->
 # --------------------------------------------------------------------------- whole version
 
 
-def build_version(official: OfficialVersion, authored: Authored) -> VersionBuild:
+def build_version(official: OfficialVersion, authored: Authored, folder: str) -> VersionBuild:
     doc = official.load()
     applied = apply_authored_deviations(doc, official.api, official.version, authored.deviations)
     texts = authored.descriptions_for(official.api, official.version)
@@ -415,6 +423,7 @@ def build_version(official: OfficialVersion, authored: Authored) -> VersionBuild
     build = VersionBuild(
         api=official.api,
         version=official.version,
+        folder=folder,
         title=str((doc.get("info") or {}).get("title", official.api)),
         description=texts.api_text() or "",
         scopes=scheme_scopes,
@@ -430,15 +439,15 @@ def build_version(official: OfficialVersion, authored: Authored) -> VersionBuild
         dev.versions = [official.version]
     build.deviations = [*applied, *conv.deviations]
     for name, message in build.messages.items():
-        message.schema = finalize(official.api, official.version, name, message.schema)
+        message.schema = finalize(official.api, folder, name, message.schema)
     return build
 
 
 _KEY_ORDER = ["$schema", "$id", "title", "description", "type", "properties", "required"]
 
 
-def finalize(api: str, version: str, name: str, schema: dict[str, Any]) -> dict[str, Any]:
-    head = {"$schema": DIALECT, "$id": schema_id(api, version, name)}
+def finalize(api: str, folder: str, name: str, schema: dict[str, Any]) -> dict[str, Any]:
+    head = {"$schema": DIALECT, "$id": schema_id(api, folder, name)}
     body = {k: v for k, v in schema.items() if k not in head}
     ordered = {**head, **{k: body[k] for k in _KEY_ORDER if k in body}}
     ordered.update({k: v for k, v in body.items() if k not in ordered})

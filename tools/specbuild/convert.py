@@ -14,6 +14,8 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
+from eduv.pointer import escape as pointer_escape
+
 COMPONENT_REF = "#/components/schemas/"
 
 # Keys of an OpenAPI schema object that carry no validation meaning for us or
@@ -75,10 +77,6 @@ def ecma_pattern(pattern: str) -> str:
     if out.endswith("$") and not out.endswith("\\$"):
         out = out[:-1] + "(?![\\s\\S])"
     return out
-
-
-def pointer_escape(token: str) -> str:
-    return token.replace("~", "~0").replace("/", "~1")
 
 
 class Converter:

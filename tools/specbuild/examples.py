@@ -15,8 +15,9 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
+from eduv import pointer as json_pointer
+from eduv.pointer import escape as pointer_escape
 from tools.specbuild.authored import deep_merge
-from tools.specbuild.convert import pointer_escape
 
 MISSING: Any = object()
 _UUID_NAMESPACE = uuid.UUID("6f1d3c52-8b1e-4c0e-9f51-0d2b7a4e3c18")
@@ -51,6 +52,9 @@ FORMAT_SAMPLES = {
     "uri": "https://www.example.nl/",
     "email": "info@example.nl",
 }
+
+
+OMIT = "_omit"
 
 
 @dataclass
@@ -109,8 +113,13 @@ class Composer:
 
     def _object(self, schema: dict[str, Any], fx: Any, where: str) -> dict[str, Any]:
         given = fx if isinstance(fx, dict) else {}
+        # A fixture lists under _omit the properties its example must not carry (a field
+        # that belongs to another type of the object, say); the others are filled in.
+        left_out = set(given.get(OMIT, ()))
         out = {}
         for name, sub in schema["properties"].items():
+            if name in left_out:
+                continue
             value = self.build(sub, given.get(name, MISSING), f"{where}/{name}")
             if value is not MISSING:
                 out[name] = value
@@ -198,11 +207,7 @@ class Mutation:
 def apply_mutation(instance: Any, op: str, path: str, value: Any = None) -> Any:
     """A copy of ``instance`` with one value removed or replaced."""
     result = copy.deepcopy(instance)
-    tokens = (
-        [t.replace("~1", "/").replace("~0", "~") for t in path.lstrip("/").split("/")]
-        if path
-        else []
-    )
+    tokens = json_pointer.tokens(path)
     if not tokens:
         return value
     node = result
@@ -263,7 +268,12 @@ class Mutator:
                 if name in inst:
                     add("remove", f"{ipath}/{pointer_escape(name)}", None, "required", ipath)
             for name, sub in (schema.get("properties") or {}).items():
-                if name in inst:
+                if name not in inst:
+                    # An example may leave a field out (_omit); its constraint is still
+                    # broken, by adding the field with a value it refuses.
+                    here = f"{ipath}/{pointer_escape(name)}"
+                    self._absent(sub, here, f"{sloc}/properties/{pointer_escape(name)}", out)
+                else:
                     self._walk(
                         sub,
                         inst[name],
@@ -283,6 +293,14 @@ class Mutator:
         fmt = schema.get("format")
         if fmt in BAD_FORMATS and isinstance(inst, str):
             add("replace", ipath, BAD_FORMATS[fmt][0], "format", ipath)
+
+    @staticmethod
+    def _absent(sub: Any, path: str, sloc: str, out: list[Mutation]) -> None:
+        fmt = sub.get("format") if isinstance(sub, dict) else None
+        if fmt in BAD_FORMATS:
+            out.append(
+                Mutation("replace", path, BAD_FORMATS[fmt][0], "format", path, f"{sloc}/format")
+            )
 
     def _pattern_breakers(self, pattern: str, valid: str) -> list[str]:
         """A value that breaks the pattern, preferring the engine edge cases."""

@@ -1,233 +1,275 @@
-"""Commands of the conformance package: ``eduv serve`` and ``eduv load``.
+"""``eduv conformance``: run the suite, list its checks, verify a report.
 
-The ``eduv`` command calls :func:`register` to add them; ``app`` runs them on its own.
+Without a target, ``eduv conformance run`` starts the reference provider on a free
+loopback port (SQLite in a temporary folder, or ``--database``), runs the default
+suite against it and writes the reports.
 """
 
 from __future__ import annotations
 
 import os
-import secrets
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import replace
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated
+from typing import Annotated
 
+import orjson
 import typer
 
-if TYPE_CHECKING:  # pragma: no cover
-    from eduv.conformance.provider.config import ProviderConfig
-    from sqlalchemy import Engine
+from eduv.conformance.config import (
+    ConfigError,
+    Consumer,
+    Credential,
+    RunConfig,
+    SchoolTarget,
+    load,
+    parse_lang,
+    parse_modes,
+)
 
-app = typer.Typer(help="The eduv reference provider.", no_args_is_help=True)
+app = typer.Typer(help="The Edu-V conformance suite.", no_args_is_help=True)
 
-DatabaseOption = Annotated[
-    str | None,
-    typer.Option(
-        "--database",
-        help="Database URL: sqlite:///file.db or postgresql://user:pass@host/db. "
-        "Default: eduv-provider.db (SQLite) in the working folder.",
+Opt = typer.Option
+
+
+@app.command("run")
+def run_command(
+    config: Annotated[Path | None, Opt("--config", "-c", help="TOML configuration file.")] = None,
+    root: Annotated[
+        str | None, Opt(help="Root URL of the target: APIs at /{api}/v{major}.")
+    ] = None,
+    token_url: Annotated[str | None, Opt(help="The target's token endpoint.")] = None,
+    client_id: Annotated[str | None, Opt(help="Client id of the credential.")] = None,
+    private_key: Annotated[Path | None, Opt(help="PEM private key (private_key_jwt).")] = None,
+    secret_env: Annotated[
+        str | None, Opt(help="Environment variable holding the client secret.")
+    ] = None,
+    school: Annotated[list[str] | None, Opt(help="School to test (RIO code); repeat.")] = None,
+    api: Annotated[list[str] | None, Opt(help="API to test (default: all); repeat.")] = None,
+    mode: Annotated[
+        list[str] | None, Opt(help="Mode: preflight, observe, scenario, consumer.")
+    ] = None,
+    consumer_url: Annotated[str | None, Opt(help="Consumer base URL (consumer mode).")] = None,
+    consumer_token_env: Annotated[
+        str | None, Opt(help="Environment variable with a token the consumer accepts.")
+    ] = None,
+    seed: Annotated[int | None, Opt(help="Seed of the generated scenarios.")] = None,
+    examples: Annotated[int | None, Opt(help="Scenario examples (budget).")] = None,
+    steps: Annotated[int | None, Opt(help="Stateful steps per example (budget).")] = None,
+    known_issues: Annotated[Path | None, Opt(help="Known-issues TOML file.")] = None,
+    out: Annotated[Path, Opt(help="Folder for report.json, junit.xml, report.html.")] = Path(
+        "conformance-report"
     ),
-]
-
-
-def _require_server_extra() -> None:
-    """Refuse clearly when the optional server dependencies are not installed."""
-    import importlib.util
-
-    missing = [
-        m for m in ("fastapi", "uvicorn", "sqlalchemy") if importlib.util.find_spec(m) is None
-    ]
-    if missing:
-        raise typer.BadParameter(
-            f"the reference provider needs {', '.join(missing)}: pip install 'eduv[server]' "
-            "(and 'eduv[postgres]' for PostgreSQL)"
-        )
-
-
-def _engine(database: str | None) -> Engine:
-    from eduv.conformance.provider.db import DatabaseError, default_url, make_engine, migrate
-    from sqlalchemy.exc import SQLAlchemyError
-
-    url = database or default_url()
-    try:
-        engine = make_engine(url)
-        migrate(engine)
-    except (DatabaseError, SQLAlchemyError, ImportError) as exc:
-        # A wrong URL or an unreachable server is the user's to fix, not a crash.
-        first_line = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
-        typer.echo(f"eduv: the database cannot be used: {first_line}", err=True)
-        raise typer.Exit(1) from None
-    return engine
-
-
-def _dev_config(secret: str) -> ProviderConfig:
-    from eduv import spec
-    from eduv.conformance.provider.config import config_from_json
-    from eduv.conformance.provider.versions import DATA_APIS
-
-    scopes = sorted({s for api in DATA_APIS for s in spec.api_version(api).scopes})
-    client = {"clientId": "dev", "secret": secret, "scopes": scopes, "consents": [{"school": "*"}]}
-    return config_from_json({"configVersion": 1, "clients": [client]}, "--dev")
-
-
-def _faults(names: list[str]) -> tuple[str, ...]:
-    from eduv.conformance.provider.faults import Faults
-
-    flat = tuple(n.strip() for name in names for n in name.split(",") if n.strip())
-    Faults(flat)  # refuses unknown names before anything starts
-    return flat
-
-
-def _print_faults() -> None:
-    from eduv.conformance.provider.faults import FAULTS
-
-    for fault in FAULTS.values():
-        typer.echo(f"{fault.name}\n    does:   {fault.summary}\n    breaks: {fault.breaks}")
-
-
-@app.command()
-def serve(
-    host: Annotated[str, typer.Option(help="Address to listen on.")] = "127.0.0.1",
-    port: Annotated[int, typer.Option(help="Port to listen on.")] = 8000,
-    database: DatabaseOption = None,
-    config: Annotated[
-        Path | None,
-        typer.Option("--config", help="Provider configuration file (clients, consents, ...)."),
-    ] = None,
-    load: Annotated[
-        Path | None, typer.Option("--load", help="Load this dataset (file or folder) first.")
-    ] = None,
-    provisioning: Annotated[
-        bool, typer.Option("--provisioning", help="Serve the provisioning API.")
+    sign_key: Annotated[Path | None, Opt(help="Sign the JSON report with this PEM key.")] = None,
+    lang: Annotated[str, Opt(help="Language of the reports: en or nl.")] = "en",
+    keep_personal_data: Annotated[
+        bool, Opt(help="Do not mask personal data in reports (masked by default).")
     ] = False,
-    provisioning_token: Annotated[
-        str | None,
-        typer.Option(
-            "--provisioning-token",
-            envvar="EDUV_PROVISIONING_TOKEN",
-            help="Bearer token of the provisioning API (else the configuration's).",
-        ),
+    max_requests: Annotated[int | None, Opt(help="Request budget of the run.")] = None,
+    rate: Annotated[float | None, Opt(help="Maximum requests per second.")] = None,
+    insecure: Annotated[bool, Opt(help="Do not verify TLS certificates.")] = False,
+    client_cert: Annotated[
+        Path | None,
+        Opt(help="PEM client certificate for mutual TLS (with its key, or see --client-key)."),
+    ] = None,
+    client_key: Annotated[
+        Path | None, Opt(help="PEM private key of --client-cert, when kept in its own file.")
+    ] = None,
+    client_key_password_env: Annotated[
+        str | None, Opt(help="Environment variable holding the password of an encrypted key.")
+    ] = None,
+    database: Annotated[
+        str | None, Opt(help="Embedded provider only: database URL (default SQLite).")
     ] = None,
     fault: Annotated[
-        list[str] | None,
-        typer.Option("--fault", help="Switch on a named fault (repeat, or comma-separated)."),
+        list[str] | None, Opt(help="Embedded provider only: switch on a named fault.")
     ] = None,
-    list_faults: Annotated[
-        bool, typer.Option("--list-faults", help="List the named faults and exit.")
-    ] = False,
-    public_url: Annotated[
-        str | None,
-        typer.Option(
-            "--public-url", help="Base URL clients use (token audience, notification urls)."
-        ),
-    ] = None,
-    dev: Annotated[
-        bool,
-        typer.Option(
-            "--dev",
-            help="Register a development client 'dev' with a client secret, every scope and "
-            "consent for every school (printed at start-up).",
-        ),
-    ] = False,
-    deliver: Annotated[
-        bool, typer.Option("--deliver/--no-deliver", help="Run the notification worker.")
-    ] = True,
-    log_level: Annotated[str, typer.Option(help="uvicorn log level.")] = "info",
 ) -> None:
-    """Start the reference provider (FastAPI under uvicorn)."""
-    _require_server_extra()
-    if list_faults:
-        _print_faults()
+    """Run the conformance suite and write the reports."""
+    from rich.console import Console
+
+    from eduv.conformance.reports import console as screen
+    from eduv.conformance.reports import write_all
+    from eduv.conformance.runner import run_suite
+
+    try:
+        cfg = load(config) if config else RunConfig()
+        cfg = _flags(cfg, root, token_url, client_id, private_key, secret_env, school, api, mode)
+        cfg = _more(cfg, seed, examples, steps, known_issues, lang, keep_personal_data)
+        cfg = _limits(cfg, max_requests, rate, insecure)
+        cfg = _client_cert(cfg, client_cert, client_key, client_key_password_env)
+        cfg = _consumer(cfg, consumer_url, consumer_token_env)
+    except ConfigError as exc:
+        raise typer.BadParameter(str(exc)) from None
+    try:
+        from eduv.conformance.http import tls
+
+        tls(cfg.limits)  # unusable certificate files are reported now, not mid-run
+    except (ValueError, OSError) as exc:
+        raise typer.BadParameter(str(exc)) from None
+    term = Console(stderr=True)
+    target_given = cfg.root or cfg.api_urls or cfg.modes == ("consumer",)
+    if target_given and (fault or database):
+        raise typer.BadParameter("--fault and --database apply to the embedded provider only")
+    with (
+        _target(cfg, bool(target_given), database, fault or []) as ready,
+        screen.progress_bar(term, 60) as step,
+    ):
+        run = run_suite(ready, progress=step)
+    key = str(sign_key) if sign_key else None
+    written = write_all(run, out, key)
+    screen.summary(term, run)
+    term.print(f"reports: {written.json}, {written.junit}, {written.html}")
+    raise typer.Exit(0 if run.passed else 1)
+
+
+@contextmanager
+def _target(
+    cfg: RunConfig, given: bool, database: str | None, faults: list[str]
+) -> Iterator[RunConfig]:
+    """The configuration to run: as given, or pointed at an embedded provider."""
+    from eduv.conformance.embedded import configure
+    from eduv.provider.embedded import running
+
+    if given:
+        yield cfg
         return
-    import dataclasses
-
-    import uvicorn
-    from eduv.conformance.provider.app import Settings, create_app
-    from eduv.conformance.provider.config import ProviderConfig, load_config
-
-    chosen_faults = _faults(fault or [])
-    settings_config = load_config(config) if config else ProviderConfig()
-    if dev:
-        secret = os.environ.get("EDUV_DEV_SECRET") or secrets.token_urlsafe(18)
-        dev_clients = _dev_config(secret).clients
-        settings_config = dataclasses.replace(
-            settings_config, clients={**settings_config.clients, **dev_clients}
-        )
-        typer.echo(f"development client: client_id=dev client_secret={secret}", err=True)
-    if provisioning_token:
-        settings_config = dataclasses.replace(
-            settings_config, provisioning_token=provisioning_token
-        )
-    if provisioning and not settings_config.provisioning_token:
-        raise typer.BadParameter(
-            "the provisioning API needs a token: --provisioning-token, EDUV_PROVISIONING_TOKEN "
-            "or provisioning.token in the configuration"
-        )
-    if not settings_config.clients:
-        typer.echo("warning: no clients are registered; pass --config or --dev", err=True)
-    engine = _engine(database)
-    if load is not None:
-        _load(engine, load, notify=True)
-    url = public_url or settings_config.public_url or f"http://{host}:{port}"
-    if host in ("0.0.0.0", "::") and not (public_url or settings_config.public_url):
-        typer.echo(
-            f"warning: clients cannot reach {url}; pass --public-url (it is the token "
-            "audience and the base of notification urls)",
-            err=True,
-        )
-    settings = Settings(settings_config, url, chosen_faults, provisioning, deliver)
-    if chosen_faults:
-        typer.echo(f"faults switched on: {', '.join(chosen_faults)}", err=True)
-    uvicorn.run(create_app(engine, settings), host=host, port=port, log_level=log_level)
+    with running(database=database, faults=faults, seed=cfg.seed) as emb:
+        yield configure(cfg, emb)
 
 
-def _load(engine: Engine, path: Path, *, notify: bool) -> None:
-    from eduv.conformance.provider.datasets import read_dataset
-    from eduv.conformance.provider.store import load_dataset
+def _flags(
+    cfg: RunConfig,
+    root: str | None,
+    token_url: str | None,
+    client_id: str | None,
+    private_key: Path | None,
+    secret_env: str | None,
+    schools: list[str] | None,
+    apis: list[str] | None,
+    modes: list[str] | None,
+) -> RunConfig:
+    from eduv import spec
 
-    dataset = read_dataset(path)
-    summary = load_dataset(engine, dataset, notify=notify)
-    counts = ", ".join(f"{n} {name}" for name, n in summary.objects.items() if n)
-    typer.echo(f"loaded {summary.schools} schools: {counts}", err=True)
+    changes: dict[str, object] = {}
+    if root:
+        changes["root"] = root
+        changes["token_url"] = token_url or cfg.token_url or root.rstrip("/") + "/oauth2/token"
+    elif token_url:
+        changes["token_url"] = token_url
+    if client_id:
+        secret = os.environ.get(secret_env) if secret_env else None
+        if secret_env and secret is None:
+            raise ConfigError(f"the environment variable {secret_env} is not set")
+        key = str(private_key) if private_key else None
+        if (key is None) == (secret is None):
+            raise ConfigError("give --private-key or --secret-env with --client-id")
+        changes["credentials"] = (Credential(client_id, client_id, secret, key),)
+    if schools:
+        changes["schools"] = tuple(SchoolTarget(s) for s in schools)
+    if apis:
+        changes["apis"] = tuple(spec.resolve_api(a) for a in apis)
+    if modes:
+        changes["modes"] = parse_modes(modes)
+    return replace(cfg, **changes)  # type: ignore[arg-type]
 
 
-@app.command("load")
-def load_command(
-    dataset: Annotated[Path, typer.Argument(help="Dataset file or folder.")],
-    database: DatabaseOption = None,
-    notify: Annotated[
-        bool,
-        typer.Option("--notify/--no-notify", help="Write bulk notifications for subscribers."),
-    ] = True,
+def _more(
+    cfg: RunConfig,
+    seed: int | None,
+    examples: int | None,
+    steps: int | None,
+    known_issues: Path | None,
+    lang: str,
+    keep: bool,
+) -> RunConfig:
+    changes: dict[str, object] = {"lang": parse_lang(lang)}
+    for name, value in (("seed", seed), ("examples", examples), ("steps", steps)):
+        if value is not None:
+            changes[name] = value
+    if known_issues:
+        changes["known_issues"] = str(known_issues)
+    if keep:
+        changes["keep_personal_data"] = True
+    return replace(cfg, **changes)  # type: ignore[arg-type]
+
+
+def _limits(
+    cfg: RunConfig, max_requests: int | None, rate: float | None, insecure: bool
+) -> RunConfig:
+    limits = cfg.limits
+    if max_requests is not None:
+        limits = replace(limits, max_requests=max_requests)
+    if rate is not None:
+        limits = replace(limits, rate=rate)
+    if insecure:
+        limits = replace(limits, verify_tls=False)
+    return replace(cfg, limits=limits)
+
+
+def _client_cert(
+    cfg: RunConfig, cert: Path | None, key: Path | None, password_env: str | None
+) -> RunConfig:
+    limits = cfg.limits
+    if cert is not None:
+        # A certificate on the command line replaces the configured one, with its key.
+        limits = replace(limits, client_cert=str(cert), client_key=None)
+        limits = replace(limits, client_key_password_env=None)
+    if key is not None:
+        limits = replace(limits, client_key=str(key))
+    if password_env is not None:
+        limits = replace(limits, client_key_password_env=password_env)
+    return replace(cfg, limits=limits)
+
+
+def _consumer(cfg: RunConfig, url: str | None, token_env: str | None) -> RunConfig:
+    if not url:
+        return cfg
+    token = os.environ.get(token_env) if token_env else None
+    if token_env and token is None:
+        raise ConfigError(f"the environment variable {token_env} is not set")
+    return replace(cfg, consumer=Consumer(url=url, token=token or cfg.consumer.token))
+
+
+@app.command("checks")
+def checks_command(
+    lang: Annotated[str, Opt(help="en or nl")] = "en",
+    as_json: Annotated[bool, Opt("--json", help="Print JSON.")] = False,
 ) -> None:
-    """Replace the provider's data with a dataset, in one transaction."""
-    _require_server_extra()
-    _load(_engine(database), dataset, notify=notify)
+    """List every check with its id, mode, title and what it cites."""
+    from eduv.conformance.catalogue import load
+
+    chosen = parse_lang(lang)
+    specs = [c for _, c in sorted(load().checks.items())]
+    if as_json:
+        typer.echo(orjson.dumps([s.to_json() for s in specs], option=orjson.OPT_INDENT_2).decode())
+        return
+    for s in specs:
+        typer.echo(f"{s.id}  [{s.mode}]  {s.title.get(chosen)}  ({', '.join(s.cites)})")
+
+
+@app.command("verify")
+def verify_command(
+    report: Annotated[Path, typer.Argument(help="The report.json to verify.")],
+    key: Annotated[Path | None, Opt(help="The tester's public key as a JWKS file.")] = None,
+) -> None:
+    """Verify a report's digest and, with the tester's public key, its signature."""
+    from eduv.conformance.reports.json_report import VerificationError, verify
+
+    doc = orjson.loads(report.read_bytes())
+    trusted = orjson.loads(key.read_bytes()) if key else None
+    try:
+        typer.echo(verify(doc, trusted))
+    except VerificationError as exc:
+        typer.echo(f"NOT VERIFIED: {exc}", err=True)
+        raise typer.Exit(1) from None
 
 
 def register(root: typer.Typer) -> None:
-    """Add ``serve`` and ``load`` to the ``eduv`` command, and the suite's commands.
-
-    The conformance suite adds its own commands through a ``register(root)`` of its
-    ``eduv.conformance.suite.cli`` module, when it has one.
-    """
-    import importlib
-    import importlib.util
-
-    root.command("serve")(serve)
-    root.command("load")(load_command)
-    try:
-        if importlib.util.find_spec("eduv.conformance.suite.cli") is None:
-            return
-        suite = importlib.import_module("eduv.conformance.suite.cli")
-    except ImportError:  # the suite's optional dependencies are not installed
-        return
-    hook = getattr(suite, "register", None)
-    if callable(hook):
-        hook(root)
+    """Mount the suite as ``eduv conformance``."""
+    root.add_typer(app, name="conformance")
 
 
-def main() -> None:  # pragma: no cover - `python -m eduv.conformance.cli`
+def main() -> None:  # pragma: no cover
     app()
-
-
-if __name__ == "__main__":  # pragma: no cover
-    main()

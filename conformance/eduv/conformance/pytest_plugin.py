@@ -20,7 +20,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from eduv.conformance.suite.model import Outcome, Result
+
+from eduv.conformance.model import Outcome, Result
 
 _RUN_KEY = pytest.StashKey[Any]()
 
@@ -66,13 +67,14 @@ class SuiteFile(pytest.File):
     """The configuration file: one item per check of its modes."""
 
     def collect(self) -> Iterator[pytest.Item]:
-        from eduv.conformance.suite.config import load
-        from eduv.conformance.suite.registry import load_all
+        from eduv.conformance import catalogue
+        from eduv.conformance.config import load
 
         cfg = load(self.path)
-        modes = set(cfg.modes) | ({"preflight"} if "observe" in cfg.modes else set())
-        for check_id, chk in sorted(load_all().items()):
-            if chk.spec.mode in modes:
+        checks = catalogue.load()
+        modes = {m.id for m in checks.run_order(cfg.modes)}
+        for check_id, chk in sorted(checks.checks.items()):
+            if chk.mode in modes:
                 yield CheckItem.from_parent(self, name=check_id)
 
 
@@ -116,19 +118,20 @@ def suite_run(config: pytest.Config, path: Path) -> Any:
     """Run the suite once per pytest session (the first item that needs it)."""
     if _RUN_KEY in config.stash:
         return config.stash[_RUN_KEY]
-    from eduv.conformance.suite import embedded
-    from eduv.conformance.suite.config import load
-    from eduv.conformance.suite.runner import run_suite
+    from eduv.conformance.config import load
+    from eduv.conformance.embedded import configure
+    from eduv.conformance.runner import run_suite
+    from eduv.provider.embedded import running
 
     cfg = load(path)
     if cfg.root or cfg.api_urls or cfg.modes == ("consumer",):
         run = run_suite(cfg)
     else:
-        with embedded.running(seed=cfg.seed) as emb:
-            run = run_suite(emb.configure(cfg))
+        with running(seed=cfg.seed) as emb:
+            run = run_suite(configure(cfg, emb))
     folder = config.getoption("--eduv-conformance-reports")
     if folder:
-        from eduv.conformance.suite.reports import write_all
+        from eduv.conformance.reports import write_all
 
         write_all(run, Path(folder))
     config.stash[_RUN_KEY] = run

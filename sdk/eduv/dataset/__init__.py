@@ -14,7 +14,6 @@ from eduv.dataset.convert import (
 )
 from eduv.dataset.io import (
     DatasetError,
-    DatasetProblem,
     dataset_from_json,
     load_dataset,
     save_dataset,
@@ -36,7 +35,6 @@ __all__ = [
     "Collection",
     "Dataset",
     "DatasetError",
-    "DatasetProblem",
     "GroupOfferings",
     "JsonObject",
     "School",

@@ -14,10 +14,9 @@ from dataclasses import dataclass
 from functools import cache
 from typing import Any, Literal
 
-import orjson
-
-from eduv._paths import spec_root
+from eduv import spec
 from eduv.dataset.model import Dataset, JsonObject, School, collections, school_collections
+from eduv.pointer import tokens
 
 Direction = Literal["down", "up"]
 _MISSING = object()
@@ -34,10 +33,7 @@ class ApiVersions:
 
 @cache
 def conversion_table() -> JsonObject:
-    data: JsonObject = orjson.loads(
-        (spec_root() / "dataset" / "1" / "conversions.json").read_bytes()
-    )
-    return data
+    return dict(spec.document("dataset/1/conversions.json"))
 
 
 def api_versions() -> dict[str, ApiVersions]:
@@ -111,10 +107,6 @@ def _applies(step: JsonObject, sector: str | None) -> bool:
     return wanted is None or wanted == sector
 
 
-def _split(path: str) -> list[str]:
-    return [p.replace("~1", "/").replace("~0", "~") for p in path.split("/")[1:]]
-
-
 def _parents(obj: Any, parts: list[str]) -> Iterator[tuple[Any, str]]:
     """Every (container, last key) that the path with ``*`` wildcards reaches."""
     if len(parts) == 1:
@@ -133,7 +125,7 @@ def _parents(obj: Any, parts: list[str]) -> Iterator[tuple[Any, str]]:
 
 def _resolve(obj: Any, pointer: str) -> Any:
     current = obj
-    for part in _split(pointer):
+    for part in tokens(pointer):
         if not isinstance(current, dict) or part not in current:
             return _MISSING
         current = current[part]
@@ -141,13 +133,13 @@ def _resolve(obj: Any, pointer: str) -> Any:
 
 
 def _op_drop(obj: JsonObject, step: JsonObject) -> None:
-    for parent, key in list(_parents(obj, _split(step["path"]))):
+    for parent, key in list(_parents(obj, tokens(step["path"]))):
         parent.pop(key, None)
 
 
 def _op_drop_unless_matches(obj: JsonObject, step: JsonObject) -> None:
     pattern = re.compile(step["pattern"])
-    for parent, key in list(_parents(obj, _split(step["path"]))):
+    for parent, key in list(_parents(obj, tokens(step["path"]))):
         value = parent.get(key, _MISSING)
         if value is not _MISSING and not (isinstance(value, str) and pattern.search(value)):
             del parent[key]
@@ -155,7 +147,7 @@ def _op_drop_unless_matches(obj: JsonObject, step: JsonObject) -> None:
 
 def _op_drop_items(obj: JsonObject, step: JsonObject) -> None:
     field, values = step["field"], set(step["values"])
-    for parent, key in list(_parents(obj, _split(step["path"]))):
+    for parent, key in list(_parents(obj, tokens(step["path"]))):
         items = parent.get(key)
         if isinstance(items, list):
             parent[key] = [i for i in items if not (isinstance(i, dict) and i.get(field) in values)]
@@ -167,14 +159,14 @@ def _present(value: Any) -> bool:
 
 def _op_drop_items_without_any(obj: JsonObject, step: JsonObject) -> None:
     pointers: list[str] = step["anyOf"]
-    for parent, key in list(_parents(obj, _split(step["path"]))):
+    for parent, key in list(_parents(obj, tokens(step["path"]))):
         items = parent.get(key)
         if isinstance(items, list):
             parent[key] = [i for i in items if any(_present(_resolve(i, p)) for p in pointers)]
 
 
 def _op_drop_empty(obj: JsonObject, step: JsonObject) -> None:
-    for parent, key in list(_parents(obj, _split(step["path"]))):
+    for parent, key in list(_parents(obj, tokens(step["path"]))):
         if parent.get(key, _MISSING) == []:
             del parent[key]
 

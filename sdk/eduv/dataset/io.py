@@ -8,16 +8,15 @@ Folder form::
     schools/<name>/organisation.json   the school's Organisation
     schools/<name>/<collection>.ndjson e.g. enrollments.ndjson, one object per line
 
-School folders are read in name order; their names carry no meaning. Errors say what
-is wrong, where (file, line, JSON pointer) and why, and all problems of a file are
-reported at once.
+School folders are read in name order; their names carry no meaning. Problems are
+:class:`eduv.findings.InputError` records that say what is wrong and why, and where
+(file, line, JSON pointer); all problems of a file are reported at once.
 """
 
 from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
 from typing import Any
@@ -32,6 +31,8 @@ from eduv.dataset.model import (
     dataset_schema,
     school_collections,
 )
+from eduv.findings import InputError
+from eduv.pointer import pointer
 
 HEADER_FILE = "dataset.json"
 SCHOOLS_DIR = "schools"
@@ -39,22 +40,16 @@ ORGANISATION_FILE = "organisation.json"
 MAX_REPORTED = 50
 
 
-@dataclass(frozen=True, slots=True)
-class DatasetProblem:
-    """One reason a dataset could not be read."""
-
-    where: str
-    what: str
-    why: str
-
-    def __str__(self) -> str:
-        return f"{self.where}: {self.what} ({self.why})"
+def _problem(
+    source: str | Path, what: str, why: str, line: int | None = None, location: str = ""
+) -> InputError:
+    return InputError(str(source), f"{what}: {why}", line, None, location or None)
 
 
 class DatasetError(ValueError):
     """A dataset could not be read; ``problems`` lists every reason found."""
 
-    def __init__(self, problems: list[DatasetProblem]) -> None:
+    def __init__(self, problems: list[InputError]) -> None:
         self.problems = problems
         shown = "\n".join(f"  {p}" for p in problems[:MAX_REPORTED])
         more = len(problems) - MAX_REPORTED
@@ -74,7 +69,7 @@ def load_dataset(path: str | Path) -> Dataset:
         return _load_folder(source)
     if source.is_file():
         return _load_file(source)
-    raise DatasetError([DatasetProblem(str(source), "no such file or folder", "check the path")])
+    raise DatasetError([_problem(source, "no such file or folder", "check the path")])
 
 
 def save_dataset(dataset: Dataset, path: str | Path, *, folder: bool = False) -> None:
@@ -89,7 +84,7 @@ def save_dataset(dataset: Dataset, path: str | Path, *, folder: bool = False) ->
 def dataset_from_json(doc: Any, where: str = "<document>") -> Dataset:
     """Check a parsed document against the dataset schema and build the dataset."""
     problems = [
-        DatasetProblem(f"{where}{_pointer(err.instance_path)}", "not a valid dataset", err.message)
+        _problem(where, "not a valid dataset", err.message, location=pointer(err.instance_path))
         for err in _container_validator().iter_errors(doc)
     ]
     if problems:
@@ -97,21 +92,16 @@ def dataset_from_json(doc: Any, where: str = "<document>") -> Dataset:
     return Dataset.from_json(doc)
 
 
-def _pointer(path: Iterable[str | int]) -> str:
-    parts = [str(p).replace("~", "~0").replace("/", "~1") for p in path]
-    return "#/" + "/".join(parts) if parts else ""
-
-
 def _load_file(path: Path) -> Dataset:
     try:
         doc = orjson.loads(path.read_bytes())
     except orjson.JSONDecodeError as exc:
-        raise DatasetError([DatasetProblem(str(path), "not valid JSON", str(exc))]) from None
+        raise DatasetError([_problem(path, "not valid JSON", str(exc))]) from None
     return dataset_from_json(doc, str(path))
 
 
 def _load_folder(folder: Path) -> Dataset:
-    problems: list[DatasetProblem] = []
+    problems: list[InputError] = []
     header = _read_json(folder / HEADER_FILE, problems)
     doc: JsonObject = header if isinstance(header, dict) else {}
     doc["students"] = _read_ndjson(folder / "students.ndjson", problems)
@@ -125,17 +115,15 @@ def _load_folder(folder: Path) -> Dataset:
         raise DatasetError([_locate(folder, doc, p) for p in exc.problems]) from None
 
 
-def _school_dirs(folder: Path, problems: list[DatasetProblem]) -> list[Path]:
+def _school_dirs(folder: Path, problems: list[InputError]) -> list[Path]:
     root = folder / SCHOOLS_DIR
     if not root.is_dir():
-        problems.append(
-            DatasetProblem(str(root), "missing folder", "a dataset folder keeps its schools here")
-        )
+        problems.append(_problem(root, "missing folder", "a dataset folder keeps its schools here"))
         return []
     return sorted(p for p in root.iterdir() if p.is_dir())
 
 
-def _read_school(folder: Path, problems: list[DatasetProblem]) -> JsonObject:
+def _read_school(folder: Path, problems: list[InputError]) -> JsonObject:
     school: JsonObject = {"organisation": _read_json(folder / ORGANISATION_FILE, problems)}
     for coll in school_collections():
         path = folder / f"{coll.name}.ndjson"
@@ -144,18 +132,18 @@ def _read_school(folder: Path, problems: list[DatasetProblem]) -> JsonObject:
     return school
 
 
-def _read_json(path: Path, problems: list[DatasetProblem]) -> Any:
+def _read_json(path: Path, problems: list[InputError]) -> Any:
     if not path.is_file():
-        problems.append(DatasetProblem(str(path), "missing file", "the dataset folder needs it"))
+        problems.append(_problem(path, "missing file", "the dataset folder needs it"))
         return None
     try:
         return orjson.loads(path.read_bytes())
     except orjson.JSONDecodeError as exc:
-        problems.append(DatasetProblem(str(path), "not valid JSON", str(exc)))
+        problems.append(_problem(path, "not valid JSON", str(exc)))
         return None
 
 
-def _read_ndjson(path: Path, problems: list[DatasetProblem]) -> list[Any]:
+def _read_ndjson(path: Path, problems: list[InputError]) -> list[Any]:
     """Read one JSON value per non-empty line; a missing file is an empty list."""
     if not path.exists():
         return []
@@ -167,43 +155,43 @@ def _read_ndjson(path: Path, problems: list[DatasetProblem]) -> list[Any]:
             try:
                 values.append(orjson.loads(line))
             except orjson.JSONDecodeError as exc:
-                problems.append(DatasetProblem(f"{path}:{number}", "not valid JSON", str(exc)))
+                problems.append(_problem(path, "not valid JSON", str(exc), line=number))
     return values
 
 
-_POINTER_IN_FOLDER = re.compile(r"^#/(students|employees)/(\d+)(.*)$")
-_POINTER_IN_SCHOOL = re.compile(r"^#/schools/(\d+)/(\w+)(?:/(\d+))?(.*)$")
+_POINTER_IN_FOLDER = re.compile(r"^/(students|employees)/(\d+)(.*)$")
+_POINTER_IN_SCHOOL = re.compile(r"^/schools/(\d+)/(\w+)(?:/(\d+))?(.*)$")
 
 
-def _locate(folder: Path, doc: JsonObject, problem: DatasetProblem) -> DatasetProblem:
-    """Turn a pointer into the assembled document back into a file and line."""
-    pointer = problem.where[len(str(folder)) :]
-    people = _POINTER_IN_FOLDER.match(pointer)
+def _locate(folder: Path, doc: JsonObject, problem: InputError) -> InputError:
+    """Turn a pointer into the assembled document back into a file, line and pointer."""
+    where = problem.location or ""
+    people = _POINTER_IN_FOLDER.match(where)
     if people:
         name, index, rest = people.groups()
-        where = f"{folder / (name + '.ndjson')}:{_line_of(folder / (name + '.ndjson'), int(index))}"
-        return DatasetProblem(where + _rest(rest), problem.what, problem.why)
-    school = _POINTER_IN_SCHOOL.match(pointer)
+        path = folder / (name + ".ndjson")
+        return _moved(problem, path, _line_of(path, int(index)), rest)
+    school = _POINTER_IN_SCHOOL.match(where)
     if school:
         return _locate_in_school(folder, school.groups(), problem)
-    return DatasetProblem(str(folder / HEADER_FILE) + pointer, problem.what, problem.why)
+    return _moved(problem, folder / HEADER_FILE, None, where)
 
 
 def _locate_in_school(
-    folder: Path, groups: tuple[str | Any, ...], problem: DatasetProblem
-) -> DatasetProblem:
+    folder: Path, groups: tuple[str | Any, ...], problem: InputError
+) -> InputError:
     s_index, member, index, rest = groups
     school_dir = _school_dirs(folder, [])[int(s_index)]
     if member == "organisation":
-        where = str(school_dir / ORGANISATION_FILE) + _rest(f"{index or ''}{rest}")
-        return DatasetProblem(where, problem.what, problem.why)
+        inner = f"/{index}{rest}" if index is not None else rest
+        return _moved(problem, school_dir / ORGANISATION_FILE, None, inner)
     path = school_dir / f"{member}.ndjson"
-    line = _line_of(path, int(index)) if index is not None else 0
-    return DatasetProblem(f"{path}:{line}{_rest(rest)}", problem.what, problem.why)
+    line = _line_of(path, int(index)) if index is not None else None
+    return _moved(problem, path, line, rest)
 
 
-def _rest(rest: str) -> str:
-    return f" at {rest}" if rest else ""
+def _moved(problem: InputError, path: Path, line: int | None, location: str) -> InputError:
+    return InputError(str(path), problem.message, line, None, location or None)
 
 
 def _line_of(path: Path, index: int) -> int:

@@ -12,9 +12,7 @@ from dataclasses import dataclass, field
 from functools import cache
 from typing import Any, Literal
 
-import orjson
-
-from eduv._paths import spec_root
+from eduv import spec
 
 JsonObject = dict[str, Any]
 Sector = Literal["PO", "VO"]
@@ -36,8 +34,7 @@ class Collection:
 @cache
 def dataset_schema() -> JsonObject:
     """The dataset JSON Schema, read from the packaged specification."""
-    data: JsonObject = orjson.loads((spec_root() / "dataset" / "1" / "Dataset.json").read_bytes())
-    return data
+    return dict(spec.document("dataset/1/Dataset.json"))
 
 
 @cache

@@ -6,12 +6,14 @@ import string
 from collections.abc import Mapping
 from dataclasses import dataclass
 from functools import cache, cached_property
-from typing import Any, cast
+from typing import Any, Literal, cast
 
-import orjson
+from eduv import spec
+from eduv.days import previous_day
+from eduv.findings import Severity, SourceKind
+from eduv.spec import Lang
 
-from eduv._paths import spec_root
-from eduv.rules.model import Kind, Language, Severity
+Kind = Literal["message", "dataset"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -40,11 +42,22 @@ class Rule:
     def applies(self, api: str, version: str) -> bool:
         return version in self.applies_to.get(api, ())
 
+    @property
+    def source_kind(self) -> SourceKind:
+        """What the rule rests on; only a normative rule may be an error."""
+        return cast(SourceKind, self.source["kind"])
+
+    @property
+    def time(self) -> str | None:
+        """``forbids`` (a state on any day judged) or ``requires`` (something on some day)."""
+        found = self.source.get("time")
+        return str(found) if found is not None else None
+
     @cached_property
     def area(self) -> str:
         return self.id.split("-")[1]
 
-    def render(self, lang: Language, params: Mapping[str, object]) -> str:
+    def render(self, lang: Lang, params: Mapping[str, object]) -> str:
         """The message in ``lang`` with its placeholders filled in.
 
         A placeholder without a value renders as ``?`` rather than failing, so that a
@@ -66,6 +79,12 @@ _FORMATTER = string.Formatter()
 class Catalogue:
     rules: tuple[Rule, ...]
     nesting: Mapping[str, tuple[Nest, ...]]
+    interval: Mapping[str, str]  # the sentence that names the days a finding holds on
+    source_kinds: Mapping[str, Mapping[str, str]]  # kind -> what it means, per language
+
+    def interval_text(self, lang: Lang, days: tuple[str, str]) -> str:
+        """``This holds from 2025-08-25 to 2025-12-31.``: the end day is the last one."""
+        return self.interval[lang].format(first=days[0], last=previous_day(days[1]))
 
     @cached_property
     def by_id(self) -> dict[str, Rule]:
@@ -94,16 +113,20 @@ def _rule(doc: Mapping[str, Any]) -> Rule:
     )
 
 
-def catalogue_path() -> Any:
-    return spec_root() / "rules" / "catalogue.json"
+CATALOGUE = "rules/catalogue.json"
 
 
 @cache
 def load_catalogue() -> Catalogue:
     """The packaged catalogue (read once)."""
-    doc = orjson.loads(catalogue_path().read_bytes())
+    doc = spec.document(CATALOGUE)
     nesting = {
         name: tuple(Nest(_split(n["path"]), n["shape"]) for n in nests)
         for name, nests in doc["nesting"].items()
     }
-    return Catalogue(rules=tuple(_rule(r) for r in doc["rules"]), nesting=nesting)
+    return Catalogue(
+        rules=tuple(_rule(r) for r in doc["rules"]),
+        nesting=nesting,
+        interval=doc["interval"],
+        source_kinds=doc["sourceKinds"],
+    )

@@ -22,7 +22,7 @@ from eduv.dataset.model import (
     collection,
     school_collections,
 )
-from eduv.rules.model import ObjectRef
+from eduv.findings import ObjectRef
 from eduv.rules.values import (
     MAX_DATE,
     day,
@@ -226,11 +226,16 @@ class Context:
                     study[(s.pos, student)].append(span)
         return {key: (merge(study.get(key, [])), merge(spans)) for key, spans in every.items()}
 
-    def uncovered(self, s: SchoolIndex, student: int, span: Span, study_only: bool) -> str | None:
-        """The first day of ``span`` on which the student holds no (study) enrolment."""
+    def uncovered(self, s: SchoolIndex, student: int, span: Span, study_only: bool) -> Span | None:
+        """The first days of ``span`` on which the student holds no (study) enrolment."""
         both = self.enrollment_spans.get((s.pos, student))
         spans = (both[0] if study_only else both[1]) if both else []
         return first_gap(spans, span)
+
+    @property
+    def judged(self) -> Span:
+        """The days under evaluation, ``[low, high)``."""
+        return self.low, self.high
 
 
 def _index_school(pos: int, school: School, dataset: Dataset) -> SchoolIndex:
@@ -268,11 +273,16 @@ def merge(spans: list[Span]) -> list[Span]:
     return merged
 
 
-def first_gap(merged: list[Span], span: Span) -> str | None:
-    """The first day of ``span`` not covered by the merged spans, or None."""
+def first_gap(merged: list[Span], span: Span) -> Span | None:
+    """The first days of ``span`` the merged spans leave uncovered, ``[first, end)``, or None."""
     begin, end = span
     at = bisect.bisect_right(merged, (begin, MAX_DATE)) - 1
     if at < 0 or merged[at][1] <= begin:
-        return begin
-    covered_until = merged[at][1]
-    return None if covered_until >= end else covered_until
+        gap = begin
+    elif merged[at][1] >= end:
+        return None
+    else:
+        gap = merged[at][1]
+    # The gap lasts until the next covered span begins, or until ``span`` ends.
+    following = merged[at + 1][0] if at + 1 < len(merged) else end
+    return gap, min(following, end)

@@ -2,51 +2,25 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterator, Sequence
 from datetime import date
 from functools import cache
 from typing import Any
 
-import orjson
-
-# Importing the two rule modules registers their checks.
-import eduv.rules.dataset_rules
-import eduv.rules.message_rules  # noqa: F401
-from eduv._paths import spec_root
+from eduv import spec
+from eduv.dataset.judged import judged_range
 from eduv.dataset.model import Dataset, collections, school_key
+from eduv.findings import Finding, ObjectRef, sort_findings
+from eduv.rules.binding import DATASET_CHECKS, MESSAGE_CHECKS
 from eduv.rules.catalogue import Rule, load_catalogue
 from eduv.rules.context import Context
-from eduv.rules.model import SEVERITY_ORDER, Language, ObjectRef, Violation
-from eduv.rules.registry import DATASET_CHECKS, MESSAGE_CHECKS, JsonObject
-from eduv.rules.values import next_day, person_label
+from eduv.rules.hits import JsonObject
+from eduv.rules.values import person_label
+from eduv.spec import Lang
 
 DateLike = date | str
 
 Step = tuple[tuple[str, ...], tuple[Rule, ...]]
-
-
-def normalize_api(api: str) -> str:
-    """Accept the short form (``association``) as well as the official slug."""
-    return api if api.endswith("-api") else f"{api}-api"
-
-
-@cache
-def _index() -> JsonObject:
-    path = spec_root() / "index.json"
-    found: JsonObject = orjson.loads(path.read_bytes())
-    return found
-
-
-def _known_message(api: str, version: str, message: str) -> None:
-    """Refuse unknown APIs, versions or messages with a message that says what exists."""
-    apis = _index().get("apis", {})
-    if api not in apis:
-        raise ValueError(f"unknown API {api!r}; known: {', '.join(sorted(apis))}")
-    versions = apis[api]["versions"]
-    if version not in versions:
-        raise ValueError(f"{api} has no version {version!r}; known: {', '.join(versions)}")
-    if message not in versions[version]["messages"]:
-        raise ValueError(f"{api} {version} has no message {message!r}")
 
 
 @cache
@@ -104,9 +78,9 @@ def _message_violations(
     component: str,
     obj: Any,
     base: str,
-    lang: Language,
+    lang: Lang,
     school: str | None = None,
-) -> Iterator[Violation]:
+) -> Iterator[Finding]:
     if not isinstance(obj, dict):
         return
     ref: ObjectRef | None = None  # built on the first violation only: most objects have none
@@ -115,30 +89,54 @@ def _message_violations(
             for rule in rules:
                 for rest, params in MESSAGE_CHECKS[rule.id](node, rule):
                     ref = ref or object_ref(component, obj, school)
-                    message = rule.render(lang, params)
-                    yield Violation(rule.id, rule.severity, message, (ref,), (pointer + rest,))
+                    yield _finding(rule, lang, params, (ref,), (pointer + rest,))
+
+
+def _finding(
+    rule: Rule,
+    lang: Lang,
+    params: dict[str, object],
+    objects: tuple[ObjectRef, ...],
+    pointers: tuple[str, ...],
+    interval: tuple[str, str] | None = None,
+) -> Finding:
+    message = rule.render(lang, params)
+    if interval is not None:
+        message += " " + load_catalogue().interval_text(lang, interval)
+    return Finding(
+        kind="rule",
+        message=message,
+        instance_path=pointers[0] if pointers else "",
+        severity=rule.severity,
+        rule=rule.id,
+        objects=objects,
+        related=pointers[1:],
+        interval=interval,
+        source_kind=rule.source_kind,
+    )
 
 
 def check_message(
-    api: str, version: str, message: str, payload: Any, lang: Language = "en"
-) -> list[Violation]:
-    """Violations of the message rules in one payload.
+    api: str, version: str | None, message: str, payload: Any, lang: Lang = "en"
+) -> list[Finding]:
+    """Findings of the message rules in one payload.
 
     ``message`` is a component (``Enrollment``) or a request body
     (``search-student.request``); a list payload, as a list endpoint returns it, is
-    checked item by item. Pointers are relative to the payload.
+    checked item by item. Pointers are relative to the payload. Unknown names raise
+    :class:`eduv.spec.SpecLookupError`.
     """
-    api = normalize_api(api)
-    _known_message(api, version, message)
+    api, version = spec.resolve_version(api, version)
+    spec.schema_path(api, version, message)  # refuses an unknown message by name
     if isinstance(payload, list):
-        found: Iterable[Violation] = (
+        found: Iterator[Finding] = (
             v
             for index, item in enumerate(payload)
             for v in _message_violations(api, version, message, item, f"/{index}", lang)
         )
     else:
         found = _message_violations(api, version, message, payload, "", lang)
-    return sort_violations(found)
+    return sort_findings(found)
 
 
 def _range(
@@ -149,28 +147,30 @@ def _range(
         if high <= low:
             raise ValueError(f"empty date range [{low}, {high}): the end is exclusive")
         return low, high
-    day = str(as_of) if as_of is not None else dataset.as_of or date.today().isoformat()
-    return day, next_day(day)
+    judged = judged_range(dataset, as_of=None if as_of is None else str(as_of))
+    return judged.begin, judged.end
 
 
 def check_dataset(
     dataset: Dataset,
     as_of: DateLike | None = None,
     date_range: Sequence[DateLike] | None = None,
-    lang: Language = "en",
+    lang: Lang = "en",
     *,
     message_rules: bool = True,
-) -> list[Violation]:
-    """Violations of the catalogue in a whole dataset.
+) -> list[Finding]:
+    """Findings of the catalogue in a whole dataset.
 
-    Dataset rules look at the objects in force on ``as_of`` (default: the dataset's
-    own asOf, else today) or, with ``date_range=(begin, end)`` (end exclusive), at
-    any moment of that range. Message rules check every stored object, whatever its
-    dates, in the API version the dataset's ``shapes`` name. Pointers point into the
-    single-document form of the dataset.
+    Dataset rules look at the objects in force on any day of the range judged: by
+    default every day the dataset's data covers (:func:`eduv.dataset.judged_range`),
+    ``as_of`` for one day, ``date_range=(begin, end)`` (end exclusive) for any other
+    range. A finding that holds only on some days says which (``Finding.interval``).
+    Message rules check every stored object, whatever its dates, in the API version
+    the dataset's ``shapes`` name. Pointers point into the single-document form of the
+    dataset.
     """
     low, high = _range(dataset, as_of, date_range)
-    found: list[Violation] = []
+    found: list[Finding] = []
     if message_rules:
         found.extend(_dataset_message_violations(dataset, lang))
     context = Context.build(dataset, low, high)
@@ -179,16 +179,15 @@ def check_dataset(
         if rule.kind != "dataset" or not _applies_to_dataset(rule, dataset):
             continue
         for hit in DATASET_CHECKS[rule.id](context, rule):
-            message = rule.render(lang, hit.params)
-            found.append(Violation(rule.id, rule.severity, message, hit.objects, hit.pointers))
-    return sort_violations(found)
+            found.append(_finding(rule, lang, hit.params, hit.objects, hit.pointers, hit.interval))
+    return sort_findings(found)
 
 
 def _applies_to_dataset(rule: Rule, dataset: Dataset) -> bool:
     return any(rule.applies(api, version) for api, version in dataset.shapes.items())
 
 
-def _dataset_message_violations(dataset: Dataset, lang: Language) -> Iterator[Violation]:
+def _dataset_message_violations(dataset: Dataset, lang: Lang) -> Iterator[Finding]:
     keys = [school.key for school in dataset.schools]
     for pointer, coll, obj in dataset.iter_objects():
         version = dataset.shapes.get(coll.api)
@@ -198,8 +197,3 @@ def _dataset_message_violations(dataset: Dataset, lang: Language) -> Iterator[Vi
         yield from _message_violations(
             coll.api, version, coll.component, obj, pointer, lang, school
         )
-
-
-def sort_violations(found: Iterable[Violation]) -> list[Violation]:
-    """Errors first, then by rule and place, so reports are stable."""
-    return sorted(found, key=lambda v: (SEVERITY_ORDER[v.severity], v.rule_id, v.pointers))

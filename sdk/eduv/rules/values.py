@@ -8,14 +8,15 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, datetime
 from functools import cache
 from typing import Any
 
+from eduv.days import MAX_DATE, day, is_tobedeleted, next_day, previous_day
+
 JsonObject = dict[str, Any]
 
-MAX_DATE = "9999-12-31"
-_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+__all__ = ["MAX_DATE", "day", "is_tobedeleted", "next_day", "previous_day"]
 
 
 def text(obj: JsonObject, key: str) -> str | None:
@@ -45,23 +46,6 @@ def strings(obj: JsonObject, key: str) -> Iterator[tuple[int, str]]:
             yield index, value
 
 
-def day(obj: JsonObject, key: str) -> str | None:
-    """A ``YYYY-MM-DD`` value; ISO dates compare correctly as strings."""
-    value = obj.get(key)
-    # A cheap shape test first: this runs for every dated object several times.
-    if isinstance(value, str) and len(value) == 10 and _DATE.match(value):
-        return value
-    return None
-
-
-def next_day(value: str) -> str:
-    return (date.fromisoformat(value) + timedelta(days=1)).isoformat()
-
-
-def previous_day(value: str) -> str:
-    return (date.fromisoformat(value) - timedelta(days=1)).isoformat()
-
-
 def timestamp(value: object) -> datetime | None:
     if not isinstance(value, str):
         return None
@@ -70,10 +54,6 @@ def timestamp(value: object) -> datetime | None:
     except ValueError:
         return None
     return parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)
-
-
-def is_tobedeleted(obj: JsonObject) -> bool:
-    return obj.get("status") == "tobedeleted"
 
 
 @cache

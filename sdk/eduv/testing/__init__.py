@@ -1,5 +1,10 @@
 """Generators of valid Edu-V datasets, for eduv's own tests and for vendors' tests.
 
+This package is the home of every generator of test data: the hypothesis strategies
+and seeded bulk generators of school datasets, with one scenario per flexibility case
+(:mod:`.scenarios`), and the generators that later work adds (learning-materials
+chains, a national corpus) belong here too, beside them.
+
 The hypothesis strategies (``datasets``, ``school_datasets``, ``case_datasets`` and one
 ``*_datasets`` per flexibility case) need the ``testing`` extra
 (``pip install eduv[testing]``); they load on first use. The seeded bulk generator

@@ -1,0 +1,318 @@
+"""What a conformance run tests and how: read from a TOML file and/or command-line flags.
+
+A minimal configuration file::
+
+    [target]
+    root = "https://bron.example.nl"          # APIs under /{api-id}/v{major}/
+    token_url = "https://bron.example.nl/oauth2/token"
+
+    [[credentials]]
+    client_id = "leermiddelenportaal"
+    private_key = "keys/portaal.pem"           # private_key_jwt, the Edu-V way
+
+    [[schools]]
+    id = "104A158"                             # RIO onderwijsaanbiedercode
+    sector = "PO"
+
+See docs/conformance.md for every member.
+"""
+
+from __future__ import annotations
+
+import os
+import tomllib
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+from typing import Any, cast
+
+from eduv import spec
+from eduv.conformance.catalogue import selectable_modes
+from eduv.conformance.model import Mode
+from eduv.spec import Lang
+
+# The APIs a source serves and the suite can observe: the registry's source APIs.
+SOURCE_APIS = tuple(api.id for api in spec.source_apis())
+NOTIFICATIONS_API = "notifications-api"
+
+
+@dataclass(frozen=True, slots=True)
+class Limits:
+    """How much the run may ask of the target, and how it reaches it (TLS)."""
+
+    max_requests: int = 20_000
+    rate: float = 0.0  # requests per second; 0 means no spacing
+    timeout: float = 30.0
+    max_response_bytes: int = 16 * 1024 * 1024
+    verify_tls: bool = True
+    ca_bundle: str | None = None
+    client_cert: str | None = None  # PEM certificate for mutual TLS, with its key or ...
+    client_key: str | None = None  # ... with the key in a file of its own
+    # The name of the environment variable that holds the password of an encrypted key:
+    # never the password itself, so that it cannot end up in a report or a log.
+    client_key_password_env: str | None = None
+
+
+class ConfigError(ValueError):
+    """The configuration cannot be used; the message says which member and why."""
+
+
+@dataclass(frozen=True, slots=True)
+class Credential:
+    """One OAuth2 client of the target. Secrets are held here and never printed."""
+
+    name: str
+    client_id: str
+    secret: str | None = field(default=None, repr=False)
+    private_key: str | None = None
+    consent: bool = True  # False: a client without consent for the tested schools
+
+    def describe(self) -> str:
+        how = "private_key_jwt" if self.private_key else "client secret"
+        return f"{self.name} ({self.client_id}, {how})"
+
+
+@dataclass(frozen=True, slots=True)
+class SchoolTarget:
+    id: str  # the RIO onderwijsaanbiedercode (orgMasterId)
+    sector: str | None = None  # PO or VO when known; some rules need it
+
+
+@dataclass(frozen=True, slots=True)
+class Provisioning:
+    url: str | None = None
+    token: str | None = field(default=None, repr=False)
+    adapter: str | None = None  # name of an entry point in eduv.conformance.provisioning
+
+
+@dataclass(frozen=True, slots=True)
+class Consumer:
+    url: str | None = None  # the consumer's base URL; /notification(s) is appended
+    token: str | None = field(default=None, repr=False)
+    version: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class RunConfig:
+    root: str | None = None
+    token_url: str | None = None
+    api_urls: Mapping[str, str] = field(default_factory=dict)
+    credentials: tuple[Credential, ...] = ()
+    schools: tuple[SchoolTarget, ...] = ()
+    apis: tuple[str, ...] = (*SOURCE_APIS, NOTIFICATIONS_API)
+    versions: tuple[str, ...] = ("t", "t-1")
+    modes: tuple[Mode, ...] = ("preflight", "observe", "scenario")
+    seed: int = 0
+    examples: int = 3
+    steps: int = 4
+    shrink_budget: int = 40
+    known_issues: str | None = None
+    keep_personal_data: bool = False
+    lang: Lang = "en"
+    limits: Limits = field(default_factory=Limits)
+    provisioning: Provisioning = field(default_factory=Provisioning)
+    consumer: Consumer = field(default_factory=Consumer)
+    sample: int = 5  # objects per list fetched again by id, people looked up one by one
+    as_of: str | None = None
+    target_label: str | None = None
+
+    def with_changes(self, **changes: Any) -> RunConfig:
+        return replace(self, **changes)
+
+    @property
+    def label(self) -> str:
+        return self.target_label or self.root or self.consumer.url or "(no target)"
+
+    def base_url(self, api: str, version: str) -> str:
+        if api in self.api_urls:
+            return self.api_urls[api].rstrip("/")
+        if self.root is None:
+            raise ConfigError(f"no URL for {api}: give target.root or target.apis.{api}")
+        major = spec.api_version(api, version).major
+        return f"{self.root.rstrip('/')}/{api}/v{major}"
+
+    def plan(self) -> list[tuple[str, str]]:
+        """(api, version) pairs to test; pre-1.0 versions are left to the checks to refuse."""
+        pairs: list[tuple[str, str]] = []
+        for api in self.apis:
+            for version in self.versions:
+                resolved = spec.resolve_version(api, version)
+                if resolved not in pairs:
+                    pairs.append(resolved)
+        return pairs
+
+
+def is_pre_release(version: str) -> bool:
+    """Pre-1.0 versions are not applicable: the standard gives them no stability."""
+    return version.split(".", 1)[0] == "0"
+
+
+def load(path: str | Path, base: RunConfig | None = None) -> RunConfig:
+    source = Path(path)
+    try:
+        doc = tomllib.loads(source.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise ConfigError(f"{source}: no such configuration file") from None
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigError(f"{source}: not valid TOML ({exc})") from None
+    return from_document(doc, source.parent, base or RunConfig())
+
+
+def from_document(doc: Mapping[str, Any], folder: Path, base: RunConfig) -> RunConfig:
+    known = {"target", "credentials", "schools", "run", "limits", "provisioning", "consumer"}
+    unknown = sorted(set(doc) - known)
+    if unknown:
+        raise ConfigError(f"unknown sections: {', '.join(unknown)}; known: {', '.join(known)}")
+    target = _table(doc, "target")
+    run = _table(doc, "run")
+    cfg = replace(
+        base,
+        root=target.get("root", base.root),
+        token_url=target.get("token_url", base.token_url),
+        api_urls={spec.resolve_api(k): str(v) for k, v in _table(target, "apis").items()}
+        or base.api_urls,
+        credentials=tuple(
+            _credential(c, i, folder) for i, c in enumerate(_list(doc, "credentials"))
+        )
+        or base.credentials,
+        schools=tuple(_school(s) for s in _list(doc, "schools")) or base.schools,
+        limits=_limits(_table(doc, "limits"), base.limits, folder),
+        provisioning=_provisioning(_table(doc, "provisioning"), base.provisioning),
+        consumer=_consumer(_table(doc, "consumer"), base.consumer),
+    )
+    return _run(run, cfg, folder)
+
+
+def _run(run: Mapping[str, Any], cfg: RunConfig, folder: Path) -> RunConfig:
+    changes: dict[str, Any] = {}
+    if "apis" in run:
+        changes["apis"] = tuple(spec.resolve_api(a) for a in _strings(run, "apis"))
+    if "versions" in run:
+        changes["versions"] = tuple(_strings(run, "versions"))
+    if "modes" in run:
+        changes["modes"] = parse_modes(_strings(run, "modes"))
+    for name in ("seed", "examples", "steps", "shrink_budget", "sample"):
+        if name in run:
+            changes[name] = _int(run, name)
+    if "known_issues" in run:
+        changes["known_issues"] = str(folder / str(run["known_issues"]))
+    if "keep_personal_data" in run:
+        changes["keep_personal_data"] = bool(run["keep_personal_data"])
+    if "lang" in run:
+        changes["lang"] = parse_lang(str(run["lang"]))
+    if "as_of" in run:
+        changes["as_of"] = str(run["as_of"])
+    return replace(cfg, **changes)
+
+
+def parse_modes(names: Sequence[str]) -> tuple[Mode, ...]:
+    known = selectable_modes()
+    for name in names:
+        if name not in known:
+            raise ConfigError(f"unknown mode {name!r}; modes: {', '.join(known)}")
+    return tuple(cast(Mode, name) for name in names)
+
+
+def parse_lang(name: str) -> Lang:
+    try:
+        return spec.parse_lang(name)
+    except ValueError as exc:
+        raise ConfigError(str(exc)) from None
+
+
+def _table(doc: Mapping[str, Any], name: str) -> Mapping[str, Any]:
+    value = doc.get(name, {})
+    if not isinstance(value, Mapping):
+        raise ConfigError(f"{name} must be a table")
+    return value
+
+
+def _list(doc: Mapping[str, Any], name: str) -> list[Mapping[str, Any]]:
+    value = doc.get(name, [])
+    if not isinstance(value, list) or not all(isinstance(v, Mapping) for v in value):
+        raise ConfigError(f"{name} must be an array of tables ([[{name}]])")
+    return value
+
+
+def _strings(doc: Mapping[str, Any], name: str) -> list[str]:
+    value = doc[name]
+    if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+        raise ConfigError(f"{name} must be a list of strings")
+    return value
+
+
+def _int(doc: Mapping[str, Any], name: str) -> int:
+    value = doc[name]
+    if not isinstance(value, int) or isinstance(value, bool) or value < 0:
+        raise ConfigError(f"{name} must be a whole number of zero or more")
+    return value
+
+
+def _secret(doc: Mapping[str, Any], where: str) -> str | None:
+    """A secret given inline or, better, by the name of an environment variable."""
+    env = doc.get("secret_env") or doc.get("token_env")
+    if env:
+        value = os.environ.get(str(env))
+        if value is None:
+            raise ConfigError(f"{where}: the environment variable {env} is not set")
+        return value
+    found = doc.get("secret", doc.get("token"))
+    return None if found is None else str(found)
+
+
+def _credential(doc: Mapping[str, Any], index: int, folder: Path) -> Credential:
+    where = f"credentials[{index}]"
+    if "client_id" not in doc:
+        raise ConfigError(f"{where}: client_id is required")
+    key = doc.get("private_key")
+    secret = _secret(doc, where)
+    if (key is None) == (secret is None):
+        raise ConfigError(f"{where}: give either private_key or a secret (secret_env)")
+    return Credential(
+        name=str(doc.get("name", doc["client_id"])),
+        client_id=str(doc["client_id"]),
+        secret=secret,
+        private_key=str(folder / str(key)) if key else None,
+        consent=bool(doc.get("consent", True)),
+    )
+
+
+def _school(doc: Mapping[str, Any]) -> SchoolTarget:
+    if "id" not in doc:
+        raise ConfigError("schools: every school needs its id (RIO onderwijsaanbiedercode)")
+    sector = doc.get("sector")
+    if sector not in (None, "PO", "VO"):
+        raise ConfigError(f"schools: sector is PO or VO, not {sector!r}")
+    return SchoolTarget(str(doc["id"]), sector)
+
+
+def _limits(doc: Mapping[str, Any], base: Limits, folder: Path) -> Limits:
+    changes: dict[str, Any] = {}
+    for name in ("max_requests", "max_response_bytes"):
+        if name in doc:
+            changes[name] = _int(doc, name)
+    for name in ("rate", "timeout"):
+        if name in doc:
+            changes[name] = float(doc[name])
+    if "verify_tls" in doc:
+        changes["verify_tls"] = bool(doc["verify_tls"])
+    for name in ("ca_bundle", "client_cert", "client_key"):
+        if name in doc:
+            changes[name] = str(folder / str(doc[name]))
+    if "client_key_password_env" in doc:
+        changes["client_key_password_env"] = str(doc["client_key_password_env"])
+    return replace(base, **changes)
+
+
+def _provisioning(doc: Mapping[str, Any], base: Provisioning) -> Provisioning:
+    if not doc:
+        return base
+    return Provisioning(
+        url=doc.get("url"), token=_secret(doc, "provisioning"), adapter=doc.get("adapter")
+    )
+
+
+def _consumer(doc: Mapping[str, Any], base: Consumer) -> Consumer:
+    if not doc:
+        return base
+    return Consumer(url=doc.get("url"), token=_secret(doc, "consumer"), version=doc.get("version"))

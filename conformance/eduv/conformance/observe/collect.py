@@ -1,0 +1,101 @@
+"""Observe mode, first pass: read everything the source serves for the tested schools.
+
+Per API version and school: every list operation, the school's Organisation, a sample
+of objects fetched again by id, and a sample of people looked up one by one (the POST
+searches only read). The sample size bounds the request count on large schools.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from eduv.conformance.reads import (
+    ID_MEMBERS,
+    JsonObject,
+    ObserveContext,
+    Observed,
+)
+from eduv.conformance.session import list_operations
+from eduv.spec import Operation, operations
+
+Progress = Callable[[str], None]
+
+
+def collect(ctx: ObserveContext, progress: Progress) -> None:
+    for api, version in ctx.pairs:
+        for school in ctx.schools:
+            progress(f"reading {api} {version} for {school.id}")
+            lists = [
+                ctx.read(op, school.id, {"orgMasterId": school.id}) for op in _lists(api, version)
+            ]
+            for listing in lists:
+                _by_id(ctx, listing)
+            _people(ctx, api, version, school.id, lists)
+
+
+def _lists(api: str, version: str) -> list[Operation]:
+    return list_operations(api, version)
+
+
+def _by_id(ctx: ObserveContext, listing: Observed) -> None:
+    """Fetch a sample of a list's objects again through the lookup-by-id operation."""
+    body = listing.op.success[1]
+    member = ID_MEMBERS.get(body.message) if body else None
+    lookup = _lookup(listing.op.api, listing.op.version, body.message if body else "")
+    if member is None or lookup is None:
+        return
+    for obj in listing.objects()[: ctx.cfg.sample]:
+        value = obj.get(member)
+        if isinstance(value, str):
+            ctx.read(lookup, listing.school, {"id": value, "orgMasterId": listing.school})
+
+
+def _lookup(api: str, version: str, message: str) -> Operation | None:
+    for op in operations(api, version):
+        body = op.success[1]
+        if "id" in op.parameter_in and body is not None and body.message == message:
+            return op
+    return None
+
+
+# The POST operations that look one person up, and the body member naming the person.
+PERSON_SEARCHES = {
+    "search-student": ("get-students-for-school", "student"),
+    "search-employee": ("get-employees-for-school", "employee"),
+    "get-enrollments-for-student-at-school": ("get-students-for-school", "student"),
+    "get-assignments-for-employee-at-school": ("get-employees-for-school", "employee"),
+}
+
+
+def _people(
+    ctx: ObserveContext, api: str, version: str, school: str, lists: list[Observed]
+) -> None:
+    for op in operations(api, version):
+        if op.operation_id not in PERSON_SEARCHES:
+            continue
+        source, member = PERSON_SEARCHES[op.operation_id]
+        people = _people_of(ctx, source, school, lists)
+        for person in people[: ctx.cfg.sample]:
+            body = {"school": {"organisationMasterIdentifier": school}, member: _ref(person)}
+            ctx.read(op, school, {}, body)
+
+
+def _people_of(
+    ctx: ObserveContext, source: str, school: str, lists: list[Observed]
+) -> list[JsonObject]:
+    for listing in lists:
+        if listing.op.operation_id == source:
+            return listing.objects()
+    api = "students-api" if "student" in source else "employees-api"
+    for other_api, version in ctx.pairs:
+        if other_api == api:
+            return ctx.listed(api, version, source, school)
+    return []
+
+
+def _ref(person: JsonObject) -> JsonObject:
+    ref: JsonObject = {}
+    for name in ("userMasterIdentifier", "userIds"):
+        if name in person:
+            ref[name] = person[name]
+    return ref

@@ -1,0 +1,374 @@
+"""The reference provider as a FastAPI application.
+
+Routes are generated from the spec: every operation of the served API versions gets a
+route under ``/{api-id}/v{major}``, and one route serves all versions that share that
+prefix (the ``API-Version`` header picks one). The request path, in order: version,
+token (401), scopes (403/21), parameters and body (400/11), then the service: school
+(400/23), consent (403/22), the query, and shaping by version and scopes.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import html
+import logging
+from collections.abc import AsyncIterator, Awaitable, Callable
+from contextlib import asynccontextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from urllib.parse import parse_qsl, quote
+
+import orjson
+from fastapi import FastAPI, Request, Response
+from fastapi.responses import HTMLResponse, JSONResponse
+from sqlalchemy import Engine
+from starlette.concurrency import run_in_threadpool
+from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.routing import Match
+from starlette.staticfiles import StaticFiles
+
+from eduv import spec
+from eduv.provider import shaping
+from eduv.provider.auth import Authority, TokenError
+from eduv.provider.config import ProviderConfig
+from eduv.provider.db import migrate
+from eduv.provider.delivery import DeliveryWorker
+from eduv.provider.errors import (
+    OTHER,
+    SCOPE_REQUIRED,
+    VERSION_NOT_SUPPORTED,
+    Answer,
+    RefusalError,
+)
+from eduv.provider.faults import (
+    BAD_VERSION_HEADER,
+    PADDED_STATUS,
+    SKIP_SCOPE_CHECK,
+    UNAUTHENTICATED_WITH_BODY,
+    Faults,
+)
+from eduv.provider.inputs import decode_body, decode_params
+from eduv.provider.routes import NOT_SERVED, ROUTES
+from eduv.provider.service import Call, Service, refused
+from eduv.provider.versions import Mount, mounts, negotiate, unsupported_message
+from eduv.spec import Operation
+
+log = logging.getLogger("eduv.provider")
+
+TOKEN_PATH = "/oauth2/token"
+Endpoint = Callable[[Request], Awaitable[Response]]
+
+
+@dataclass(frozen=True, slots=True)
+class Settings:
+    """Everything that shapes one provider instance."""
+
+    config: ProviderConfig
+    public_url: str
+    faults: tuple[str, ...] = ()
+    provisioning: bool = False
+    deliver: bool = True
+
+
+class Provider:
+    """The pieces of one running provider, shared by its routes."""
+
+    def __init__(self, engine: Engine, settings: Settings) -> None:
+        migrate(engine)
+        self.engine = engine
+        self.settings = settings
+        self.config = settings.config
+        self.public_url = settings.public_url.rstrip("/")
+        self.faults = Faults(settings.faults)
+        self.authority = Authority(engine, self.config)
+        self.service = Service(engine, self.config, self.faults, self.public_url)
+        self.worker = DeliveryWorker(engine, self.config, self.faults, self.public_url)
+
+    # -- answers -------------------------------------------------------------------------
+
+    def respond(self, answer: Answer, version: str, mount: Mount) -> Response:
+        body = answer.body
+        if answer.status_code is not None and self.faults.has(PADDED_STATUS):
+            body = orjson.dumps(
+                {"status": f"{answer.status_code:04d}", "statusMessage": answer.status_message}
+            )
+        headers = {**answer.headers, "API-Version": self.version_header(version, mount)}
+        media = "application/json" if body is not None else None
+        return Response(body, status_code=answer.http, headers=headers, media_type=media)
+
+    def version_header(self, version: str, mount: Mount) -> str:
+        return f"v{mount.major}" if self.faults.has(BAD_VERSION_HEADER) else version
+
+    def unauthenticated(self, version: str, mount: Mount, presented: bool) -> Response:
+        if self.faults.has(UNAUTHENTICATED_WITH_BODY):
+            answer = refused(RefusalError(401, SCOPE_REQUIRED, "not authorised"))
+            return self.respond(answer, version, mount)
+        challenge = 'Bearer realm="eduv"'
+        if presented:
+            challenge += ', error="invalid_token", error_description="the token is not valid"'
+        answer = Answer(401, None, headers={"WWW-Authenticate": challenge})
+        return self.respond(answer, version, mount)
+
+    def scope_refusal(
+        self, op: Operation, version: str, scopes: frozenset[str]
+    ) -> RefusalError | None:
+        if self.faults.has(SKIP_SCOPE_CHECK):
+            return None
+        if not set(op.scopes) & scopes:
+            needed = ", ".join(op.scopes)
+            return RefusalError(
+                403, SCOPE_REQUIRED, f"this operation needs one of the scopes: {needed}"
+            )
+        body = op.success[1]
+        if body is None:
+            return None
+        missing = shaping.lacks_required(op.api, version, body.message, scopes)
+        if not missing:
+            return None
+        grants = sorted(
+            set().union(*(shaping.field_scopes(op.api, version, body.message)[m] for m in missing))
+        )
+        return RefusalError(
+            403,
+            SCOPE_REQUIRED,
+            f"a {body.message} cannot be served without its required fields "
+            f"({', '.join(missing)}); they need the scope {' or '.join(grants)}",
+        )
+
+    # -- routes --------------------------------------------------------------------------
+
+    def endpoint(self, mount: Mount, ops: dict[str, Operation]) -> Endpoint:
+        async def handle(request: Request) -> Response:
+            requested = request.headers.get("api-version")
+            version = negotiate(mount, requested)
+            if version is None or version not in ops:
+                message = unsupported_message(mount, requested or "")
+                if version is not None:
+                    message = f"this operation is not part of version {version}"
+                answer = refused(RefusalError(400, VERSION_NOT_SUPPORTED, message))
+                return self.respond(answer, mount.versions[0], mount)
+            op = ops[version]
+            authorization = request.headers.get("authorization")
+            grant = self.authority.grant(authorization)
+            if grant is None:
+                return self.unauthenticated(version, mount, presented=bool(authorization))
+            refusal = self.scope_refusal(op, version, grant.scopes)
+            if refusal is not None:
+                return self.respond(refused(refusal), version, mount)
+            try:
+                params = decode_params(op, version, request.query_params, request.path_params)
+                body = decode_body(op, version, await request.body())
+            except RefusalError as bad:
+                return self.respond(refused(bad), version, mount)
+            client = self.config.clients[grant.client_id]
+            call = Call(op, version, ROUTES[op.operation_id], grant, client, params, body)
+            answer = await run_in_threadpool(self.service.handle, call)
+            return self.respond(answer, version, mount)
+
+        return handle
+
+    async def token(self, request: Request) -> Response:
+        no_store = {"Cache-Control": "no-store", "Pragma": "no-cache"}
+        content_type = request.headers.get("content-type", "").split(";")[0].strip()
+        if content_type != "application/x-www-form-urlencoded":
+            error = TokenError("invalid_request", "send the token request as a form body")
+            return JSONResponse(error.body(), status_code=400, headers=no_store)
+        pairs = parse_qsl((await request.body()).decode("utf-8", "replace"), keep_blank_values=True)
+        names = [name for name, _ in pairs]
+        twice = sorted({n for n in names if names.count(n) > 1})
+        audiences = {self.public_url + TOKEN_PATH, self.public_url}
+        try:
+            if twice:
+                raise TokenError("invalid_request", f"parameters given twice: {', '.join(twice)}")
+            result = await run_in_threadpool(
+                self.authority.issue, dict(pairs), request.headers.get("authorization"), audiences
+            )
+        except TokenError as error:
+            headers = dict(no_store)
+            if error.status == 401:
+                headers["WWW-Authenticate"] = 'Basic realm="eduv"'
+            return JSONResponse(error.body(), status_code=error.status, headers=headers)
+        return JSONResponse(result, headers=no_store)
+
+
+def create_app(engine: Engine, settings: Settings) -> FastAPI:
+    provider = Provider(engine, settings)
+
+    @asynccontextmanager
+    async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
+        task = asyncio.create_task(provider.worker.run()) if settings.deliver else None
+        try:
+            yield
+        finally:
+            provider.worker.stop()
+            if task is not None:
+                await task
+
+    app = FastAPI(
+        title="eduv reference provider",
+        openapi_url=None,
+        docs_url=None,
+        redoc_url=None,
+        lifespan=lifespan,
+    )
+    app.state.provider = provider
+    _add_api_routes(app, provider)
+    app.add_api_route(TOKEN_PATH, provider.token, methods=["POST"], include_in_schema=False)
+    _add_docs(app)
+    if settings.provisioning:
+        from eduv.provider.provisioning import add_provisioning
+
+        add_provisioning(app, engine, provider.config, provider.faults, provider.service)
+    _add_error_handlers(app)
+    return app
+
+
+def _add_api_routes(app: FastAPI, provider: Provider) -> None:
+    for mount in mounts():
+        grouped: dict[tuple[str, str], dict[str, Operation]] = {}
+        for version in mount.versions:
+            for op in spec.operations(mount.api, version):
+                if op.operation_id in NOT_SERVED:
+                    continue
+                grouped.setdefault((op.method, op.path), {})[version] = op
+        for (method, path), ops in grouped.items():
+            app.add_api_route(
+                mount.prefix + path,
+                provider.endpoint(mount, ops),
+                methods=[method],
+                include_in_schema=False,
+            )
+    for api in sorted({m.api for m in mounts()}):
+        app.add_api_route(
+            f"/{api}/{{major}}/{{rest:path}}",
+            _other_major(api),
+            methods=["GET", "POST", "PUT", "DELETE", "PATCH"],
+            include_in_schema=False,
+        )
+
+
+def _other_major(api: str) -> Callable[[Request], Awaitable[Response]]:
+    """Paths under an API that no operation matches: a version problem (status 12) when
+    the major version is not served, else an unknown path (404)."""
+    served = [m for m in mounts() if m.api == api]
+
+    async def answer(request: Request) -> Response:
+        if _path_served_for_other_methods(request):
+            raise StarletteHTTPException(405)
+        major = request.path_params["major"]
+        mount = next((m for m in served if major == f"v{m.major}"), None)
+        if mount is None:
+            prefixes = ", ".join(m.prefix for m in served)
+            status, code = 400, VERSION_NOT_SUPPORTED
+            message = f"{api} is not served in version {major}; served: {prefixes}"
+            version = spec.api(api).current
+        else:
+            status, code, message = 404, OTHER, "no such operation under " + mount.prefix
+            version = mount.versions[0]
+        body = orjson.dumps({"status": code, "statusMessage": message})
+        return Response(
+            body,
+            status_code=status,
+            media_type="application/json",
+            headers={"API-Version": version},
+        )
+
+    return answer
+
+
+def _path_served_for_other_methods(request: Request) -> bool:
+    for route in request.app.router.routes:
+        match, _ = route.matches(request.scope)
+        if match is Match.PARTIAL:
+            return True
+    return False
+
+
+# The docs page works without internet access: Swagger UI's files come from the
+# fastapi-offline package (Swagger UI 5, which reads OpenAPI 3.1), served under /docs/assets.
+SWAGGER = """<!doctype html>
+<html lang="en"><head><meta charset="utf-8"><title>eduv reference provider</title>
+<link rel="stylesheet" href="/docs/assets/swagger-ui.css">
+<style>nav {{font: 14px sans-serif; padding: 8px 16px; border-bottom: 1px solid #ddd}}
+nav a {{margin-right: 12px}} nav a.on {{font-weight: bold}}</style>
+</head><body><nav>{links}</nav><div id="ui"></div>
+<script src="/docs/assets/swagger-ui-bundle.js"></script>
+<script>window.ui = SwaggerUIBundle({{dom_id: "#ui", url: {url}}});</script>
+</body></html>
+"""
+
+
+def _swagger_assets() -> Path:
+    import fastapi_offline
+
+    return Path(fastapi_offline.__file__).with_name("static")
+
+
+def _add_docs(app: FastAPI) -> None:
+    served = {(m.api, v) for m in mounts() for v in m.versions}
+    documents = [
+        {"name": f"{api} {version}", "url": f"/specs/{api}/{version}/openapi.json"}
+        for api, version in sorted(served)
+    ]
+
+    async def docs(request: Request) -> HTMLResponse:
+        chosen = request.query_params.get("doc", documents[0]["name"])
+        current = next((d for d in documents if d["name"] == chosen), documents[0])
+        links = " ".join(
+            f'<a class="{"on" if d is current else ""}" href="/docs?doc={quote(d["name"])}">'
+            f"{html.escape(d['name'])}</a>"
+            for d in documents
+        )
+        url = orjson.dumps(current["url"]).decode()
+        return HTMLResponse(SWAGGER.format(links=links, url=url))
+
+    async def spec_file(request: Request) -> Response:
+        api, version, name = (request.path_params[k] for k in ("api", "version", "name"))
+        if (api, version) not in served or not name.endswith(".json") or "/" in name:
+            raise StarletteHTTPException(404)
+        folder = spec.openapi_path(api, version).parent
+        path = (folder / name).resolve()
+        if path.parent != folder.resolve() or not path.is_file():
+            raise StarletteHTTPException(404)
+        return Response(path.read_bytes(), media_type="application/json")
+
+    async def index(_request: Request) -> JSONResponse:
+        return JSONResponse(
+            {
+                "apis": [
+                    {"api": m.api, "url": m.prefix, "versions": list(m.versions)} for m in mounts()
+                ],
+                "tokenUrl": TOKEN_PATH,
+                "docs": "/docs",
+                "openapi": documents,
+            }
+        )
+
+    app.add_api_route("/docs", docs, methods=["GET"], include_in_schema=False)
+    app.mount("/docs/assets", StaticFiles(directory=_swagger_assets()), name="docs-assets")
+    app.add_api_route(
+        "/specs/{api}/{version}/{name}", spec_file, methods=["GET"], include_in_schema=False
+    )
+    app.add_api_route("/", index, methods=["GET"], include_in_schema=False)
+
+
+def _add_error_handlers(app: FastAPI) -> None:
+    async def http_error(_request: Request, exc: Exception) -> Response:
+        status = exc.status_code if isinstance(exc, StarletteHTTPException) else 500
+        message = {404: "no such resource", 405: "method not allowed here"}.get(
+            status, "the request cannot be served"
+        )
+        body = orjson.dumps({"status": OTHER, "statusMessage": message})
+        return Response(body, status_code=status, media_type="application/json")
+
+    async def crash(_request: Request, exc: Exception) -> Response:
+        # Never a stack trace to the client; the log has it.
+        log.error("unexpected error", exc_info=exc)
+        body = orjson.dumps({"status": OTHER, "statusMessage": "internal error of the provider"})
+        return Response(body, status_code=500, media_type="application/json")
+
+    app.add_exception_handler(StarletteHTTPException, http_error)
+    app.add_exception_handler(Exception, crash)
+
+
+__all__ = ["Provider", "Settings", "create_app"]

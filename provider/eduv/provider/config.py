@@ -1,0 +1,135 @@
+"""The provider configuration file (``spec/provider/1/config.schema.json``)."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import jsonschema_rs
+import orjson
+
+from eduv import spec
+
+ALL_SCHOOLS = "*"
+
+
+class ConfigError(ValueError):
+    """The configuration file cannot be used; the message says where and why."""
+
+
+@dataclass(frozen=True, slots=True)
+class Subscriber:
+    callback_url: str
+    auth: Mapping[str, Any]
+
+
+@dataclass(frozen=True, slots=True)
+class Client:
+    client_id: str
+    scopes: frozenset[str]
+    name: str = ""
+    secret: str | None = None
+    jwks: Mapping[str, Any] | None = None
+    jwks_uri: str | None = None
+    consents: Mapping[str, frozenset[str]] = field(default_factory=dict)
+    subscriber: Subscriber | None = None
+
+    def has_consent(self, school_key: str, api: str) -> bool:
+        return any(api in self.consents.get(key, frozenset()) for key in (school_key, ALL_SCHOOLS))
+
+    def consented_schools(self, api: str) -> frozenset[str] | None:
+        """The school keys this client may see for ``api``; ``None`` means every school."""
+        if api in self.consents.get(ALL_SCHOOLS, frozenset()):
+            return None
+        return frozenset(k for k, apis in self.consents.items() if api in apis)
+
+
+@dataclass(frozen=True, slots=True)
+class Delivery:
+    batch_size: int = 100
+    poll_interval: float = 0.5
+    initial_backoff: float = 1.0
+    max_backoff: float = 300.0
+    timeout: float = 10.0
+    retention_days: float = 7.0
+
+
+@dataclass(frozen=True, slots=True)
+class ProviderConfig:
+    clients: Mapping[str, Client] = field(default_factory=dict)
+    public_url: str | None = None
+    token_lifetime: int = 3600
+    provisioning_token: str | None = None
+    delivery: Delivery = field(default_factory=Delivery)
+
+
+def config_schema() -> dict[str, Any]:
+    return dict(spec.document("provider/1/config.schema.json"))
+
+
+def load_config(path: str | Path) -> ProviderConfig:
+    source = Path(path)
+    try:
+        doc = orjson.loads(source.read_bytes())
+    except FileNotFoundError:
+        raise ConfigError(f"{source}: no such configuration file") from None
+    except orjson.JSONDecodeError as exc:
+        raise ConfigError(f"{source}: not valid JSON ({exc})") from None
+    return config_from_json(doc, str(source))
+
+
+def config_from_json(doc: Any, where: str = "<config>") -> ProviderConfig:
+    validator = jsonschema_rs.validator_for(config_schema(), validate_formats=True)
+    problems = [
+        f"{where}#/{'/'.join(str(p) for p in err.instance_path)}: {err.message}"
+        for err in validator.iter_errors(doc)
+    ]
+    if problems:
+        raise ConfigError("the provider configuration is not valid:\n  " + "\n  ".join(problems))
+    clients = [_client(c) for c in doc.get("clients", [])]
+    ids = [c.client_id for c in clients]
+    twice = sorted({i for i in ids if ids.count(i) > 1})
+    if twice:
+        raise ConfigError(f"{where}: client ids must be unique; repeated: {', '.join(twice)}")
+    delivery = doc.get("delivery", {})
+    return ProviderConfig(
+        clients={c.client_id: c for c in clients},
+        public_url=doc.get("publicUrl"),
+        token_lifetime=int(doc.get("accessTokenLifetime", 3600)),
+        provisioning_token=doc.get("provisioning", {}).get("token"),
+        delivery=Delivery(
+            batch_size=int(delivery.get("batchSize", 100)),
+            poll_interval=float(delivery.get("pollInterval", 0.5)),
+            initial_backoff=float(delivery.get("initialBackoff", 1.0)),
+            max_backoff=float(delivery.get("maxBackoff", 300.0)),
+            timeout=float(delivery.get("timeout", 10.0)),
+            retention_days=float(delivery.get("retentionDays", 7.0)),
+        ),
+    )
+
+
+def _client(doc: Mapping[str, Any]) -> Client:
+    consents: dict[str, frozenset[str]] = {}
+    for consent in doc.get("consents", []):
+        # Without a list, a consent covers every API the source serves.
+        apis = frozenset(consent.get("apis", [a.id for a in spec.source_apis()]))
+        consents[consent["school"]] = consents.get(consent["school"], frozenset()) | apis
+    notify = doc.get("notifications")
+    subscriber = None
+    if notify is not None:
+        subscriber = Subscriber(
+            callback_url=notify["callbackUrl"].rstrip("/"),
+            auth=notify.get("auth", {"type": "none"}),
+        )
+    return Client(
+        client_id=doc["clientId"],
+        name=doc.get("name", ""),
+        scopes=frozenset(doc["scopes"]),
+        secret=doc.get("secret"),
+        jwks=doc.get("jwks"),
+        jwks_uri=doc.get("jwksUri"),
+        consents=consents,
+        subscriber=subscriber,
+    )

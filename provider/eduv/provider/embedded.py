@@ -1,0 +1,148 @@
+"""The reference provider embedded in a process, on a free loopback port.
+
+:func:`start` (and :func:`running`, its context manager) runs the provider in a thread
+of this process on 127.0.0.1 and a port the operating system picks, with a fresh SQLite
+file (or the PostgreSQL database given), loads a generated dataset with every
+flexibility case and registers two clients sharing one secret: ``conformance`` with
+every scope and consent for every school, ``conformance-no-consent`` with every scope and
+no consent, plus a provisioning token. ``eduv conformance run`` without a target uses it.
+"""
+
+from __future__ import annotations
+
+import secrets
+import socket
+import tempfile
+import threading
+import time
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+START_SECONDS = 30.0
+# The two clients :func:`start` registers (both with every scope and the same secret).
+CLIENT = "conformance"
+CLIENT_WITHOUT_CONSENT = "conformance-no-consent"
+
+
+@dataclass
+class Embedded:
+    url: str
+    dataset: Any
+    secret: str
+    provisioning_token: str
+    server: Any
+    thread: threading.Thread
+    engine: Any = None
+
+    def stop(self) -> None:
+        self.server.should_exit = True
+        self.thread.join(timeout=30)
+        if self.engine is not None:
+            self.engine.dispose()
+
+
+def default_dataset(seed: int) -> Any:
+    """Two PO and two VO schools with every expressible flexibility case."""
+    from eduv.testing.build import build_dataset
+    from eduv.testing.chooser import RandomChooser
+    from eduv.testing.scenarios import SCENARIOS
+
+    return build_dataset(RandomChooser(seed), ["PO", "VO"], cases=sorted(SCENARIOS))
+
+
+def provider_config(secret: str, provisioning_token: str) -> Any:
+    from eduv.provider.config import config_from_json
+    from eduv.provider.versions import served_scopes
+
+    scopes = served_scopes()
+    doc = {
+        "configVersion": 1,
+        "clients": [
+            {
+                "clientId": CLIENT,
+                "secret": secret,
+                "scopes": scopes,
+                "consents": [{"school": "*"}],
+            },
+            {
+                "clientId": CLIENT_WITHOUT_CONSENT,
+                "secret": secret,
+                "scopes": scopes,
+                "consents": [],
+            },
+        ],
+        "provisioning": {"token": provisioning_token},
+        "delivery": {"pollInterval": 0.05, "initialBackoff": 0.1, "maxBackoff": 1, "timeout": 5},
+    }
+    return config_from_json(doc, "embedded configuration")
+
+
+def serve_in_thread(
+    config: Any, sock: socket.socket, what: str = "the server"
+) -> tuple[Any, threading.Thread]:
+    """Run a ``uvicorn.Config`` on a bound socket in a daemon thread; return once it listens.
+
+    Returns the ``uvicorn.Server`` (set ``should_exit`` to stop it) and its thread.
+    """
+    import uvicorn
+
+    server = uvicorn.Server(config)
+    thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, daemon=True)
+    thread.start()
+    deadline = time.monotonic() + START_SECONDS
+    while not server.started:
+        if not thread.is_alive() or time.monotonic() > deadline:
+            raise RuntimeError(f"{what} did not start")
+        time.sleep(0.01)
+    return server, thread
+
+
+def loopback_socket() -> socket.socket:
+    """A socket bound to a free port on 127.0.0.1."""
+    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    # Answers go out in two writes (head, body); without TCP_NODELAY every answer would
+    # wait for a delayed acknowledgement. Accepted sockets inherit the option.
+    sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+    sock.bind(("127.0.0.1", 0))
+    return sock
+
+
+def start(
+    folder: Path,
+    *,
+    database: str | None = None,
+    faults: Sequence[str] = (),
+    seed: int = 0,
+    dataset: Any = None,
+) -> Embedded:
+    import uvicorn
+
+    from eduv.provider import Settings, create_app, load_dataset, make_engine, migrate
+
+    engine = make_engine(database or f"sqlite:///{folder / 'provider.db'}")
+    migrate(engine)
+    data = dataset if dataset is not None else default_dataset(seed)
+    load_dataset(engine, data)
+    secret, token = secrets.token_urlsafe(18), secrets.token_urlsafe(18)
+    sock = loopback_socket()
+    url = f"http://127.0.0.1:{sock.getsockname()[1]}"
+    settings = Settings(provider_config(secret, token), url, tuple(faults), True, False)
+    app = create_app(engine, settings)
+    config = uvicorn.Config(app, log_level="warning", lifespan="on")
+    server, thread = serve_in_thread(config, sock, "the embedded reference provider")
+    return Embedded(url, data, secret, token, server, thread, engine)
+
+
+@contextmanager
+def running(
+    *, database: str | None = None, faults: Sequence[str] = (), seed: int = 0
+) -> Iterator[Embedded]:
+    with tempfile.TemporaryDirectory(prefix="eduv-conformance-") as folder:
+        embedded = start(Path(folder), database=database, faults=faults, seed=seed)
+        try:
+            yield embedded
+        finally:
+            embedded.stop()

@@ -1,0 +1,109 @@
+"""Decoding and checking what a request carries: parameters and body.
+
+Parameters are read from the URL as the operation's ``<operationId>.parameters`` schema
+declares them (booleans and integers decoded from their text), then checked against
+that schema; bodies are checked against the request message. A failure is answered
+with 400 and status 11 and a message that names the parameter or the JSON pointer.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from functools import cache
+from typing import Any
+
+import orjson
+
+from eduv import spec
+from eduv.provider.errors import SCHEMA_INCORRECT, RefusalError
+from eduv.spec import Operation
+
+MAX_REPORTED = 5
+SCHOOL_HINT = "name the school with orgMasterId, or with orgId together with orgIdType"
+
+
+@cache
+def _declared(api: str, version: str, message: str) -> dict[str, tuple[str, str]]:
+    """Per parameter: where it goes (query or path) and its JSON type."""
+    properties = spec.schema(api, version, message).get("properties", {})
+    return {
+        name: (str(prop.get("x-eduv-in", "query")), str(prop.get("type", "string")))
+        for name, prop in properties.items()
+    }
+
+
+def decode_params(
+    op: Operation, version: str, query: Any, path: Mapping[str, str]
+) -> dict[str, Any]:
+    """The declared parameters of a request, decoded and checked against their schema.
+
+    ``query`` is a multi-dict (``getlist``); parameters the operation does not declare
+    are ignored, as unknown properties are everywhere else.
+    """
+    params: dict[str, Any] = {}
+    for name, (where, kind) in _declared(op.api, version, op.parameters).items():
+        if where == "path":
+            if name in path:
+                params[name] = path[name]
+            continue
+        values = query.getlist(name)
+        if len(values) > 1:
+            raise RefusalError(
+                400, SCHEMA_INCORRECT, f"query parameter {name!r} is given more than once"
+            )
+        if values:
+            params[name] = _decode(values[0], kind)
+    _check(op.api, version, op.parameters, params, "parameters")
+    return params
+
+
+def _decode(text: str, kind: str) -> Any:
+    if kind == "boolean" and text in ("true", "false"):
+        return text == "true"
+    if kind == "integer" and text.lstrip("-").isdigit():
+        return int(text)
+    return text
+
+
+def decode_body(op: Operation, version: str, raw: bytes) -> Any:
+    if op.request is None:
+        return None
+    if not raw.strip():
+        if op.request_required:
+            raise RefusalError(400, SCHEMA_INCORRECT, "this operation needs a JSON request body")
+        return None
+    try:
+        body = orjson.loads(raw)
+    except orjson.JSONDecodeError as exc:
+        raise RefusalError(
+            400, SCHEMA_INCORRECT, f"the request body is not valid JSON: {exc}"
+        ) from None
+    if op.request.array:
+        if not isinstance(body, list):
+            raise RefusalError(400, SCHEMA_INCORRECT, "the request body must be a JSON array")
+        for index, item in enumerate(body):
+            _check(op.api, version, op.request.message, item, f"request body item {index}")
+        return body
+    _check(op.api, version, op.request.message, body, "request body")
+    return body
+
+
+def _check(api: str, version: str, message: str, value: Any, what: str) -> None:
+    validator = spec.validator(api, version, message)
+    errors = list(validator.iter_errors(value))
+    if not errors:
+        return
+    unnamed = "orgMasterId" not in value and "orgId" not in value
+    if what == "parameters" and unnamed and any("anyOf" in str(e.schema_path) for e in errors):
+        raise RefusalError(400, SCHEMA_INCORRECT, f"the school is missing: {SCHOOL_HINT}")
+    shown = [_describe(e, what) for e in errors[:MAX_REPORTED]]
+    more = f" (and {len(errors) - MAX_REPORTED} more)" if len(errors) > MAX_REPORTED else ""
+    raise RefusalError(400, SCHEMA_INCORRECT, "; ".join(shown) + more)
+
+
+def _describe(error: Any, what: str) -> str:
+    path = list(error.instance_path)
+    if what == "parameters" and path:
+        return f"query parameter {path[0]!r}: {error.message}"
+    pointer = "/" + "/".join(str(p) for p in path) if path else ""
+    return f"{what}{' at ' + pointer if pointer else ''}: {error.message}"

@@ -1,0 +1,132 @@
+"""What each Edu-V operation does, as a table.
+
+The HTTP routes are generated from the spec (``eduv.spec.operations``); this table only
+says, per operationId, which kind of lookup answers it and which SQL filter each of its
+query parameters becomes. A test checks that every served operation is in the table and
+every one of its parameters is handled.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+
+from eduv.provider.queries import (
+    Column,
+    Filter,
+    GroupOffering,
+    Link,
+    OfferingInPeriod,
+    PersonEnrolled,
+    PersonInPeriod,
+)
+
+# Parameters every school-scoped operation takes to name the school; handled centrally.
+SCHOOL_PARAMS = frozenset({"orgMasterId", "orgId", "orgIdType", "filterByOrgId"})
+
+
+@dataclass(frozen=True, slots=True)
+class Route:
+    """``kind`` is one of: get (one object by id), list (a school's collection),
+    for-person (a collection narrowed to the person in the body), search (one person by
+    the reference in the body), people (a school's students or employees),
+    organisations, subscribe, notifications."""
+
+    kind: str
+    target: str = ""  # a collection name, or 'student' / 'employee'
+    filters: Mapping[str, Filter] = field(default_factory=dict)
+    body_person: str = ""  # the request body member holding the person's UserReference
+
+
+PERIOD = Column("school_period")
+
+ENROLLMENT_FILTERS: Mapping[str, Filter] = {
+    "enrollmentType": Column("enrollment_type"),
+    "schoolPeriodId": PERIOD,
+    "studyOfferingId": Column("study"),
+    "subjectOfferingId": Column("subject"),
+}
+ASSIGNMENT_FILTERS: Mapping[str, Filter] = {
+    "assignmentType": Column("assignment_type"),
+    "schoolPeriodId": PERIOD,
+}
+
+ROUTES: Mapping[str, Route] = {
+    # association-api
+    "get-school-period": Route("get", "schoolPeriods"),
+    "get-school-periods-for-school": Route("list", "schoolPeriods"),
+    "get-enrollment": Route("get", "enrollments"),
+    "get-enrollments-for-school": Route("list", "enrollments", ENROLLMENT_FILTERS),
+    "get-enrollments-for-student-at-school": Route(
+        "for-person", "enrollments", ENROLLMENT_FILTERS, body_person="student"
+    ),
+    "get-assignment": Route("get", "assignments"),
+    "get-assignments-for-school": Route("list", "assignments", ASSIGNMENT_FILTERS),
+    "get-assignments-for-employee-at-school": Route(
+        "for-person", "assignments", ASSIGNMENT_FILTERS, body_person="employee"
+    ),
+    "get-group": Route("get", "groups"),
+    "get-groups-for-school": Route(
+        "list",
+        "groups",
+        {
+            "groupType": Column("group_type"),
+            "schoolPeriodId": PERIOD,
+            "studyOfferingId": GroupOffering("study"),
+            "subjectOfferingId": GroupOffering("subject"),
+        },
+    ),
+    # education-api
+    "get-organisations-by-school-search": Route("organisations"),
+    "get-studyofferings": Route("get", "studyOfferings"),
+    "get-studyofferings-for-school": Route(
+        "list",
+        "studyOfferings",
+        {"studyCode": Column("study_code"), "schoolPeriodId": OfferingInPeriod("study")},
+    ),
+    "get-subjectoffering": Route("get", "subjectOfferings"),
+    "get-subjectofferings-for-school": Route(
+        "list",
+        "subjectOfferings",
+        {
+            "subjectCode": Column("subject_code"),
+            "studyOfferingId": Link("study"),
+            "schoolPeriodId": OfferingInPeriod("subject"),
+        },
+    ),
+    # students-api and employees-api
+    "search-student": Route("search", "student", body_person="student"),
+    "get-students-for-school": Route(
+        "people",
+        "student",
+        {
+            "schoolPeriodId": PersonInPeriod(),
+            "studyOfferingId": PersonEnrolled("study"),
+            "subjectOfferingId": PersonEnrolled("subject"),
+        },
+    ),
+    "search-employee": Route("search", "employee", body_person="employee"),
+    "get-employees-for-school": Route("people", "employee", {"schoolPeriodId": PersonInPeriod()}),
+    # notifications-api 0.9.1, source side
+    "subscribe": Route("subscribe"),
+    "get-notifications": Route("notifications"),
+}
+
+# Operations of the served APIs that a source does not serve: the receiving side of the
+# Notifications API belongs to the subscriber.
+NOT_SERVED = frozenset({"post-notification", "post-notifications"})
+
+# Parameters handled by the route kind itself rather than by a filter.
+KIND_PARAMS: Mapping[str, frozenset[str]] = {
+    "get": frozenset({"id"}),
+    "organisations": frozenset(
+        {"orgMasterId", "orgId", "orgIdType", "boardMasterId", "boardId", "boardIdType", "name"}
+    ),
+    "subscribe": frozenset({"api"}),
+    "notifications": frozenset({"since", "objectType"}),
+}
+
+
+def handled_params(operation_id: str) -> frozenset[str]:
+    route = ROUTES[operation_id]
+    return SCHOOL_PARAMS | KIND_PARAMS.get(route.kind, frozenset()) | frozenset(route.filters)

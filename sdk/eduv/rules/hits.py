@@ -1,0 +1,39 @@
+"""What a rule's check reports to the engine, and the shapes of check functions.
+
+A check says where a rule does not hold and which values its message needs; the
+engine renders the message in the chosen language and makes the :class:`Finding`.
+Message checks see one node and answer with pointers relative to it (:data:`Hit`);
+dataset checks see the whole :class:`~eduv.rules.context.Context` and answer with
+absolute pointers into the dataset and the objects involved (:class:`DatasetHit`).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+from eduv.findings import ObjectRef
+from eduv.rules.catalogue import Rule
+
+if TYPE_CHECKING:  # pragma: no cover
+    from eduv.rules.context import Context
+
+JsonObject = dict[str, Any]
+
+# (pointer relative to the checked node, message values)
+Hit = tuple[str, dict[str, object]]
+MessageCheck = Callable[[JsonObject, Rule], Iterable[Hit]]
+
+
+@dataclass(frozen=True, slots=True)
+class DatasetHit:
+    """A dataset rule that does not hold: absolute pointers, the objects, message values."""
+
+    pointers: tuple[str, ...]
+    objects: tuple[ObjectRef, ...]
+    params: dict[str, object] = field(default_factory=dict)
+    interval: tuple[str, str] | None = None  # the days [begin, end) it holds, when it depends
+
+
+DatasetCheck = Callable[["Context", Rule], Iterable[DatasetHit]]

@@ -1,0 +1,245 @@
+"""Validating many inputs, in this process or spread over worker processes.
+
+Inputs are planned as tasks: an NDJSON file (or a byte range of one, cut at line
+ends, when several jobs share it), a whole document (JSON, HAR, dataset), or a block
+of standard input. Each task yields a partial report whose line numbers count from the
+start of the task; the parent shifts them while merging, in input order.
+"""
+
+from __future__ import annotations
+
+import itertools
+import os
+import sys
+from collections import deque
+from collections.abc import Iterable, Iterator, Sequence
+from concurrent.futures import Executor, Future, ProcessPoolExecutor
+from dataclasses import dataclass, replace
+from pathlib import Path
+from typing import BinaryIO, Literal
+
+from eduv.findings import InputError
+from eduv.validation import inputs
+from eduv.validation._i18n import label
+from eduv.validation.dispatch import Options, Session
+from eduv.validation.inputs import (
+    NDJSON_SUFFIXES,
+    STDIN,
+    Progress,
+    file_batches,
+    folder_files,
+    is_ndjson_head,
+    size,
+    stream_batches,
+)
+from eduv.validation.report import Report
+
+__all__ = ["Options", "Progress", "Task", "plan", "run", "run_task"]
+
+
+@dataclass(frozen=True, slots=True)
+class Task:
+    """One unit of work: a byte range of an NDJSON file, a path, or standard input."""
+
+    kind: Literal["ndjson", "path", "stdin", "block", "block-document"]
+    source: str
+    start: int = 0
+    end: int | None = None
+    data: bytes = b""
+
+    @property
+    def size(self) -> int:
+        if self.kind == "block":
+            return len(self.data)
+        if self.end is not None:
+            return self.end - self.start
+        return size(self.source)
+
+
+def _split(path: str, parts: int) -> list[Task]:
+    """Byte ranges of an NDJSON file that start right after a line end."""
+    total = size(path)
+    if parts <= 1 or total < 2 * inputs.BLOCK_SIZE:
+        return [Task("ndjson", path, 0, total)]
+    cuts = [0]
+    with open(path, "rb") as handle:
+        for index in range(1, parts):
+            handle.seek(max(total * index // parts, cuts[-1]))
+            handle.readline()
+            position = handle.tell()
+            if position < total and position > cuts[-1]:
+                cuts.append(position)
+    cuts.append(total)
+    return [Task("ndjson", path, a, b) for a, b in itertools.pairwise(cuts) if b > a]
+
+
+def plan(paths: Sequence[str], jobs: int, report: Report) -> list[Task]:
+    """Tasks for the inputs; missing inputs become input errors right away."""
+    tasks: list[Task] = []
+    for source in paths:
+        if source == STDIN:
+            tasks.append(Task("stdin", STDIN))
+            continue
+        path = Path(source)
+        if not path.exists():
+            missing = InputError(source, label(report.lang, "missing"))
+            report.add_input_error(missing, report.source(source))
+        elif path.is_dir() and not (path / "dataset.json").is_file():
+            files = folder_files(path)
+            if not files:
+                empty = InputError(source, label(report.lang, "empty_folder"))
+                report.add_input_error(empty, report.source(source))
+            tasks.extend(task for name in files for task in _file_tasks(name, jobs))
+        else:
+            tasks.extend(_file_tasks(source, jobs))
+    return tasks
+
+
+def _file_tasks(source: str, jobs: int) -> list[Task]:
+    if source.lower().endswith(NDJSON_SUFFIXES) and os.path.isfile(source):
+        return _split(source, jobs * 4 if jobs > 1 else 1)
+    return [Task("path", source)]
+
+
+def run_task(task: Task, options: Options) -> tuple[Report, int]:
+    """Validate one task in this process; returns the partial report and its line count."""
+    report = options.new_report()
+    session = Session(options, report)
+    lines = _execute(session, task, lambda _: None)
+    return report, lines
+
+
+def _execute(session: Session, task: Task, progress: Progress) -> int:
+    summary = session.report.source(task.source)
+    if task.kind == "block":
+        parts = task.data.split(b"\n")
+        if parts and not parts[-1]:
+            parts.pop()  # the block ends with a line end, not with another line
+        return session.lines(parts, 0, summary)
+    if task.kind == "path":
+        session.path(task.source, progress)
+        return 0
+    try:
+        with open(task.source, "rb") as handle:
+            batches = file_batches(handle, task.start, task.end)
+            return session.ndjson_stream(batches, summary, progress, task.start == 0)
+    except OSError as exc:
+        session.input_error(summary, session.say("unreadable", reason=exc.strerror or exc))
+        return 0
+
+
+def _shift(report: Report, offset: int) -> Report:
+    """Turn task-relative line numbers into file line numbers."""
+    if offset == 0:
+        return report
+    for item in report.items:
+        if item.line is not None:
+            item.line += offset
+    report.input_errors = [
+        replace(e, line=e.line + offset) if e.line is not None else e for e in report.input_errors
+    ]
+    return report
+
+
+def _stdin_inline(session: Session, stream: BinaryIO, advance: Progress) -> None:
+    summary = session.report.source(STDIN)
+    head = stream.read(inputs.BLOCK_SIZE)
+    if is_ndjson_head(head):
+        session.ndjson_stream(stream_batches(head, stream), summary, advance)
+        return
+    session.data(head + stream.read(), summary, False)
+
+
+def _stdin_tasks(stream: BinaryIO) -> Iterator[Task]:
+    """Standard input as blocks cut at line ends (NDJSON) or as one document."""
+    head = stream.read(inputs.BLOCK_SIZE)
+    if not is_ndjson_head(head):
+        yield Task("block-document", STDIN, data=head + stream.read())
+        return
+    carry = head
+    while True:
+        block = stream.read(inputs.BLOCK_SIZE)
+        data = carry + block
+        if not block:
+            if data:
+                yield Task("block", STDIN, data=data)
+            return
+        cut = data.rfind(b"\n") + 1
+        if cut > 0:
+            yield Task("block", STDIN, data=data[:cut])
+        carry = data[cut:]
+
+
+def _ignore(_: int) -> None:
+    return None
+
+
+def run(
+    paths: Sequence[str],
+    options: Options,
+    *,
+    jobs: int = 1,
+    progress: Progress | None = None,
+    stdin: BinaryIO | None = None,
+) -> Report:
+    """Validate every input and return one report (inputs in the order given)."""
+    report = options.new_report()
+    tasks = plan(paths, max(jobs, 1), report)
+    advance = progress or _ignore
+    stream = stdin if stdin is not None else sys.stdin.buffer
+    if jobs <= 1:
+        session = Session(options, report)
+        for task in tasks:
+            if task.kind == "stdin":
+                _stdin_inline(session, stream, advance)
+            else:
+                _execute(session, task, advance)
+        return report
+    offsets: dict[str, int] = {}
+    with _executor(jobs) as pool:
+        for task, partial, lines in _ordered(pool, _expand_stdin(tasks, stream), options, jobs * 2):
+            offset = offsets.get(task.source, 0)
+            report.merge(_shift(partial, offset))
+            offsets[task.source] = offset + lines
+            advance(task.size)
+    return report
+
+
+def _expand_stdin(tasks: list[Task], stream: BinaryIO) -> Iterator[Task]:
+    for task in tasks:
+        if task.kind == "stdin":
+            yield from _stdin_tasks(stream)
+        else:
+            yield task
+
+
+def _executor(jobs: int) -> ProcessPoolExecutor:
+    import multiprocessing
+
+    # fork keeps start-up cheap on Linux: the workers inherit the imported modules.
+    method = "fork" if sys.platform.startswith("linux") else None
+    return ProcessPoolExecutor(max_workers=jobs, mp_context=multiprocessing.get_context(method))
+
+
+def _ordered(
+    pool: Executor, tasks: Iterable[Task], options: Options, window: int
+) -> Iterator[tuple[Task, Report, int]]:
+    """Results in input order, with at most ``window`` tasks in flight."""
+    pending: deque[tuple[Task, Future[tuple[Report, int]]]] = deque()
+    for task in tasks:
+        pending.append((task, pool.submit(_worker, task, options)))
+        if len(pending) >= window:
+            done_task, future = pending.popleft()
+            yield (done_task, *future.result())
+    while pending:
+        done_task, future = pending.popleft()
+        yield (done_task, *future.result())
+
+
+def _worker(task: Task, options: Options) -> tuple[Report, int]:
+    if task.kind == "block-document":
+        report = options.new_report()
+        session = Session(options, report)
+        session.data(task.data, report.source(task.source), False)
+        return report, 0
+    return run_task(task, options)

@@ -1,0 +1,127 @@
+"""The report as text, JSON or JUnit XML (for CI systems that show test results)."""
+
+from __future__ import annotations
+
+import xml.etree.ElementTree as ET
+from collections.abc import Iterator
+
+import orjson
+
+from eduv.findings import Finding, InputError
+from eduv.validation._i18n import label
+from eduv.validation.report import Item, Report
+
+
+def to_json(report: Report) -> bytes:
+    return orjson.dumps(report.to_json(), option=orjson.OPT_INDENT_2) + b"\n"
+
+
+def _where(item: Item) -> str:
+    where = item.source or "<value>"
+    if item.line is not None:
+        where += f":{item.line}"
+    if item.location:
+        where += f" {item.location}"
+    return where
+
+
+def _finding_line(finding: Finding) -> str:
+    path = finding.instance_path or "/"
+    tag = finding.rule or finding.schema_location or finding.kind
+    if finding.source_kind is not None:
+        # Why a rule is a warning at most: what it rests on (see `eduv rules show`).
+        tag += f", {finding.source_kind}"
+    severity = "" if finding.severity == "error" else f"{finding.severity}: "
+    return f"  {severity}{path}: {finding.message} [{tag}]"
+
+
+def text_lines(report: Report) -> Iterator[tuple[str, str]]:
+    """(style, line) pairs: the style is a rich style name or empty."""
+    lang = report.lang
+    for item in report.items:
+        what = " ".join(p for p in (item.api, item.version, item.message) if p)
+        if item.detected:
+            what += f" ({label(lang, 'detected')})"
+        status = label(
+            lang, "valid" if not item.findings else "invalid" if not item.valid else "warnings"
+        )
+        yield ("red" if not item.valid else "yellow", f"{_where(item)}: {what}: {status}")
+        for finding in item.findings:
+            yield ("", _finding_line(finding))
+    for error in report.input_errors:
+        yield ("red", f"{label(lang, 'input_error')}: {error}")
+    for source in report.sources:
+        if source.judged is not None:
+            yield ("dim", f"{source.source}: {source.judged.describe(lang)}")
+    if report.truncated:
+        yield ("yellow", label(lang, "truncated", count=report.truncated))
+    if not report.rules:
+        yield ("dim", label(lang, "rules_off"))
+    summary = label(
+        lang,
+        "summary",
+        messages=report.messages,
+        valid=report.messages - report.invalid,
+        invalid=report.invalid,
+        skipped=report.skipped,
+        input_errors=report.input_error_count,
+    )
+    yield ("green" if report.valid else "red", summary)
+
+
+def _failure_text(findings: list[Finding]) -> str:
+    return "\n".join(_finding_line(f).strip() for f in findings)
+
+
+def _testcase(suite: ET.Element, item: Item) -> None:
+    name = item.location or (f"line {item.line}" if item.line is not None else item.message or "-")
+    case = ET.SubElement(
+        suite, "testcase", name=name, classname=f"{item.api or ''}.{item.message or ''}"
+    )
+    errors = [f for f in item.findings if f.severity == "error"]
+    if errors:
+        failure = ET.SubElement(case, "failure", message=errors[0].message, type=errors[0].kind)
+        failure.text = _failure_text(item.findings)
+    else:
+        ET.SubElement(case, "system-out").text = _failure_text(item.findings)
+
+
+def _input_case(suite: ET.Element, error: InputError) -> None:
+    case = ET.SubElement(suite, "testcase", name=str(error), classname="input")
+    ET.SubElement(case, "error", message=error.message, type="input").text = str(error)
+
+
+def to_junit(report: Report) -> bytes:
+    """One test suite per source: a case per message with findings, one for the rest."""
+    root = ET.Element("testsuites", name="eduv validate")
+    totals = {"tests": 0, "failures": 0, "errors": 0}
+    for summary in report.sources:
+        suite = ET.SubElement(root, "testsuite", name=summary.source)
+        if summary.judged is not None:
+            properties = ET.SubElement(suite, "properties")
+            judged = summary.judged.describe(report.lang)
+            ET.SubElement(properties, "property", name="judged", value=judged)
+        items = [i for i in report.items if i.source == summary.source]
+        errors = [e for e in report.input_errors if e.source == summary.source]
+        for item in items:
+            _testcase(suite, item)
+        for error in errors:
+            _input_case(suite, error)
+        clean = summary.messages - len(items)
+        if clean > 0:
+            ET.SubElement(
+                suite, "testcase", name=f"{clean} messages without findings", classname="valid"
+            )
+        counts = {
+            "tests": len(items) + len(errors) + (1 if clean > 0 else 0),
+            "failures": sum(1 for i in items if not i.valid),
+            "errors": len(errors),
+        }
+        for key, value in counts.items():
+            suite.set(key, str(value))
+            totals[key] += value
+    for key, value in totals.items():
+        root.set(key, str(value))
+    ET.indent(root)
+    document: bytes = ET.tostring(root, encoding="utf-8", xml_declaration=True)
+    return document + b"\n"
