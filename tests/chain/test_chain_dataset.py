@@ -8,6 +8,9 @@ from typing import Any
 
 import orjson
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
 from eduv import spec
 from eduv.dataset import DatasetError
 from eduv.dataset.chain import (
@@ -22,17 +25,9 @@ from eduv.dataset.chain import (
     supported_shapes,
     validate_chain_objects,
 )
-from eduv.dataset.chain.convert import (
-    Context,
-    chain_conversion_table,
-    convert_chain_object,
-    derived_id,
-    known_chain_operations,
-)
+from eduv.dataset.chain.convert import chain_conversion_table, convert_chain_object
 from eduv.dataset.chain.model import chain_schema
-from hypothesis import given
-from hypothesis import strategies as st
-
+from eduv.dataset.chain.operations import Context, derived_id, known_chain_operations
 from tests.chain.helpers import rich, seeded
 from tests.chain.test_roles import CHAIN_APIS
 
@@ -139,16 +134,16 @@ def test_broken_documents_name_what_is_wrong_and_where() -> None:
     cases.append((no_shapes, "d.json: not a valid chain dataset"))
     old = copy.deepcopy(good)
     old["shapes"]["delivery-api"] = "0.9.1"
-    cases.append((old, "d.json#/shapes/delivery-api"))
+    cases.append((old, "d.json at /shapes/delivery-api"))
     stranger = copy.deepcopy(good)
     stranger["invoices"] = []
     cases.append((stranger, "invoices"))
     school = copy.deepcopy(good)
     school["schools"][0]["sector"] = "MBO"
-    cases.append((school, "d.json#/schools/0/sector"))
+    cases.append((school, "d.json at /schools/0/sector"))
     listed = copy.deepcopy(good)
     listed["products"] = {"productId": "x"}
-    cases.append((listed, "d.json#/products"))
+    cases.append((listed, "d.json at /products"))
     for doc, expected in cases:
         found = _problems(doc)
         assert any(expected in p for p in found), (expected, found)
@@ -166,12 +161,13 @@ def test_a_folder_reports_file_and_line(tmp_path: Path) -> None:
     with pytest.raises(DatasetError) as caught:
         load_chain_dataset(folder)
     [unknown] = caught.value.problems
-    assert unknown.where.endswith("invoices.ndjson") and unknown.what == "unknown collection"
+    assert unknown.source.endswith("invoices.ndjson")
+    assert unknown.message.startswith("unknown collection")
     (folder / "invoices.ndjson").unlink()
     with pytest.raises(DatasetError) as caught:
         load_chain_dataset(folder)
     [wrong] = caught.value.problems
-    assert wrong.where.endswith(f"schools.ndjson:{len(lines)} at /sector"), wrong.where
+    assert f"schools.ndjson:{len(lines)} at /sector: " in str(wrong), str(wrong)
 
 
 def test_a_folder_names_bad_json_and_missing_files(tmp_path: Path) -> None:
@@ -181,9 +177,9 @@ def test_a_folder_names_bad_json_and_missing_files(tmp_path: Path) -> None:
     (folder / "dataset.json").unlink()
     with pytest.raises(DatasetError) as caught:
         load_chain_dataset(folder)
-    found = {(Path(p.where).name, p.what) for p in caught.value.problems}
-    assert ("dataset.json", "missing file") in found
-    assert ("products.ndjson:1", "not valid JSON") in found
+    found = {(Path(p.source).name, p.line, p.message.split(":")[0]) for p in caught.value.problems}
+    assert ("dataset.json", None, "missing file") in found
+    assert ("products.ndjson", 1, "not valid JSON") in found
     with pytest.raises(DatasetError):
         load_chain_dataset(tmp_path / "nothing-here")
 

@@ -6,15 +6,15 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
 from eduv import spec
 from eduv.dataset.chain import ChainDataset, load_chain_dataset, validate_chain_objects
 from eduv.testing import chain as strategies
 from eduv.testing.chain_build import build_chain
 from eduv.testing.chain_bulk import write_chain_dataset
 from eduv.testing.chooser import RandomChooser
-from hypothesis import given
-from hypothesis import strategies as st
-
 from tests.chain.helpers import DELIVERY_TYPES, rich
 
 

@@ -14,12 +14,12 @@ from collections.abc import Callable
 from typing import Any
 
 import pytest
+from hypothesis import given
+
 from eduv.dataset.chain import ChainDataset, convert_chain_dataset
 from eduv.testing.build import build_dataset
 from eduv.testing.chain import chain_datasets
 from eduv.testing.chooser import RandomChooser
-from hypothesis import given
-
 from tests.chain.helpers import rich, seeded
 from tests.conftest import REPO
 

@@ -10,9 +10,8 @@ from typing import Any
 import jsonschema_rs
 import orjson
 import pytest
-from eduv import spec
-from eduv._paths import spec_root
 
+from eduv import spec
 from tests.chain.conftest import copied, official, resolve
 from tests.conftest import REPO
 from tools import chaindoc
@@ -34,7 +33,7 @@ CHAIN_APIS = (
 
 
 def _roles() -> dict[str, Any]:
-    data: dict[str, Any] = orjson.loads((spec_root() / "chain" / "roles.json").read_bytes())
+    data: dict[str, Any] = orjson.loads((spec.root() / "chain" / "roles.json").read_bytes())
     return data
 
 
@@ -51,7 +50,7 @@ def _parties(op: dict[str, Any]) -> Iterator[dict[str, Any]]:
 
 
 def test_roles_validate_against_their_schema() -> None:
-    schema = orjson.loads((spec_root() / "chain" / "roles.schema.json").read_bytes())
+    schema = orjson.loads((spec.root() / "chain" / "roles.schema.json").read_bytes())
     validator = jsonschema_rs.validator_for(schema)
     errors = [f"{e.instance_path}: {e.message}" for e in validator.iter_errors(_roles())]
     assert not errors, "\n".join(errors[:20])

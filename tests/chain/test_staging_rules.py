@@ -13,9 +13,9 @@ from typing import Any
 
 import orjson
 import pytest
+
 from eduv import spec
 from eduv.rules.catalogue import load_catalogue
-
 from tests.chain.conftest import copied, official, resolve
 from tests.conftest import REPO
 

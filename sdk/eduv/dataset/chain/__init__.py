@@ -15,7 +15,7 @@ from __future__ import annotations
 
 from eduv.dataset.chain.convert import (
     ChainConversion,
-    NotExpressibleError,
+    LeftOut,
     convert_chain_dataset,
     convert_chain_object,
 )
@@ -34,6 +34,7 @@ from eduv.dataset.chain.model import (
     chain_collections,
     supported_shapes,
 )
+from eduv.dataset.chain.operations import NotExpressibleError
 from eduv.dataset.chain.validate import (
     ObjectProblem,
     chain_document_validator,
@@ -46,6 +47,7 @@ __all__ = [
     "ChainCollection",
     "ChainConversion",
     "ChainDataset",
+    "LeftOut",
     "NotExpressibleError",
     "ObjectProblem",
     "SchoolFacts",

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import copy
 from collections.abc import Iterable, Iterator
+from dataclasses import replace
 from functools import cache
 from pathlib import Path
 from typing import Any
@@ -28,8 +29,10 @@ from eduv.dataset.chain.model import (
     chain_collections,
     chain_schema,
 )
-from eduv.dataset.io import DatasetError, DatasetProblem
+from eduv.dataset.io import DatasetError, problem
 from eduv.dataset.model import JsonObject
+from eduv.findings import InputError
+from eduv.pointer import pointer
 
 HEADER_FILE = "dataset.json"
 SCHOOLS_FILE = "schools.ndjson"
@@ -43,27 +46,21 @@ def _container_validator() -> Any:
     return jsonschema_rs.validator_for(structure, validate_formats=True)
 
 
-def _pointer(path: Iterable[str | int]) -> str:
-    parts = [str(p).replace("~", "~0").replace("/", "~1") for p in path]
-    return "#/" + "/".join(parts) if parts else ""
-
-
 def chain_dataset_from_json(doc: Any, source: str = "<document>") -> ChainDataset:
     """Check a parsed document against the chain dataset container and build the dataset."""
     if isinstance(doc, dict) and doc.get("datasetVersion") == 1:
         raise DatasetError(
             [
-                DatasetProblem(
-                    f"{source}#/datasetVersion",
+                problem(
+                    source,
                     "a format-1 (administration) dataset",
                     "read it with eduv.dataset.load_dataset; chain datasets have datasetVersion 2",
+                    location="/datasetVersion",
                 )
             ]
         )
     problems = [
-        DatasetProblem(
-            f"{source}{_pointer(e.instance_path)}", "not a valid chain dataset", e.message
-        )
+        problem(source, "not a valid chain dataset", e.message, location=pointer(e.instance_path))
         for e in _container_validator().iter_errors(doc)
     ]
     if problems:
@@ -80,9 +77,9 @@ def load_chain_dataset(path: str | Path) -> ChainDataset:
         try:
             doc = orjson.loads(source.read_bytes())
         except orjson.JSONDecodeError as exc:
-            raise DatasetError([DatasetProblem(str(source), "not valid JSON", str(exc))]) from None
+            raise DatasetError([problem(source, "not valid JSON", str(exc))]) from None
         return chain_dataset_from_json(doc, str(source))
-    raise DatasetError([DatasetProblem(str(source), "no such file or folder", "check the path")])
+    raise DatasetError([problem(source, "no such file or folder", "check the path")])
 
 
 def save_chain_dataset(dataset: ChainDataset, path: str | Path, *, folder: bool = False) -> None:
@@ -116,16 +113,14 @@ def _lines(values: Iterable[JsonObject]) -> Iterator[bytes]:
 
 
 def _load_folder(folder: Path) -> ChainDataset:
-    problems: list[DatasetProblem] = []
+    problems: list[InputError] = []
     header = _read_header(folder / HEADER_FILE, problems)
     doc: JsonObject = header if isinstance(header, dict) else {}
     known = {f"{c.name}.ndjson" for c in chain_collections()} | {SCHOOLS_FILE}
     for path in sorted(folder.glob("*.ndjson")):
         if path.name not in known:
             problems.append(
-                DatasetProblem(
-                    str(path), "unknown collection", "format 2 has no collection by that name"
-                )
+                problem(path, "unknown collection", "format 2 has no collection by that name")
             )
     lines: dict[str, list[int]] = {}
     doc["schools"] = _read_ndjson(folder / SCHOOLS_FILE, problems, lines)
@@ -141,22 +136,18 @@ def _load_folder(folder: Path) -> ChainDataset:
         raise DatasetError([_locate(folder, p, lines) for p in exc.problems]) from None
 
 
-def _read_header(path: Path, problems: list[DatasetProblem]) -> Any:
+def _read_header(path: Path, problems: list[InputError]) -> Any:
     if not path.is_file():
-        problems.append(
-            DatasetProblem(str(path), "missing file", "a chain dataset folder needs it")
-        )
+        problems.append(problem(path, "missing file", "a chain dataset folder needs it"))
         return None
     try:
         return orjson.loads(path.read_bytes())
     except orjson.JSONDecodeError as exc:
-        problems.append(DatasetProblem(str(path), "not valid JSON", str(exc)))
+        problems.append(problem(path, "not valid JSON", str(exc)))
         return None
 
 
-def _read_ndjson(
-    path: Path, problems: list[DatasetProblem], lines: dict[str, list[int]]
-) -> list[Any]:
+def _read_ndjson(path: Path, problems: list[InputError], lines: dict[str, list[int]]) -> list[Any]:
     """One JSON value per non-empty line; remembers the line of each value for messages."""
     values: list[Any] = []
     numbers: list[int] = []
@@ -170,21 +161,18 @@ def _read_ndjson(
                 values.append(orjson.loads(line))
                 numbers.append(number)
             except orjson.JSONDecodeError as exc:
-                problems.append(DatasetProblem(f"{path}:{number}", "not valid JSON", str(exc)))
+                problems.append(problem(path, "not valid JSON", str(exc), line=number))
     lines[path.stem] = numbers
     return values
 
 
-def _locate(folder: Path, problem: DatasetProblem, lines: dict[str, list[int]]) -> DatasetProblem:
+def _locate(folder: Path, found: InputError, lines: dict[str, list[int]]) -> InputError:
     """Turn a pointer into the assembled document back into a file and a line."""
-    pointer = problem.where[len(str(folder)) :].removeprefix("#")
-    parts = pointer.split("/")
+    parts = (found.location or "").split("/")
     if len(parts) >= 3 and parts[1] in lines and parts[2].isdigit():
         name, index, rest = parts[1], int(parts[2]), "/".join(parts[3:])
-        where = f"{folder / (name + '.ndjson')}:{lines[name][index]}"
-        if rest:
-            where += f" at /{rest}"
-        return DatasetProblem(where, problem.what, problem.why)
-    return DatasetProblem(
-        f"{folder / HEADER_FILE}{'#' + pointer if pointer else ''}", problem.what, problem.why
-    )
+        path = str(folder / f"{name}.ndjson")
+        return replace(
+            found, source=path, line=lines[name][index], location=f"/{rest}" if rest else None
+        )
+    return replace(found, source=str(folder / HEADER_FILE))

@@ -14,9 +14,7 @@ from dataclasses import dataclass, field
 from functools import cache
 from typing import Any
 
-import orjson
-
-from eduv._paths import spec_root
+from eduv import spec
 from eduv.dataset.model import JsonObject
 
 CHAIN_DATASET_VERSION = 2
@@ -46,9 +44,7 @@ class ChainCollection:
 @cache
 def chain_schema() -> JsonObject:
     """The format-2 JSON Schema, read from the packaged specification."""
-    path = spec_root() / "dataset" / str(CHAIN_DATASET_VERSION) / "Dataset.json"
-    data: JsonObject = orjson.loads(path.read_bytes())
-    return data
+    return dict(spec.document(f"dataset/{CHAIN_DATASET_VERSION}/Dataset.json"))
 
 
 @cache
