@@ -173,3 +173,25 @@ def test_catalogue_file_is_plain_json() -> None:
 
     doc = orjson.loads((spec.root() / CATALOGUE).read_bytes())
     assert doc["catalogueVersion"] == 1 and len(doc["rules"]) == len(RULES)
+
+
+UNCHECKED = spec.document("rules/unchecked.json")["fillRules"]
+
+
+@pytest.mark.parametrize("fill", UNCHECKED, ids=lambda f: f["id"])
+def test_unchecked_fill_rules_say_why_and_cite_their_text(fill: Any, reference: Path) -> None:
+    """A fill rule no rule checks still names its text, its versions and the reason."""
+    for field in (fill["title"], fill["why"]):
+        assert set(field) == {"en", "nl"} and all(field.values()), fill["id"]
+    for api, versions in fill["appliesTo"].items():
+        assert set(versions) <= set(spec.versions(api)), fill["id"]
+    assert fill["source"]["refs"], fill["id"]
+    for ref in fill["source"]["refs"]:
+        path = reference / "edu-v-openapi" / ref["api"] / f"{ref['version']}.yaml"
+        assert resolve(_official(path), ref["pointer"]), (fill["id"], ref["pointer"])
+
+
+def test_no_fill_rule_is_both_checked_and_unchecked() -> None:
+    keys = [f["id"] for f in UNCHECKED]
+    assert len(keys) == len(set(keys))
+    assert not set(keys) & {r.id for r in RULES}

@@ -25,6 +25,22 @@ from eduv.testing.chain_build import SMALL_CHAIN, ChainDraft, ChainScale, build_
 from eduv.testing.ids import Ids
 from eduv.testing.strategies import DrawChooser
 
+# The strategy of single objects for each collection that has one of its own; every
+# collection is also reachable through chain_objects(name).
+COLLECTION_STRATEGIES = {
+    "products": "products",
+    "orderRequests": "order_requests",
+    "creditOrderRequests": "credit_order_requests",
+    "deliveryOrders": "delivery_orders",
+    "entitlements": "entitlements",
+    "activationCodeConfirmations": "activation_code_confirmations",
+    "initialActivations": "initial_activations",
+    "deliveryOrderUsage": "usage_reports",
+    "results": "results",
+    "progress": "progress_reports",
+    "consents": "consents",
+    "agreements": "agreements",
+}
 ChainStrategy = st.SearchStrategy[ChainDataset]
 ObjectStrategy = st.SearchStrategy[JsonObject]
 # A chain of a few schools holds every kind of object in most draws; a draw that lacks
