@@ -9,7 +9,11 @@ from pathlib import Path
 from typing import Any
 
 from tests.conftest import REFERENCE
+from tests.sdk.conftest import cli
 from tests.spec.parity import read_official
+
+# The command runner of the command-line tests, shared with the chain's tests.
+__all__ = ["cli"]
 
 _TOKEN = re.compile(r"[a-z0-9]+")
 NGRAM = 8
