@@ -56,13 +56,18 @@ def chain_document_validator() -> Any:
     """A validator for the whole format-2 document, message schemas included.
 
     Its registry holds the message schemas of t and t-1 of every chain API, so the
-    relative ``$ref``s of the dataset schema resolve without network access.
+    relative ``$ref``s of the dataset schema resolve without network access. The format
+    refers to each version's released folder; where a later revision fixed that folder,
+    the newest revision answers under both addresses, as the registry serves it.
     """
     resources: list[tuple[str, JsonObject]] = []
     for api in chain_apis():
         for version in supported_shapes(api):
+            released = f"{spec.base_uri()}{api}/{version}/"
             for message in spec.messages(api, version):
-                document = spec.schema(api, version, message)
-                resources.append((str(document["$id"]), dict(document)))
+                document = dict(spec.schema(api, version, message))
+                resources.append((str(document["$id"]), document))
+                if not str(document["$id"]).startswith(released):
+                    resources.append((f"{released}{message}.json", document))
     registry = jsonschema_rs.Registry(resources)
     return jsonschema_rs.validator_for(chain_schema(), registry=registry, validate_formats=True)
