@@ -1,13 +1,18 @@
-"""The chain's fill rules: the eighteen the issue names are all accounted for, in our words."""
+"""The chain's fill rules: all accounted for, in our words, and kept by every generated chain."""
 
 from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
+from hypothesis import given
+
 from eduv import spec
-from eduv.dataset.chain import chain_apis
-from eduv.rules import Rule, load_catalogue
+from eduv.dataset.chain import ChainDataset, chain_apis, convert_chain_dataset
+from eduv.rules import Rule, check_chain_dataset, load_catalogue
+from eduv.testing.chain import chain_datasets
 from tests.chain.conftest import copied
+from tests.chain.helpers import seeded
 
 CATALOGUE = load_catalogue()
 UNCHECKED = spec.document("rules/unchecked.json")["fillRules"]
@@ -65,3 +70,20 @@ def test_rule_texts_are_written_fresh(reference: Path) -> None:
 def test_every_chain_rule_explains_its_source() -> None:
     for rule in _chain_rules():
         assert rule.source.get("note"), rule.id
+
+
+@given(chain_datasets())
+def test_generated_chains_break_no_rule(dataset: ChainDataset) -> None:
+    assert check_chain_dataset(dataset) == []
+
+
+@given(chain_datasets(within_previous=True))
+def test_generated_chains_in_the_previous_shapes_break_no_rule(dataset: ChainDataset) -> None:
+    conversion = convert_chain_dataset(dataset, "down")
+    assert conversion.left_out == []
+    assert check_chain_dataset(conversion.dataset) == []
+
+
+@pytest.mark.parametrize("seed", range(6))
+def test_seeded_chains_break_no_rule(seed: int) -> None:
+    assert check_chain_dataset(seeded(seed)) == []
