@@ -10,10 +10,16 @@ from __future__ import annotations
 from hypothesis import settings
 from hypothesis import strategies as st
 
-from eduv.dataset import Dataset
+from eduv.dataset import Dataset, api_versions
+from eduv.rules import load_catalogue
 from eduv.testing.build import build_dataset
 from eduv.testing.scenarios import SCENARIOS
 from eduv.testing.strategies import DrawChooser
+
+# The rules that run on the administration APIs, and so on a dataset of format 1.
+ADMINISTRATION_RULES = [
+    r.id for r in load_catalogue().rules if set(r.applies_to) & set(api_versions())
+]
 
 
 def examples(divisor: int, least: int = 2) -> int:

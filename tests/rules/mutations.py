@@ -407,6 +407,32 @@ def _(ds: Dataset, rng: random.Random) -> set[str]:
     return set()
 
 
+@mutation("EDUV-ID-020")
+def _(ds: Dataset, rng: random.Random) -> set[str]:
+    known = {s["userMasterIdentifier"]: s for s in ds.students if s.get("userIds")}
+    _, enrollment = _one(
+        ds, rng, "enrollments", lambda e: e["student"].get("userMasterIdentifier") in known
+    )
+    pupil = known[enrollment["student"]["userMasterIdentifier"]]
+    enrollment["student"] = {"userIds": copy.deepcopy(pupil["userIds"])}
+    return set()
+
+
+@mutation("EDUV-ID-021")
+def _(ds: Dataset, rng: random.Random) -> set[str]:
+    role = _with_role_employee(ds, rng)["organisationRoles"][0]
+    school = next(
+        s
+        for s in ds.schools
+        if s.organisation.get("organisationMasterIdentifier")
+        == role["organisation"].get("organisationMasterIdentifier")
+    )
+    role["organisation"] = {
+        "organisationIds": copy.deepcopy(school.organisation["organisationIds"])
+    }
+    return set()
+
+
 # --- school periods ------------------------------------------------------------------
 
 

@@ -13,9 +13,10 @@ import pytest
 
 from eduv import spec
 from eduv.dataset import collections
+from eduv.dataset.chain import chain_apis, chain_collections
 from eduv.pointer import resolve, tokens
 from eduv.rules import load_catalogue
-from eduv.rules.binding import DATASET_CHECKS, MESSAGE_CHECKS
+from eduv.rules.binding import CHAIN_CHECKS, DATASET_CHECKS, LIST_CHECKS, MESSAGE_CHECKS
 
 CATALOGUE = load_catalogue()
 RULES = CATALOGUE.rules
@@ -37,11 +38,34 @@ def test_ids_are_unique_and_well_formed() -> None:
     assert all(re.fullmatch(r"EDUV-[A-Z]+-\d{3}", i) for i in ids)
 
 
+def _checks_for(rule: Any) -> Any:
+    """The binding table a rule belongs in: by its kind, and for a dataset rule its format."""
+    if rule.kind == "message":
+        return LIST_CHECKS if rule.list_shapes else MESSAGE_CHECKS
+    return CHAIN_CHECKS if set(rule.applies_to) <= set(chain_apis()) else DATASET_CHECKS
+
+
 def test_every_rule_has_exactly_one_implementation_of_its_kind() -> None:
+    tables = (MESSAGE_CHECKS, LIST_CHECKS, DATASET_CHECKS, CHAIN_CHECKS)
     for rule in RULES:
-        checks = MESSAGE_CHECKS if rule.kind == "message" else DATASET_CHECKS
+        checks = _checks_for(rule)
         assert rule.id in checks, f"{rule.id} ({rule.kind}) has no implementation"
-    assert set(MESSAGE_CHECKS) | set(DATASET_CHECKS) == {r.id for r in RULES}
+        assert sum(rule.id in table for table in tables) == 1, rule.id
+    assert set().union(*tables) == {r.id for r in RULES}
+
+
+def test_a_dataset_rule_runs_on_one_dataset_format() -> None:
+    chain = set(chain_apis())
+    for rule in RULES:
+        if rule.kind == "dataset":
+            apis = set(rule.applies_to)
+            assert apis <= chain or not apis & chain, f"{rule.id} mixes the two formats"
+
+
+def test_a_list_rule_looks_at_lists_only() -> None:
+    for rule in RULES:
+        if rule.list_shapes:
+            assert set(rule.list_shapes) == {s.removesuffix("[]") for s in rule.shapes}, rule.id
 
 
 @pytest.mark.parametrize("rule", RULES, ids=lambda r: r.id)
@@ -57,11 +81,22 @@ def test_rules_apply_to_supported_versions(rule: Any) -> None:
         assert set(versions) <= set(spec.versions(api)), f"{rule.id}: {api} {versions}"
 
 
+def _messages(rule: Any) -> set[str]:
+    return {
+        message
+        for api, versions in rule.applies_to.items()
+        for version in versions
+        for message in spec.messages(api, version)
+    }
+
+
 @pytest.mark.parametrize("rule", RULES, ids=lambda r: r.id)
 def test_shapes_and_cases_are_known(rule: Any) -> None:
-    stored = {c.component for c in collections()}
-    components = stored | set(CATALOGUE.nesting) | REF_SHAPES
-    assert set(rule.shapes) <= components, rule.id
+    stored = {c.component for c in collections()} | {c.component for c in chain_collections()}
+    nested = {n.shape for nests in CATALOGUE.nesting.values() for n in nests}
+    components = stored | set(CATALOGUE.nesting) | nested | REF_SHAPES | _messages(rule)
+    shapes = {s.removesuffix("[]") for s in rule.shapes}
+    assert shapes <= components, f"{rule.id}: {sorted(shapes - components)}"
     assert set(rule.cases) <= CASES
     if rule.source["kind"] == "flexibility":
         assert set(rule.source["cases"]) <= CASES and rule.source["cases"]
@@ -79,6 +114,25 @@ def test_every_rule_but_the_conventions_and_flexibility_ones_cites_a_text() -> N
     for rule in RULES:
         if rule.source_kind in ("normative", "inferred"):
             assert rule.source.get("refs"), rule.id
+
+
+def test_a_convention_rule_names_a_recorded_convention() -> None:
+    known = {c["id"] for c in spec.deviations()["conventions"]}
+    for rule in RULES:
+        if rule.source_kind == "convention":
+            assert rule.source.get("convention") in known, rule.id
+
+
+@pytest.mark.parametrize("rule", RULES, ids=lambda r: r.id)
+def test_phrases_and_version_parameters_are_complete(rule: Any) -> None:
+    """Every phrase reads in both languages; parameters per version replace known ones."""
+    for texts in rule.phrases.values():
+        assert set(texts) == {"en", "nl"} and all(texts.values()), rule.id
+        assert _placeholders(texts["en"]) == _placeholders(texts["nl"]), rule.id
+    for api, versions in rule.version_parameters.items():
+        for version, params in versions.items():
+            assert rule.applies(api, version), (rule.id, api, version)
+            assert set(params) <= set(rule.parameters), rule.id
 
 
 @pytest.mark.parametrize(("rule_id", "ref"), _component_refs())
@@ -119,3 +173,25 @@ def test_catalogue_file_is_plain_json() -> None:
 
     doc = orjson.loads((spec.root() / CATALOGUE).read_bytes())
     assert doc["catalogueVersion"] == 1 and len(doc["rules"]) == len(RULES)
+
+
+UNCHECKED = spec.document("rules/unchecked.json")["fillRules"]
+
+
+@pytest.mark.parametrize("fill", UNCHECKED, ids=lambda f: f["id"])
+def test_unchecked_fill_rules_say_why_and_cite_their_text(fill: Any, reference: Path) -> None:
+    """A fill rule no rule checks still names its text, its versions and the reason."""
+    for field in (fill["title"], fill["why"]):
+        assert set(field) == {"en", "nl"} and all(field.values()), fill["id"]
+    for api, versions in fill["appliesTo"].items():
+        assert set(versions) <= set(spec.versions(api)), fill["id"]
+    assert fill["source"]["refs"], fill["id"]
+    for ref in fill["source"]["refs"]:
+        path = reference / "edu-v-openapi" / ref["api"] / f"{ref['version']}.yaml"
+        assert resolve(_official(path), ref["pointer"]), (fill["id"], ref["pointer"])
+
+
+def test_no_fill_rule_is_both_checked_and_unchecked() -> None:
+    keys = [f["id"] for f in UNCHECKED]
+    assert len(keys) == len(set(keys))
+    assert not set(keys) & {r.id for r in RULES}

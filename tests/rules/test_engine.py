@@ -165,3 +165,74 @@ def test_dataset_pointers_point_into_the_document() -> None:
     found = [v for v in check_dataset(dataset) if v.rule == "EDUV-ENROL-001"]
     assert found[0].pointers == ("/schools/0/enrollments/0",)
     assert found[0].objects[0].school == dataset.schools[0].key
+
+
+# -- the chain's mechanics: lists, versions, phrases --------------------------------------
+
+NOTICES = [
+    {"id": "n-1", "objectType": "Group", "objectId": "g-1", "url": "https://x.nl/g-1"},
+    {"id": "n-2", "objectType": "Group", "objectId": "g-1", "url": "https://x.nl/g-1"},
+]
+
+
+def test_a_list_rule_sees_the_whole_request_body() -> None:
+    first, second = copy.deepcopy(NOTICES)
+    first["created"], second["created"] = "2026-01-02T10:00:00Z", "2026-01-01T10:00:00Z"
+    found = check_message("notifications-api", "0.9.1", "Notification", [first, second])
+    assert [(f.rule, f.pointers) for f in found] == [("EDUV-NOTIFY-002", ("/1",))]
+    alone = check_message("notifications-api", "0.9.1", "Notification", second)
+    assert alone == []
+
+
+def test_the_validator_hands_a_list_to_the_engine_whole() -> None:
+    from eduv import validate
+    from tests.sdk.conftest import example
+
+    first = example("notifications-api", "0.9.1", "Notification")
+    second = dict(first, id="e3b8a7a2-6d3c-4a51-9a63-1c1e2f3a4b5c")
+    first["isDeleteNotification"] = True
+    report = validate([first, second], api="notifications-api", message="Notification")
+    assert [(f.rule, f.instance_path) for f in report.findings] == [("EDUV-NOTIFY-003", "/1")]
+
+
+def _results(version: str, cited: str) -> Any:
+    entry: dict[str, Any] = {"resultType": "Grade0-10", "resultValue": "7", "assessmentId": cited}
+    return {
+        "id": "r-1",
+        "assessmentDefinition": {"id": "toets", "parts": [{"id": "deel-1", "index": 1}]},
+        "studentScoresAndResults": [{"id": "s-1", "results": [entry]}],
+    }
+
+
+def test_a_rule_reads_the_parameters_of_the_version() -> None:
+    """Up to 1.0.0 assessmentId may name a part; from 2.x on assessmentPartId does."""
+
+    def rules(version: str) -> list[str | None]:
+        payload = _results(version, "deel-1")
+        return [
+            f.rule
+            for f in check_message("results-api", version, "AssessmentScoresAndResults", payload)
+        ]
+
+    assert "EDUV-RESULT-006" not in rules("1.0.0")
+    assert "EDUV-RESULT-006" in rules("2.1.0")
+
+
+def test_phrases_read_in_the_report_s_language() -> None:
+    order = {
+        "deliveryOrderId": "d-1",
+        "deliveryType": "school-all",
+        "buyer": {"displayName": "Ouder", "email": "ouder@example.nl"},
+    }
+    [english] = [
+        f
+        for f in check_message("delivery", "2.0.0", "DeliveryOrder", order)
+        if f.rule == "EDUV-DELIVERY-003"
+    ]
+    [dutch] = [
+        f
+        for f in check_message("delivery", "2.0.0", "DeliveryOrder", order, lang="nl")
+        if f.rule == "EDUV-DELIVERY-003"
+    ]
+    assert "customer as buyer, not a school" in english.message
+    assert "klant als koper in plaats van een school" in dutch.message

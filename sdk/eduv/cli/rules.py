@@ -36,10 +36,15 @@ def rules_list(
     lang: LangOption = "en",
     output_format: Annotated[ListFormat, typer.Option("--format", "-f")] = ListFormat.text,
 ) -> None:
-    """Every rule with its id, severity and title."""
+    """Every rule with its id, severity, source kind, kind and title."""
     from eduv import spec
 
     api_id = spec.resolve_api(api) if api else None
+    if api_id is not None and not spec.api(api_id).adopted:
+        # Said on standard error, so that the JSON form stays an empty list.
+        typer.echo(
+            f"{api_id} was never adopted: eduv documents it but has no rules for it", err=True
+        )
     rules = [r for r in _catalogue().rules if api_id is None or api_id in r.applies_to]
     if output_format is ListFormat.json:
         rows = [_rule_json(r, lang) for r in rules]

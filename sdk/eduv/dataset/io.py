@@ -40,9 +40,10 @@ ORGANISATION_FILE = "organisation.json"
 MAX_REPORTED = 50
 
 
-def _problem(
+def problem(
     source: str | Path, what: str, why: str, line: int | None = None, location: str = ""
 ) -> InputError:
+    """A reason a dataset cannot be read, worded as ``what: why`` at its place."""
     return InputError(str(source), f"{what}: {why}", line, None, location or None)
 
 
@@ -69,7 +70,7 @@ def load_dataset(path: str | Path) -> Dataset:
         return _load_folder(source)
     if source.is_file():
         return _load_file(source)
-    raise DatasetError([_problem(source, "no such file or folder", "check the path")])
+    raise DatasetError([problem(source, "no such file or folder", "check the path")])
 
 
 def save_dataset(dataset: Dataset, path: str | Path, *, folder: bool = False) -> None:
@@ -84,7 +85,7 @@ def save_dataset(dataset: Dataset, path: str | Path, *, folder: bool = False) ->
 def dataset_from_json(doc: Any, where: str = "<document>") -> Dataset:
     """Check a parsed document against the dataset schema and build the dataset."""
     problems = [
-        _problem(where, "not a valid dataset", err.message, location=pointer(err.instance_path))
+        problem(where, "not a valid dataset", err.message, location=pointer(err.instance_path))
         for err in _container_validator().iter_errors(doc)
     ]
     if problems:
@@ -96,7 +97,7 @@ def _load_file(path: Path) -> Dataset:
     try:
         doc = orjson.loads(path.read_bytes())
     except orjson.JSONDecodeError as exc:
-        raise DatasetError([_problem(path, "not valid JSON", str(exc))]) from None
+        raise DatasetError([problem(path, "not valid JSON", str(exc))]) from None
     return dataset_from_json(doc, str(path))
 
 
@@ -118,7 +119,7 @@ def _load_folder(folder: Path) -> Dataset:
 def _school_dirs(folder: Path, problems: list[InputError]) -> list[Path]:
     root = folder / SCHOOLS_DIR
     if not root.is_dir():
-        problems.append(_problem(root, "missing folder", "a dataset folder keeps its schools here"))
+        problems.append(problem(root, "missing folder", "a dataset folder keeps its schools here"))
         return []
     return sorted(p for p in root.iterdir() if p.is_dir())
 
@@ -134,12 +135,12 @@ def _read_school(folder: Path, problems: list[InputError]) -> JsonObject:
 
 def _read_json(path: Path, problems: list[InputError]) -> Any:
     if not path.is_file():
-        problems.append(_problem(path, "missing file", "the dataset folder needs it"))
+        problems.append(problem(path, "missing file", "the dataset folder needs it"))
         return None
     try:
         return orjson.loads(path.read_bytes())
     except orjson.JSONDecodeError as exc:
-        problems.append(_problem(path, "not valid JSON", str(exc)))
+        problems.append(problem(path, "not valid JSON", str(exc)))
         return None
 
 
@@ -155,7 +156,7 @@ def _read_ndjson(path: Path, problems: list[InputError]) -> list[Any]:
             try:
                 values.append(orjson.loads(line))
             except orjson.JSONDecodeError as exc:
-                problems.append(_problem(path, "not valid JSON", str(exc), line=number))
+                problems.append(problem(path, "not valid JSON", str(exc), line=number))
     return values
 
 

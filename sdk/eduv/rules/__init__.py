@@ -11,12 +11,13 @@ from __future__ import annotations
 
 from eduv.dataset.judged import Judged, judged_range
 from eduv.rules.catalogue import Catalogue, Rule, load_catalogue
-from eduv.rules.engine import check_dataset, check_message
+from eduv.rules.engine import check_chain_dataset, check_dataset, check_message
 
 __all__ = [
     "Catalogue",
     "Judged",
     "Rule",
+    "check_chain_dataset",
     "check_dataset",
     "check_message",
     "judged_range",

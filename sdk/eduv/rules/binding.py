@@ -1,29 +1,47 @@
 """Which function checks each rule of the catalogue.
 
 The catalogue (``spec/rules/catalogue.json``) says what a rule means; this binding says
-how it is checked: the message checks of :mod:`eduv.rules.messages` and the dataset
-checks of the domain modules under :mod:`eduv.rules.dataset`, each listed in its
-module's ``CHECKS`` table. A test keeps the binding and the catalogue one-to-one.
+how it is checked: the message checks of :mod:`eduv.rules.messages` and of the chain's
+message modules, the list checks on whole request bodies, the dataset checks of the
+domain modules under :mod:`eduv.rules.dataset` (format 1) and the chain checks under
+:mod:`eduv.rules.chain` (format 2), each listed in its module's ``CHECKS`` table. A
+test keeps the binding and the catalogue one-to-one.
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping
+from typing import TypeVar
 
 from eduv.rules import messages
+from eduv.rules.chain import (
+    activations,
+    deliveries,
+    entitlements,
+    exchanges,
+    ordering,
+    parties,
+    people,
+    products,
+    reports,
+)
+from eduv.rules.chain.context import ChainCheck
 from eduv.rules.dataset import (
     assignments,
     enrolments,
     groups,
+    identifiers,
     offerings,
     organisations,
     periods,
 )
-from eduv.rules.hits import DatasetCheck, MessageCheck
+from eduv.rules.hits import DatasetCheck, ListCheck, MessageCheck
+
+Check = TypeVar("Check")
 
 
-def _joined(*tables: Mapping[str, DatasetCheck]) -> dict[str, DatasetCheck]:
-    joined: dict[str, DatasetCheck] = {}
+def _joined(*tables: Mapping[str, Check]) -> dict[str, Check]:
+    joined: dict[str, Check] = {}
     for table in tables:
         twice = joined.keys() & table.keys()
         if twice:
@@ -32,7 +50,14 @@ def _joined(*tables: Mapping[str, DatasetCheck]) -> dict[str, DatasetCheck]:
     return joined
 
 
-MESSAGE_CHECKS: Mapping[str, MessageCheck] = messages.CHECKS
+MESSAGE_CHECKS: Mapping[str, MessageCheck] = _joined(
+    messages.CHECKS,
+    products.CHECKS,
+    exchanges.CHECKS,
+    reports.CHECKS,
+    parties.CHECKS,
+)
+LIST_CHECKS: Mapping[str, ListCheck] = parties.LIST_CHECKS
 DATASET_CHECKS: Mapping[str, DatasetCheck] = _joined(
     periods.CHECKS,
     enrolments.CHECKS,
@@ -40,4 +65,12 @@ DATASET_CHECKS: Mapping[str, DatasetCheck] = _joined(
     groups.CHECKS,
     offerings.CHECKS,
     organisations.CHECKS,
+    identifiers.CHECKS,
+)
+CHAIN_CHECKS: Mapping[str, ChainCheck] = _joined(
+    ordering.CHECKS,
+    deliveries.CHECKS,
+    entitlements.CHECKS,
+    activations.CHECKS,
+    people.CHECKS,
 )

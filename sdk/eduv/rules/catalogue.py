@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import string
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field, replace
 from functools import cache, cached_property
 from typing import Any, Literal, cast
 
@@ -14,6 +14,16 @@ from eduv.findings import Severity, SourceKind
 from eduv.spec import Lang
 
 Kind = Literal["message", "dataset"]
+
+
+class Phrase(str):
+    """A message value that names one of the rule's ``phrases``, rendered in the report's language.
+
+    A check that explains what is wrong in words ("it answers no request of the dataset")
+    yields the phrase's key, so that a Dutch report reads Dutch throughout.
+    """
+
+    __slots__ = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -38,9 +48,30 @@ class Rule:
     source: Mapping[str, Any]
     cases: tuple[str, ...]
     parameters: Mapping[str, Any]
+    # key -> language -> text, for the Phrase values of its messages
+    phrases: Mapping[str, Mapping[str, str]] = field(default_factory=dict)
+    # api -> version -> parameters that replace the general ones in that version
+    version_parameters: Mapping[str, Mapping[str, Mapping[str, Any]]] = field(default_factory=dict)
 
     def applies(self, api: str, version: str) -> bool:
         return version in self.applies_to.get(api, ())
+
+    def at(self, api: str, version: str) -> Rule:
+        """The rule as it is checked in one API version: its parameters for that version.
+
+        Most rules read the same in every version; where a text changed between versions
+        (which identifier an entry may cite, say) the catalogue's ``versionParameters``
+        say what differs, and the check reads it from ``parameters`` as usual.
+        """
+        own = self.version_parameters.get(api, {}).get(version)
+        if not own:
+            return self
+        return replace(self, parameters={**self.parameters, **own})
+
+    @property
+    def list_shapes(self) -> tuple[str, ...]:
+        """The messages whose whole list the rule looks at: shapes written ``Name[]``."""
+        return tuple(s.removesuffix("[]") for s in self.shapes if s.endswith("[]"))
 
     @property
     def source_kind(self) -> SourceKind:
@@ -64,6 +95,16 @@ class Rule:
         missing detail never hides the violation itself.
         """
         template = self.message.get(lang) or self.message["en"]
+        values = {
+            k: self._phrase(v, lang, params) if isinstance(v, Phrase) else v
+            for k, v in params.items()
+        }
+        return _FORMATTER.vformat(template, (), _Lenient(values))
+
+    def _phrase(self, key: Phrase, lang: Lang, params: Mapping[str, object]) -> str:
+        """A phrase in ``lang``; its own placeholders take the message's other values."""
+        texts = self.phrases.get(key, {})
+        template = texts.get(lang) or texts.get("en") or str(key)
         return _FORMATTER.vformat(template, (), _Lenient(params))
 
 
@@ -110,6 +151,8 @@ def _rule(doc: Mapping[str, Any]) -> Rule:
         source=doc["source"],
         cases=tuple(doc.get("cases", ())),
         parameters=doc.get("parameters", {}),
+        phrases=doc.get("phrases", {}),
+        version_parameters=doc.get("versionParameters", {}),
     )
 
 

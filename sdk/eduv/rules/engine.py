@@ -8,11 +8,13 @@ from functools import cache
 from typing import Any
 
 from eduv import spec
+from eduv.dataset.chain.model import ChainDataset, chain_collections
 from eduv.dataset.judged import judged_range
 from eduv.dataset.model import Dataset, collections, school_key
 from eduv.findings import Finding, ObjectRef, sort_findings
-from eduv.rules.binding import DATASET_CHECKS, MESSAGE_CHECKS
+from eduv.rules.binding import CHAIN_CHECKS, DATASET_CHECKS, LIST_CHECKS, MESSAGE_CHECKS
 from eduv.rules.catalogue import Rule, load_catalogue
+from eduv.rules.chain.context import ChainContext
 from eduv.rules.context import Context
 from eduv.rules.hits import JsonObject
 from eduv.rules.values import person_label
@@ -32,13 +34,23 @@ def _plan(api: str, version: str, component: str) -> tuple[Step, ...]:
     steps: list[Step] = []
     for path, shape in places:
         rules = tuple(
-            r
+            r.at(api, version)
             for r in catalogue.rules
             if r.kind == "message" and shape in r.shapes and r.applies(api, version)
         )
         if rules:
             steps.append((path, rules))
     return tuple(steps)
+
+
+@cache
+def _list_rules(api: str, version: str, message: str) -> tuple[Rule, ...]:
+    """The rules that look at a whole list of ``message`` (a request body of several)."""
+    return tuple(
+        r.at(api, version)
+        for r in load_catalogue().rules
+        if r.kind == "message" and message in r.list_shapes and r.applies(api, version)
+    )
 
 
 def _nodes(node: Any, path: tuple[str, ...], pointer: str) -> Iterator[tuple[str, JsonObject]]:
@@ -59,8 +71,10 @@ def _nodes(node: Any, path: tuple[str, ...], pointer: str) -> Iterator[tuple[str
 
 @cache
 def _id_members() -> dict[str, str]:
-    """Which member identifies an object of each component, from the dataset schema."""
-    return {c.component: c.id_field for c in collections() if c.id_field}
+    """Which member identifies an object of each component, from the dataset schemas."""
+    found = {c.component: c.id_field for c in chain_collections() if c.id_field}
+    found.update({c.component: c.id_field for c in collections() if c.id_field})
+    return found
 
 
 def object_ref(component: str, obj: JsonObject, school: str | None = None) -> ObjectRef:
@@ -69,6 +83,8 @@ def object_ref(component: str, obj: JsonObject, school: str | None = None) -> Ob
         return ObjectRef(component, str(obj.get(member)), school)
     if component == "Organisation":
         return ObjectRef(component, school_key(obj), school)
+    if isinstance(obj.get("id"), str):  # notifications, results, progress
+        return ObjectRef(component, obj["id"], school)
     return ObjectRef(component, person_label(obj), school)
 
 
@@ -129,14 +145,22 @@ def check_message(
     api, version = spec.resolve_version(api, version)
     spec.schema_path(api, version, message)  # refuses an unknown message by name
     if isinstance(payload, list):
-        found: Iterator[Finding] = (
+        found: list[Finding] = [
             v
             for index, item in enumerate(payload)
             for v in _message_violations(api, version, message, item, f"/{index}", lang)
-        )
-    else:
-        found = _message_violations(api, version, message, payload, "", lang)
-    return sort_findings(found)
+        ]
+        found += _list_violations(api, version, message, payload, lang)
+        return sort_findings(found)
+    return sort_findings(_message_violations(api, version, message, payload, "", lang))
+
+
+def _list_violations(
+    api: str, version: str, message: str, payload: list[Any], lang: Lang
+) -> Iterator[Finding]:
+    for rule in _list_rules(api, version, message):
+        for pointer, params in LIST_CHECKS[rule.id](payload, rule):
+            yield _finding(rule, lang, params, (), (pointer,))
 
 
 def _range(
@@ -176,15 +200,11 @@ def check_dataset(
     context = Context.build(dataset, low, high)
     catalogue = load_catalogue()
     for rule in catalogue.rules:
-        if rule.kind != "dataset" or not _applies_to_dataset(rule, dataset):
+        if rule.id not in DATASET_CHECKS or not _applies_to_shapes(rule, dataset.shapes):
             continue
         for hit in DATASET_CHECKS[rule.id](context, rule):
             found.append(_finding(rule, lang, hit.params, hit.objects, hit.pointers, hit.interval))
     return sort_findings(found)
-
-
-def _applies_to_dataset(rule: Rule, dataset: Dataset) -> bool:
-    return any(rule.applies(api, version) for api, version in dataset.shapes.items())
 
 
 def _dataset_message_violations(dataset: Dataset, lang: Lang) -> Iterator[Finding]:
@@ -197,3 +217,32 @@ def _dataset_message_violations(dataset: Dataset, lang: Lang) -> Iterator[Findin
         yield from _message_violations(
             coll.api, version, coll.component, obj, pointer, lang, school
         )
+
+
+def check_chain_dataset(
+    dataset: ChainDataset, lang: Lang = "en", *, message_rules: bool = True
+) -> list[Finding]:
+    """Findings of the catalogue in a whole chain dataset (format 2).
+
+    Message rules check every object in the API version the dataset's ``shapes`` name;
+    chain rules check the objects against each other: a confirmation against its
+    request, an entitlement against its delivery order, a report against the school's
+    pupils and consents. The chain's rules do not depend on the day, so no range is
+    judged. Pointers point into the single-document form of the dataset.
+    """
+    found: list[Finding] = []
+    if message_rules:
+        for pointer, api, component, obj in dataset.iter_objects():
+            version = dataset.shapes[api]
+            found.extend(_message_violations(api, version, component, obj, pointer, lang))
+    context = ChainContext(dataset)
+    for rule in load_catalogue().rules:
+        if rule.id not in CHAIN_CHECKS or not _applies_to_shapes(rule, dataset.shapes):
+            continue
+        for hit in CHAIN_CHECKS[rule.id](context, rule):
+            found.append(_finding(rule, lang, hit.params, hit.objects, hit.pointers))
+    return sort_findings(found)
+
+
+def _applies_to_shapes(rule: Rule, shapes: dict[str, str]) -> bool:
+    return any(rule.applies(api, version) for api, version in shapes.items())

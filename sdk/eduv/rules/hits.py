@@ -3,8 +3,11 @@
 A check says where a rule does not hold and which values its message needs; the
 engine renders the message in the chosen language and makes the :class:`Finding`.
 Message checks see one node and answer with pointers relative to it (:data:`Hit`);
-dataset checks see the whole :class:`~eduv.rules.context.Context` and answer with
-absolute pointers into the dataset and the objects involved (:class:`DatasetHit`).
+list checks see the whole list a request body carries (a batch of notifications) and
+answer the same way; dataset checks see the whole :class:`~eduv.rules.context.Context`
+and answer with absolute pointers into the dataset and the objects involved
+(:class:`DatasetHit`), as chain checks do with
+:class:`~eduv.rules.chain.context.ChainContext` (``ChainCheck`` lives there).
 """
 
 from __future__ import annotations
@@ -24,6 +27,7 @@ JsonObject = dict[str, Any]
 # (pointer relative to the checked node, message values)
 Hit = tuple[str, dict[str, object]]
 MessageCheck = Callable[[JsonObject, Rule], Iterable[Hit]]
+ListCheck = Callable[[list[Any], Rule], Iterable[Hit]]
 
 
 @dataclass(frozen=True, slots=True)

@@ -208,7 +208,7 @@ def _modified_after_created(obj: JsonObject, rule: Rule) -> Iterator[Hit]:
 
 
 def _timestamps_zulu(obj: JsonObject, rule: Rule) -> Iterator[Hit]:
-    for member in ("dateCreated", "dateLastModified"):
+    for member in rule.parameters["fields"]:
         value = obj.get(member)
         if isinstance(value, str) and timestamp(value) and not value.endswith("Z"):
             yield f"/{member}", {"field": member, "value": value}

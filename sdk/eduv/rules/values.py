@@ -34,6 +34,23 @@ def items(obj: JsonObject, key: str) -> list[Any]:
     return value if isinstance(value, list) else []
 
 
+def as_object(value: Any) -> JsonObject:
+    """A JSON object, or an empty one for anything else."""
+    return value if isinstance(value, dict) else {}
+
+
+def as_list(value: Any) -> list[Any]:
+    """A JSON array, or an empty one for anything else."""
+    return value if isinstance(value, list) else []
+
+
+def dicts(value: Any) -> Iterator[tuple[int, JsonObject]]:
+    """The objects of a JSON array, with their positions."""
+    for index, item in enumerate(as_list(value)):
+        if isinstance(item, dict):
+            yield index, item
+
+
 def objects(obj: JsonObject, key: str) -> Iterator[tuple[int, JsonObject]]:
     for index, value in enumerate(items(obj, key)):
         if isinstance(value, dict):
@@ -127,3 +144,16 @@ def location_label(ref: JsonObject) -> str:
 def organisation_keys(ref: JsonObject) -> list[str]:
     """Every key under which a school or board reference can be matched."""
     return _keys(ref, "organisation")
+
+
+def school_label(ref: Any) -> str:
+    """How messages name a school reference: its primary identifier, else its other ones."""
+    ref = as_object(ref)
+    master = text(ref, "organisationMasterIdentifier")
+    if master:
+        return master
+    ids = [
+        f"{e.get('organisationIdType')}:{e.get('organisationId')}"
+        for _, e in dicts(ref.get("organisationIds"))
+    ]
+    return ",".join(ids) or "(no identifier)"

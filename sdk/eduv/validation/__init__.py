@@ -8,8 +8,10 @@
 Give the API, version (default: the current one, or ``t``/``t-1``) and message name,
 or leave the message out to have it recognised from the content when that is
 unambiguous. A list is validated as a list of the message. Pydantic models from
-``eduv.models`` carry their own API, version and message. A
-:class:`eduv.dataset.Dataset`, or a path to a file or folder, is validated as a whole.
+``eduv.models`` carry their own API, version and message. A school dataset
+(:class:`eduv.dataset.Dataset`), a chain dataset
+(:class:`eduv.dataset.chain.ChainDataset`), or a path to a file or folder of either,
+is validated as a whole.
 
 The report's JSON form is described by ``spec/report/2/report.json``
 (:func:`report_schema`); validators are compiled once per (api, version, message).
@@ -140,7 +142,8 @@ def _target(
 
 
 def _is_dataset(instance: Any) -> bool:
-    return type(instance).__name__ == "Dataset" and type(instance).__module__.startswith(
+    kind = type(instance)
+    return kind.__name__ in ("Dataset", "ChainDataset") and kind.__module__.startswith(
         "eduv.dataset"
     )
 
@@ -156,11 +159,13 @@ def validate_dataset(
 ) -> Report:
     """Validate every object of a dataset against its message, then the dataset rules.
 
-    ``dataset`` is an :class:`eduv.dataset.Dataset` or the path of a dataset file or
-    folder (problems reading it are input errors in the report). The dataset rules judge
-    every day the dataset's data covers (its school periods, else its objects' dates),
-    ``as_of`` one day, or ``between`` a range of days, both given as ``YYYY-MM-DD`` and
-    both included; the report's source summary says which days were judged and why.
+    ``dataset`` is an :class:`eduv.dataset.Dataset`, an
+    :class:`eduv.dataset.chain.ChainDataset` or the path of a dataset file or folder of
+    either format (problems reading it are input errors in the report). The rules of a
+    school dataset judge every day its data covers (its school periods, else its
+    objects' dates), ``as_of`` one day, or ``between`` a range of days, both given as
+    ``YYYY-MM-DD`` and both included; the report's source summary says which days were
+    judged and why. The rules of a chain dataset do not depend on the day.
     """
     _days(as_of, between)
     from eduv.validation import datasets

@@ -1,26 +1,51 @@
 """Validating a whole dataset: every object against its message, then the dataset rules.
 
-Objects are checked in the API version the dataset declares for them (its ``shapes``);
-rule violations are attached to the object their first pointer lands in.
+Both formats are read here: a school dataset (format 1) and a chain dataset (format 2),
+told apart by their ``datasetVersion``. Objects are checked in the API version the
+dataset declares for them (its ``shapes``); rule violations are attached to the object
+their first pointer lands in.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import replace
+from pathlib import Path
 from typing import Any
 
+import orjson
+
 from eduv.dataset import Dataset, DatasetError, dataset_from_json, load_dataset
+from eduv.dataset.chain import (
+    CHAIN_DATASET_VERSION,
+    ChainDataset,
+    chain_dataset_from_json,
+    load_chain_dataset,
+)
 from eduv.dataset.judged import judged_range
 from eduv.findings import Finding
 from eduv.spec import Lang
 from eduv.validation.engine import check, target
 from eduv.validation.report import Item, Report, SourceSummary
 
+AnyDataset = Dataset | ChainDataset
 
-def load(path: str, report: Report, summary: SourceSummary) -> Dataset | None:
-    """Read a dataset file or folder; problems become input errors."""
+
+def _format(path: Path) -> object:
+    """The datasetVersion a dataset file or folder declares (None when it cannot be read)."""
+    header = path / "dataset.json" if path.is_dir() else path
     try:
+        doc = orjson.loads(header.read_bytes())
+    except (OSError, orjson.JSONDecodeError):
+        return None  # the format-1 reader explains what is wrong
+    return doc.get("datasetVersion") if isinstance(doc, dict) else None
+
+
+def load(path: str, report: Report, summary: SourceSummary) -> AnyDataset | None:
+    """Read a dataset file or folder of either format; problems become input errors."""
+    try:
+        if _format(Path(path)) == CHAIN_DATASET_VERSION:
+            return load_chain_dataset(path)
         return load_dataset(path)
     except DatasetError as exc:
         for problem in exc.problems:
@@ -30,8 +55,10 @@ def load(path: str, report: Report, summary: SourceSummary) -> Dataset | None:
 
 def from_document(
     document: Any, source: str, report: Report, summary: SourceSummary
-) -> Dataset | None:
+) -> AnyDataset | None:
     try:
+        if isinstance(document, dict) and document.get("datasetVersion") == CHAIN_DATASET_VERSION:
+            return chain_dataset_from_json(document, source)
         return dataset_from_json(document, source)
     except DatasetError as exc:
         for problem in exc.problems:
@@ -40,7 +67,7 @@ def from_document(
 
 
 def check_dataset(
-    dataset: Dataset,
+    dataset: AnyDataset,
     source: str,
     report: Report,
     summary: SourceSummary,
@@ -53,25 +80,46 @@ def check_dataset(
 ) -> None:
     """Add one item per object with findings, then the dataset-rule findings.
 
-    The rules judge the days of ``as_of``, ``between`` or, by default, every day the
-    dataset's data covers; the summary of the source records which days, and why.
+    The rules of a school dataset judge the days of ``as_of``, ``between`` or, by
+    default, every day the dataset's data covers; the summary of the source records
+    which days, and why. The rules of a chain dataset do not depend on the day.
     """
     items: dict[str, Item] = {}
-    for where, collection, obj in dataset.iter_objects():
-        version = dataset.shapes.get(collection.api)
-        goal = target(collection.api, version, collection.component, strict=strict)
+    for where, api, component, obj in _objects(dataset):
+        goal = target(api, dataset.shapes.get(api), component, strict=strict)
         findings = check(goal, obj, lang, False)
         item = Item(goal.api, goal.version, goal.message, findings, source=source, location=where)
         items[where] = item
     if rules:
-        from eduv.rules import check_dataset as rule_findings
-
-        judged = judged_range(dataset, as_of=as_of, between=between)
-        summary.judged = judged
-        found = rule_findings(dataset, date_range=(judged.begin, judged.end), lang=lang)
-        _attach_rules(found, items, source)
+        _attach_rules(_rule_findings(dataset, summary, lang, as_of, between), items, source)
     for item in items.values():
         report.add(item, summary)
+
+
+def _rule_findings(
+    dataset: AnyDataset,
+    summary: SourceSummary,
+    lang: Lang,
+    as_of: str | None,
+    between: tuple[str, str] | None,
+) -> list[Finding]:
+    # Imported here: a run with rules off never loads the engine and its catalogue.
+    from eduv.rules import check_chain_dataset, check_dataset
+
+    if isinstance(dataset, ChainDataset):
+        return check_chain_dataset(dataset, lang)
+    judged = judged_range(dataset, as_of=as_of, between=between)
+    summary.judged = judged
+    return check_dataset(dataset, date_range=(judged.begin, judged.end), lang=lang)
+
+
+def _objects(dataset: AnyDataset) -> Iterator[tuple[str, str, str, Any]]:
+    """(pointer, api, component, object) for every API object of either format."""
+    if isinstance(dataset, ChainDataset):
+        yield from dataset.iter_objects()
+        return
+    for where, collection, obj in dataset.iter_objects():
+        yield where, collection.api, collection.component, obj
 
 
 def _attach_rules(found: Iterable[Finding], items: dict[str, Item], source: str) -> None:

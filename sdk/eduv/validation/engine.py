@@ -9,7 +9,7 @@ only built for messages that fail.
 from __future__ import annotations
 
 import copy
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from functools import cache
 from typing import Any
@@ -241,26 +241,15 @@ def schema_findings(target: Target, payload: Any, lang: Lang) -> list[Finding]:
 
 
 def rule_findings(target: Target, payload: Any, lang: Lang) -> list[Finding]:
-    """Rule findings of one message (of each element, for a list)."""
+    """Rule findings of one message, or of a list of it (each element, and the list whole)."""
     # Imported here: a run with rules off never loads the engine and its catalogue.
     from eduv.rules import check_message
 
-    found: list[Finding] = []
-    for base, element in _elements(target, payload):
-        found.extend(
-            f.under(base)
-            for f in check_message(target.api, target.version, target.message, element, lang)
-        )
-    return found
-
-
-def _elements(target: Target, payload: Any) -> Iterator[tuple[str, Any]]:
-    if not target.array:
-        yield "", payload
-        return
-    if isinstance(payload, list):
-        for index, element in enumerate(payload):
-            yield f"/{index}", element
+    if target.array and not isinstance(payload, list):
+        return []
+    # A list goes to the engine whole: some rules look at a request body of several
+    # messages at once (a batch of notifications); the engine checks each element too.
+    return check_message(target.api, target.version, target.message, payload, lang)
 
 
 def check(target: Target, payload: Any, lang: Lang, rules: bool) -> list[Finding]:
