@@ -15,6 +15,7 @@ from eduv.conformance.known_issues import (
     apply_known_issues,
 )
 from eduv.conformance.model import Outcome, Result
+from eduv.conformance.tally import Tally
 
 CONFIG = """
 [target]
@@ -95,7 +96,14 @@ def _known(tmp_path: Path, expires: str) -> KnownIssues:
     return KnownIssues.load(path)
 
 
-FAILED = Result("EDUV-CONF-SCOPE-002", Outcome.FAIL, "gender served", "students-api", "1.1.0")
+def _failed(api: str = "students-api") -> Result:
+    tally = Tally("EDUV-CONF-SCOPE-002")
+    params = {"operation": "op", "member": "gender", "needs": "x", "scopes": "y"}
+    tally.problem(api, "1.1.0", "member", params)
+    return tally.results()[0]
+
+
+FAILED = _failed()
 TODAY = dt.date(2026, 6, 1)
 
 
@@ -113,7 +121,7 @@ def test_an_expired_known_issue_fails_the_run(tmp_path: Path) -> None:
 
 
 def test_a_known_issue_matches_only_its_api(tmp_path: Path) -> None:
-    other = Result("EDUV-CONF-SCOPE-002", Outcome.FAIL, "x", "employees-api", "1.1.0")
+    other = _failed("employees-api")
     out = apply_known_issues([other], _known(tmp_path, "2026-07-01"), TODAY)
     assert out[0].outcome is Outcome.FAIL
 

@@ -95,8 +95,8 @@ def test_a_run_against_the_faulty_provider_fails_with_exactly_the_expected_check
     names, follows = EXPECTED[fault]
     with embedded.running(faults=[fault], seed=0) as provider:
         run = run_suite(configure(QUICK, provider))
-    errors = [(r.check_id, r.message) for r in run.results if r.outcome is Outcome.ERROR]
+    errors = [(r.check_id, r.note) for r in run.results if r.outcome is Outcome.ERROR]
     assert errors == []
     assert run.failed_ids() == names | follows
-    advised = {r.check_id for r in run.results if r.outcome is Outcome.PASS and r.details}
+    advised = {r.check_id for r in run.results if r.outcome is Outcome.PASS and r.findings}
     assert ADVICE.get(fault, frozenset()) <= advised

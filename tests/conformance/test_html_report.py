@@ -16,11 +16,18 @@ from eduv.conformance.catalogue import load
 from eduv.conformance.config import Limits
 from eduv.conformance.http import SafeHttp
 from eduv.conformance.mask import Masker
-from eduv.conformance.model import Outcome, Result
+from eduv.conformance.model import Where
 from eduv.conformance.reports import write_all
 from eduv.conformance.runner import Run, RunInfo
+from eduv.conformance.tally import Tally
 
-STUDENT = {"givenName": "Fenna", "familyName": "Jansen", "dateOfBirth": "2014-03-02", "gender": "F"}
+STUDENT = {
+    "userMasterIdentifier": "https://ketenid.nl/201703/" + "7f" * 64,
+    "givenName": "Fenna",
+    "familyName": "Jansen",
+    "dateOfBirth": "2014-03-02",
+    "gender": "F",
+}
 TOKEN = "tok-very-secret-123"
 CHECK = "EDUV-CONF-SCOPE-002"
 
@@ -41,7 +48,8 @@ def failing_run(served, lang: str = "en") -> Run:  # type: ignore[no-untyped-def
         await send({"type": "http.response.body", "body": orjson.dumps([STUDENT])})
 
     server = served(app)
-    http = SafeHttp(Limits(), Masker())
+    masker = Masker()
+    http = SafeHttp(Limits(), masker)
     answer = http.request(
         "GET",
         server.url + "/students-api/v1/students/school?orgMasterId=104A158",
@@ -61,23 +69,27 @@ def failing_run(served, lang: str = "en") -> Run:  # type: ignore[no-untyped-def
         0.5,
         lang,
     )
-    results = [
-        Result(
-            CHECK,
-            Outcome.FAIL,
-            "1 problem(s)",
-            "students-api",
-            "1.1.0",
-            None,
-            (
-                "get-students-for-school: served dateOfBirth, gender to a token with only "
-                "eduv.student.basic",
-            ),
-            (answer.exchange,),
-        ),
-        Result("EDUV-CONF-HDR-001", Outcome.PASS, "3 item(s) checked", "students-api", "1.1.0"),
-    ]
-    return Run(info, results, dict(load().checks))
+    tally = Tally(CHECK)
+    params = {
+        "operation": "get-students-for-school",
+        "member": "dateOfBirth",
+        "needs": "eduv.student.demographics",
+        "scopes": "eduv.student.basic",
+    }
+    place = Where(
+        "get-students-for-school",
+        answer.exchange,
+        "Student",
+        str(STUDENT["userMasterIdentifier"]),
+        "/dateOfBirth",
+        "/0/dateOfBirth",
+        STUDENT,
+    )
+    tally.problem("students-api", "1.1.0", "member", params, where=place, subject="104A158")
+    passed = Tally("EDUV-CONF-HDR-001")
+    passed.ok("students-api", "1.1.0", 3)
+    results = tally.results() + passed.results()
+    return Run(info, results, dict(load().checks), masker=masker)
 
 
 def test_the_html_report_shows_failures_with_curl_and_no_personal_data(
@@ -86,7 +98,7 @@ def test_the_html_report_shows_failures_with_curl_and_no_personal_data(
     page = write_all(failing_run(served), tmp_path).html.read_text(encoding="utf-8")
     assert "<script" not in page and "http://" not in page.split("<body>")[0]  # self-contained
     assert CHECK in page and "FAILED" in page and "$EDUV_TOKEN" in page
-    for secret in ("Fenna", "Jansen", "2014-03-02", TOKEN):
+    for secret in ("Fenna", "Jansen", "2014-03-02", TOKEN, STUDENT["userMasterIdentifier"]):
         assert secret not in page
 
 

@@ -31,7 +31,8 @@ def test_without_an_adapter_scenario_mode_is_skipped_with_the_reason(
     run = run_suite(cfg.with_changes(provisioning=Provisioning()))
     rows = [r for r in run.results if r.check_id in ALL]
     assert {r.outcome for r in rows} == {Outcome.SKIP}
-    assert "no provisioning adapter" in rows[0].message
+    assert rows[0].note.key == "scenario-no-adapter"
+    assert "no provisioning adapter" in str(rows[0].note.params["reason"])
 
 
 def test_an_unknown_entry_point_adapter_is_refused_with_what_is_installed() -> None:
