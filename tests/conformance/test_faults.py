@@ -60,6 +60,8 @@ EXPECTED: dict[str, tuple[frozenset[str], frozenset[str]]] = {
         # a 1.1.0 answer in 1.1.1 shapes carries a VO study code 1.1.0 does not allow
         frozenset({"EDUV-CONF-RULE-OFFER-001"}),
     ),
+    # A t-1 answered as t is one verdict per version in preflight, nothing scattered.
+    "previous-not-served": (frozenset({"EDUV-CONF-PRE-004"}), frozenset()),
     "status-code-strings": (frozenset({"EDUV-CONF-STATUS-001"}), frozenset()),
     "unauthenticated-with-body": (
         frozenset({"EDUV-CONF-AUTH-001", "EDUV-CONF-AUTH-002"}),

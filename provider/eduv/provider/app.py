@@ -43,6 +43,7 @@ from eduv.provider.errors import (
 from eduv.provider.faults import (
     BAD_VERSION_HEADER,
     PADDED_STATUS,
+    PREVIOUS_AS_CURRENT,
     SKIP_SCOPE_CHECK,
     UNAUTHENTICATED_WITH_BODY,
     Faults,
@@ -97,7 +98,11 @@ class Provider:
         return Response(body, status_code=answer.http, headers=headers, media_type=media)
 
     def version_header(self, version: str, mount: Mount) -> str:
-        return f"v{mount.major}" if self.faults.has(BAD_VERSION_HEADER) else version
+        if self.faults.has(BAD_VERSION_HEADER):
+            return f"v{mount.major}"
+        if self.faults.has(PREVIOUS_AS_CURRENT):
+            return mount.versions[0]  # the newest version under the prefix: t
+        return version
 
     def unauthenticated(self, version: str, mount: Mount, presented: bool) -> Response:
         if self.faults.has(UNAUTHENTICATED_WITH_BODY):

@@ -30,6 +30,7 @@ IGNORE_PERIOD_FILTER = "ignore-period-filter"
 NO_DELETE_NOTIFICATIONS = "no-delete-notifications"
 NEWEST_FIRST = "newest-first"
 DEMOGRAPHICS_ALWAYS = "demographics-always"
+PREVIOUS_AS_CURRENT = "previous-as-current"
 
 
 @dataclass(frozen=True, slots=True)
@@ -195,6 +196,12 @@ FAULTS: dict[str, Fault] = {
             "dataset's conversion table says.",
             "t-1 requests get the stored t objects unconverted, labelled t-1.",
             flags=frozenset({CURRENT_SHAPE_FOR_PREVIOUS}),
+        ),
+        Fault(
+            "previous-not-served",
+            "Versions: a supplier serves the current version and the previous one (t and t-1).",
+            "t-1 requests are answered as t: in t's shapes, with t in the API-Version header.",
+            flags=frozenset({CURRENT_SHAPE_FOR_PREVIOUS, PREVIOUS_AS_CURRENT}),
         ),
         Fault(
             "status-code-strings",

@@ -63,12 +63,22 @@ class Search:
 def run(state: SuiteState) -> list[Result]:
     """The mode runner: the search, with every scenario check in error if it breaks down."""
     ctx = state.observe
-    return guard(
+    found = guard(
         list(CHECKS),
         lambda: run_scenarios(
             state.cfg, state.session, ctx.grant, state.adapter, state.say, state.extra
         ),
     )
+    # A version preflight found not served (or otherwise untestable) has its one verdict
+    # there; what scenario mode read in it says nothing more.
+    return [_untestable(r, state.reasons) for r in found]
+
+
+def _untestable(found: Result, reasons: dict[tuple[str, str], Note]) -> Result:
+    why = reasons.get((found.api or "", found.version or ""))
+    if why is None:
+        return found
+    return Result(found.check_id, Outcome.SKIP, why, found.api, found.version, found.subject)
 
 
 def run_scenarios(
