@@ -31,6 +31,7 @@ NO_DELETE_NOTIFICATIONS = "no-delete-notifications"
 NEWEST_FIRST = "newest-first"
 DEMOGRAPHICS_ALWAYS = "demographics-always"
 PREVIOUS_AS_CURRENT = "previous-as-current"
+GROUP_LOOKUP_MISSES = "group-lookup-misses"
 
 
 @dataclass(frozen=True, slots=True)
@@ -196,6 +197,12 @@ FAULTS: dict[str, Fault] = {
             "dataset's conversion table says.",
             "t-1 requests get the stored t objects unconverted, labelled t-1.",
             flags=frozenset({CURRENT_SHAPE_FOR_PREVIOUS}),
+        ),
+        Fault(
+            "lookup-404",
+            "Lookups: an object the school's list holds is found by its id.",
+            "Groups are listed, but every lookup of a group by its id answers 404.",
+            flags=frozenset({GROUP_LOOKUP_MISSES}),
         ),
         Fault(
             "previous-not-served",
