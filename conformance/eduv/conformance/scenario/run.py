@@ -76,7 +76,7 @@ def run(state: SuiteState) -> list[Result]:
 
 def _untestable(found: Result, reasons: dict[tuple[str, str], Note]) -> Result:
     why = reasons.get((found.api or "", found.version or ""))
-    if why is None:
+    if why is None or why.key != "pair-not-served":
         return found
     return Result(found.check_id, Outcome.SKIP, why, found.api, found.version, found.subject)
 
