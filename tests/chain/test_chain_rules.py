@@ -22,7 +22,8 @@ UNCHECKED = spec.document("rules/unchecked.json")["fillRules"]
 NAMED = {
     "a digital product has a licence period": ["EDUV-PRODUCT-001"],
     "licence days": ["EDUV-PRODUCT-002"],
-    "activation terms": ["EDUV-PRODUCT-003", "EDUV-PRODUCT-004"],
+    # Their presence is EDUV-PRODUCT-005, inferred (a warning); 003 and 004 their content.
+    "activation terms": ["EDUV-PRODUCT-005", "EDUV-PRODUCT-003", "EDUV-PRODUCT-004"],
     "a default access URL": ["EDUV-PRODUCT-006"],
     "the reseller is named": ["EDUV-PRODUCT-008"],
     "the family name": ["EDUV-CHAIN-003", "family-name-in-a-family"],
