@@ -261,6 +261,34 @@ def period_filter_applies(provider: Provider, dataset: Dataset) -> list[str]:
     return [f"{len(found)} groups for a period without groups"] if found else []
 
 
+def previous_version_served(provider: Provider, dataset: Dataset) -> list[str]:
+    previous = spec.api("education").previous
+    answer = _get(
+        provider,
+        "/education-api/v1/studyofferings/school",
+        params={"orgMasterId": _vo(dataset).key},
+        headers={"API-Version": previous},
+    )
+    header = answer.headers.get("API-Version", "")
+    return [] if header == previous else [f"asked {previous}, got API-Version {header!r}"]
+
+
+def listed_groups_are_found(provider: Provider, dataset: Dataset) -> list[str]:
+    school = _vo(dataset)
+    problems = []
+    for group in _groups(provider, school)[:3]:
+        answer = _get(
+            provider,
+            f"/association-api/v1/groups/school/{group['groupId']}",
+            params={"orgMasterId": school.key},
+        )
+        if answer.status_code != 200:
+            problems.append(
+                f"group {group['groupId']} listed, but its lookup answered {answer.status_code}"
+            )
+    return problems
+
+
 CHECKS: dict[str, Check] = {
     "lesson-groups-dropped": all_groups_served,
     "end-dates-inclusive": end_dates_exclusive,
@@ -279,6 +307,8 @@ CHECKS: dict[str, Check] = {
     "scope-not-checked": scopes_are_checked,
     "consent-ignored": consent_is_checked,
     "period-filter-ignored": period_filter_applies,
+    "previous-not-served": previous_version_served,
+    "lookup-404": listed_groups_are_found,
 }
 
 
