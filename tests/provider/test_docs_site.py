@@ -14,6 +14,8 @@ from eduv.docsite import BuildResult, build
 from eduv.provider import Settings, create_app
 from eduv.provider import cli as provider_cli
 from eduv.provider.config import ProviderConfig
+from tests.docsite.cdp import browser, chromium
+from tests.provider.harness import serve_app
 
 
 @pytest.fixture(scope="module")
@@ -70,3 +72,38 @@ def test_serve_refuses_a_folder_without_a_site(tmp_path: Path) -> None:
     )
     assert answer.exit_code == 2
     assert "no built site here" in answer.output
+
+
+# Every link of these pages is followed by the browser, under the prefix the provider uses.
+SERVED_PAGES = [
+    "/docs/site/",
+    "/docs/site/en/association-api/1.1.0/index.html",
+    "/docs/site/nl/employees-api/1.1.0/msg/Employee.html",
+    "/docs/site/en/search.html?q=group",
+]
+FOLLOW = """Promise.all([...document.querySelectorAll('a[href]')].map(a =>
+  fetch(a.href).then(r => r.ok ? null : a.getAttribute('href') + ' ' + r.status)))
+  .then(found => found.filter(Boolean))"""
+
+
+@pytest.mark.browser
+def test_the_served_site_works_in_a_browser(
+    sqlite_engine: Engine, site: BuildResult, tmp_path: Path
+) -> None:
+    executable = chromium()
+    if executable is None:
+        pytest.skip("headless Chromium is not installed (Debian package: chromium)")
+    settings = Settings(ProviderConfig(), "", deliver=False, docs_site=site.out)
+    served = serve_app(lambda url: create_app(sqlite_engine, settings))
+    try:
+        with browser(executable, tmp_path / "profile") as chrome:
+            for page in SERVED_PAGES:
+                assert chrome.open(served.url + page) == [], page
+                assert chrome.evaluate("document.querySelectorAll('a[href]').length") >= 2, page
+                result = chrome.call(
+                    "Runtime.evaluate", expression=FOLLOW, awaitPromise=True, returnByValue=True
+                )
+                assert result["result"]["value"] == [], page
+            assert chrome.evaluate("document.querySelectorAll('#results a').length") > 0
+    finally:
+        served.stop()
