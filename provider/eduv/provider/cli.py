@@ -132,6 +132,18 @@ def serve(
     deliver: Annotated[
         bool, typer.Option("--deliver/--no-deliver", help="Run the notification worker.")
     ] = True,
+    docs: Annotated[
+        Path | None,
+        typer.Option(
+            "--docs",
+            help="Serve this built documentation site (eduv docs build) under /docs/site/. "
+            "Default: one built on start into the cache folder (EDUV_CACHE_DIR), reused "
+            "while the spec and eduv stay the same.",
+        ),
+    ] = None,
+    no_docs: Annotated[
+        bool, typer.Option("--no-docs", help="Do not serve the documentation site.")
+    ] = False,
     log_level: Annotated[str, typer.Option(help="uvicorn log level.")] = "info",
 ) -> None:
     """Start the reference provider (FastAPI under uvicorn)."""
@@ -147,6 +159,7 @@ def serve(
     from eduv.provider.config import ProviderConfig, load_config
 
     chosen_faults = _faults(fault or [])
+    site = None if no_docs else _docs_site(docs)
     settings_config = load_config(config) if config else ProviderConfig()
     if dev:
         secret = os.environ.get("EDUV_DEV_SECRET") or secrets.token_urlsafe(18)
@@ -176,10 +189,33 @@ def serve(
             "audience and the base of notification urls)",
             err=True,
         )
-    settings = Settings(settings_config, url, chosen_faults, provisioning, deliver)
+    if site is not None:
+        typer.echo(f"documentation site: {url.rstrip('/')}/docs/site/ (from {site})", err=True)
+    settings = Settings(settings_config, url, chosen_faults, provisioning, deliver, site)
     if chosen_faults:
         typer.echo(f"faults switched on: {', '.join(chosen_faults)}", err=True)
     uvicorn.run(create_app(engine, settings), host=host, port=port, log_level=log_level)
+
+
+def _docs_site(chosen: Path | None) -> Path | None:
+    """The built site to serve: the one given, else one from the cache (None if that fails)."""
+    from eduv.docsite.build import MARKER, SiteError
+
+    if chosen is not None:
+        if not (chosen / "index.html").is_file() or not (chosen / MARKER).is_file():
+            raise typer.BadParameter(
+                f"{chosen}: no built site here; run `eduv docs build --out {chosen}` first",
+                param_hint="--docs",
+            )
+        return chosen
+    from eduv.docsite.cache import cached_site
+
+    try:
+        return cached_site()
+    except (OSError, SiteError) as exc:
+        # The provider is still of use without its documentation site.
+        typer.echo(f"warning: the documentation site is not served: {exc}", err=True)
+        return None
 
 
 def _load(engine: Engine, path: Path, *, notify: bool) -> None:
