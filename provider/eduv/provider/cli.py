@@ -70,14 +70,6 @@ def _dev_config(secret: str) -> ProviderConfig:
     return config_from_json({"configVersion": 1, "clients": [client]}, "--dev")
 
 
-def _faults(names: list[str]) -> tuple[str, ...]:
-    from eduv.provider.faults import Faults
-
-    flat = tuple(n.strip() for name in names for n in name.split(",") if n.strip())
-    Faults(flat)  # refuses unknown names before anything starts
-    return flat
-
-
 def _print_faults() -> None:
     from eduv.provider.faults import FAULTS
 
@@ -157,8 +149,9 @@ def serve(
 
     from eduv.provider.app import Settings, create_app
     from eduv.provider.config import ProviderConfig, load_config
+    from eduv.provider.faults import fault_names
 
-    chosen_faults = _faults(fault or [])
+    chosen_faults = fault_names(fault or [])
     site = None if no_docs else _docs_site(docs)
     settings_config = load_config(config) if config else ProviderConfig()
     if dev:
