@@ -216,11 +216,12 @@ def example_command(
     seed: Annotated[int, typer.Option(min=0, help="Seed of the generated dataset.")] = 0,
     force: Annotated[bool, typer.Option(help="Overwrite the example files already there.")] = False,
 ) -> None:
-    """Write a folder to try eduv with: sample payloads, a dataset, a HAR capture, a
-    provider configuration with registered clients and a conformance target.
+    """Write a folder to try eduv with: payloads, a dataset, traffic, clients, a target.
 
-    Files holding a key or a token are readable by the owner only. Existing files are
-    never overwritten without --force.
+    Sample payloads (valid and invalid), a seeded dataset, a HAR file, a provider
+    configuration with registered clients and a conformance target configuration. Files
+    holding a key or a token are readable by the owner only; existing files are never
+    overwritten without --force.
     """
     _require_server_extra()
     from eduv.cli.common import fail
