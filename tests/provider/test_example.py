@@ -123,3 +123,21 @@ def test_a_file_in_the_way_exits_2(tmp_path: Path, capsys: pytest.CaptureFixture
     (tmp_path / "demo").write_text("a file, not a folder")
     code, _, err = _eduv("example", str(tmp_path / "demo"), capsys=capsys)
     assert code == 2 and "not a folder" in err
+
+
+def test_force_replaces_only_folders_it_wrote(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    folder = tmp_path / "mine"
+    (folder / "dataset").mkdir(parents=True)
+    (folder / "dataset" / "thesis.txt").write_text("months of work")
+    code, _, err = _eduv("example", str(folder), "--force", capsys=capsys)
+    assert code == 2 and "did not write" in err
+    assert (folder / "dataset" / "thesis.txt").read_text() == "months of work"
+    assert sorted(p.name for p in folder.iterdir()) == ["dataset"]
+    (folder / "dataset" / "thesis.txt").unlink()
+    (folder / "dataset").rmdir()
+    assert _eduv("example", str(folder), capsys=capsys)[0] == 0
+    (folder / "dataset" / "stale.ndjson").write_text("")
+    assert _eduv("example", str(folder), "--force", capsys=capsys)[0] == 0
+    assert not (folder / "dataset" / "stale.ndjson").exists()  # the dataset is whole again

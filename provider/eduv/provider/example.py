@@ -84,6 +84,14 @@ def check_folder(folder: Path, force: bool) -> None:
             f"{folder} already holds {', '.join(present)}; refusing to overwrite "
             "(use --force, or choose another folder)"
         )
+    for name in present:
+        path = folder / name
+        ours = name == DATASET and (path / "dataset.json").is_file()
+        if path.is_dir() and not path.is_symlink() and not ours:
+            raise ExampleError(
+                f"{path} is a folder that eduv example did not write; refusing to replace "
+                "it, even with --force (move it away, or choose another folder)"
+            )
 
 
 def write_example(
