@@ -22,7 +22,7 @@ from tests.provider.harness import free_port_socket
 RUNNER = CliRunner()
 
 
-def test_register_adds_serve_and_load() -> None:
+def test_register_adds_serve_load_and_example() -> None:
     root = typer.Typer()
 
     @root.command()
@@ -33,6 +33,7 @@ def test_register_adds_serve_and_load() -> None:
     answer = RUNNER.invoke(root, ["--help"])
     assert answer.exit_code == 0
     assert "serve" in answer.output and "load" in answer.output
+    assert "example" in answer.output
 
 
 def test_list_faults() -> None:

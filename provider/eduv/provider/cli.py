@@ -1,4 +1,4 @@
-"""The reference provider's commands: ``eduv serve`` and ``eduv load``.
+"""The reference provider's commands: ``eduv serve``, ``eduv load`` and ``eduv example``.
 
 The ``eduv`` command finds :func:`register` through the ``eduv.commands`` entry point
 group; ``app`` runs the same commands on its own (``python -m eduv.provider.cli``).
@@ -235,10 +235,47 @@ def load_command(
     _load(_engine(database), dataset, notify=notify)
 
 
+@app.command("example")
+def example_command(
+    folder: Annotated[Path, typer.Argument(help="Folder to write into (made when missing).")],
+    port: Annotated[
+        int,
+        typer.Option(min=1, max=65535, help="Port the provider will be served on (eduv serve)."),
+    ] = 8000,
+    seed: Annotated[int, typer.Option(min=0, help="Seed of the generated dataset.")] = 0,
+    force: Annotated[bool, typer.Option(help="Overwrite the example files already there.")] = False,
+) -> None:
+    """Write a folder to try eduv with: payloads, a dataset, traffic, clients, a target.
+
+    Sample payloads (valid and invalid), a seeded dataset, a HAR file, a provider
+    configuration with registered clients and a conformance target configuration. Files
+    holding a key or a token are readable by the owner only; existing files are never
+    overwritten without --force.
+    """
+    _require_server_extra()
+    from eduv.cli.common import fail
+    from eduv.provider.example import ExampleError, write_example
+
+    try:
+        written = write_example(folder, port=port, seed=seed, force=force)
+    except ExampleError as exc:
+        fail(str(exc))
+    for name in written.names:
+        typer.echo(str(folder / name))
+    typer.echo(
+        f"serve it:  eduv serve --config {folder / 'provider.json'} --load "
+        f"{folder / 'dataset'} --provisioning --port {port}\n"
+        f"test it:   eduv conformance run --config {folder / 'target.toml'}",
+        err=True,
+    )
+
+
 def register(root: typer.Typer) -> None:
-    """Add ``serve`` and ``load`` to the ``eduv`` command (entry point ``eduv.commands``)."""
+    """Add ``serve``, ``load`` and ``example`` to the ``eduv`` command (entry point
+    ``eduv.commands``)."""
     root.command("serve")(serve)
     root.command("load")(load_command)
+    root.command("example")(example_command)
 
 
 def main() -> None:  # pragma: no cover - `python -m eduv.provider.cli`
