@@ -21,9 +21,10 @@ written on a fresh machine:
 =========================  ===========================================================
 
 The dataset and the two clients are those of the suite's embedded provider
-(:mod:`eduv.provider.embedded`): ``demo`` has consent for every school,
-``demo-no-consent`` for none, so a conformance run against the served folder tests what
-a run against the embedded provider tests.
+(:mod:`eduv.provider.embedded`): ``demo`` has consent for every school but the last,
+which ``target.toml`` marks ``consent = false``, and ``demo-no-consent`` for none, so a
+conformance run against the served folder tests what a run against the embedded
+provider tests.
 
 Nothing is overwritten without ``force``; the files are made in a scratch folder inside
 ``DIR`` first and moved into place only when all of them were made.
@@ -124,13 +125,14 @@ def _move(source: Path, target: Path) -> None:
 def _make(scratch: Path, url: str, seed: int, label: str) -> None:
     from eduv import keys
     from eduv.dataset import save_dataset
-    from eduv.provider.embedded import default_dataset
+    from eduv.provider.embedded import default_dataset, without_consent
     from eduv.provider.example_har import record
 
     dataset = default_dataset(seed)
     pairs = {CLIENT: keys.generate("ES256"), CLIENT_WITHOUT_CONSENT: keys.generate("ES256")}
     token = provisioning_token()
-    config = provider_document(pairs, token)
+    refusing = without_consent(dataset)
+    config = provider_document(pairs, token, refusing)
     save_dataset(dataset, scratch / DATASET, folder=True)
     capture = record(dataset, config, CLIENT, pairs[CLIENT], url)
     _write(scratch / HAR, orjson.dumps(capture.har, option=orjson.OPT_INDENT_2) + b"\n")
@@ -139,7 +141,7 @@ def _make(scratch: Path, url: str, seed: int, label: str) -> None:
     _write(scratch / KEY, pairs[CLIENT].private_pem())
     _write(scratch / KEY_WITHOUT_CONSENT, pairs[CLIENT_WITHOUT_CONSENT].private_pem())
     _write(scratch / PROVIDER, _json(config))
-    schools = [(s.key, dataset.facts[s.key].sector) for s in dataset.schools]
+    schools = [(s.key, dataset.facts[s.key].sector, s.key not in refusing) for s in dataset.schools]
     _write(scratch / TARGET, target_toml(url, token, schools, seed, label).encode())
 
 
@@ -162,7 +164,9 @@ def invalid_group(group: dict[str, Any]) -> dict[str, Any]:
     return broken
 
 
-def provider_document(pairs: dict[str, Any], token: str) -> dict[str, Any]:
+def provider_document(
+    pairs: dict[str, Any], token: str, refusing: Sequence[str] = ()
+) -> dict[str, Any]:
     """The provider configuration (``spec/provider/1/config.schema.json``)."""
     from eduv.provider.versions import served_scopes
 
@@ -173,10 +177,11 @@ def provider_document(pairs: dict[str, Any], token: str) -> dict[str, Any]:
         "clients": [
             {
                 "clientId": CLIENT,
-                "name": "eduv example client with consent for every school",
+                "name": "eduv example client with consent for every school but one",
                 "jwks": pairs[CLIENT].jwks(),
                 "scopes": scopes,
-                "consents": [{"school": "*"}],
+                # '*' also covers the schools scenario mode provisions during a run.
+                "consents": [{"school": "*"}, *({"school": k, "apis": []} for k in refusing)],
             },
             {
                 "clientId": CLIENT_WITHOUT_CONSENT,
@@ -191,7 +196,7 @@ def provider_document(pairs: dict[str, Any], token: str) -> dict[str, Any]:
 
 
 def target_toml(
-    url: str, token: str, schools: Sequence[tuple[str, str]], seed: int, folder: str
+    url: str, token: str, schools: Sequence[tuple[str, str, bool]], seed: int, folder: str
 ) -> str:
     """The suite's configuration (docs/conformance.md) for the provider at ``url``."""
     lines = [
@@ -215,8 +220,10 @@ def target_toml(
         f'private_key = "{KEY_WITHOUT_CONSENT}"',
         "consent = false",
     ]
-    for key, sector in schools:
+    for key, sector, consent in schools:
         lines += ["", "[[schools]]", f'id = "{key}"', f'sector = "{sector}"']
+        if not consent:
+            lines.append("consent = false                         # tested for 403, status 22")
     lines += [
         "",
         "[run]",
