@@ -3,23 +3,17 @@
 from __future__ import annotations
 
 import stat
+from dataclasses import astuple
 from pathlib import Path
 
 import orjson
 import pytest
 
-from eduv.cli import main
 from eduv.provider.example import NAMES, SECRET_FILES, provisioning_token
+from tests.sdk.conftest import Cli, cli
 
-
-def _eduv(*args: str, capsys: pytest.CaptureFixture[str]) -> tuple[int, str, str]:
-    code = 0
-    try:
-        main(list(args))
-    except SystemExit as exc:
-        code = exc.code if isinstance(exc.code, int) else 2
-    captured = capsys.readouterr()
-    return code, captured.out, captured.err
+# The command runner of the command-line tests.
+__all__ = ["cli"]
 
 
 @pytest.fixture(scope="module")
@@ -42,16 +36,14 @@ def test_every_file_is_written_and_secrets_are_private(demo: Path) -> None:
             assert mode & 0o077 != 0o077 and not mode & 0o002, name
 
 
-def test_the_payloads_validate_as_documented(
-    demo: Path, capsys: pytest.CaptureFixture[str]
-) -> None:
+def test_the_payloads_validate_as_documented(demo: Path, cli: Cli) -> None:
     group = ("--api", "association", "--message", "Group")
-    assert _eduv("validate", str(demo / "group.json"), *group, capsys=capsys)[0] == 0
-    code, out, _ = _eduv("validate", str(demo / "group-invalid.json"), *group, capsys=capsys)
+    assert cli("validate", str(demo / "group.json"), *group).code == 0
+    code, out, _ = astuple(cli("validate", str(demo / "group-invalid.json"), *group))
     assert code == 1 and '"groupName" is missing' in out and '"klas"' in out
-    code, out, _ = _eduv("validate", str(demo / "traffic.har"), capsys=capsys)
+    code, out, _ = astuple(cli("validate", str(demo / "traffic.har")))
     assert code == 0 and "8 valid" in out
-    code, out, _ = _eduv("validate", str(demo / "dataset"), capsys=capsys)
+    code, out, _ = astuple(cli("validate", str(demo / "dataset")))
     assert code == 0 and " 0 invalid" in out
 
 
@@ -88,18 +80,16 @@ def test_the_provisioning_token_is_long_and_random() -> None:
     assert len(tokens) == 20 and all(len(t) >= 32 for t in tokens)
 
 
-def test_existing_files_are_kept_unless_forced(
-    tmp_path: Path, capsys: pytest.CaptureFixture[str]
-) -> None:
+def test_existing_files_are_kept_unless_forced(tmp_path: Path, cli: Cli) -> None:
     folder = tmp_path / "mine"
     folder.mkdir()
     (folder / "group.json").write_text("my own payload")
     (folder / "notes.txt").write_text("not the example's")
-    code, _, err = _eduv("example", str(folder), capsys=capsys)
+    code, _, err = astuple(cli("example", str(folder)))
     assert code == 2 and "group.json" in err and "--force" in err
     assert sorted(p.name for p in folder.iterdir()) == ["group.json", "notes.txt"]
     assert (folder / "group.json").read_text() == "my own payload"
-    code, out, _ = _eduv("example", str(folder), "--force", "--port", "9001", capsys=capsys)
+    code, out, _ = astuple(cli("example", str(folder), "--force", "--port", "9001"))
     assert code == 0 and "group.json" in out
     assert orjson.loads((folder / "group.json").read_bytes())["groupId"]
     assert (folder / "notes.txt").read_text() == "not the example's"
@@ -111,33 +101,29 @@ def test_existing_files_are_kept_unless_forced(
     [["--port", "0"], ["--port", "70000"], ["--seed", "-1"], ["--port", "x"]],
     ids=["port-0", "port-high", "seed-negative", "port-text"],
 )
-def test_bad_options_exit_2(
-    args: list[str], tmp_path: Path, capsys: pytest.CaptureFixture[str]
-) -> None:
-    code, _, _ = _eduv("example", str(tmp_path / "x"), *args, capsys=capsys)
+def test_bad_options_exit_2(args: list[str], tmp_path: Path, cli: Cli) -> None:
+    code, _, _ = astuple(cli("example", str(tmp_path / "x"), *args))
     assert code == 2
     assert not (tmp_path / "x").exists()
 
 
-def test_a_file_in_the_way_exits_2(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+def test_a_file_in_the_way_exits_2(tmp_path: Path, cli: Cli) -> None:
     (tmp_path / "demo").write_text("a file, not a folder")
-    code, _, err = _eduv("example", str(tmp_path / "demo"), capsys=capsys)
+    code, _, err = astuple(cli("example", str(tmp_path / "demo")))
     assert code == 2 and "not a folder" in err
 
 
-def test_force_replaces_only_folders_it_wrote(
-    tmp_path: Path, capsys: pytest.CaptureFixture[str]
-) -> None:
+def test_force_replaces_only_folders_it_wrote(tmp_path: Path, cli: Cli) -> None:
     folder = tmp_path / "mine"
     (folder / "dataset").mkdir(parents=True)
     (folder / "dataset" / "thesis.txt").write_text("months of work")
-    code, _, err = _eduv("example", str(folder), "--force", capsys=capsys)
+    code, _, err = astuple(cli("example", str(folder), "--force"))
     assert code == 2 and "did not write" in err
     assert (folder / "dataset" / "thesis.txt").read_text() == "months of work"
     assert sorted(p.name for p in folder.iterdir()) == ["dataset"]
     (folder / "dataset" / "thesis.txt").unlink()
     (folder / "dataset").rmdir()
-    assert _eduv("example", str(folder), capsys=capsys)[0] == 0
+    assert cli("example", str(folder)).code == 0
     (folder / "dataset" / "stale.ndjson").write_text("")
-    assert _eduv("example", str(folder), "--force", capsys=capsys)[0] == 0
+    assert cli("example", str(folder), "--force").code == 0
     assert not (folder / "dataset" / "stale.ndjson").exists()  # the dataset is whole again
