@@ -150,6 +150,18 @@ LABELS: Mapping[Lang, Mapping[str, str]] = {
         "unreadable": "cannot read the file: {reason}",
         "missing": "no such file or folder",
         "empty_folder": "the folder holds no .json, .ndjson, .jsonl or .har files",
+        "too_large": (
+            "the document is larger than {limit} bytes, the limit of --max-document-bytes "
+            "(max_document_bytes in the library); it was not read further"
+        ),
+        "line_too_long": (
+            "the line is longer than {limit} bytes, the limit of --max-document-bytes "
+            "(max_document_bytes in the library); the rest of the line was skipped"
+        ),
+        "too_many_values": (
+            "the document holds more than {limit} JSON values, the limit of --max-json-values "
+            "(max_json_values in the library); it was not parsed"
+        ),
     },
     "nl": {
         "valid": "geldig",
@@ -181,6 +193,18 @@ LABELS: Mapping[Lang, Mapping[str, str]] = {
         "unreadable": "het bestand kan niet worden gelezen: {reason}",
         "missing": "bestand of map bestaat niet",
         "empty_folder": "de map bevat geen .json-, .ndjson-, .jsonl- of .har-bestanden",
+        "too_large": (
+            "het document is groter dan {limit} bytes, de grens van --max-document-bytes "
+            "(max_document_bytes in de bibliotheek); het is niet verder gelezen"
+        ),
+        "line_too_long": (
+            "de regel is langer dan {limit} bytes, de grens van --max-document-bytes "
+            "(max_document_bytes in de bibliotheek); de rest van de regel is overgeslagen"
+        ),
+        "too_many_values": (
+            "het document bevat meer dan {limit} JSON-waarden, de grens van --max-json-values "
+            "(max_json_values in de bibliotheek); het is niet ingelezen"
+        ),
     },
 }
 
