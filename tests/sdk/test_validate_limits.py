@@ -108,3 +108,30 @@ def test_dev_zero_as_a_command_keeps_memory_bounded() -> None:
     code_seen, peak_kb = done.stdout.split()[-2:]
     assert code_seen == "2", done.stdout + done.stderr
     assert int(peak_kb) < 250_000, peak_kb
+
+
+def test_a_huge_message_lists_its_first_error_at_once() -> None:
+    from eduv import validate
+
+    group = example("association-api", "1.1.0", "Group")
+    group["students"] = [{"userMasterIdentifier": 5, "userIds": []}] * 50_000
+    report = validate(group, api="association", message="Group", rules=False)
+    first, note = report.findings
+    assert first.instance_path == "/students/0/userMasterIdentifier"
+    assert note.severity == "warning" and "only its first schema error" in note.message
+    assert not report.valid
+
+
+def test_findings_are_kept_per_message_up_to_a_cap() -> None:
+    from eduv.findings import Finding
+    from eduv.validation.report import MAX_ITEM_FINDINGS, Item, Report
+
+    report = Report(max_items=10)
+    warnings = [Finding("rule", f"w{n}", severity="warning") for n in range(MAX_ITEM_FINDINGS)]
+    errors = [Finding("rule", f"e{n}") for n in range(500)]
+    report.add(Item("a", "1", "M", warnings + errors))
+    [item] = report.items
+    assert len(item.findings) == MAX_ITEM_FINDINGS + 1
+    assert "500 more findings" in item.findings[-1].message
+    assert not item.valid  # the errors left out still make the message invalid
+    assert report.finding_counts["rule"] == MAX_ITEM_FINDINGS + 500

@@ -85,6 +85,9 @@ _TEMPLATES: Mapping[Lang, Mapping[str, str]] = {
         "minProperties": "the object has fewer than {limit} properties",
         "maxProperties": "the object has more than {limit} properties",
         "multipleOf": "{value} is not a multiple of {limit}",
+        "firstErrorOnly": (
+            "the message is {limit} bytes or more: only its first schema error is listed"
+        ),
     },
     "nl": {
         "required": "verplicht veld {property} ontbreekt",
@@ -115,6 +118,9 @@ _TEMPLATES: Mapping[Lang, Mapping[str, str]] = {
         "minProperties": "het object heeft minder dan {limit} velden",
         "maxProperties": "het object heeft meer dan {limit} velden",
         "multipleOf": "{value} is geen veelvoud van {limit}",
+        "firstErrorOnly": (
+            "het bericht is {limit} bytes of groter: alleen de eerste schemafout is vermeld"
+        ),
     },
 }
 
@@ -129,6 +135,10 @@ LABELS: Mapping[Lang, Mapping[str, str]] = {
             "{skipped} skipped, {input_errors} input errors"
         ),
         "truncated": "... {count} more invalid messages left out of this report",
+        "findings_left_out": (
+            "{count} more findings of this message left out of the report (at most {limit} "
+            "are kept per message); the summary counts them"
+        ),
         "input_error": "input error",
         "detected": "detected",
         "rules_off": "rule checks were not run",
@@ -172,6 +182,10 @@ LABELS: Mapping[Lang, Mapping[str, str]] = {
             "{skipped} overgeslagen, {input_errors} invoerfouten"
         ),
         "truncated": "... nog {count} ongeldige berichten niet in dit rapport opgenomen",
+        "findings_left_out": (
+            "nog {count} bevindingen van dit bericht niet in het rapport opgenomen (per bericht "
+            "worden er hoogstens {limit} bewaard); de samenvatting telt ze mee"
+        ),
         "input_error": "invoerfout",
         "detected": "herkend",
         "rules_off": "regelcontroles zijn niet uitgevoerd",

@@ -12,9 +12,14 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from eduv.dataset.judged import Judged
-from eduv.findings import Finding, InputError
+from eduv.findings import Finding, InputError, Severity
 from eduv.spec import Lang
+from eduv.validation._i18n import label
 from eduv.version import __version__
+
+# Findings kept per message: enough to fix it, few enough that 200,000 broken members
+# of one Group do not fill the memory. The rest are counted in the summary.
+MAX_ITEM_FINDINGS = 1000
 
 REPORT_VERSION = 2
 REPORT_SCHEMA = "https://eduv.dev/spec/report/2/report.json"
@@ -54,6 +59,20 @@ class Item:
             "valid": self.valid,
             "findings": [f.to_json() for f in self.findings],
         }
+
+
+def _capped(findings: list[Finding], lang: Lang) -> list[Finding]:
+    """The first :data:`MAX_ITEM_FINDINGS` findings and a warning counting the rest."""
+    rest = len(findings) - MAX_ITEM_FINDINGS
+    kept = findings[:MAX_ITEM_FINDINGS]
+    # The item's validity must not change: when only warnings are kept, the note is an
+    # error if any error was left out.
+    severity: Severity = "warning"
+    if all(f.severity != "error" for f in kept) and any(f.is_error for f in findings):
+        severity = "error"
+    message = label(lang, "findings_left_out", count=f"{rest:,}", limit=f"{MAX_ITEM_FINDINGS:,}")
+    kind = findings[MAX_ITEM_FINDINGS].kind
+    return [*kept, Finding(kind=kind, message=message, severity=severity)]
 
 
 @dataclass(slots=True)
@@ -142,6 +161,8 @@ class Report:
         if self.max_items is not None and len(self.items) >= self.max_items:
             self.truncated += 1
             return
+        if len(item.findings) > MAX_ITEM_FINDINGS:
+            item.findings = _capped(item.findings, self.lang)
         self.items.append(item)
 
     def add_input_error(self, error: InputError, summary: SourceSummary | None = None) -> None:
