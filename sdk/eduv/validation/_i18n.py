@@ -153,6 +153,11 @@ LABELS: Mapping[Lang, Mapping[str, str]] = {
             "to {api} {version}"
         ),
         "body_not_json": "the body is not valid JSON: {reason}",
+        "body_undecodable": (
+            "the body is marked as base64 but is not base64-encoded UTF-8 text: {reason}"
+        ),
+        "har_shape": "not a HAR entry: {part} is {actual}, expected {expected}",
+        "har_entries": "not a HAR log: the entries are {actual}, expected a list",
         "wrong_encoding": "the input is {encoding} encoded; eduv reads UTF-8 JSON",
         "not_utf8": "not valid UTF-8 (byte {byte} of the line or file)",
         "malformed": "malformed JSON: {reason}",
@@ -200,6 +205,11 @@ LABELS: Mapping[Lang, Mapping[str, str]] = {
             "hoort bij {api} {version}"
         ),
         "body_not_json": "de body is geen geldige JSON: {reason}",
+        "body_undecodable": (
+            "de body is als base64 gemarkeerd maar is geen base64-gecodeerde UTF-8-tekst: {reason}"
+        ),
+        "har_shape": "geen HAR-entry: {part} is {actual}, verwacht is {expected}",
+        "har_entries": "geen HAR-log: de entries zijn {actual}, verwacht is een lijst",
         "wrong_encoding": "de invoer is in {encoding}; eduv leest JSON in UTF-8",
         "not_utf8": "geen geldige UTF-8 (byte {byte} van de regel of het bestand)",
         "malformed": "ongeldige JSON: {reason}",
@@ -225,6 +235,14 @@ LABELS: Mapping[Lang, Mapping[str, str]] = {
 
 def label(lang: Lang, key: str, **values: Any) -> str:
     return LABELS[lang][key].format(**values)
+
+
+def type_name(lang: Lang, value_or_type: Any) -> str:
+    """The readable name of a JSON type, given a value or the type's own name."""
+    names = _TYPE_NAMES[lang]
+    if isinstance(value_or_type, str) and value_or_type in names:
+        return names[value_or_type]
+    return names[json_type(value_or_type)]
 
 
 def quote(value: Any) -> str:
