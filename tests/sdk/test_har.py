@@ -151,7 +151,8 @@ def test_a_body_that_is_not_json_is_a_protocol_finding(cli: Cli, tmp_path: Path,
         ("all", "/log/entries", "the entries are text, expected a list"),
         ([{"request": {"method": "GET", "url": 5}, "response": {"status": 200}}],
          "/log/entries/0/request/url", "/request/url is a whole number, expected text"),
-        ([{"request": {"method": "GET", "url": "/x"}}], "/log/entries/0/response", "expected an object"),
+        ([{"request": {"method": "GET", "url": "/x"}}], "/log/entries/0/response",
+         "expected an object"),
     ],
 )  # fmt: skip
 def test_a_broken_har_is_an_input_error_not_a_skip(
