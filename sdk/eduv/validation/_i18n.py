@@ -156,6 +156,11 @@ LABELS: Mapping[Lang, Mapping[str, str]] = {
         "body_undecodable": (
             "the body is marked as base64 but is not base64-encoded UTF-8 text: {reason}"
         ),
+        "duplicate_key": (
+            "the name {name} appears more than once in this object; JSON readers disagree "
+            "on which value counts (eduv checked the last)"
+        ),
+        "json_text": "the JSON text",
         "har_shape": "not a HAR entry: {part} is {actual}, expected {expected}",
         "har_entries": "not a HAR log: the entries are {actual}, expected a list",
         "wrong_encoding": "the input is {encoding} encoded; eduv reads UTF-8 JSON",
@@ -208,6 +213,11 @@ LABELS: Mapping[Lang, Mapping[str, str]] = {
         "body_undecodable": (
             "de body is als base64 gemarkeerd maar is geen base64-gecodeerde UTF-8-tekst: {reason}"
         ),
+        "duplicate_key": (
+            "de naam {name} komt meer dan eens voor in dit object; JSON-lezers verschillen "
+            "in welke waarde telt (eduv controleerde de laatste)"
+        ),
+        "json_text": "de JSON-tekst",
         "har_shape": "geen HAR-entry: {part} is {actual}, verwacht is {expected}",
         "har_entries": "geen HAR-log: de entries zijn {actual}, verwacht is een lijst",
         "wrong_encoding": "de invoer is in {encoding}; eduv leest JSON in UTF-8",

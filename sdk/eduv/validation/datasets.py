@@ -25,7 +25,7 @@ from eduv.dataset.chain import (
 from eduv.dataset.judged import judged_range
 from eduv.findings import Finding, InputError
 from eduv.spec import Lang
-from eduv.validation import inputs
+from eduv.validation import duplicates, inputs
 from eduv.validation._i18n import label
 from eduv.validation.engine import check, target
 from eduv.validation.inputs import Limits
@@ -95,9 +95,14 @@ def _read_document(
             problem = inputs.limit_message(lang, "too_many_values", limits)
         else:
             try:
-                return orjson.loads(data)
+                doc = orjson.loads(data)
             except orjson.JSONDecodeError as exc:
                 problem = inputs.decode_problem(data, exc, lang)[0]
+            else:
+                if duplicates.suspect(data, doc):
+                    found = duplicates.findings(data, lang)
+                    report.add_document(Item(None, None, None, found, source=source))
+                return doc
     report.add_input_error(InputError(source, problem), summary)
     return None
 

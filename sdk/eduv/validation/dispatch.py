@@ -23,7 +23,7 @@ import orjson
 from eduv import spec
 from eduv.findings import InputError
 from eduv.spec import Lang
-from eduv.validation import datasets, inputs
+from eduv.validation import datasets, duplicates, inputs
 from eduv.validation._i18n import label
 from eduv.validation.detect import DetectionError, detect
 from eduv.validation.engine import Target, check, schema_findings, target
@@ -65,6 +65,7 @@ class Options:
     between: tuple[str, str] | None = None
     max_document_bytes: int = MAX_DOCUMENT_BYTES
     max_json_values: int = MAX_JSON_VALUES
+    duplicate_keys: bool = True  # off only to measure what the check costs
 
     @property
     def limits(self) -> Limits:
@@ -252,6 +253,7 @@ class Session:
             return self._general_lines(lines, line, summary)
         loads = orjson.loads
         decode_error = orjson.JSONDecodeError
+        suspect = duplicates.suspect if self.options.duplicate_keys else None
         fast = self.fast
         valid = 0
         number = line
@@ -262,6 +264,8 @@ class Session:
                 if raw.strip():
                     self.bad_json(raw, exc, summary, number)
                 continue
+            if suspect is not None and suspect(raw, doc):
+                self.repeated_names(raw, summary, number)
             try:
                 # A known envelope that passes costs a lookup and one is_valid call.
                 key = (doc["api"], doc["version"], doc["message"])
@@ -285,6 +289,8 @@ class Session:
                 if raw.strip():
                     self.bad_json(raw, exc, summary, number)
                 continue
+            if self.options.duplicate_keys and duplicates.suspect(raw, doc):
+                self.repeated_names(raw, summary, number)
             self.document(doc, summary, number, "")
         return number
 
@@ -379,7 +385,16 @@ class Session:
             else:
                 self.bad_json(data, exc, summary, None)
             return
+        if self.options.duplicate_keys and duplicates.suspect(data, doc):
+            self.repeated_names(data, summary, None)
         self.document(doc, summary, None, "")
+
+    def repeated_names(self, raw: bytes, summary: SourceSummary, line: int | None) -> None:
+        """Warn about names repeated in an object of a JSON text (see :mod:`.duplicates`)."""
+        found = duplicates.findings(raw, self.options.lang)
+        if found:
+            item = Item(None, None, None, found, source=summary.source, line=line)
+            self.report.add_document(item)
 
 
 class _TooManyValuesError(Exception):

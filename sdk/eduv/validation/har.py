@@ -29,6 +29,7 @@ import orjson
 from eduv import params, spec
 from eduv.findings import Finding, InputError
 from eduv.spec import Lang
+from eduv.validation import duplicates
 from eduv.validation._i18n import json_type, label, type_name
 from eduv.validation.engine import Target, check
 from eduv.validation.report import Item, Report, SourceSummary
@@ -271,6 +272,8 @@ class HarChecker:
             problems.append(self._protocol("body_not_json", reason=str(exc)))
             self._message(op, body.message, None, location, problems, skip=True)
             return
+        if duplicates.suspect(text.encode(), payload):
+            problems.extend(duplicates.findings(text, self.lang))
         target = Target(op.api, op.version, body.message, body.array, self.strict)
         findings = problems + check(target, payload, self.lang, self.rules)
         self.report.add(_item(op, body.message, findings, self.source, location), self.summary)

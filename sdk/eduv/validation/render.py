@@ -40,6 +40,7 @@ def text_lines(report: Report) -> Iterator[tuple[str, str]]:
     lang = report.lang
     for item in report.items:
         what = " ".join(p for p in (item.api, item.version, item.message) if p)
+        what = what or label(lang, "json_text")
         if item.detected:
             what += f" ({label(lang, 'detected')})"
         status = label(

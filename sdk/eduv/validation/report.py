@@ -165,6 +165,13 @@ class Report:
             item.findings = _capped(item.findings, self.lang)
         self.items.append(item)
 
+    def add_document(self, item: Item) -> None:
+        """Keep findings about a JSON text as such (not one of its messages): not counted
+        as a message."""
+        for finding in item.findings:
+            self.finding_counts[finding.kind] += 1
+        self._keep(item)
+
     def add_input_error(self, error: InputError, summary: SourceSummary | None = None) -> None:
         self.input_error_count += 1
         if summary is not None:
