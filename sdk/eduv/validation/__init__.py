@@ -35,7 +35,7 @@ from eduv import spec
 from eduv.findings import Finding, InputError
 from eduv.spec import Lang, parse_lang
 from eduv.validation.detect import DetectionError, detect
-from eduv.validation.engine import Target, check, target
+from eduv.validation.engine import Target, check, number_findings, target
 from eduv.validation.inputs import MAX_DOCUMENT_BYTES, MAX_JSON_VALUES, Limits
 from eduv.validation.parallel import Options, Progress, run
 from eduv.validation.report import Item, Report, SourceSummary
@@ -127,7 +127,9 @@ def validate(
     payload = dump(instance)
     goal = _target(payload, api, version, message, strict)
     report = Report(lang=chosen, rules=rules)
-    findings = check(goal, payload, chosen, rules)
+    # NaN, infinities and numbers of thousands of digits are no JSON: jsonschema-rs
+    # would see null or fail, so they are reported as what they are instead.
+    findings = number_findings(payload, chosen) or check(goal, payload, chosen, rules)
     item = Item(goal.api, goal.version, goal.message, findings, detected=message is None)
     report.messages = 1
     report.invalid = 0 if item.valid else 1

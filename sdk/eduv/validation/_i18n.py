@@ -7,6 +7,7 @@ from the error kind (keyword plus its parameters) with the templates below.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Mapping, Sequence
 from typing import Any
 
@@ -161,6 +162,17 @@ LABELS: Mapping[Lang, Mapping[str, str]] = {
             "on which value counts (eduv checked the last)"
         ),
         "json_text": "the JSON text",
+        "not_json_number": (
+            "{value} is not a JSON value: JSON numbers are finite, it has no NaN or Infinity"
+        ),
+        "number_too_long": (
+            "a whole number of more than {limit} digits is more than eduv checks; "
+            "it is not checked further"
+        ),
+        "dataset_version_missing": (
+            "this looks like a dataset ({keys}) but has no datasetVersion: 1 for a school "
+            "dataset, 2 for a chain dataset"
+        ),
         "har_shape": "not a HAR entry: {part} is {actual}, expected {expected}",
         "har_entries": "not a HAR log: the entries are {actual}, expected a list",
         "wrong_encoding": "the input is {encoding} encoded; eduv reads UTF-8 JSON",
@@ -218,6 +230,18 @@ LABELS: Mapping[Lang, Mapping[str, str]] = {
             "in welke waarde telt (eduv controleerde de laatste)"
         ),
         "json_text": "de JSON-tekst",
+        "not_json_number": (
+            "{value} is geen JSON-waarde: JSON-getallen zijn eindig, NaN en Infinity "
+            "bestaan er niet"
+        ),
+        "number_too_long": (
+            "een geheel getal van meer dan {limit} cijfers is meer dan eduv controleert; "
+            "het is niet verder gecontroleerd"
+        ),
+        "dataset_version_missing": (
+            "dit lijkt een dataset ({keys}) maar datasetVersion ontbreekt: 1 voor een "
+            "schooldataset, 2 voor een ketendataset"
+        ),
         "har_shape": "geen HAR-entry: {part} is {actual}, verwacht is {expected}",
         "har_entries": "geen HAR-log: de entries zijn {actual}, verwacht is een lijst",
         "wrong_encoding": "de invoer is in {encoding}; eduv leest JSON in UTF-8",
@@ -257,6 +281,12 @@ def type_name(lang: Lang, value_or_type: Any) -> str:
 
 def quote(value: Any) -> str:
     """A short JSON rendering of a value for use inside a sentence."""
+    if isinstance(value, float) and not math.isfinite(value):
+        # orjson would write null, which is not what was given
+        return "NaN" if math.isnan(value) else ("Infinity" if value > 0 else "-Infinity")
+    if isinstance(value, int) and value.bit_length() > 200:
+        # Writing out a huge number costs time (Python refuses beyond 4,300 digits).
+        return f"a whole number of about {int(value.bit_length() * math.log10(2)) + 1:,} digits"
     try:
         text = orjson.dumps(value).decode()
     except TypeError:

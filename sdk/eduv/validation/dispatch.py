@@ -75,6 +75,10 @@ class Options:
         return Report(lang=self.lang, rules=self.rules, max_items=self.max_items)
 
 
+# What both dataset formats hold besides their datasetVersion.
+_DATASET_KEYS = frozenset(("shapes", "schools"))
+
+
 def _envelope(doc: Any) -> bool:
     return type(doc) is dict and "payload" in doc and "message" in doc
 
@@ -166,6 +170,10 @@ class Session:
             dataset = datasets.from_document(doc, summary.source, self.report, summary)
             if dataset is not None:
                 self._dataset(dataset, summary)
+        elif isinstance(doc, dict) and doc.keys() >= _DATASET_KEYS:
+            # Without its version a dataset would be taken for a message it is not.
+            keys = ", ".join(sorted(_DATASET_KEYS))
+            self.input_error(summary, self.say("dataset_version_missing", keys=keys), line)
         elif isinstance(doc, list) and doc and all(_envelope(d) for d in doc):
             for index, element in enumerate(doc):
                 self._envelope(element, summary, line, f"{location}/{index}")

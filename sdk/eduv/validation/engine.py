@@ -9,6 +9,7 @@ only built for messages that fail.
 from __future__ import annotations
 
 import copy
+import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from functools import cache
@@ -21,7 +22,7 @@ from eduv import spec
 from eduv.findings import Finding
 from eduv.pointer import pointer, resolve
 from eduv.spec import Lang
-from eduv.validation._i18n import schema_message
+from eduv.validation._i18n import label, quote, schema_message
 
 # A message with hundreds of errors is as broken as one with a hundred.
 MAX_FINDINGS = 100
@@ -267,6 +268,49 @@ def schema_findings(target: Target, payload: Any, lang: Lang) -> list[Finding]:
         if len(found) >= MAX_FINDINGS:
             break
     return found
+
+
+# Python's int-to-text limit is 4,300 digits; jsonschema-rs passes big numbers as text.
+_NUMBER_BITS = 13_288  # 2**13288 has 4,001 digits
+NUMBER_DIGITS = 4000
+
+
+def unrepresentable(payload: Any) -> list[tuple[str, Any]]:
+    """(pointer, value) of every value of a Python payload that is no JSON number.
+
+    NaN and the infinities are not JSON, and jsonschema-rs sees them as null; whole
+    numbers of thousands of digits it cannot take at all. Only payloads given in code
+    can hold them: parsed text never does.
+    """
+    found: list[tuple[str, Any]] = []
+    stack: list[tuple[Any, tuple[str | int, ...]]] = [(payload, ())]
+    while stack:  # iterative: nesting may be deeper than Python's recursion limit
+        node, path = stack.pop()
+        if isinstance(node, float):
+            if not math.isfinite(node):
+                found.append((pointer(path), node))
+        elif isinstance(node, int) and not isinstance(node, bool):
+            if node.bit_length() > _NUMBER_BITS:
+                found.append((pointer(path), node))
+        elif isinstance(node, dict):
+            stack.extend((value, (*path, str(key))) for key, value in reversed(node.items()))
+        elif isinstance(node, list | tuple):
+            stack.extend(
+                (value, (*path, index)) for index, value in reversed(list(enumerate(node)))
+            )
+    return found
+
+
+def number_findings(payload: Any, lang: Lang) -> list[Finding]:
+    """Errors for the values :func:`unrepresentable` finds, with readable messages."""
+    out = []
+    for where, value in unrepresentable(payload):
+        if isinstance(value, float):
+            message = label(lang, "not_json_number", value=quote(value))
+        else:
+            message = label(lang, "number_too_long", limit=f"{NUMBER_DIGITS:,}")
+        out.append(Finding(kind="schema", message=message, instance_path=where))
+    return out
 
 
 # -- rules ----------------------------------------------------------------------------
