@@ -11,7 +11,7 @@ from __future__ import annotations
 import copy
 import math
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import cache
 from typing import Any
 
@@ -246,21 +246,16 @@ def schema_findings(target: Target, payload: Any, lang: Lang) -> list[Finding]:
     """Every schema error of a payload (at most :data:`MAX_FINDINGS`), as findings.
 
     A payload of :data:`LIST_ERRORS_BELOW` bytes or more gets its first error only,
-    and a warning that says so.
+    whose message says so.
     """
     if _large(payload):
         try:
             target.validator.validate(payload)
         except jsonschema_rs.ValidationError as exc:
             first = to_finding(target, exc, lang)
-            note = Finding(
-                kind="schema",
-                severity="warning",
-                message=schema_message(
-                    lang, "firstErrorOnly", {"limit": f"{LIST_ERRORS_BELOW:,}"}, None, ""
-                ),
-            )
-            return [first, note]
+            params = {"limit": f"{LIST_ERRORS_BELOW:,}"}
+            note = schema_message(lang, "firstErrorOnly", params, None, "")
+            return [replace(first, message=f"{first.message} ({note})")]
         return []
     found: list[Finding] = []
     for error in target.validator.iter_errors(payload):
@@ -309,7 +304,8 @@ def number_findings(payload: Any, lang: Lang) -> list[Finding]:
             message = label(lang, "not_json_number", value=quote(value))
         else:
             message = label(lang, "number_too_long", limit=f"{NUMBER_DIGITS:,}")
-        out.append(Finding(kind="schema", message=message, instance_path=where))
+        # Not a schema finding: no keyword of the schema failed, the value is no JSON.
+        out.append(Finding(kind="protocol", message=message, instance_path=where))
     return out
 
 

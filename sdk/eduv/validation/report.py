@@ -8,11 +8,11 @@ findings are listed as items (a bulk run over a million valid messages stays sma
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from eduv.dataset.judged import Judged
-from eduv.findings import Finding, InputError, Severity
+from eduv.findings import Finding, InputError
 from eduv.spec import Lang
 from eduv.validation._i18n import label
 from eduv.version import __version__
@@ -62,17 +62,15 @@ class Item:
 
 
 def _capped(findings: list[Finding], lang: Lang) -> list[Finding]:
-    """The first :data:`MAX_ITEM_FINDINGS` findings and a warning counting the rest."""
+    """The first :data:`MAX_ITEM_FINDINGS` findings, errors first, the last one counting
+    the rest (a finding of its own would need a kind it does not have)."""
+    # Errors first, so that the message stays invalid whatever is left out.
+    ordered = [f for f in findings if f.is_error] + [f for f in findings if not f.is_error]
+    kept = ordered[:MAX_ITEM_FINDINGS]
     rest = len(findings) - MAX_ITEM_FINDINGS
-    kept = findings[:MAX_ITEM_FINDINGS]
-    # The item's validity must not change: when only warnings are kept, the note is an
-    # error if any error was left out.
-    severity: Severity = "warning"
-    if all(f.severity != "error" for f in kept) and any(f.is_error for f in findings):
-        severity = "error"
-    message = label(lang, "findings_left_out", count=f"{rest:,}", limit=f"{MAX_ITEM_FINDINGS:,}")
-    kind = findings[MAX_ITEM_FINDINGS].kind
-    return [*kept, Finding(kind=kind, message=message, severity=severity)]
+    note = label(lang, "findings_left_out", count=f"{rest:,}", limit=f"{MAX_ITEM_FINDINGS:,}")
+    kept[-1] = replace(kept[-1], message=f"{kept[-1].message} ({note})")
+    return kept
 
 
 @dataclass(slots=True)
