@@ -196,7 +196,10 @@ def bounded_lines(head: bytes, read: Callable[[int], bytes], limits: Limits) -> 
     read and dropped chunk by chunk; a line over the value limit becomes
     :data:`LINE_TOO_MANY_VALUES`. Lines come without their line end.
     """
-    carry = head
+    parts = head.split(b"\n")
+    carry = parts.pop()
+    if parts:
+        yield held(parts, len(head), limits), len(head) - len(carry)
     skipping = False  # inside a line that is already reported as too long
     while True:
         block = read(BLOCK_SIZE)
@@ -208,21 +211,25 @@ def bounded_lines(head: bytes, read: Callable[[int], bytes], limits: Limits) -> 
             skipping = False
             yield [], end + 1
             block = block[end + 1 :] if block else block
-        data = carry + block if carry else block
         if not block:
-            lines = data.split(b"\n")
+            lines = carry.split(b"\n")
             if not lines[-1]:
                 lines.pop()  # the input ends with a line end, not with another line
             if lines:
-                yield held(lines, len(data), limits), len(data)
+                yield held(lines, len(carry), limits), len(carry)
             return
-        lines = data.split(b"\n")
+        # Split the block itself and join only the carried start of its first line:
+        # joining whole blocks first would copy every byte once more.
+        lines = block.split(b"\n")
+        size = len(carry) + len(block)
+        if carry:
+            lines[0] = carry + lines[0]
         carry = lines.pop()
-        used = len(data) - len(carry)
+        used = size - len(carry)
         if len(carry) > limits.document_bytes:
             lines.append(LINE_TOO_LONG)
-            used, carry, skipping = len(data), b"", True
-        yield held(lines, len(data), limits), used
+            used, carry, skipping = size, b"", True
+        yield held(lines, size, limits), used
 
 
 def held(lines: list[bytes], size: int, limits: Limits) -> list[bytes]:
