@@ -175,6 +175,7 @@ def generate(folder: Path) -> list[Case]:
     # 11: escape sequences in file names and values never reach the terminal.
     name = write("esc\x1b[2J\x1b[31m.json", orjson.dumps({**group, "groupType": "\x9b31m"}))
     cases.append(Case("escape-in-name", ("validate", name), 1, "escaped"))
+    cases.append(Case("escape-in-junit", ("validate", name, "-f", "junit"), 1, "escaped"))
     missing = str(folder / "\x1b[31mgone.json")
     allowed = tuple(f for f in FORBIDDEN if f != "no such file or folder")  # it is missing
     cases.append(Case("escape-missing", ("validate", missing), 2, "escaped", forbidden=allowed))

@@ -44,3 +44,10 @@ def test_bad_input(cli: Cli, corpus: dict[str, tuple[Case, Path]], name: str) ->
     assert case.pattern().search(shown), shown[-2000:]
     for word in case.forbidden:
         assert word not in shown, (word, shown[-2000:])
+
+
+def test_junit_output_stays_xml(cli: Cli, corpus: dict[str, tuple[Case, Path]]) -> None:
+    import xml.etree.ElementTree as ET
+
+    case, _ = corpus["escape-in-junit"]
+    ET.fromstring(cli(*case.args).out)  # XML 1.0 cannot hold an escape character

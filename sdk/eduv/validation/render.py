@@ -116,6 +116,15 @@ def _input_case(suite: ET.Element, error: InputError) -> None:
     ET.SubElement(case, "error", message=error.message, type="input").text = str(error)
 
 
+def _printable_tree(root: ET.Element) -> None:
+    """Escape control characters from the input: XML 1.0 cannot hold them at all."""
+    for element in root.iter():
+        for key, value in element.attrib.items():
+            element.set(key, printable(value))
+        if element.text:
+            element.text = "\n".join(printable(line) for line in element.text.split("\n"))
+
+
 def to_junit(report: Report) -> bytes:
     """One test suite per source: a case per message with findings, one for the rest."""
     root = ET.Element("testsuites", name="eduv validate")
@@ -147,6 +156,7 @@ def to_junit(report: Report) -> bytes:
             totals[key] += value
     for key, value in totals.items():
         root.set(key, str(value))
+    _printable_tree(root)
     ET.indent(root)
     document: bytes = ET.tostring(root, encoding="utf-8", xml_declaration=True)
     return document + b"\n"
