@@ -136,3 +136,13 @@ def test_findings_are_kept_per_message_up_to_a_cap() -> None:
     assert "500 more findings" in item.findings[-1].message
     assert not item.valid
     assert report.finding_counts["rule"] == MAX_ITEM_FINDINGS + 500
+
+
+def test_the_command_line_defaults_are_the_library_limits() -> None:
+    import inspect
+
+    from eduv.cli.validate import validate as command
+
+    parameters = inspect.signature(command).parameters
+    assert parameters["max_document_bytes"].default == inputs.MAX_DOCUMENT_BYTES
+    assert parameters["max_json_values"].default == inputs.MAX_JSON_VALUES

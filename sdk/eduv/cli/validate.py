@@ -120,7 +120,7 @@ def validate(
         typer.Option(
             min=1, help="Largest document or NDJSON line read, in bytes (default 64 MiB)."
         ),
-    ] = 64 * 1024 * 1024,
+    ] = 64 * 1024 * 1024,  # eduv.validation.inputs.MAX_DOCUMENT_BYTES, not imported for speed
     max_json_values: Annotated[
         int,
         typer.Option(min=1, help="Most JSON values in one document or NDJSON line."),
