@@ -142,3 +142,36 @@ def test_a_body_that_is_not_json_is_a_protocol_finding(cli: Cli, tmp_path: Path,
     result = cli("validate", str(tmp_path / "t.har"))
     assert result.code == 1
     assert "[protocol]" in result.out
+
+
+@pytest.mark.parametrize(
+    ("entries", "where", "words"),
+    [
+        ([1, "x", None], "/log/entries/0", "not a HAR entry: / is a whole number"),
+        ("all", "/log/entries", "the entries are text, expected a list"),
+        ([{"request": {"method": "GET", "url": 5}, "response": {"status": 200}}],
+         "/log/entries/0/request/url", "/request/url is a whole number, expected text"),
+        ([{"request": {"method": "GET", "url": "/x"}}], "/log/entries/0/response",
+         "expected an object"),
+    ],
+)  # fmt: skip
+def test_a_broken_har_is_an_input_error_not_a_skip(
+    cli: Cli, tmp_path: Path, entries: Any, where: str, words: str
+) -> None:
+    (tmp_path / "broken.har").write_bytes(orjson.dumps({"log": {"entries": entries}}))
+    result = cli("validate", str(tmp_path / "broken.har"), "-f", "json")
+    document = result.json()
+    assert result.code == 2
+    assert document["summary"]["skipped"] == 0
+    error = document["inputErrors"][0]
+    assert error["location"] == where and words in error["message"], error
+
+
+def test_a_body_that_is_not_base64_says_so(cli: Cli, tmp_path: Path) -> None:
+    entry = _entry("GET", f"{BASE}/groups/school/abc?orgMasterId=104A158", 200, {"a": 1})
+    entry["response"]["content"].update(text="not base64!", encoding="base64")
+    (tmp_path / "traffic.har").write_bytes(_har(entry))
+    result = cli("validate", str(tmp_path / "traffic.har"), "-f", "json")
+    [finding] = _items(result)["/log/entries/0/response/content"]["findings"]
+    assert "marked as base64 but is not base64" in finding["message"]
+    assert "none was sent" not in finding["message"]

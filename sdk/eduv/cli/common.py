@@ -19,8 +19,13 @@ class ListFormat(StrEnum):
 
 
 def fail(message: str, code: int = 2) -> NoReturn:
-    """One line on standard error and the exit code: no traceback, ever."""
-    typer.echo(f"eduv: {message}", err=True)
+    """One line on standard error and the exit code: no traceback, ever.
+
+    Messages may quote input (names, paths): its control characters are escaped.
+    """
+    from eduv.validation.render import printable
+
+    typer.echo(f"eduv: {printable(message)}", err=True)
     raise typer.Exit(code)
 
 

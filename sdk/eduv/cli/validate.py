@@ -115,6 +115,16 @@ def validate(
     progress: Annotated[
         bool | None, typer.Option(help="Show a progress bar (default: large inputs on a terminal).")
     ] = None,
+    max_document_bytes: Annotated[
+        int,
+        typer.Option(
+            min=1, help="Largest document or NDJSON line read, in bytes (default 64 MiB)."
+        ),
+    ] = 64 * 1024 * 1024,  # eduv.validation.inputs.MAX_DOCUMENT_BYTES, not imported for speed
+    max_json_values: Annotated[
+        int,
+        typer.Option(min=1, help="Most JSON values in one document or NDJSON line."),
+    ] = 2_000_000,
 ) -> None:
     """Validate messages, captured traffic and datasets against the Edu-V spec.
 
@@ -146,6 +156,8 @@ def validate(
         "between": between,
         "jobs": jobs,
         "max_items": max_items,
+        "max_document_bytes": max_document_bytes,
+        "max_json_values": max_json_values,
     }
     _check_days(as_of, between)
     total = _total_size([s for s in sources if s != "-"])

@@ -58,6 +58,25 @@ class DatasetError(ValueError):
         super().__init__(f"the dataset cannot be read:\n{shown}{tail}")
 
 
+_SHOWN = 60
+
+
+def short_message(error: jsonschema_rs.ValidationError) -> str:
+    """The validator's message with the value it quotes cut short.
+
+    jsonschema-rs quotes the whole failing value: a list where an object belongs
+    would fill the screen with the list.
+    """
+    message = str(error.message)
+    try:
+        whole = orjson.dumps(error.instance).decode()
+    except TypeError:
+        whole = ""
+    if len(whole) > _SHOWN and whole in message:
+        return message.replace(whole, whole[: _SHOWN - 3] + "...", 1)
+    return message if len(message) <= 5 * _SHOWN else message[: 5 * _SHOWN - 3] + "..."
+
+
 @cache
 def _container_validator() -> Any:
     return jsonschema_rs.validator_for(dataset_schema(), validate_formats=True)
@@ -85,7 +104,9 @@ def save_dataset(dataset: Dataset, path: str | Path, *, folder: bool = False) ->
 def dataset_from_json(doc: Any, where: str = "<document>") -> Dataset:
     """Check a parsed document against the dataset schema and build the dataset."""
     problems = [
-        problem(where, "not a valid dataset", err.message, location=pointer(err.instance_path))
+        problem(
+            where, "not a valid dataset", short_message(err), location=pointer(err.instance_path)
+        )
         for err in _container_validator().iter_errors(doc)
     ]
     if problems:

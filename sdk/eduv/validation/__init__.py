@@ -35,7 +35,8 @@ from eduv import spec
 from eduv.findings import Finding, InputError
 from eduv.spec import Lang, parse_lang
 from eduv.validation.detect import DetectionError, detect
-from eduv.validation.engine import Target, check, target
+from eduv.validation.engine import Target, check, number_findings, target
+from eduv.validation.inputs import MAX_DOCUMENT_BYTES, MAX_JSON_VALUES, Limits
 from eduv.validation.parallel import Options, Progress, run
 from eduv.validation.report import Item, Report, SourceSummary
 
@@ -83,6 +84,8 @@ def validate(
     strict: bool = False,
     as_of: str | None = None,
     between: tuple[str, str] | None = None,
+    max_document_bytes: int = MAX_DOCUMENT_BYTES,
+    max_json_values: int = MAX_JSON_VALUES,
 ) -> Report:
     """Validate one message, a list of messages, a model, a dataset, or a file or folder.
 
@@ -91,7 +94,9 @@ def validate(
     ``strict`` also reports properties the schema does not define (the schemas allow
     them, so that newer providers do not break older consumers). Unknown API, version
     or message names raise :class:`eduv.spec.SpecLookupError`; a payload whose message
-    cannot be recognised raises :class:`DetectionError`.
+    cannot be recognised raises :class:`DetectionError`. ``max_document_bytes`` and
+    ``max_json_values`` limit what one document or NDJSON line read from a file may
+    take (see :func:`validate_paths`).
     """
     chosen = _lang(lang)
     if isinstance(instance, os.PathLike):  # a str is a JSON string payload, not a path
@@ -105,6 +110,8 @@ def validate(
             strict=strict,
             as_of=as_of,
             between=between,
+            max_document_bytes=max_document_bytes,
+            max_json_values=max_json_values,
         )
     if _is_dataset(instance):
         return validate_dataset(
@@ -120,7 +127,9 @@ def validate(
     payload = dump(instance)
     goal = _target(payload, api, version, message, strict)
     report = Report(lang=chosen, rules=rules)
-    findings = check(goal, payload, chosen, rules)
+    # NaN, infinities and numbers of thousands of digits are no JSON: jsonschema-rs
+    # would see null or fail, so they are reported as what they are instead.
+    findings = number_findings(payload, chosen) or check(goal, payload, chosen, rules)
     item = Item(goal.api, goal.version, goal.message, findings, detected=message is None)
     report.messages = 1
     report.invalid = 0 if item.valid else 1
@@ -156,6 +165,8 @@ def validate_dataset(
     lang: str = "en",
     rules: bool = True,
     strict: bool = False,
+    max_document_bytes: int = MAX_DOCUMENT_BYTES,
+    max_json_values: int = MAX_JSON_VALUES,
 ) -> Report:
     """Validate every object of a dataset against its message, then the dataset rules.
 
@@ -174,7 +185,10 @@ def validate_dataset(
     report = Report(lang=chosen, rules=rules)
     source = "<dataset>" if _is_dataset(dataset) else os.fspath(dataset)
     summary = report.source(source)
-    loaded = dataset if _is_dataset(dataset) else datasets.load(source, report, summary)
+    limits = Limits(max_document_bytes, max_json_values)
+    loaded = (
+        dataset if _is_dataset(dataset) else datasets.load(source, report, summary, limits, chosen)
+    )
     if loaded is not None:
         datasets.check_dataset(
             loaded,
@@ -204,16 +218,38 @@ def validate_paths(
     jobs: int = 1,
     max_items: int | None = 1000,
     progress: Progress | None = None,
+    max_document_bytes: int = MAX_DOCUMENT_BYTES,
+    max_json_values: int = MAX_JSON_VALUES,
 ) -> Report:
     """Validate files and folders (JSON, NDJSON, envelopes, HAR, datasets); ``-`` is stdin.
 
     Unreadable or malformed input is reported as input errors, never raised.
     ``progress`` is called with the number of bytes done as the work advances.
+
+    Input is read in chunks, so memory stays bounded whatever arrives: a document or
+    NDJSON line longer than ``max_document_bytes`` (default 64 MiB) and one holding
+    more than ``max_json_values`` JSON values (default 2 million; counted before
+    parsing, since each value costs a Python object) are input errors, found while
+    reading. A message keeps at most :data:`~eduv.validation.report.MAX_ITEM_FINDINGS`
+    findings; the rest are counted.
     """
     if api is not None:
         spec.resolve_version(api, version)  # fail early on unknown names
     _days(as_of, between)
-    options = Options(api, version, message, _lang(lang), rules, strict, max_items, as_of, between)
+    _check_limits(max_document_bytes, max_json_values)
+    options = Options(
+        api,
+        version,
+        message,
+        _lang(lang),
+        rules,
+        strict,
+        max_items,
+        as_of,
+        between,
+        max_document_bytes,
+        max_json_values,
+    )
     return run(paths, options, jobs=jobs, progress=progress)
 
 
@@ -222,6 +258,11 @@ def _days(as_of: str | None, between: tuple[str, str] | None) -> None:
     from eduv.dataset.judged import check_days
 
     check_days(as_of, between)
+
+
+def _check_limits(max_document_bytes: int, max_json_values: int) -> None:
+    if max_document_bytes < 1 or max_json_values < 1:
+        raise ValueError("max_document_bytes and max_json_values must be at least 1")
 
 
 def report_schema() -> Mapping[str, Any]:

@@ -7,6 +7,7 @@ from the error kind (keyword plus its parameters) with the templates below.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Mapping, Sequence
 from typing import Any
 
@@ -85,6 +86,9 @@ _TEMPLATES: Mapping[Lang, Mapping[str, str]] = {
         "minProperties": "the object has fewer than {limit} properties",
         "maxProperties": "the object has more than {limit} properties",
         "multipleOf": "{value} is not a multiple of {limit}",
+        "firstErrorOnly": (
+            "the message is {limit} bytes or more: only its first schema error is listed"
+        ),
     },
     "nl": {
         "required": "verplicht veld {property} ontbreekt",
@@ -115,6 +119,9 @@ _TEMPLATES: Mapping[Lang, Mapping[str, str]] = {
         "minProperties": "het object heeft minder dan {limit} velden",
         "maxProperties": "het object heeft meer dan {limit} velden",
         "multipleOf": "{value} is geen veelvoud van {limit}",
+        "firstErrorOnly": (
+            "het bericht is {limit} bytes of groter: alleen de eerste schemafout is vermeld"
+        ),
     },
 }
 
@@ -129,6 +136,10 @@ LABELS: Mapping[Lang, Mapping[str, str]] = {
             "{skipped} skipped, {input_errors} input errors"
         ),
         "truncated": "... {count} more invalid messages left out of this report",
+        "findings_left_out": (
+            "{count} more findings of this message left out of the report (at most {limit} "
+            "are kept per message); the summary counts them"
+        ),
         "input_error": "input error",
         "detected": "detected",
         "rules_off": "rule checks were not run",
@@ -143,6 +154,27 @@ LABELS: Mapping[Lang, Mapping[str, str]] = {
             "to {api} {version}"
         ),
         "body_not_json": "the body is not valid JSON: {reason}",
+        "body_undecodable": (
+            "the body is marked as base64 but is not base64-encoded UTF-8 text: {reason}"
+        ),
+        "duplicate_key": (
+            "the name {name} appears more than once in this object; JSON readers disagree "
+            "on which value counts (eduv checked the last)"
+        ),
+        "json_text": "the JSON text",
+        "not_json_number": (
+            "{value} is not a JSON value: JSON numbers are finite, it has no NaN or Infinity"
+        ),
+        "number_too_long": (
+            "a whole number of more than {limit} digits is more than eduv checks; "
+            "it is not checked further"
+        ),
+        "dataset_version_missing": (
+            "this looks like a dataset ({keys}) but has no datasetVersion: 1 for a school "
+            "dataset, 2 for a chain dataset"
+        ),
+        "har_shape": "not a HAR entry: {part} is {actual}, expected {expected}",
+        "har_entries": "not a HAR log: the entries are {actual}, expected a list",
         "wrong_encoding": "the input is {encoding} encoded; eduv reads UTF-8 JSON",
         "not_utf8": "not valid UTF-8 (byte {byte} of the line or file)",
         "malformed": "malformed JSON: {reason}",
@@ -150,6 +182,18 @@ LABELS: Mapping[Lang, Mapping[str, str]] = {
         "unreadable": "cannot read the file: {reason}",
         "missing": "no such file or folder",
         "empty_folder": "the folder holds no .json, .ndjson, .jsonl or .har files",
+        "too_large": (
+            "the document is larger than {limit} bytes, the limit of --max-document-bytes "
+            "(max_document_bytes in the library); it was not read further"
+        ),
+        "line_too_long": (
+            "the line is longer than {limit} bytes, the limit of --max-document-bytes "
+            "(max_document_bytes in the library); the rest of the line was skipped"
+        ),
+        "too_many_values": (
+            "the document holds more than {limit} JSON values, the limit of --max-json-values "
+            "(max_json_values in the library); it was not parsed"
+        ),
     },
     "nl": {
         "valid": "geldig",
@@ -160,6 +204,10 @@ LABELS: Mapping[Lang, Mapping[str, str]] = {
             "{skipped} overgeslagen, {input_errors} invoerfouten"
         ),
         "truncated": "... nog {count} ongeldige berichten niet in dit rapport opgenomen",
+        "findings_left_out": (
+            "nog {count} bevindingen van dit bericht niet in het rapport opgenomen (per bericht "
+            "worden er hoogstens {limit} bewaard); de samenvatting telt ze mee"
+        ),
         "input_error": "invoerfout",
         "detected": "herkend",
         "rules_off": "regelcontroles zijn niet uitgevoerd",
@@ -174,6 +222,28 @@ LABELS: Mapping[Lang, Mapping[str, str]] = {
             "hoort bij {api} {version}"
         ),
         "body_not_json": "de body is geen geldige JSON: {reason}",
+        "body_undecodable": (
+            "de body is als base64 gemarkeerd maar is geen base64-gecodeerde UTF-8-tekst: {reason}"
+        ),
+        "duplicate_key": (
+            "de naam {name} komt meer dan eens voor in dit object; JSON-lezers verschillen "
+            "in welke waarde telt (eduv controleerde de laatste)"
+        ),
+        "json_text": "de JSON-tekst",
+        "not_json_number": (
+            "{value} is geen JSON-waarde: JSON-getallen zijn eindig, NaN en Infinity "
+            "bestaan er niet"
+        ),
+        "number_too_long": (
+            "een geheel getal van meer dan {limit} cijfers is meer dan eduv controleert; "
+            "het is niet verder gecontroleerd"
+        ),
+        "dataset_version_missing": (
+            "dit lijkt een dataset ({keys}) maar datasetVersion ontbreekt: 1 voor een "
+            "schooldataset, 2 voor een ketendataset"
+        ),
+        "har_shape": "geen HAR-entry: {part} is {actual}, verwacht is {expected}",
+        "har_entries": "geen HAR-log: de entries zijn {actual}, verwacht is een lijst",
         "wrong_encoding": "de invoer is in {encoding}; eduv leest JSON in UTF-8",
         "not_utf8": "geen geldige UTF-8 (byte {byte} van de regel of het bestand)",
         "malformed": "ongeldige JSON: {reason}",
@@ -181,6 +251,18 @@ LABELS: Mapping[Lang, Mapping[str, str]] = {
         "unreadable": "het bestand kan niet worden gelezen: {reason}",
         "missing": "bestand of map bestaat niet",
         "empty_folder": "de map bevat geen .json-, .ndjson-, .jsonl- of .har-bestanden",
+        "too_large": (
+            "het document is groter dan {limit} bytes, de grens van --max-document-bytes "
+            "(max_document_bytes in de bibliotheek); het is niet verder gelezen"
+        ),
+        "line_too_long": (
+            "de regel is langer dan {limit} bytes, de grens van --max-document-bytes "
+            "(max_document_bytes in de bibliotheek); de rest van de regel is overgeslagen"
+        ),
+        "too_many_values": (
+            "het document bevat meer dan {limit} JSON-waarden, de grens van --max-json-values "
+            "(max_json_values in de bibliotheek); het is niet ingelezen"
+        ),
     },
 }
 
@@ -189,8 +271,22 @@ def label(lang: Lang, key: str, **values: Any) -> str:
     return LABELS[lang][key].format(**values)
 
 
+def type_name(lang: Lang, value_or_type: Any) -> str:
+    """The readable name of a JSON type, given a value or the type's own name."""
+    names = _TYPE_NAMES[lang]
+    if isinstance(value_or_type, str) and value_or_type in names:
+        return names[value_or_type]
+    return names[json_type(value_or_type)]
+
+
 def quote(value: Any) -> str:
     """A short JSON rendering of a value for use inside a sentence."""
+    if isinstance(value, float) and not math.isfinite(value):
+        # orjson would write null, which is not what was given
+        return "NaN" if math.isnan(value) else ("Infinity" if value > 0 else "-Infinity")
+    if isinstance(value, int) and value.bit_length() > 200:
+        # Writing out a huge number costs time (Python refuses beyond 4,300 digits).
+        return f"a whole number of about {int(value.bit_length() * math.log10(2)) + 1:,} digits"
     try:
         text = orjson.dumps(value).decode()
     except TypeError:

@@ -23,9 +23,12 @@ from eduv.dataset.chain import (
     load_chain_dataset,
 )
 from eduv.dataset.judged import judged_range
-from eduv.findings import Finding
+from eduv.findings import Finding, InputError
 from eduv.spec import Lang
+from eduv.validation import duplicates, inputs
+from eduv.validation._i18n import label
 from eduv.validation.engine import check, target
+from eduv.validation.inputs import Limits
 from eduv.validation.report import Item, Report, SourceSummary
 
 AnyDataset = Dataset | ChainDataset
@@ -41,16 +44,67 @@ def _format(path: Path) -> object:
     return doc.get("datasetVersion") if isinstance(doc, dict) else None
 
 
-def load(path: str, report: Report, summary: SourceSummary) -> AnyDataset | None:
-    """Read a dataset file or folder of either format; problems become input errors."""
+def load(
+    path: str,
+    report: Report,
+    summary: SourceSummary,
+    limits: Limits = inputs.DEFAULT_LIMITS,
+    lang: Lang = "en",
+) -> AnyDataset | None:
+    """Read a dataset file or folder of either format; problems become input errors.
+
+    A file is read once, in chunks and within ``limits``, so that a pipe or a device
+    (``/dev/null``, a FIFO) is read like a file and endless input stops at the limit.
+    """
+    where = Path(path)
+    if not where.is_dir() and where.exists():
+        doc = _read_document(where, report, summary, limits, lang)
+        return None if doc is None else from_document(doc, path, report, summary)
+    header = where / "dataset.json"
+    if inputs.size(str(header)) > limits.document_bytes:
+        error = InputError(str(header), inputs.limit_message(lang, "too_large", limits))
+        report.add_input_error(error, summary)
+        return None
     try:
-        if _format(Path(path)) == CHAIN_DATASET_VERSION:
+        if _format(where) == CHAIN_DATASET_VERSION:
             return load_chain_dataset(path)
         return load_dataset(path)
     except DatasetError as exc:
         for problem in exc.problems:
             report.add_input_error(problem, summary)
         return None
+
+
+def _read_document(
+    path: Path, report: Report, summary: SourceSummary, limits: Limits, lang: Lang
+) -> Any:
+    """The parsed JSON of a dataset file, or None after adding why it cannot be read."""
+    source = str(path)
+    try:
+        with path.open("rb") as handle:
+            data = inputs.read_bounded(handle.read, limits.document_bytes)
+    except OSError as exc:
+        data, problem = None, label(lang, "unreadable", reason=exc.strerror or exc)
+    else:
+        problem = inputs.limit_message(lang, "too_large", limits) if data is None else ""
+    if data is not None:
+        data = data.removeprefix(inputs.UTF8_BOM)
+        if not data or data.isspace():
+            problem = label(lang, "empty")
+        elif inputs.too_many_values(data, limits.json_values):
+            problem = inputs.limit_message(lang, "too_many_values", limits)
+        else:
+            try:
+                doc = orjson.loads(data)
+            except orjson.JSONDecodeError as exc:
+                problem = inputs.decode_problem(data, exc, lang)[0]
+            else:
+                if duplicates.suspect(data, doc):
+                    found = duplicates.findings(data, lang)
+                    report.add_document(Item(None, None, None, found, source=source))
+                return doc
+    report.add_input_error(InputError(source, problem), summary)
+    return None
 
 
 def from_document(

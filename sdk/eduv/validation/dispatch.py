@@ -23,18 +23,28 @@ import orjson
 from eduv import spec
 from eduv.findings import InputError
 from eduv.spec import Lang
-from eduv.validation import datasets
+from eduv.validation import datasets, duplicates, inputs
 from eduv.validation._i18n import label
 from eduv.validation.detect import DetectionError, detect
 from eduv.validation.engine import Target, check, schema_findings, target
 from eduv.validation.har import HarChecker, is_har
 from eduv.validation.inputs import (
+    LINE_TOO_LONG,
+    LINE_TOO_MANY_VALUES,
+    MAX_DOCUMENT_BYTES,
+    MAX_JSON_VALUES,
     NDJSON_SUFFIXES,
     UTF8_BOM,
     Batch,
+    Limits,
     Progress,
+    bounded_lines,
     decode_problem,
+    held,
+    limit_message,
     looks_like_ndjson,
+    read_bounded,
+    too_many_values,
     wrong_encoding,
 )
 from eduv.validation.report import Item, Report, SourceSummary
@@ -53,9 +63,20 @@ class Options:
     max_items: int | None = 1000
     as_of: str | None = None
     between: tuple[str, str] | None = None
+    max_document_bytes: int = MAX_DOCUMENT_BYTES
+    max_json_values: int = MAX_JSON_VALUES
+    duplicate_keys: bool = True  # off only to measure what the check costs
+
+    @property
+    def limits(self) -> Limits:
+        return Limits(self.max_document_bytes, self.max_json_values)
 
     def new_report(self) -> Report:
         return Report(lang=self.lang, rules=self.rules, max_items=self.max_items)
+
+
+# What both dataset formats hold besides their datasetVersion.
+_DATASET_KEYS = frozenset(("shapes", "schools"))
 
 
 def _envelope(doc: Any) -> bool:
@@ -91,6 +112,12 @@ class Session:
     def bad_json(
         self, raw: bytes, exc: orjson.JSONDecodeError, summary: SourceSummary, line: int | None
     ) -> None:
+        if raw == LINE_TOO_LONG:
+            self.input_error(summary, self.over("line_too_long"), line)
+            return
+        if raw == LINE_TOO_MANY_VALUES:
+            self.input_error(summary, self.over("too_many_values"), line)
+            return
         message, column = decode_problem(raw, exc, self.options.lang)
         if line is None:  # a whole document: orjson knows the line
             line, column = (exc.lineno, exc.colno) if column is not None else (None, None)
@@ -98,6 +125,10 @@ class Session:
 
     def say(self, key: str, **values: Any) -> str:
         return label(self.options.lang, key, **values)
+
+    def over(self, key: str) -> str:
+        """The message of a broken input limit, with the limit it broke."""
+        return limit_message(self.options.lang, key, self.options.limits)
 
     # -- targets ----------------------------------------------------------------------
 
@@ -139,6 +170,10 @@ class Session:
             dataset = datasets.from_document(doc, summary.source, self.report, summary)
             if dataset is not None:
                 self._dataset(dataset, summary)
+        elif isinstance(doc, dict) and doc.keys() >= _DATASET_KEYS:
+            # Without its version a dataset would be taken for a message it is not.
+            keys = ", ".join(sorted(_DATASET_KEYS))
+            self.input_error(summary, self.say("dataset_version_missing", keys=keys), line)
         elif isinstance(doc, list) and doc and all(_envelope(d) for d in doc):
             for index, element in enumerate(doc):
                 self._envelope(element, summary, line, f"{location}/{index}")
@@ -226,6 +261,8 @@ class Session:
             return self._general_lines(lines, line, summary)
         loads = orjson.loads
         decode_error = orjson.JSONDecodeError
+        # The duplicate-key gate inlined: on this path a function call costs as much.
+        dumps = orjson.dumps if self.options.duplicate_keys else None
         fast = self.fast
         valid = 0
         number = line
@@ -236,6 +273,8 @@ class Session:
                 if raw.strip():
                     self.bad_json(raw, exc, summary, number)
                 continue
+            if dumps is not None and len(dumps(doc)) != len(raw) and duplicates.suspect(raw, doc):
+                self.repeated_names(raw, summary, number)
             try:
                 # A known envelope that passes costs a lookup and one is_valid call.
                 key = (doc["api"], doc["version"], doc["message"])
@@ -259,6 +298,8 @@ class Session:
                 if raw.strip():
                     self.bad_json(raw, exc, summary, number)
                 continue
+            if self.options.duplicate_keys and duplicates.suspect(raw, doc):
+                self.repeated_names(raw, summary, number)
             self.document(doc, summary, number, "")
         return number
 
@@ -296,34 +337,74 @@ class Session:
         target = Path(source)
         if target.is_dir():
             if (target / "dataset.json").is_file():
-                dataset = datasets.load(source, self.report, summary)
+                dataset = datasets.load(
+                    source, self.report, summary, self.options.limits, self.options.lang
+                )
                 if dataset is not None:
                     self._dataset(dataset, summary)
             return
+        ndjson = source.lower().endswith(NDJSON_SUFFIXES)
+        limit = self.options.max_document_bytes
         try:
-            data = target.read_bytes()
+            with open(source, "rb") as handle:
+                if ndjson:  # a pipe or device named .ndjson: read it as a stream
+                    batches = bounded_lines(b"", handle.read, self.options.limits)
+                    self.ndjson_stream(batches, summary, progress)
+                    return
+                if inputs.size(source) > limit:
+                    head = handle.read(inputs.BLOCK_SIZE)
+                    if looks_like_ndjson(head):  # NDJSON without its suffix: lines have limits
+                        batches = bounded_lines(head, handle.read, self.options.limits)
+                        self.ndjson_stream(batches, summary, progress)
+                    else:
+                        self.input_error(summary, self.over("too_large"))
+                    return
+                data = read_bounded(handle.read, limit)
         except OSError as exc:
             self.input_error(summary, self.say("unreadable", reason=exc.strerror or exc))
             return
-        self.data(data, summary, source.lower().endswith(NDJSON_SUFFIXES))
+        if data is None:
+            self.input_error(summary, self.over("too_large"))
+            return
+        self.data(data, summary, False)
         progress(len(data))
 
     def data(self, data: bytes, summary: SourceSummary, ndjson: bool) -> None:
-        """Validate the bytes of a file: one JSON document, or NDJSON."""
+        """Validate the bytes of a document: one JSON document, or NDJSON."""
         if data.startswith(UTF8_BOM):
             data = data[len(UTF8_BOM) :]
         if ndjson:
-            self.lines(data.split(b"\n"), 0, summary)
+            self.lines(held(data.split(b"\n"), len(data), self.options.limits), 0, summary)
             return
-        try:
-            doc = orjson.loads(data)
-        except orjson.JSONDecodeError as exc:
-            if looks_like_ndjson(data):
-                self.lines(data.split(b"\n"), 0, summary)
-                return
-            self.bad_json(data, exc, summary, None)
-            return
-        if not data.strip():
+        if not data or data.isspace():
             self.input_error(summary, self.say("empty"))
             return
+        if len(data) > self.options.max_document_bytes:
+            self.input_error(summary, self.over("too_large"))
+            return
+        try:
+            if too_many_values(data, self.options.max_json_values):
+                raise _TooManyValuesError
+            doc = orjson.loads(data)
+        except (orjson.JSONDecodeError, _TooManyValuesError) as exc:
+            if looks_like_ndjson(data):
+                self.lines(held(data.split(b"\n"), len(data), self.options.limits), 0, summary)
+            elif isinstance(exc, _TooManyValuesError):
+                self.input_error(summary, self.over("too_many_values"))
+            else:
+                self.bad_json(data, exc, summary, None)
+            return
+        if self.options.duplicate_keys and duplicates.suspect(data, doc):
+            self.repeated_names(data, summary, None)
         self.document(doc, summary, None, "")
+
+    def repeated_names(self, raw: bytes, summary: SourceSummary, line: int | None) -> None:
+        """Warn about names repeated in an object of a JSON text (see :mod:`.duplicates`)."""
+        found = duplicates.findings(raw, self.options.lang)
+        if found:
+            item = Item(None, None, None, found, source=summary.source, line=line)
+            self.report.add_document(item)
+
+
+class _TooManyValuesError(Exception):
+    """A document over the value limit, which may still be NDJSON of small lines."""

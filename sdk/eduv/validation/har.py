@@ -6,8 +6,11 @@ the path whatever the prefix; a prefix naming the API (``/association-api/v1/``)
 wins over one that does not, and the ``API-Version`` header picks between t and t-1
 (the current version when it is absent). Entries that match no operation are counted
 as skipped. For a matched entry the parameters, the request body and the response
-body are validated as three messages, and undeclared status codes, missing bodies
-and a contradicting ``API-Version`` header are reported as protocol findings.
+body are validated as three messages, and undeclared status codes, missing or
+undecodable bodies and a contradicting ``API-Version`` header are reported as protocol
+findings. An entry without the shape HAR gives it (an object with a request of a
+method and a URL, and a response of a status) cannot be matched at all: it is an input
+error at its pointer, never a skip.
 """
 
 from __future__ import annotations
@@ -24,9 +27,10 @@ from urllib.parse import urlsplit
 import orjson
 
 from eduv import params, spec
-from eduv.findings import Finding
+from eduv.findings import Finding, InputError
 from eduv.spec import Lang
-from eduv.validation._i18n import label
+from eduv.validation import duplicates
+from eduv.validation._i18n import json_type, label, type_name
 from eduv.validation.engine import Target, check
 from eduv.validation.report import Item, Report, SourceSummary
 
@@ -91,6 +95,10 @@ def _header(headers: Any, name: str) -> str | None:
     return None
 
 
+class _UndecodableError(ValueError):
+    """A body marked base64 that is not base64 of UTF-8 text."""
+
+
 def _body_text(container: Mapping[str, Any], key: str) -> str | None:
     holder = container.get(key)
     if not isinstance(holder, dict):
@@ -100,10 +108,51 @@ def _body_text(container: Mapping[str, Any], key: str) -> str | None:
         return None
     if holder.get("encoding") == "base64":
         try:
-            return base64.b64decode(text).decode("utf-8")
-        except (binascii.Error, UnicodeDecodeError):
-            return None
+            return base64.b64decode(text, validate=True).decode("utf-8")
+        except (binascii.Error, UnicodeDecodeError) as exc:
+            raise _UndecodableError(str(exc)) from None
     return text
+
+
+# Where a part sits in an entry, the JSON type HAR gives it, and whether it may be absent.
+_PARTS: tuple[tuple[tuple[str, ...], str, bool], ...] = (
+    ((), "object", False),
+    (("request",), "object", False),
+    (("request", "method"), "string", False),
+    (("request", "url"), "string", False),
+    (("request", "headers"), "array", True),
+    (("request", "postData"), "object", True),
+    (("request", "postData", "text"), "string", True),
+    (("response",), "object", False),
+    (("response", "status"), "integer", False),
+    (("response", "headers"), "array", True),
+    (("response", "content"), "object", True),
+    (("response", "content", "text"), "string", True),
+)
+
+
+def shape_problems(entry: Any, lang: Lang) -> Iterator[tuple[str, str]]:
+    """(pointer inside the entry, what is wrong) for every part of the wrong JSON type."""
+    for path, expected, optional in _PARTS:
+        value: Any = entry
+        for key in path:
+            value = value.get(key) if isinstance(value, dict) else None
+        if value is None and optional:
+            continue
+        if json_type(value) != expected:
+            where = "".join(f"/{key}" for key in path)
+            yield (
+                where,
+                label(
+                    lang,
+                    "har_shape",
+                    part=where or "/",
+                    actual=type_name(lang, value),
+                    expected=type_name(lang, expected),
+                ),
+            )
+            if expected == "object":
+                return  # what is inside a part that is not an object is not there
 
 
 @dataclass(slots=True)
@@ -118,8 +167,20 @@ class HarChecker:
     strict: bool
 
     def check(self, document: Mapping[str, Any]) -> None:
-        for index, entry in _entries(document):
-            self._entry(index, entry)
+        entries = document["log"].get("entries")
+        if not isinstance(entries, list):
+            self._broken("/log/entries", "har_entries", actual=type_name(self.lang, entries))
+            return
+        for index, entry in enumerate(entries):
+            problems = list(shape_problems(entry, self.lang))
+            for where, message in problems:
+                self._broken(f"/log/entries/{index}{where}", message=message)
+            if not problems:
+                self._entry(index, entry)
+
+    def _broken(self, location: str, key: str = "", message: str = "", **values: Any) -> None:
+        text = message or label(self.lang, key, **values)
+        self.report.add_input_error(InputError(self.source, text, location=location), self.summary)
 
     def _entry(self, index: int, entry: Mapping[str, Any]) -> None:
         request = entry.get("request") or {}
@@ -144,7 +205,12 @@ class HarChecker:
         if op.request is None:
             return
         location = f"{base}/request/postData"
-        text = _body_text(request, "postData")
+        try:
+            text = _body_text(request, "postData")
+        except _UndecodableError as exc:
+            finding = self._protocol("body_undecodable", reason=str(exc))
+            self._message(op, op.request.message, None, location, [finding], skip=True)
+            return
         if text is None:
             if op.request_required:
                 finding = self._protocol("body_required", operation=op.operation_id)
@@ -157,7 +223,12 @@ class HarChecker:
         location = f"{base}/response/content"
         problems = self._response_protocol(op, response, status)
         body = op.responses.get(status)
-        text = _body_text(response, "content")
+        try:
+            text = _body_text(response, "content")
+        except _UndecodableError as exc:
+            problems.append(self._protocol("body_undecodable", reason=str(exc)))
+            self._message(op, body.message if body else None, None, location, problems, skip=True)
+            return
         if body is None or text is None:
             if body is not None:
                 problems.append(self._protocol("body_missing", status=status, message=body.message))
@@ -201,6 +272,8 @@ class HarChecker:
             problems.append(self._protocol("body_not_json", reason=str(exc)))
             self._message(op, body.message, None, location, problems, skip=True)
             return
+        if duplicates.suspect(text.encode(), payload):
+            problems.extend(duplicates.findings(text, self.lang))
         target = Target(op.api, op.version, body.message, body.array, self.strict)
         findings = problems + check(target, payload, self.lang, self.rules)
         self.report.add(_item(op, body.message, findings, self.source, location), self.summary)
@@ -230,17 +303,10 @@ def _item(
     return Item(op.api, op.version, message, findings, source=source, location=location)
 
 
-def _entries(document: Mapping[str, Any]) -> Iterator[tuple[int, Mapping[str, Any]]]:
-    log = document.get("log")
-    entries = log.get("entries") if isinstance(log, dict) else None
-    for index, entry in enumerate(entries if isinstance(entries, list) else []):
-        if isinstance(entry, dict):
-            yield index, entry
-
-
 def is_har(document: Any) -> bool:
+    """A HAR document: a ``log`` object naming its entries (whatever shape they have)."""
     return (
         isinstance(document, dict)
         and isinstance(document.get("log"), dict)
-        and isinstance(document["log"].get("entries"), list)
+        and "entries" in document["log"]
     )

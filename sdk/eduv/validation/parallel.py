@@ -26,11 +26,14 @@ from eduv.validation.inputs import (
     NDJSON_SUFFIXES,
     STDIN,
     Progress,
+    bounded_lines,
     file_batches,
     folder_files,
+    held,
     is_ndjson_head,
+    next_line_start,
+    read_bounded,
     size,
-    stream_batches,
 )
 from eduv.validation.report import Report
 
@@ -46,6 +49,7 @@ class Task:
     start: int = 0
     end: int | None = None
     data: bytes = b""
+    oversized: bool = False  # a document of standard input over the byte limit
 
     @property
     def size(self) -> int:
@@ -64,9 +68,7 @@ def _split(path: str, parts: int) -> list[Task]:
     cuts = [0]
     with open(path, "rb") as handle:
         for index in range(1, parts):
-            handle.seek(max(total * index // parts, cuts[-1]))
-            handle.readline()
-            position = handle.tell()
+            position = next_line_start(handle, max(total * index // parts, cuts[-1]))
             if position < total and position > cuts[-1]:
                 cuts.append(position)
     cuts.append(total)
@@ -115,13 +117,13 @@ def _execute(session: Session, task: Task, progress: Progress) -> int:
         parts = task.data.split(b"\n")
         if parts and not parts[-1]:
             parts.pop()  # the block ends with a line end, not with another line
-        return session.lines(parts, 0, summary)
+        return session.lines(held(parts, len(task.data), session.options.limits), 0, summary)
     if task.kind == "path":
         session.path(task.source, progress)
         return 0
     try:
         with open(task.source, "rb") as handle:
-            batches = file_batches(handle, task.start, task.end)
+            batches = file_batches(handle, task.start, task.end, session.options.limits)
             return session.ndjson_stream(batches, summary, progress, task.start == 0)
     except OSError as exc:
         session.input_error(summary, session.say("unreadable", reason=exc.strerror or exc))
@@ -145,29 +147,34 @@ def _stdin_inline(session: Session, stream: BinaryIO, advance: Progress) -> None
     summary = session.report.source(STDIN)
     head = stream.read(inputs.BLOCK_SIZE)
     if is_ndjson_head(head):
-        session.ndjson_stream(stream_batches(head, stream), summary, advance)
+        batches = bounded_lines(head, stream.read, session.options.limits)
+        session.ndjson_stream(batches, summary, advance)
         return
-    session.data(head + stream.read(), summary, False)
+    data = _stdin_document(head, stream, session.options.max_document_bytes)
+    if data is None:
+        session.input_error(summary, session.over("too_large"))
+        return
+    session.data(data, summary, False)
 
 
-def _stdin_tasks(stream: BinaryIO) -> Iterator[Task]:
+def _stdin_document(head: bytes, stream: BinaryIO, limit: int) -> bytes | None:
+    """The whole of standard input after its head, or None when it is over ``limit``."""
+    if len(head) > limit:
+        return None
+    rest = read_bounded(stream.read, limit - len(head))
+    return None if rest is None else head + rest
+
+
+def _stdin_tasks(stream: BinaryIO, options: Options) -> Iterator[Task]:
     """Standard input as blocks cut at line ends (NDJSON) or as one document."""
     head = stream.read(inputs.BLOCK_SIZE)
     if not is_ndjson_head(head):
-        yield Task("block-document", STDIN, data=head + stream.read())
+        data = _stdin_document(head, stream, options.max_document_bytes)
+        yield Task("block-document", STDIN, data=data or b"", oversized=data is None)
         return
-    carry = head
-    while True:
-        block = stream.read(inputs.BLOCK_SIZE)
-        data = carry + block
-        if not block:
-            if data:
-                yield Task("block", STDIN, data=data)
-            return
-        cut = data.rfind(b"\n") + 1
-        if cut > 0:
-            yield Task("block", STDIN, data=data[:cut])
-        carry = data[cut:]
+    for lines, _ in bounded_lines(head, stream.read, options.limits):
+        if lines:
+            yield Task("block", STDIN, data=b"\n".join(lines) + b"\n")
 
 
 def _ignore(_: int) -> None:
@@ -197,7 +204,8 @@ def run(
         return report
     offsets: dict[str, int] = {}
     with _executor(jobs) as pool:
-        for task, partial, lines in _ordered(pool, _expand_stdin(tasks, stream), options, jobs * 2):
+        expanded = _expand_stdin(tasks, stream, options)
+        for task, partial, lines in _ordered(pool, expanded, options, jobs * 2):
             offset = offsets.get(task.source, 0)
             report.merge(_shift(partial, offset))
             offsets[task.source] = offset + lines
@@ -205,10 +213,10 @@ def run(
     return report
 
 
-def _expand_stdin(tasks: list[Task], stream: BinaryIO) -> Iterator[Task]:
+def _expand_stdin(tasks: list[Task], stream: BinaryIO, options: Options) -> Iterator[Task]:
     for task in tasks:
         if task.kind == "stdin":
-            yield from _stdin_tasks(stream)
+            yield from _stdin_tasks(stream, options)
         else:
             yield task
 
@@ -240,6 +248,10 @@ def _worker(task: Task, options: Options) -> tuple[Report, int]:
     if task.kind == "block-document":
         report = options.new_report()
         session = Session(options, report)
-        session.data(task.data, report.source(task.source), False)
+        summary = report.source(task.source)
+        if task.oversized:
+            session.input_error(summary, session.over("too_large"))
+        else:
+            session.data(task.data, summary, False)
         return report, 0
     return run_task(task, options)

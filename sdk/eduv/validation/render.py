@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import xml.etree.ElementTree as ET
 from collections.abc import Iterator
 
@@ -10,6 +11,20 @@ import orjson
 from eduv.findings import Finding, InputError
 from eduv.validation._i18n import label
 from eduv.validation.report import Item, Report
+
+# C0 and C1 control characters, DEL, and the bidirectional overrides and isolates that
+# reorder what a terminal shows: none of them may reach a terminal from input data.
+_UNPRINTABLE = re.compile("[\x00-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
+
+
+def printable(text: str) -> str:
+    """``text`` with every control character escaped (``\\x1b``), safe for a terminal."""
+    return _UNPRINTABLE.sub(_escape, text)
+
+
+def _escape(found: re.Match[str]) -> str:
+    code = ord(found.group())
+    return f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}"
 
 
 def to_json(report: Report) -> bytes:
@@ -36,10 +51,20 @@ def _finding_line(finding: Finding) -> str:
 
 
 def text_lines(report: Report) -> Iterator[tuple[str, str]]:
-    """(style, line) pairs: the style is a rich style name or empty."""
+    """(style, line) pairs: the style is a rich style name or empty.
+
+    File names and quoted values come from the input: their control characters are
+    escaped, so that no escape sequence reaches the terminal (JSON output stays exact).
+    """
+    for style, line in _text_lines(report):
+        yield style, printable(line)
+
+
+def _text_lines(report: Report) -> Iterator[tuple[str, str]]:
     lang = report.lang
     for item in report.items:
         what = " ".join(p for p in (item.api, item.version, item.message) if p)
+        what = what or label(lang, "json_text")
         if item.detected:
             what += f" ({label(lang, 'detected')})"
         status = label(
@@ -91,6 +116,15 @@ def _input_case(suite: ET.Element, error: InputError) -> None:
     ET.SubElement(case, "error", message=error.message, type="input").text = str(error)
 
 
+def _printable_tree(root: ET.Element) -> None:
+    """Escape control characters from the input: XML 1.0 cannot hold them at all."""
+    for element in root.iter():
+        for key, value in element.attrib.items():
+            element.set(key, printable(value))
+        if element.text:
+            element.text = "\n".join(printable(line) for line in element.text.split("\n"))
+
+
 def to_junit(report: Report) -> bytes:
     """One test suite per source: a case per message with findings, one for the rest."""
     root = ET.Element("testsuites", name="eduv validate")
@@ -122,6 +156,7 @@ def to_junit(report: Report) -> bytes:
             totals[key] += value
     for key, value in totals.items():
         root.set(key, str(value))
+    _printable_tree(root)
     ET.indent(root)
     document: bytes = ET.tostring(root, encoding="utf-8", xml_declaration=True)
     return document + b"\n"

@@ -8,13 +8,18 @@ findings are listed as items (a bulk run over a million valid messages stays sma
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from eduv.dataset.judged import Judged
 from eduv.findings import Finding, InputError
 from eduv.spec import Lang
+from eduv.validation._i18n import label
 from eduv.version import __version__
+
+# Findings kept per message: enough to fix it, few enough that 200,000 broken members
+# of one Group do not fill the memory. The rest are counted in the summary.
+MAX_ITEM_FINDINGS = 1000
 
 REPORT_VERSION = 2
 REPORT_SCHEMA = "https://eduv.dev/spec/report/2/report.json"
@@ -54,6 +59,18 @@ class Item:
             "valid": self.valid,
             "findings": [f.to_json() for f in self.findings],
         }
+
+
+def _capped(findings: list[Finding], lang: Lang) -> list[Finding]:
+    """The first :data:`MAX_ITEM_FINDINGS` findings, errors first, the last one counting
+    the rest (a finding of its own would need a kind it does not have)."""
+    # Errors first, so that the message stays invalid whatever is left out.
+    ordered = [f for f in findings if f.is_error] + [f for f in findings if not f.is_error]
+    kept = ordered[:MAX_ITEM_FINDINGS]
+    rest = len(findings) - MAX_ITEM_FINDINGS
+    note = label(lang, "findings_left_out", count=f"{rest:,}", limit=f"{MAX_ITEM_FINDINGS:,}")
+    kept[-1] = replace(kept[-1], message=f"{kept[-1].message} ({note})")
+    return kept
 
 
 @dataclass(slots=True)
@@ -142,7 +159,16 @@ class Report:
         if self.max_items is not None and len(self.items) >= self.max_items:
             self.truncated += 1
             return
+        if len(item.findings) > MAX_ITEM_FINDINGS:
+            item.findings = _capped(item.findings, self.lang)
         self.items.append(item)
+
+    def add_document(self, item: Item) -> None:
+        """Keep findings about a JSON text as such (not one of its messages): not counted
+        as a message."""
+        for finding in item.findings:
+            self.finding_counts[finding.kind] += 1
+        self._keep(item)
 
     def add_input_error(self, error: InputError, summary: SourceSummary | None = None) -> None:
         self.input_error_count += 1

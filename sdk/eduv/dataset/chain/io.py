@@ -29,7 +29,7 @@ from eduv.dataset.chain.model import (
     chain_collections,
     chain_schema,
 )
-from eduv.dataset.io import DatasetError, problem
+from eduv.dataset.io import DatasetError, problem, short_message
 from eduv.dataset.model import JsonObject
 from eduv.findings import InputError
 from eduv.pointer import pointer
@@ -60,7 +60,12 @@ def chain_dataset_from_json(doc: Any, source: str = "<document>") -> ChainDatase
             ]
         )
     problems = [
-        problem(source, "not a valid chain dataset", e.message, location=pointer(e.instance_path))
+        problem(
+            source,
+            "not a valid chain dataset",
+            short_message(e),
+            location=pointer(e.instance_path),
+        )
         for e in _container_validator().iter_errors(doc)
     ]
     if problems:
