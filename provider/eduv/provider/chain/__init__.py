@@ -1,0 +1,8 @@
+"""The reference provider's part in the learning-materials chain.
+
+:mod:`.roles` says which component the provider plays per chain API and what that
+means per operation (served, refused with 405, scopes, consent); :mod:`.tables` and
+:mod:`.store` keep a chain dataset in the provider's database; :mod:`.service` answers
+the reads; :mod:`.refusals` routes the 405s; :mod:`.sample` generates a chain for the
+schools of an administration dataset (the embedded provider's).
+"""
