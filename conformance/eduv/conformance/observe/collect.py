@@ -9,11 +9,14 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
+from eduv.conformance.config import CHAIN_READ_APIS
 from eduv.conformance.reads import (
     ID_MEMBERS,
     JsonObject,
     ObserveContext,
     Observed,
+    open_lists,
+    school_params,
 )
 from eduv.conformance.session import list_operations
 from eduv.spec import Operation, operations
@@ -23,6 +26,9 @@ Progress = Callable[[str], None]
 
 def collect(ctx: ObserveContext, progress: Progress) -> None:
     for api, version in ctx.pairs:
+        if api in CHAIN_READ_APIS:
+            _chain(ctx, api, version, progress)
+            continue
         for school in ctx.testable(api, version):
             progress(f"reading {api} {version} for {school.id}")
             lists = [
@@ -47,15 +53,49 @@ def _by_id(ctx: ObserveContext, listing: Observed) -> None:
     for obj in listing.objects()[: ctx.cfg.sample]:
         value = obj.get(member)
         if isinstance(value, str):
-            ctx.read(lookup, listing.school, {"id": value, "orgMasterId": listing.school})
+            params = {"id": value, **school_params(lookup, listing.school)}
+            ctx.read(lookup, listing.school, params)
 
 
 def _lookup(api: str, version: str, message: str) -> Operation | None:
     for op in operations(api, version):
         body = op.success[1]
-        if "id" in op.parameter_in and body is not None and body.message == message:
+        if (
+            "id" in op.parameter_in
+            and body is not None
+            and body.message == message
+            and not body.array
+        ):
             return op
     return None
+
+
+# The chain reads of the objects of one delivery order or contract, and the member of a
+# school's listed objects that names it.
+CHAIN_FOLLOW_UPS = {
+    "get-delivery-orders-by-contract": "contractId",
+    "get-entitlements-by-delivery-order": "deliveryOrderId",
+    "get-entitlements-by-contract": "contractId",
+}
+
+
+def _chain(ctx: ObserveContext, api: str, version: str, progress: Progress) -> None:
+    """A chain API: its open lists once (the catalogue), its lists per school, a sample
+    of objects again by id, and the objects of a sample of delivery orders and contracts."""
+    progress(f"reading {api} {version}")
+    for op in open_lists(api, version):
+        _by_id(ctx, ctx.read(op, None, {}))
+    for school in ctx.testable(api, version):
+        lists = [ctx.read(op, school.id, {"orgMasterId": school.id}) for op in _lists(api, version)]
+        for listing in lists:
+            _by_id(ctx, listing)
+        for op in operations(api, version):
+            member = CHAIN_FOLLOW_UPS.get(op.operation_id)
+            if member is None:
+                continue
+            values = {o.get(member) for listing in lists for o in listing.objects()}
+            for value in sorted(v for v in values if isinstance(v, str))[: ctx.cfg.sample]:
+                ctx.read(op, school.id, {"id": value})
 
 
 # The POST operations that look one person up, and the body member naming the person.

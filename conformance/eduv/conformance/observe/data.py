@@ -15,6 +15,8 @@ from eduv import spec
 from eduv.conformance.catalogue import rule_check_id
 from eduv.conformance.config import SchoolTarget
 from eduv.conformance.model import Note, Outcome, Result, Where
+from eduv.conformance.observe.chain import is_chain_rule, record_chain_rules
+from eduv.conformance.observe.chain import judged as chain_judged
 from eduv.conformance.reads import (
     JsonObject,
     ObserveContext,
@@ -22,6 +24,8 @@ from eduv.conformance.reads import (
     canonical,
     judge,
     object_id,
+    open_lists,
+    school_params,
     where,
 )
 from eduv.conformance.session import list_operations
@@ -41,11 +45,13 @@ def lookups_match_lists(ctx: ObserveContext) -> list[Result]:
     """EDUV-CONF-LIST-001: an object fetched by id is the one the school's list holds."""
     tally = Tally("EDUV-CONF-LIST-001")
     for item in ctx.observed:
-        if item.purpose != "read" or "id" not in item.op.parameter_in or item.school is None:
+        if item.purpose != "read" or "id" not in item.op.parameter_in:
+            continue
+        if item.school is None and school_params(item.op, "-"):
             continue
         body = item.op.success[1]
-        if body is None:
-            continue
+        if body is None or body.array:
+            continue  # the objects of one delivery order or contract, not a lookup
         ident = str(item.params.get("id"))
         if not item.ok:
             # Listed, then refused when fetched by its own id.
@@ -74,10 +80,11 @@ def lookups_match_lists(ctx: ObserveContext) -> list[Result]:
 
 
 def _list_by_id(ctx: ObserveContext, item: Observed, message: str) -> dict[str, JsonObject]:
-    for op in list_operations(item.op.api, item.op.version):
+    api, version = item.op.api, item.op.version
+    for op in [*list_operations(api, version), *open_lists(api, version)]:
         body = op.success[1]
         if body is not None and body.message == message:
-            objs = ctx.listed(item.op.api, item.op.version, op.operation_id, item.school or "")
+            objs = ctx.listed(api, version, op.operation_id, item.school)
             return {object_id(message, o): o for o in objs}
     return {}
 
@@ -303,6 +310,7 @@ def rule_results(
         found = check_dataset(seen.dataset, as_of=ctx.cfg.as_of, lang=ctx.cfg.lang)
         _record(tallies, found, seen)
         used = {id(item) for item, _ in seen.origins.values()}
+    record_chain_rules(ctx, tallies)
     for item in ctx.observed:
         # Every other answer (lookups by id, the previous versions) by the message rules.
         if (
@@ -331,10 +339,10 @@ def _record(tallies: dict[str, Tally], found: Iterable[Finding], seen: Observati
             api, version = (first[0], first[1]) if first else (None, None)
             place = Where(pointer=violation.instance_path)
             subject = next((o.school for o in violation.objects if o.school), None)
-        _rule_finding(tallies[rule.id], violation, api, version, place, subject)
+        rule_finding(tallies[rule.id], violation, api, version, place, subject)
 
 
-def _rule_finding(
+def rule_finding(
     tally: Tally,
     violation: Finding,
     api: str | None,
@@ -372,7 +380,7 @@ def _message_rules(tallies: dict[str, Tally], item: Observed, lang: Any) -> None
         for violation in check_message(item.op.api, item.op.version, body.message, obj, lang):
             place = where(item, index, violation.instance_path)
             tally = tallies[violation.rule or ""]
-            _rule_finding(tally, violation, item.op.api, item.op.version, place, item.school)
+            rule_finding(tally, violation, item.op.api, item.op.version, place, item.school)
 
 
 def _rule_outcomes(
@@ -386,7 +394,12 @@ def _rule_outcomes(
             reason = Note("rule-facts")
             out.extend(tally.results([], reason) or [_na(rule.id, reason)])
             continue
-        if rule.kind == "dataset" and seen is None:
+        if is_chain_rule(rule):
+            if not chain_judged(rule, ctx):
+                reason = Note("rule-chain-unread")
+                out.extend(tally.results([], reason) or [_na(rule.id, reason)])
+                continue
+        elif rule.kind == "dataset" and seen is None:
             reason = Note("rule-needs-current")
             out.extend(tally.results([], reason) or [_na(rule.id, reason)])
             continue

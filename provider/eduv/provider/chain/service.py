@@ -110,7 +110,20 @@ class ChainService:
         return found[:1]
 
     def _by(self, conn: Connection, request: ChainRequest) -> list[Stored]:
+        """The objects of one delivery order or contract; 404 when no delivery order
+        has that id or contract."""
         found = chain_objects_where(conn, request.collection, self._conditions(request))
+        if not found:
+            flt = request.filters["id"]
+            column = (
+                "obj_id"
+                if isinstance(flt, Column) and flt.column == "delivery_order"
+                else (flt.column if isinstance(flt, Column) else "obj_id")
+            )
+            ident = str(request.params["id"])
+            condition = chain_objects.c[column] == ident
+            if not chain_objects_where(conn, "deliveryOrders", [condition]):
+                raise RefusalError(404, OTHER, f"no delivery order with {column} {ident!r} here")
         self._consent_for_objects(request, found)
         return found
 
