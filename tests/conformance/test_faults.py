@@ -33,7 +33,9 @@ from tests.conformance.conftest import natural_config
 FIDELITY = frozenset({"EDUV-CONF-LIST-001", "EDUV-CONF-SCN-003"})
 
 # Faults that break exactly what a fidelity check asserts: it names them.
-NAMED_BY_FIDELITY = frozenset({"lookup-404"})
+NAMED_BY_FIDELITY = frozenset(
+    {"lookup-404", "product-lookup-404", "delivery-order-lookup-404", "entitlement-lookup-404"}
+)
 # fault -> (checks that name the broken rule, checks that fail as a consequence)
 EXPECTED: dict[str, tuple[frozenset[str], frozenset[str]]] = {
     "lesson-groups-dropped": (
@@ -82,6 +84,14 @@ EXPECTED: dict[str, tuple[frozenset[str], frozenset[str]]] = {
     # Only a school without consent, beside schools with it, can show this one.
     "consent-per-client": (frozenset({"EDUV-CONF-CONSENT-001"}), frozenset()),
     "period-filter-ignored": (frozenset({"EDUV-CONF-FILTER-001"}), frozenset()),
+    # The chain reads: a listed object not found by its id, a catalogue rule broken, and
+    # a status outside its schema's list, per chain API served.
+    "product-lookup-404": (frozenset({"EDUV-CONF-LIST-001"}), frozenset()),
+    "licence-period-dropped": (frozenset({"EDUV-CONF-RULE-PRODUCT-001"}), frozenset()),
+    "delivery-order-lookup-404": (frozenset({"EDUV-CONF-LIST-001"}), frozenset()),
+    "delivery-status-outside-list": (frozenset({"EDUV-CONF-SCHEMA-001"}), frozenset()),
+    "entitlement-lookup-404": (frozenset({"EDUV-CONF-LIST-001"}), frozenset()),
+    "entitlement-status-outside-list": (frozenset({"EDUV-CONF-SCHEMA-001"}), frozenset()),
 }
 
 
