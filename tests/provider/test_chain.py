@@ -206,3 +206,24 @@ def test_load_takes_a_chain_dataset(tmp_path: Path, chain: ChainDataset) -> None
     result = CliRunner().invoke(cli.app, ["load", str(folder), "--database", database])
     assert result.exit_code == 0, result.output
     assert "chain" in result.output
+
+
+def test_a_database_of_the_first_schema_gains_the_chain_tables(
+    tmp_path: Path, chain: ChainDataset
+) -> None:
+    from sqlalchemy import insert
+
+    from eduv.provider import schema
+    from eduv.provider.chain.tables import CHAIN_TABLES
+    from eduv.provider.db import make_engine, migrate, utc_now, writing
+
+    engine = make_engine(f"sqlite:///{tmp_path / 'old.db'}")
+    first = [t for t in schema.metadata.sorted_tables if t not in CHAIN_TABLES]
+    with writing(engine) as conn:  # what a provider before the chain wrote
+        schema.metadata.create_all(conn, tables=first)
+        conn.execute(
+            insert(schema.migrations).values(version=1, name="initial tables", applied_at=utc_now())
+        )
+    assert migrate(engine) == 2
+    assert load_chain(engine, chain).objects["products"] == len(chain.objects["products"])
+    engine.dispose()
