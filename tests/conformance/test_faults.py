@@ -64,14 +64,20 @@ EXPECTED: dict[str, tuple[frozenset[str], frozenset[str]]] = {
     "enum-outside-list": (frozenset({"EDUV-CONF-SCHEMA-001"}), frozenset()),
     "previous-in-current-shape": (
         frozenset({"EDUV-CONF-VER-002"}),
-        # a 1.1.0 answer in 1.1.1 shapes carries a VO study code 1.1.0 does not allow
-        frozenset({"EDUV-CONF-RULE-OFFER-001"}),
+        # a 1.1.0 answer in 1.1.1 shapes carries a VO study code 1.1.0 does not allow, and
+        # a Delivery 1.0.0 answer in 2.0.0 shapes a delivery type 1.0.0 does not know
+        frozenset({"EDUV-CONF-RULE-OFFER-001", "EDUV-CONF-SCHEMA-001"}),
     ),
     # The lookup itself is the broken promise, so the list-versus-lookup check names it;
     # the class move of scenario mode is verified by lookups and fails with it.
     "lookup-404": (frozenset({"EDUV-CONF-LIST-001"}), frozenset({"EDUV-CONF-SCN-020"})),
     # A t-1 answered as t is one verdict per version in preflight, nothing scattered.
-    "previous-not-served": (frozenset({"EDUV-CONF-PRE-004"}), frozenset()),
+    # Where t-1 has a major version of its own (Catalogue 1.1.0, Delivery 1.0.0) its
+    # prefix serves nothing newer, so the header stays t-1 and the t shapes show instead.
+    "previous-not-served": (
+        frozenset({"EDUV-CONF-PRE-004"}),
+        frozenset({"EDUV-CONF-VER-002", "EDUV-CONF-SCHEMA-001"}),
+    ),
     # The board search fails the check (an error); the name search adds a warning to it.
     "organisation-search-needs-school": (frozenset({"EDUV-CONF-ORG-002"}), frozenset()),
     "status-code-strings": (frozenset({"EDUV-CONF-STATUS-001"}), frozenset()),

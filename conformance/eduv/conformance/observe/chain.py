@@ -16,12 +16,27 @@ data it was never shown or passing on data it never saw.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from functools import partial
 
 from eduv import spec
 from eduv.conformance.config import CHAIN_READ_APIS
-from eduv.conformance.reads import ObserveContext, Observed, where
+from eduv.conformance.reads import (
+    JsonObject,
+    ObserveContext,
+    Observed,
+    open_lists,
+    school_params,
+    where,
+)
+from eduv.conformance.session import list_operations
 from eduv.conformance.tally import Tally
-from eduv.dataset.chain import ChainDataset, SchoolFacts
+from eduv.dataset.chain import (
+    ChainDataset,
+    NotExpressibleError,
+    SchoolFacts,
+    convert_chain_object,
+)
+from eduv.dataset.chain.operations import Context
 from eduv.rules import Rule, check_chain_dataset, load_catalogue
 from eduv.rules.binding import CHAIN_CHECKS
 
@@ -131,3 +146,32 @@ def record_chain_rules(ctx: ObserveContext, tallies: dict[str, Tally]) -> None:
         (item, index), rest = origin
         place = where(item, index, rest)
         rule_finding(tallies[rule.id], violation, item.op.api, item.op.version, place, item.school)
+
+
+def compare_chain_versions(ctx: ObserveContext, tally: Tally) -> None:
+    """EDUV-CONF-VER-002 for the chain reads: each t-1 list holds the t list converted
+    with the chain conversion table (an object t-1 cannot express is not expected)."""
+    from eduv.conformance.observe.data import compare_versions
+
+    for api in CHAIN_READ_APIS:
+        current, previous = spec.api(api).current, spec.api(api).previous
+        if (api, current) not in ctx.pairs or (api, previous) not in ctx.pairs:
+            continue
+        schools = [s for s in ctx.testable(api, current) if s in ctx.testable(api, previous)]
+        for op in [*open_lists(api, previous), *list_operations(api, previous)]:
+            body = op.success[1]
+            if body is None:
+                continue
+            down = partial(_down, api, body.message)
+            named = [s.id for s in schools] if school_params(op, "-") else [None]
+            for school in named:
+                compare_versions(ctx, tally, op, current, school, down)
+
+
+def _down(api: str, component: str, obj: JsonObject) -> JsonObject | None:
+    context = Context(ChainDataset(shapes={}), "down")
+    try:
+        found = convert_chain_object(api, component, obj, "down", context)
+    except NotExpressibleError:
+        return None
+    return found[0] if len(found) == 1 else None

@@ -7,15 +7,20 @@ it came from, and maps each rule finding back there.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
+from functools import partial
 from typing import Any, TypeVar
 
 from eduv import spec
 from eduv.conformance.catalogue import rule_check_id
 from eduv.conformance.config import SchoolTarget
 from eduv.conformance.model import Note, Outcome, Result, Where
-from eduv.conformance.observe.chain import is_chain_rule, record_chain_rules
+from eduv.conformance.observe.chain import (
+    compare_chain_versions,
+    is_chain_rule,
+    record_chain_rules,
+)
 from eduv.conformance.observe.chain import judged as chain_judged
 from eduv.conformance.reads import (
     JsonObject,
@@ -145,29 +150,37 @@ def previous_version(ctx: ObserveContext) -> list[Result]:
             continue
         schools = [s for s in ctx.testable(api, current) if s in ctx.testable(api, previous)]
         for op in list_operations(api, previous):
+            message = op.success[1].message if op.success[1] else ""
             for school in schools:
-                _compare_versions(ctx, tally, op, current, school.id, sectors.get(school.id))
+                down = partial(_down, api, message, sectors.get(school.id))
+                compare_versions(ctx, tally, op, current, school.id, down)
+    compare_chain_versions(ctx, tally)
     pairs = [(a, v) for a, v in ctx.pairs if v == spec.api(a).previous]
     return tally.results(pairs, Note("versions-not-both"))
 
 
-def _compare_versions(
+def _down(api: str, message: str, sector: str | None, obj: JsonObject) -> JsonObject:
+    return convert_object(api, message, obj, "down", sector)
+
+
+def compare_versions(
     ctx: ObserveContext,
     tally: Tally,
     op: spec.Operation,
     current: str,
-    school: str,
-    sector: str | None,
+    school: str | None,
+    down: Callable[[JsonObject], JsonObject | None],
 ) -> None:
+    """The t-1 list ``op`` for ``school`` against its t list converted by ``down``
+    (``None``: t-1 cannot express the object, so it is not expected)."""
     body = op.success[1]
     older = ctx.listing(op.api, op.version, op.operation_id, school)
     if body is None or older is None:
         return
     message = body.message
     newer = ctx.listed(op.api, current, op.operation_id, school)
-    expected = {
-        object_id(message, o): convert_object(op.api, message, o, "down", sector) for o in newer
-    }
+    converted = {object_id(message, o): down(o) for o in newer}
+    expected = {k: v for k, v in converted.items() if v is not None}
     base = {"operation": op.operation_id, "component": message, "current": current}
     seen = set()
     for index, obj in enumerate(older.objects()):

@@ -41,6 +41,7 @@ from eduv.provider.errors import (
 from eduv.provider.faults import (
     CHAIN_LOOKUP_MISSES,
     CONSENT_PER_CLIENT,
+    CURRENT_SHAPE_FOR_PREVIOUS,
     SKIP_CONSENT,
     UNKNOWN_ORG_OK,
     Faults,
@@ -183,7 +184,8 @@ class ChainService:
         assert body is not None
         component = chain_collection(request.collection).component
         objs = [orjson.loads(s.doc) for s in found]
-        if request.version != spec.api(request.op.api).current:
+        previous = request.version != spec.api(request.op.api).current
+        if previous and not self.faults.has(CURRENT_SHAPE_FOR_PREVIOUS):
             objs = _previous(request.op.api, component, objs)
             if not objs and not body.array:
                 raise RefusalError(404, OTHER, f"no such {body.message} in {request.version}")
