@@ -227,3 +227,28 @@ def test_a_database_of_the_first_schema_gains_the_chain_tables(
     assert migrate(engine) == 2
     assert load_chain(engine, chain).objects["products"] == len(chain.objects["products"])
     engine.dispose()
+
+
+def test_school_list_filters(provider: Provider, chain: ChainDataset) -> None:
+    """Each filter gives what the school's whole list holds that matches it."""
+    school = _school_with(chain, "entitlements")
+    path = "/entitlement-api/v1/entitlements/school"
+    with provider.http(provider.token()) as http:
+        everything = http.get(path, params={"orgMasterId": school}).json()
+        first = everything[0]
+        for name, member in (
+            ("deliveryOrderId", "deliveryOrderId"),
+            ("entitlementStatus", "entitlementStatus"),
+        ):
+            query = {"orgMasterId": school, name: first[member]}
+            found = {e["entitlementId"] for e in http.get(path, params=query).json()}
+            wanted = {e["entitlementId"] for e in everything if e.get(member) == first[member]}
+            assert found == wanted, name
+        orders = "/delivery-api/v2/deliveryorders/school"
+        school = _school_with(chain, "deliveryOrders")
+        listed = http.get(orders, params={"orgMasterId": school}).json()
+        for name in ("status", "deliveryType"):
+            query = {"orgMasterId": school, name: listed[0][name]}
+            found = {o["deliveryOrderId"] for o in http.get(orders, params=query).json()}
+            wanted = {o["deliveryOrderId"] for o in listed if o[name] == listed[0][name]}
+            assert found == wanted, name

@@ -116,11 +116,9 @@ class ChainService:
         found = chain_objects_where(conn, request.collection, self._conditions(request))
         if not found:
             flt = request.filters["id"]
-            column = (
-                "obj_id"
-                if isinstance(flt, Column) and flt.column == "delivery_order"
-                else (flt.column if isinstance(flt, Column) else "obj_id")
-            )
+            assert isinstance(flt, Column)
+            # A delivery order is known by its own id; a contract by its delivery orders.
+            column = "obj_id" if flt.column == "delivery_order" else flt.column
             ident = str(request.params["id"])
             condition = chain_objects.c[column] == ident
             if not chain_objects_where(conn, "deliveryOrders", [condition]):
