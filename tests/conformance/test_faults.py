@@ -94,6 +94,8 @@ EXPECTED: dict[str, tuple[frozenset[str], frozenset[str]]] = {
     # a status outside its schema's list, per chain API served.
     "product-lookup-404": (frozenset({"EDUV-CONF-LIST-001"}), frozenset()),
     "licence-period-dropped": (frozenset({"EDUV-CONF-RULE-PRODUCT-001"}), frozenset()),
+    # A chain rule over what was read together; it is a warning, so advice.
+    "product-info-disagrees": (frozenset(), frozenset()),
     "delivery-order-lookup-404": (frozenset({"EDUV-CONF-LIST-001"}), frozenset()),
     "delivery-status-outside-list": (frozenset({"EDUV-CONF-SCHEMA-001"}), frozenset()),
     "entitlement-lookup-404": (frozenset({"EDUV-CONF-LIST-001"}), frozenset()),
@@ -104,6 +106,7 @@ EXPECTED: dict[str, tuple[frozenset[str], frozenset[str]]] = {
 # fault -> checks that pass but list the fault's warnings as advice
 ADVICE: dict[str, frozenset[str]] = {
     "student-in-two-classes": frozenset({"EDUV-CONF-RULE-GROUP-015"}),
+    "product-info-disagrees": frozenset({"EDUV-CONF-RULE-CHAIN-003"}),
 }
 
 

@@ -358,6 +358,17 @@ def licence_periods_served(provider: Provider, dataset: Dataset) -> list[str]:
     ]
 
 
+def product_info_agrees(provider: Provider, dataset: Dataset) -> list[str]:
+    """EDUV-CHAIN-003: a product summary names its product's publisher."""
+    by_id = {p["productId"]: p["publisher"] for p in _chain_listed(provider, dataset, "products")}
+    answer = _get(provider, "/catalogue-api/v2/products/info")
+    return [
+        f"ProductInfo {i['productId']}: {i['publisher']!r}, not {by_id[i['productId']]!r}"
+        for i in answer.json()
+        if i["productId"] in by_id and i["publisher"] != by_id[i["productId"]]
+    ]
+
+
 def _chain_valid(name: str, api: str, message: str) -> Check:
     def check(provider: Provider, dataset: Dataset) -> list[str]:
         validator = spec.validator(api, spec.api(api).current, message)
@@ -394,6 +405,7 @@ CHECKS: dict[str, Check] = {
     "organisation-search-needs-school": board_search_answered,
     "product-lookup-404": _chain_lookups("products"),
     "licence-period-dropped": licence_periods_served,
+    "product-info-disagrees": product_info_agrees,
     "delivery-order-lookup-404": _chain_lookups("deliveryOrders"),
     "delivery-status-outside-list": _chain_valid("deliveryOrders", "delivery-api", "DeliveryOrder"),
     "entitlement-lookup-404": _chain_lookups("entitlements"),

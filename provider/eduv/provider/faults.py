@@ -131,6 +131,13 @@ def _drop_licence_period(message: str, docs: list[JsonObject]) -> list[JsonObjec
     return [{k: v for k, v in d.items() if k != "licensePeriod"} for d in docs]
 
 
+def _info_other_publisher(message: str, docs: list[JsonObject]) -> list[JsonObject]:
+    """Product summaries still name the publisher before a takeover."""
+    if message != "ProductInfo":
+        return docs
+    return [{**d, "publisher": f"{d.get('publisher', '')} (oud)"} for d in docs]
+
+
 def _delivery_status_delivered(message: str, docs: list[JsonObject]) -> list[JsonObject]:
     if message != "DeliveryOrder":
         return docs
@@ -291,6 +298,12 @@ FAULTS: dict[str, Fault] = {
             objects=_drop_licence_period,
         ),
         Fault(
+            "product-info-disagrees",
+            "Catalogue: a ProductInfo agrees with the Product of the same id (EDUV-CHAIN-003).",
+            "Product summaries are served with another publisher than their product's.",
+            objects=_info_other_publisher,
+        ),
+        Fault(
             "delivery-order-lookup-404",
             "Delivery lookups: a delivery order a school's list holds is found by its id.",
             "Delivery orders are listed, but every lookup by id answers 404.",
@@ -329,6 +342,7 @@ CHAIN_FAULTS = frozenset(
     {
         "product-lookup-404",
         "licence-period-dropped",
+        "product-info-disagrees",
         "delivery-order-lookup-404",
         "delivery-status-outside-list",
         "entitlement-lookup-404",
