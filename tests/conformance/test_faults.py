@@ -133,3 +133,8 @@ def test_a_run_against_the_faulty_provider_fails_with_exactly_the_expected_check
     assert run.failed_ids() == names | follows
     advised = {r.check_id for r in run.results if r.outcome is Outcome.PASS and r.findings}
     assert ADVICE.get(fault, frozenset()) <= advised
+    # Every finding carries the exchange it came from, rule findings included.
+    bare = [
+        (f.check_id, f.key) for r in run.results for f in r.findings if f.where.evidence is None
+    ]
+    assert bare == []

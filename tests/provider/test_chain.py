@@ -15,8 +15,8 @@ from typer.testing import CliRunner
 from eduv import spec
 from eduv.dataset.chain import ChainDataset, convert_chain_dataset, save_chain_dataset
 from eduv.dataset.model import Dataset
-from eduv.provider.chain.roles import chain_apis, serves
 from eduv.provider.chain.store import load_chain
+from eduv.provider.roles import chain_apis, serves
 from eduv.provider.routes import ROUTES
 from eduv.provider.versions import mounts
 from tests.provider.harness import Provider, client, config, running, small_chain
@@ -214,8 +214,8 @@ def test_a_database_of_the_first_schema_gains_the_chain_tables(
     from sqlalchemy import insert
 
     from eduv.provider import schema
-    from eduv.provider.chain.tables import CHAIN_TABLES
     from eduv.provider.db import make_engine, migrate, utc_now, writing
+    from eduv.provider.schema import CHAIN_TABLES
 
     engine = make_engine(f"sqlite:///{tmp_path / 'old.db'}")
     first = [t for t in schema.metadata.sorted_tables if t not in CHAIN_TABLES]

@@ -70,6 +70,8 @@ class Settings:
     faults: tuple[str, ...] = ()
     provisioning: bool = False
     deliver: bool = True
+    # a built documentation site (``eduv docs build``), served under /docs/site
+    docs_site: Path | None = None
 
 
 class Provider:
@@ -220,7 +222,7 @@ def create_app(engine: Engine, settings: Settings) -> FastAPI:
     app.state.provider = provider
     _add_api_routes(app, provider)
     app.add_api_route(TOKEN_PATH, provider.token, methods=["POST"], include_in_schema=False)
-    _add_docs(app)
+    _add_docs(app, settings.docs_site)
     if settings.provisioning:
         from eduv.provider.provisioning import add_provisioning
 
@@ -298,7 +300,7 @@ SWAGGER = """<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><title>eduv reference provider</title>
 <link rel="stylesheet" href="/docs/assets/swagger-ui.css">
 <style>nav {{font: 14px sans-serif; padding: 8px 16px; border-bottom: 1px solid #ddd}}
-nav a {{margin-right: 12px}} nav a.on {{font-weight: bold}}</style>
+nav a {{margin-right: 12px}} nav a.on {{font-weight: bold}} nav a.site {{float: right}}</style>
 </head><body><nav>{links}</nav><div id="ui"></div>
 <script src="/docs/assets/swagger-ui-bundle.js"></script>
 <script>window.ui = SwaggerUIBundle({{dom_id: "#ui", url: {url}}});</script>
@@ -312,7 +314,10 @@ def _swagger_assets() -> Path:
     return Path(fastapi_offline.__file__).with_name("static")
 
 
-def _add_docs(app: FastAPI) -> None:
+SITE = "/docs/site/"
+
+
+def _add_docs(app: FastAPI, site: Path | None) -> None:
     served = {(m.api, v) for m in mounts() for v in m.versions}
     documents = [
         {"name": f"{api} {version}", "url": f"/specs/{api}/{version}/openapi.json"}
@@ -327,6 +332,8 @@ def _add_docs(app: FastAPI) -> None:
             f"{html.escape(d['name'])}</a>"
             for d in documents
         )
+        if site is not None:
+            links += f' <a class="site" href="{SITE}">documentation site</a>'
         url = orjson.dumps(current["url"]).decode()
         return HTMLResponse(SWAGGER.format(links=links, url=url))
 
@@ -350,10 +357,15 @@ def _add_docs(app: FastAPI) -> None:
                 "docs": "/docs",
                 "openapi": documents,
             }
+            | ({"site": SITE} if site is not None else {})
         )
 
     app.add_api_route("/docs", docs, methods=["GET"], include_in_schema=False)
     app.mount("/docs/assets", StaticFiles(directory=_swagger_assets()), name="docs-assets")
+    if site is not None:
+        from eduv.docsite import docs_app
+
+        app.mount(SITE.rstrip("/"), docs_app(site), name="docs-site")
     app.add_api_route(
         "/specs/{api}/{version}/{name}", spec_file, methods=["GET"], include_in_schema=False
     )

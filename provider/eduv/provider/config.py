@@ -128,7 +128,7 @@ def config_from_json(doc: Any, where: str = "<config>") -> ProviderConfig:
 def default_consent_apis() -> list[str]:
     """The APIs a consent without ``apis`` covers: the administration APIs and the chain
     APIs served whose texts ask for a school's consent."""
-    from eduv.provider.chain.roles import consent_apis
+    from eduv.provider.roles import consent_apis
 
     return [a.id for a in spec.source_apis()] + list(consent_apis())
 

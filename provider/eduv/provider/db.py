@@ -120,9 +120,9 @@ def _initial(conn: Connection) -> None:
 
 
 def _chain_tables(conn: Connection) -> None:
-    from eduv.provider.chain.tables import CHAIN_TABLES
-
-    for table in CHAIN_TABLES:
+    # A database of the first version gains the chain's tables; a new one already has
+    # them from the first migration, which creates every table schema.py defines.
+    for table in schema.CHAIN_TABLES:
         table.create(conn, checkfirst=True)
 
 

@@ -60,6 +60,11 @@ def default_dataset(seed: int) -> Any:
     return build_dataset(RandomChooser(seed), ["PO", "VO"], cases=sorted(SCENARIOS), after=["PO"])
 
 
+def without_consent(dataset: Any) -> tuple[str, ...]:
+    """The schools of a :func:`default_dataset` that give no client consent: its last."""
+    return (dataset.schools[-1].key,)
+
+
 def provider_config(
     secret: str, provisioning_token: str, without_consent: Sequence[str] = ()
 ) -> Any:
@@ -140,19 +145,19 @@ def start(
     engine = make_engine(database or f"sqlite:///{folder / 'provider.db'}")
     migrate(engine)
     data = dataset if dataset is not None else default_dataset(seed)
-    without_consent = () if dataset is not None else (data.schools[-1].key,)
+    refusing = () if dataset is not None else without_consent(data)
     load_dataset(engine, data)
     chain = chain_for(data, seed)
     load_chain(engine, chain)
     secret, token = secrets.token_urlsafe(18), secrets.token_urlsafe(18)
     sock = loopback_socket()
     url = f"http://127.0.0.1:{sock.getsockname()[1]}"
-    config_ = provider_config(secret, token, without_consent)
+    config_ = provider_config(secret, token, refusing)
     settings = Settings(config_, url, tuple(faults), True, False)
     app = create_app(engine, settings)
     config = uvicorn.Config(app, log_level="warning", lifespan="on")
     server, thread = serve_in_thread(config, sock, "the embedded reference provider")
-    return Embedded(url, data, secret, token, server, thread, engine, without_consent, chain)
+    return Embedded(url, data, secret, token, server, thread, engine, refusing, chain)
 
 
 @contextmanager

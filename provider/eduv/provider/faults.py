@@ -394,3 +394,11 @@ class Faults:
             if fault.name in CHAIN_FAULTS and fault.objects is not None:
                 docs = fault.objects(message, docs)
         return docs
+
+
+def fault_names(values: Iterable[str]) -> tuple[str, ...]:
+    """The fault names of command-line values, each repeated or comma-separated; an
+    unknown name is refused (:class:`UnknownFaultError`) before anything starts."""
+    names = tuple(n.strip() for value in values for n in value.split(",") if n.strip())
+    Faults(names)
+    return names

@@ -146,7 +146,7 @@ def _chain_not_served() -> frozenset[str]:
     """Operations of the chain APIs served that are not answered with data here: the
     writing ones, the POST reads (a later step), and those the role refuses with 405
     (routed on their own, see ``eduv.provider.chain.refusals``)."""
-    from eduv.provider.chain.roles import chain_apis, serves
+    from eduv.provider.roles import chain_apis, serves
 
     return frozenset(
         op.operation_id

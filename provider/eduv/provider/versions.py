@@ -26,7 +26,7 @@ def data_apis() -> tuple[str, ...]:
 def served_scopes() -> list[str]:
     """Every scope of the data APIs and the chain APIs served, sorted: what a client may
     be registered for."""
-    from eduv.provider.chain.roles import chain_scopes
+    from eduv.provider.roles import chain_scopes
 
     data = {s for api in data_apis() for s in spec.api_version(api).scopes}
     return sorted(data | set(chain_scopes()))
@@ -34,7 +34,7 @@ def served_scopes() -> list[str]:
 
 def chain_apis() -> tuple[str, ...]:
     """The chain APIs served in t and t-1, each in the role of ``chain.roles.ROLES``."""
-    from eduv.provider.chain.roles import chain_apis as served
+    from eduv.provider.roles import chain_apis as served
 
     return served()
 

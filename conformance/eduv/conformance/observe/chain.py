@@ -20,6 +20,7 @@ from functools import partial
 
 from eduv import spec
 from eduv.conformance.config import CHAIN_READ_APIS
+from eduv.conformance.observe.judging import compare_versions, nearest, rule_finding
 from eduv.conformance.reads import (
     JsonObject,
     ObserveContext,
@@ -130,8 +131,6 @@ def _filtered(item: Observed) -> bool:
 def record_chain_rules(ctx: ObserveContext, tallies: dict[str, Tally]) -> None:
     """Run the chain rules observe mode judges over what was read; report each finding
     in the answer the object came from."""
-    from eduv.conformance.observe.data import nearest, rule_finding
-
     seen = observed_chain(ctx)
     if seen is None:
         return
@@ -151,8 +150,6 @@ def record_chain_rules(ctx: ObserveContext, tallies: dict[str, Tally]) -> None:
 def compare_chain_versions(ctx: ObserveContext, tally: Tally) -> None:
     """EDUV-CONF-VER-002 for the chain reads: each t-1 list holds the t list converted
     with the chain conversion table (an object t-1 cannot express is not expected)."""
-    from eduv.conformance.observe.data import compare_versions
-
     for api in CHAIN_READ_APIS:
         current, previous = spec.api(api).current, spec.api(api).previous
         if (api, current) not in ctx.pairs or (api, previous) not in ctx.pairs:

@@ -7,7 +7,7 @@ it came from, and maps each rule finding back there.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Iterator, Mapping
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from functools import partial
 from typing import Any, TypeVar
@@ -22,6 +22,7 @@ from eduv.conformance.observe.chain import (
     record_chain_rules,
 )
 from eduv.conformance.observe.chain import judged as chain_judged
+from eduv.conformance.observe.judging import compare_versions, nearest, rule_finding
 from eduv.conformance.reads import (
     JsonObject,
     ObserveContext,
@@ -38,7 +39,6 @@ from eduv.conformance.tally import Tally
 from eduv.dataset.convert import convert_object
 from eduv.dataset.model import Dataset, School, SchoolFacts, school_key
 from eduv.findings import Finding
-from eduv.pointer import escape, tokens
 from eduv.rules import check_dataset, check_message, load_catalogue
 
 # Rules about the dataset's facts section, which no API message carries.
@@ -163,43 +163,6 @@ def _down(api: str, message: str, sector: str | None, obj: JsonObject) -> JsonOb
     return convert_object(api, message, obj, "down", sector)
 
 
-def compare_versions(
-    ctx: ObserveContext,
-    tally: Tally,
-    op: spec.Operation,
-    current: str,
-    school: str | None,
-    down: Callable[[JsonObject], JsonObject | None],
-) -> None:
-    """The t-1 list ``op`` for ``school`` against its t list converted by ``down``
-    (``None``: t-1 cannot express the object, so it is not expected)."""
-    body = op.success[1]
-    older = ctx.listing(op.api, op.version, op.operation_id, school)
-    if body is None or older is None:
-        return
-    message = body.message
-    newer = ctx.listed(op.api, current, op.operation_id, school)
-    converted = {object_id(message, o): down(o) for o in newer}
-    expected = {k: v for k, v in converted.items() if v is not None}
-    base = {"operation": op.operation_id, "component": message, "current": current}
-    seen = set()
-    for index, obj in enumerate(older.objects()):
-        key = object_id(message, obj)
-        seen.add(key)
-        params = {**base, "id": key}
-        if key not in expected:
-            judge(tally, older, "extra", params, index=index)
-        elif canonical(expected[key]) != canonical(obj):
-            judge(tally, older, "differs", params, index=index)
-        else:
-            judge(tally, older, None)
-    for key in sorted(expected.keys() - seen):
-        place = Where(op.operation_id, older.answer.exchange, message, key)
-        tally.problem(
-            op.api, op.version, "missing", {**base, "id": key}, where=place, subject=school
-        )
-
-
 # -- rules ----------------------------------------------------------------------------------
 
 
@@ -218,18 +181,6 @@ class Observation:
             return None
         (item, index), rest = found
         return item, index, rest
-
-
-def nearest(origins: Mapping[str, T], at: str) -> tuple[T, str] | None:
-    """The entry of the longest pointer in ``origins`` that ``at`` starts with, and the
-    rest of ``at`` after it: the object a finding is in, and the place inside it."""
-    parts = tokens(at)
-    for size in range(len(parts), 0, -1):
-        base = "".join("/" + escape(t) for t in parts[:size])
-        found = origins.get(base)
-        if found is not None:
-            return found, at[len(base) :]
-    return None
 
 
 def observed_dataset(ctx: ObserveContext) -> Observation | None:
@@ -353,29 +304,6 @@ def _record(tallies: dict[str, Tally], found: Iterable[Finding], seen: Observati
             place = Where(pointer=violation.instance_path)
             subject = next((o.school for o in violation.objects if o.school), None)
         rule_finding(tallies[rule.id], violation, api, version, place, subject)
-
-
-def rule_finding(
-    tally: Tally,
-    violation: Finding,
-    api: str | None,
-    version: str | None,
-    place: Where,
-    subject: str | None,
-) -> None:
-    tally.problem(
-        api,
-        version,
-        "rule",
-        where=place,
-        severity=violation.severity,
-        subject=subject,
-        distinct=violation.rule,
-        message=violation.message,
-        rule=violation.rule,
-        source_kind=violation.source_kind,
-        interval=violation.interval,
-    )
 
 
 def _where(applies: Any, shapes: dict[str, str]) -> Iterator[tuple[str, str]]:

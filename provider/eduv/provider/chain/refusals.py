@@ -15,8 +15,8 @@ import orjson
 from fastapi import FastAPI, Request, Response
 
 from eduv import spec
-from eduv.provider.chain.roles import ROLES, refuses, serves
 from eduv.provider.errors import OTHER
+from eduv.provider.roles import ROLES, refuses, serves
 from eduv.provider.versions import Mount, mounts, negotiate
 
 

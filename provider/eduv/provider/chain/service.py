@@ -25,10 +25,8 @@ from eduv.dataset.chain import (
     convert_chain_object,
 )
 from eduv.dataset.chain.operations import Context
-from eduv.provider import queries
-from eduv.provider.chain import roles
+from eduv.provider import queries, roles
 from eduv.provider.chain.store import Stored, chain_objects_where, find_chain_school
-from eduv.provider.chain.tables import chain_objects
 from eduv.provider.config import Client
 from eduv.provider.errors import (
     CONSENT_REQUIRED,
@@ -47,6 +45,7 @@ from eduv.provider.faults import (
     Faults,
 )
 from eduv.provider.queries import Column
+from eduv.provider.schema import chain_objects
 
 KINDS = frozenset({"chain-list", "chain-get", "chain-school", "chain-by"})
 

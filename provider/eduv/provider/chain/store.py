@@ -25,8 +25,8 @@ from eduv.dataset.chain import (
     validate_chain_objects,
 )
 from eduv.dataset.chain.model import school_key_of
-from eduv.provider.chain.tables import chain_objects, chain_schools
 from eduv.provider.db import writing
+from eduv.provider.schema import chain_objects, chain_schools
 from eduv.provider.store import StoreError, bump_revision
 
 JsonObject = dict[str, Any]

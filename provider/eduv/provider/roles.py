@@ -1,5 +1,8 @@
 """Which part of the learning-materials chain the reference provider plays, per API.
 
+Below the request path and the chain package alike (the configuration, the versions
+served and the routes read it), this module reads only the registry.
+
 The facts come from ``spec/chain/roles.json``: per operation the components that serve
 it, the components that answer 405 because the call is meant for the other side, its
 scopes per role and what the texts say about consent. The provider plays one component
