@@ -55,10 +55,24 @@ def _school_with(chain: ChainDataset, collection: str) -> str:
     return max(counts, key=lambda k: counts[k])
 
 
-def _request(chain: ChainDataset, op: spec.Operation) -> tuple[str, dict[str, Any]]:
-    """A path and query naming existing data for a served chain read."""
+def _holder(chain: ChainDataset) -> tuple[str, dict[str, Any]]:
+    """A school and a person an entitlement there is for."""
+    for entitlement in chain.objects["entitlements"]:
+        specification = entitlement.get("entitlementSpecification", {})
+        school = specification.get("school", {}).get("organisationMasterIdentifier")
+        person = specification.get("student") or specification.get("employee")
+        if school and person:
+            return school, person
+    raise AssertionError("no entitlement for a person at a school")
+
+
+def _request(chain: ChainDataset, op: spec.Operation) -> tuple[str, dict[str, Any], Any]:
+    """A path, query and body naming existing data for a served chain read."""
     route = ROUTES[op.operation_id]
-    path, query = op.path, {}
+    path, query, body = op.path, {}, None
+    if route.kind == "chain-user":
+        school, person = _holder(chain)
+        body = {"school": {"organisationMasterIdentifier": school}, "user": person}
     if route.kind == "chain-school":
         query = {"orgMasterId": _school_with(chain, route.target)}
     if "{id}" in path:
@@ -74,7 +88,7 @@ def _request(chain: ChainDataset, op: spec.Operation) -> tuple[str, dict[str, An
         else:
             value = chain.objects["entitlements"][0]["deliveryOrderId"]
         path = path.replace("{id}", str(value))
-    return path, query
+    return path, query, body
 
 
 def _chain_reads() -> Iterator[Any]:
@@ -91,9 +105,11 @@ def _chain_reads() -> Iterator[Any]:
 def test_every_chain_read_answers_valid_messages(
     provider: Provider, chain: ChainDataset, prefix: str, version: str, op: spec.Operation
 ) -> None:
-    path, query = _request(chain, op)
+    path, query, json = _request(chain, op)
     with provider.http(provider.token()) as http:
-        answer = http.get(prefix + path, params=query, headers={"API-Version": version})
+        answer = http.request(
+            op.method, prefix + path, params=query, json=json, headers={"API-Version": version}
+        )
     assert answer.status_code == 200, answer.text
     assert answer.headers["API-Version"] == version
     body = op.success[1]
@@ -252,3 +268,21 @@ def test_school_list_filters(provider: Provider, chain: ChainDataset) -> None:
             found = {o["deliveryOrderId"] for o in http.get(orders, params=query).json()}
             wanted = {o["deliveryOrderId"] for o in listed if o[name] == listed[0][name]}
             assert found == wanted, name
+
+
+def test_a_persons_entitlements_and_products(provider: Provider, chain: ChainDataset) -> None:
+    school, person = _holder(chain)
+    body = {"school": {"organisationMasterIdentifier": school}, "user": person}
+    stranger = {"school": body["school"], "user": {"userMasterIdentifier": "nobody"}}
+    with provider.http(provider.token()) as http:
+        held = http.post("/entitlement-api/v1/entitlements/school/user", json=body).json()
+        products = http.post("/entitlement-api/v1/entitlements/school/user/products", json=body)
+        none = http.post("/entitlement-api/v1/entitlements/school/user", json=stranger).json()
+        delivery = http.post("/delivery-api/v2/deliveryorders/school/user", json=body)
+    assert held and none == []
+    for entitlement in held:
+        specification = entitlement["entitlementSpecification"]
+        assert person in (specification.get("student"), specification.get("employee"))
+    assert [p["entitlementId"] for p in products.json()] == [e["entitlementId"] for e in held]
+    assert all("entitlementSpecification" not in p for p in products.json())
+    assert delivery.status_code == 404  # not served yet (see docs/provider.md)

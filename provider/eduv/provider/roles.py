@@ -23,6 +23,13 @@ from eduv import spec
 
 ROLES_DOCUMENT = "chain/roles.json"
 
+# The reads by POST that the provider answers: a person's entitlements at a school. (The
+# Delivery API's counterpart is left out for now: which school-wide delivery orders
+# "concern" one person the text does not say.)
+POST_READS = frozenset(
+    {"get-entitlements-for-user-at-school", "get-entitlementproducts-for-user-at-school"}
+)
+
 # The component the provider plays in each chain API it serves.
 ROLES: Mapping[str, str] = {
     "catalogue-api": "LC",
@@ -62,9 +69,10 @@ def chain_apis() -> tuple[str, ...]:
 
 
 def serves(op: spec.Operation) -> bool:
-    """Whether the provider answers ``op`` with data: a read its component serves."""
+    """Whether the provider answers ``op`` with data: a read its component serves (GET,
+    or one of ``POST_READS``)."""
     role = ROLES.get(op.api)
-    if role is None or op.method != "GET":
+    if role is None or not (op.method == "GET" or op.operation_id in POST_READS):
         return False
     return role in _components(_entry(op.api, op.version, op.operation_id), "serves")
 

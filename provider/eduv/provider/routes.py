@@ -139,12 +139,18 @@ ROUTES: Mapping[str, Route] = {
     "get-entitlements-by-contract": Route(
         "chain-by", "deliveryOrderEntitlements", {"id": Column("contract")}
     ),
+    "get-entitlements-for-user-at-school": Route(
+        "chain-user", "entitlements", {"status": Column("status")}, body_person="user"
+    ),
+    "get-entitlementproducts-for-user-at-school": Route(
+        "chain-user", "entitlements", {"status": Column("status")}, body_person="user"
+    ),
 }
 
 
 def _chain_not_served() -> frozenset[str]:
     """Operations of the chain APIs served that are not answered with data here: the
-    writing ones, the POST reads (a later step), and those the role refuses with 405
+    writing ones, the Delivery API's POST read, and those the role refuses with 405
     (routed on their own, see ``eduv.provider.chain.refusals``)."""
     from eduv.provider.roles import chain_apis, serves
 

@@ -336,6 +336,7 @@ def _chain_request(call: Call) -> ChainRequest:
         call.params,
         call.grant.scopes,
         call.client,
+        call.body,
     )
 
 

@@ -15,11 +15,13 @@ from eduv.conformance.reads import (
     JsonObject,
     ObserveContext,
     Observed,
+    allowed,
+    canonical,
     open_lists,
     school_params,
 )
 from eduv.conformance.session import list_operations
-from eduv.spec import Operation, operations
+from eduv.spec import Operation, operations, schema
 
 Progress = Callable[[str], None]
 
@@ -96,6 +98,48 @@ def _chain(ctx: ObserveContext, api: str, version: str, progress: Progress) -> N
             values = {o.get(member) for listing in lists for o in listing.objects()}
             for value in sorted(v for v in values if isinstance(v, str))[: ctx.cfg.sample]:
                 ctx.read(op, school.id, {"id": value})
+        _chain_people(ctx, api, version, school.id, lists)
+
+
+def _chain_people(
+    ctx: ObserveContext, api: str, version: str, school: str, lists: list[Observed]
+) -> None:
+    """The POST reads of one person at a school, for a sample of the people the school's
+    delivery orders and entitlements name."""
+    named: dict[bytes, JsonObject] = {}
+    for listing in lists:
+        for obj in listing.objects():
+            for person in _people_named(obj):
+                named.setdefault(canonical(person), person)
+    people = list(named.values())[: ctx.cfg.sample]
+    for op in operations(api, version):
+        if op.method != "POST" or not allowed(op) or "user" not in _members(op):
+            continue
+        for person in people:
+            body = {"school": {"organisationMasterIdentifier": school}, "user": person}
+            ctx.read(op, school, {}, body)
+
+
+def _people_named(obj: JsonObject) -> list[JsonObject]:
+    """The people a delivery or entitlement specification names (UserReferences)."""
+    found: list[JsonObject] = []
+    for member in ("deliverySpecification", "entitlementSpecification"):
+        specification = obj.get(member)
+        if not isinstance(specification, dict):
+            continue
+        for key in ("student", "employee"):
+            if isinstance(specification.get(key), dict):
+                found.append(specification[key])
+        for key in ("students", "employees"):
+            found += [p for p in specification.get(key) or () if isinstance(p, dict)]
+    return [_ref(p) for p in found if _ref(p)]
+
+
+def _members(op: Operation) -> set[str]:
+    body = op.request
+    if body is None:
+        return set()
+    return set(schema(op.api, op.version, body.message).get("properties", {}))
 
 
 # The POST operations that look one person up, and the body member naming the person.

@@ -44,10 +44,13 @@ from eduv.provider.faults import (
     UNKNOWN_ORG_OK,
     Faults,
 )
+from eduv.provider.keys import person_keys, school_keys
 from eduv.provider.queries import Column
 from eduv.provider.schema import chain_objects
 
-KINDS = frozenset({"chain-list", "chain-get", "chain-school", "chain-by"})
+KINDS = frozenset({"chain-list", "chain-get", "chain-school", "chain-by", "chain-user"})
+# Where an entitlement names the one person it is for.
+HOLDERS = ("student", "employee")
 
 
 @dataclass(frozen=True, slots=True)
@@ -62,6 +65,7 @@ class ChainRequest:
     params: Mapping[str, Any]
     scopes: frozenset[str]
     client: Client
+    body: Any = None
 
 
 class ChainService:
@@ -72,6 +76,7 @@ class ChainService:
             "chain-get": self._get,
             "chain-school": self._school_list,
             "chain-by": self._by,
+            "chain-user": self._for_user,
         }
 
     def handle(self, conn: Connection, request: ChainRequest) -> Answer:
@@ -132,11 +137,23 @@ class ChainService:
         conditions = [chain_objects.c.school_key == key, *self._conditions(request)]
         return chain_objects_where(conn, request.collection, conditions)
 
+    def _for_user(self, conn: Connection, request: ChainRequest) -> list[Stored]:
+        """A person's entitlements at a school: those whose specification names them."""
+        key = self._school(conn, request)
+        if roles.needs_consent(request.op, request.scopes):
+            self._check_consent(request, key)
+        wanted = set(person_keys(request.body["user"]))
+        conditions = [chain_objects.c.school_key == key, *self._conditions(request)]
+        found = chain_objects_where(conn, request.collection, conditions)
+        return [s for s in found if wanted & _holder_keys(orjson.loads(s.doc))]
+
     # -- schools and consent -------------------------------------------------------------
 
     def _school(self, conn: Connection, request: ChainRequest) -> str:
         params = request.params
-        if "orgMasterId" in params:
+        if isinstance(request.body, Mapping) and isinstance(request.body.get("school"), Mapping):
+            keys = school_keys(request.body["school"])
+        elif "orgMasterId" in params:
             keys = [("master", str(params["orgMasterId"]))]
         elif "orgId" in params and "orgIdType" in params:
             keys = [(str(params["orgIdType"]), str(params["orgId"]))]
@@ -186,6 +203,10 @@ class ChainService:
             objs = _previous(request.op.api, component, objs)
             if not objs and not body.array:
                 raise RefusalError(404, OTHER, f"no such {body.message} in {request.version}")
+        if body.message != component:
+            # A view of the stored objects (EntitlementProduct of an Entitlement).
+            members = spec.schema(request.op.api, request.version, body.message)["properties"]
+            objs = [{k: v for k, v in o.items() if k in members} for o in objs]
         objs = self.faults.chain_objects(body.message, objs)
         return Answer(200, orjson.dumps(objs if body.array else objs[0]))
 
@@ -204,6 +225,17 @@ def _previous(api: str, component: str, objs: list[dict[str, Any]]) -> list[dict
         except NotExpressibleError:
             continue
     return out
+
+
+def _holder_keys(entitlement: Mapping[str, Any]) -> set[tuple[str, str]]:
+    found: set[tuple[str, str]] = set()
+    specification = entitlement.get("entitlementSpecification")
+    if isinstance(specification, Mapping):
+        for member in HOLDERS:
+            person = specification.get(member)
+            if isinstance(person, Mapping):
+                found.update(person_keys(person))
+    return found
 
 
 def _message(request: ChainRequest) -> str:
