@@ -33,7 +33,9 @@ from tests.conformance.conftest import natural_config
 FIDELITY = frozenset({"EDUV-CONF-LIST-001", "EDUV-CONF-SCN-003"})
 
 # Faults that break exactly what a fidelity check asserts: it names them.
-NAMED_BY_FIDELITY = frozenset({"lookup-404"})
+NAMED_BY_FIDELITY = frozenset(
+    {"lookup-404", "product-lookup-404", "delivery-order-lookup-404", "entitlement-lookup-404"}
+)
 # fault -> (checks that name the broken rule, checks that fail as a consequence)
 EXPECTED: dict[str, tuple[frozenset[str], frozenset[str]]] = {
     "lesson-groups-dropped": (
@@ -62,14 +64,20 @@ EXPECTED: dict[str, tuple[frozenset[str], frozenset[str]]] = {
     "enum-outside-list": (frozenset({"EDUV-CONF-SCHEMA-001"}), frozenset()),
     "previous-in-current-shape": (
         frozenset({"EDUV-CONF-VER-002"}),
-        # a 1.1.0 answer in 1.1.1 shapes carries a VO study code 1.1.0 does not allow
-        frozenset({"EDUV-CONF-RULE-OFFER-001"}),
+        # a 1.1.0 answer in 1.1.1 shapes carries a VO study code 1.1.0 does not allow, and
+        # a Delivery 1.0.0 answer in 2.0.0 shapes a delivery type 1.0.0 does not know
+        frozenset({"EDUV-CONF-RULE-OFFER-001", "EDUV-CONF-SCHEMA-001"}),
     ),
     # The lookup itself is the broken promise, so the list-versus-lookup check names it;
     # the class move of scenario mode is verified by lookups and fails with it.
     "lookup-404": (frozenset({"EDUV-CONF-LIST-001"}), frozenset({"EDUV-CONF-SCN-020"})),
     # A t-1 answered as t is one verdict per version in preflight, nothing scattered.
-    "previous-not-served": (frozenset({"EDUV-CONF-PRE-004"}), frozenset()),
+    # Where t-1 has a major version of its own (Catalogue 1.1.0, Delivery 1.0.0) its
+    # prefix serves nothing newer, so the header stays t-1 and the t shapes show instead.
+    "previous-not-served": (
+        frozenset({"EDUV-CONF-PRE-004"}),
+        frozenset({"EDUV-CONF-VER-002", "EDUV-CONF-SCHEMA-001"}),
+    ),
     # The board search fails the check (an error); the name search adds a warning to it.
     "organisation-search-needs-school": (frozenset({"EDUV-CONF-ORG-002"}), frozenset()),
     "status-code-strings": (frozenset({"EDUV-CONF-STATUS-001"}), frozenset()),
@@ -82,12 +90,23 @@ EXPECTED: dict[str, tuple[frozenset[str], frozenset[str]]] = {
     # Only a school without consent, beside schools with it, can show this one.
     "consent-per-client": (frozenset({"EDUV-CONF-CONSENT-001"}), frozenset()),
     "period-filter-ignored": (frozenset({"EDUV-CONF-FILTER-001"}), frozenset()),
+    # The chain reads: a listed object not found by its id, a catalogue rule broken, and
+    # a status outside its schema's list, per chain API served.
+    "product-lookup-404": (frozenset({"EDUV-CONF-LIST-001"}), frozenset()),
+    "licence-period-dropped": (frozenset({"EDUV-CONF-RULE-PRODUCT-001"}), frozenset()),
+    # A chain rule over what was read together; it is a warning, so advice.
+    "product-info-disagrees": (frozenset(), frozenset()),
+    "delivery-order-lookup-404": (frozenset({"EDUV-CONF-LIST-001"}), frozenset()),
+    "delivery-status-outside-list": (frozenset({"EDUV-CONF-SCHEMA-001"}), frozenset()),
+    "entitlement-lookup-404": (frozenset({"EDUV-CONF-LIST-001"}), frozenset()),
+    "entitlement-status-outside-list": (frozenset({"EDUV-CONF-SCHEMA-001"}), frozenset()),
 }
 
 
 # fault -> checks that pass but list the fault's warnings as advice
 ADVICE: dict[str, frozenset[str]] = {
     "student-in-two-classes": frozenset({"EDUV-CONF-RULE-GROUP-015"}),
+    "product-info-disagrees": frozenset({"EDUV-CONF-RULE-CHAIN-003"}),
 }
 
 

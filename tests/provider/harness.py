@@ -24,8 +24,10 @@ from joserfc import jwt
 from joserfc.jwk import ECKey
 from sqlalchemy import Engine
 
+from eduv.dataset.chain import ChainDataset
 from eduv.dataset.model import Dataset
 from eduv.provider import Settings, create_app, make_engine, migrate
+from eduv.provider.chain.sample import chain_for
 from eduv.provider.config import ProviderConfig, config_from_json
 from eduv.provider.db import scratch_schema
 from eduv.provider.embedded import serve_in_thread
@@ -45,6 +47,11 @@ SEED = 7
 def small_dataset(seed: int = SEED) -> Dataset:
     """A fixed-seed dataset: two PO and two VO schools with every flexibility case."""
     return build_dataset(RandomChooser(seed), ["PO", "VO"], cases=sorted(SCENARIOS))
+
+
+def small_chain(dataset: Dataset, seed: int = SEED) -> ChainDataset:
+    """A fixed-seed chain dataset for the schools of ``dataset``."""
+    return chain_for(dataset, seed)
 
 
 def free_port_socket() -> socket.socket:

@@ -19,9 +19,10 @@ from sqlalchemy import Engine
 from eduv import spec
 from eduv.dataset.convert import convert_object
 from eduv.dataset.model import Dataset, School
+from eduv.provider.chain.store import load_chain
 from eduv.provider.faults import FAULTS
 from tests.conftest import REPO
-from tests.provider.harness import Provider, client, config, running
+from tests.provider.harness import Provider, client, config, running, small_chain
 
 Check = Callable[[Provider, Dataset], list[str]]
 SEMVER = re.compile(r"^[0-9]+\.[0-9]+\.[0-9]+$")
@@ -299,6 +300,87 @@ def board_search_answered(provider: Provider, dataset: Dataset) -> list[str]:
     return [] if school.key in keys else [f"{school.key} not found by its board"]
 
 
+# -- chain reads ------------------------------------------------------------------------
+
+CHAIN_LISTS = {
+    "products": ("/catalogue-api/v2/products", "productId", "/catalogue-api/v2/products/{}"),
+    "deliveryOrders": (
+        "/delivery-api/v2/deliveryorders/school",
+        "deliveryOrderId",
+        "/delivery-api/v2/deliveryorders/{}",
+    ),
+    "entitlements": (
+        "/entitlement-api/v1/entitlements/school",
+        "entitlementId",
+        "/entitlement-api/v1/entitlements/{}",
+    ),
+}
+
+
+def _chain_listed(provider: Provider, dataset: Dataset, name: str) -> list[dict[str, Any]]:
+    """Everything one chain list serves, over every school for the school lists."""
+    path, _member, _lookup = CHAIN_LISTS[name]
+    if name == "products":
+        answer = _get(provider, path)
+        assert answer.status_code == 200, answer.text
+        return list(answer.json())
+    found: list[dict[str, Any]] = []
+    for school in dataset.schools:
+        answer = _get(provider, path, params={"orgMasterId": school.key})
+        assert answer.status_code == 200, answer.text
+        found += answer.json()
+    return found
+
+
+def _chain_lookups(name: str) -> Check:
+    def check(provider: Provider, dataset: Dataset) -> list[str]:
+        _path, member, lookup = CHAIN_LISTS[name]
+        listed = _chain_listed(provider, dataset, name)
+        assert listed, f"no {name} served"
+        problems = []
+        for obj in listed[:3]:
+            answer = _get(provider, lookup.format(obj[member]))
+            if answer.status_code != 200:
+                problems.append(
+                    f"{name} {obj[member]} listed, its lookup answers {answer.status_code}"
+                )
+        return problems
+
+    return check
+
+
+def licence_periods_served(provider: Provider, dataset: Dataset) -> list[str]:
+    """EDUV-PRODUCT-001: a digital product states its licence period."""
+    return [
+        f"digital product {p['productId']} has no licensePeriod"
+        for p in _chain_listed(provider, dataset, "products")
+        if p["type"] in ("digital", "combi") and "licensePeriod" not in p
+    ]
+
+
+def product_info_agrees(provider: Provider, dataset: Dataset) -> list[str]:
+    """EDUV-CHAIN-003: a product summary names its product's publisher."""
+    by_id = {p["productId"]: p["publisher"] for p in _chain_listed(provider, dataset, "products")}
+    answer = _get(provider, "/catalogue-api/v2/products/info")
+    return [
+        f"ProductInfo {i['productId']}: {i['publisher']!r}, not {by_id[i['productId']]!r}"
+        for i in answer.json()
+        if i["productId"] in by_id and i["publisher"] != by_id[i["productId"]]
+    ]
+
+
+def _chain_valid(name: str, api: str, message: str) -> Check:
+    def check(provider: Provider, dataset: Dataset) -> list[str]:
+        validator = spec.validator(api, spec.api(api).current, message)
+        return [
+            f"{message}: {error.message}"
+            for obj in _chain_listed(provider, dataset, name)
+            for error in validator.iter_errors(obj)
+        ]
+
+    return check
+
+
 CHECKS: dict[str, Check] = {
     "lesson-groups-dropped": all_groups_served,
     "end-dates-inclusive": end_dates_exclusive,
@@ -321,11 +403,22 @@ CHECKS: dict[str, Check] = {
     "previous-not-served": previous_version_served,
     "lookup-404": listed_groups_are_found,
     "organisation-search-needs-school": board_search_answered,
+    "product-lookup-404": _chain_lookups("products"),
+    "licence-period-dropped": licence_periods_served,
+    "product-info-disagrees": product_info_agrees,
+    "delivery-order-lookup-404": _chain_lookups("deliveryOrders"),
+    "delivery-status-outside-list": _chain_valid("deliveryOrders", "delivery-api", "DeliveryOrder"),
+    "entitlement-lookup-404": _chain_lookups("entitlements"),
+    "entitlement-status-outside-list": _chain_valid(
+        "entitlements", "entitlement-api", "Entitlement"
+    ),
 }
 
 
 @pytest.fixture
 def start(sqlite_engine: Engine, dataset: Dataset) -> Iterator[Callable[[tuple[str, ...]], Any]]:
+    load_chain(sqlite_engine, small_chain(dataset))
+
     def make(faults: tuple[str, ...]) -> Any:
         return running(
             sqlite_engine, _config(dataset), dataset=dataset, faults=faults, deliver=False

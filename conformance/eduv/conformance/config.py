@@ -35,6 +35,10 @@ from eduv.spec import Lang
 # The APIs a source serves and the suite can observe: the registry's source APIs.
 SOURCE_APIS = tuple(api.id for api in spec.source_apis())
 NOTIFICATIONS_API = "notifications-api"
+# The chain APIs whose reads observe mode covers: a supplier's catalogue, the delivery
+# orders of the ordering environment and the entitlements of the entitlement manager.
+CHAIN_READ_APIS = ("catalogue-api", "delivery-api", "entitlement-api")
+OBSERVED_APIS = (*SOURCE_APIS, *CHAIN_READ_APIS)
 
 
 @dataclass(frozen=True, slots=True)
@@ -103,7 +107,7 @@ class RunConfig:
     api_urls: Mapping[str, str] = field(default_factory=dict)
     credentials: tuple[Credential, ...] = ()
     schools: tuple[SchoolTarget, ...] = ()
-    apis: tuple[str, ...] = (*SOURCE_APIS, NOTIFICATIONS_API)
+    apis: tuple[str, ...] = (*SOURCE_APIS, NOTIFICATIONS_API, *CHAIN_READ_APIS)
     versions: tuple[str, ...] = ("t", "t-1")
     modes: tuple[Mode, ...] = ("preflight", "observe", "scenario")
     seed: int = 0

@@ -15,9 +15,16 @@ from dataclasses import dataclass, field, replace
 from functools import partial
 
 from eduv import spec
-from eduv.conformance.config import SOURCE_APIS, is_pre_release
+from eduv.conformance.config import OBSERVED_APIS, is_pre_release
 from eduv.conformance.model import Note, Outcome, Result, Where, result
-from eduv.conformance.reads import ObserveContext, judge, observable_pairs, probe_operation
+from eduv.conformance.reads import (
+    ObserveContext,
+    Observed,
+    judge,
+    observable_pairs,
+    probe_operation,
+    school_params,
+)
 from eduv.conformance.session import Grant, TokenFailedError
 from eduv.conformance.state import SuiteState, guard
 from eduv.conformance.tally import Tally
@@ -72,7 +79,7 @@ def start(ctx: ObserveContext) -> Preflight:
         if is_pre_release(version):
             note = Note("pair-pre-release", {"api": api, "version": version})
             pre.closed[(api, version)] = (note, True)
-        elif api not in SOURCE_APIS:
+        elif api not in OBSERVED_APIS:
             pre.closed[(api, version)] = (Note("pair-not-observed", {"api": api}), False)
     return pre
 
@@ -150,21 +157,36 @@ def _probe(ctx: ObserveContext, op: Operation, tally: Tally) -> bool:
     """Whether the version is served; the schools that refused for want of consent are
     noted for EDUV-CONF-PRE-003. A version that is not served is one finding."""
     pair = (op.api, op.version)
+    if not school_params(op, "-"):
+        # An API about no school (the catalogue) is read once, not per school.
+        item = ctx.read(op, None, {}, purpose="preflight")
+        if not item.ok:
+            status = item.answer.status
+            judge(tally, item, "not-served", {"operation": op.operation_id, "status": status})
+            return False
+        return _answered_in(item, op, tally)
     for school in ctx.schools:
         item = ctx.read(op, school.id, {"orgMasterId": school.id}, purpose="preflight")
         status = item.answer.status
         if item.ok:
-            said = item.answer.header("api-version")
-            if said != op.version and said in spec.versions(op.api):
-                # The version asked for is answered by another one: it is not served.
-                params = {"asked": op.version, "answered": said, "operation": op.operation_id}
-                judge(tally, item, "answered-as", params)
+            if not _answered_in(item, op, tally):
                 return False
             continue
         if status == 403 and spec.status_code(_json(item.answer.content)) == 22:
             ctx.refused.setdefault(pair, set()).add(school.id)
             continue
         judge(tally, item, "not-served", {"operation": op.operation_id, "status": status})
+        return False
+    return True
+
+
+def _answered_in(item: Observed, op: Operation, tally: Tally) -> bool:
+    """Whether a successful answer is in the version asked for (else one finding)."""
+    said = item.answer.header("api-version")
+    if said != op.version and said in spec.versions(op.api):
+        # The version asked for is answered by another one: it is not served.
+        params = {"asked": op.version, "answered": said, "operation": op.operation_id}
+        judge(tally, item, "answered-as", params)
         return False
     return True
 

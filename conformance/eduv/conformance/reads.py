@@ -15,7 +15,7 @@ from typing import Any
 import orjson
 
 from eduv import spec
-from eduv.conformance.config import SOURCE_APIS, RunConfig, SchoolTarget, is_pre_release
+from eduv.conformance.config import OBSERVED_APIS, RunConfig, SchoolTarget, is_pre_release
 from eduv.conformance.http import Answer
 from eduv.conformance.mask import Masker
 from eduv.conformance.model import Where
@@ -34,6 +34,11 @@ ID_MEMBERS = {
     "Group": "groupId",
     "StudyOffering": "studyOfferingId",
     "SubjectOffering": "subjectOfferingId",
+    "Product": "productId",
+    "ProductInfo": "productId",
+    "DeliveryOrder": "deliveryOrderId",
+    "Entitlement": "entitlementId",
+    "DeliveryOrderEntitlements": "deliveryOrderId",
 }
 
 
@@ -42,13 +47,34 @@ class NotAllowedError(RuntimeError):
 
 
 def allowed(op: Operation) -> bool:
-    return op.read_only and op.api in SOURCE_APIS
+    return op.read_only and op.api in OBSERVED_APIS
 
 
 def probe_operation(api: str, version: str) -> Operation | None:
-    """The operation a probe calls: the first list of a school's objects."""
+    """The operation a probe calls: the first list of a school's objects, else (an API
+    about no school, such as the Catalogue API) its first list."""
     found = [op for op in list_operations(api, version) if allowed(op)]
+    found = found or [op for op in open_lists(api, version) if allowed(op)]
     return found[0] if found else None
+
+
+def open_lists(api: str, version: str) -> list[Operation]:
+    """The GET lists of an API version that name no school and no object (the catalogue)."""
+    return [
+        op
+        for op in spec.operations(api, version)
+        if op.method == "GET"
+        and op.read_only
+        and not ({"orgMasterId", "orgId"} & set(op.parameter_in))
+        and "path" not in op.parameter_in.values()
+    ]
+
+
+def school_params(op: Operation, school: str | None) -> dict[str, Any]:
+    """The parameters that name ``school`` in a call of ``op`` (none when it takes none)."""
+    if school is None or "orgMasterId" not in op.parameter_in:
+        return {}
+    return {"orgMasterId": school}
 
 
 @dataclass(frozen=True, slots=True)
@@ -220,14 +246,18 @@ class ObserveContext:
             if operation_id is None or item.op.operation_id == operation_id:
                 yield item
 
-    def listing(self, api: str, version: str, operation_id: str, school: str) -> Observed | None:
+    def listing(
+        self, api: str, version: str, operation_id: str, school: str | None
+    ) -> Observed | None:
         """The unfiltered list answer of ``operation_id`` for ``school``, when read."""
         for item in self.reads(api, version, operation_id):
             if item.school == school and not _filtered(item):
                 return item
         return None
 
-    def listed(self, api: str, version: str, operation_id: str, school: str) -> list[JsonObject]:
+    def listed(
+        self, api: str, version: str, operation_id: str, school: str | None
+    ) -> list[JsonObject]:
         item = self.listing(api, version, operation_id, school)
         return [] if item is None else item.objects()
 
@@ -237,7 +267,7 @@ def _filtered(item: Observed) -> bool:
 
 
 def observable_pairs(cfg: RunConfig) -> list[tuple[str, str]]:
-    return [(a, v) for a, v in cfg.plan() if a in SOURCE_APIS and not is_pre_release(v)]
+    return [(a, v) for a, v in cfg.plan() if a in OBSERVED_APIS and not is_pre_release(v)]
 
 
 def operation(api: str, version: str, operation_id: str) -> Operation | None:

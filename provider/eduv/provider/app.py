@@ -30,6 +30,7 @@ from starlette.staticfiles import StaticFiles
 from eduv import spec
 from eduv.provider import shaping
 from eduv.provider.auth import Authority, TokenError
+from eduv.provider.chain.refusals import add_refusals
 from eduv.provider.config import ProviderConfig
 from eduv.provider.db import migrate
 from eduv.provider.delivery import DeliveryWorker
@@ -238,13 +239,15 @@ def _add_api_routes(app: FastAPI, provider: Provider) -> None:
                 if op.operation_id in NOT_SERVED:
                     continue
                 grouped.setdefault((op.method, op.path), {})[version] = op
-        for (method, path), ops in grouped.items():
+        # Fixed paths before templated ones: /products/info is no product id.
+        for (method, path), ops in sorted(grouped.items(), key=lambda kv: "{" in kv[0][1]):
             app.add_api_route(
                 mount.prefix + path,
                 provider.endpoint(mount, ops),
                 methods=[method],
                 include_in_schema=False,
             )
+    add_refusals(app)  # the chain roles' 405s, before the catch-all below
     for api in sorted({m.api for m in mounts()}):
         app.add_api_route(
             f"/{api}/{{major}}/{{rest:path}}",

@@ -212,9 +212,17 @@ def _docs_site(chosen: Path | None) -> Path | None:
 
 
 def _load(engine: Engine, path: Path, *, notify: bool) -> None:
+    from eduv.provider.chain.store import chain_format, load_chain
     from eduv.provider.datasets import read_dataset
     from eduv.provider.store import load_dataset
 
+    if chain_format(path):
+        from eduv.dataset.chain import load_chain_dataset
+
+        done = load_chain(engine, load_chain_dataset(path))
+        counts = ", ".join(f"{n} {name}" for name, n in done.objects.items() if n)
+        typer.echo(f"loaded the chain of {done.schools} schools: {counts}", err=True)
+        return
     dataset = read_dataset(path)
     summary = load_dataset(engine, dataset, notify=notify)
     counts = ", ".join(f"{n} {name}" for name, n in summary.objects.items() if n)

@@ -125,11 +125,19 @@ def config_from_json(doc: Any, where: str = "<config>") -> ProviderConfig:
     )
 
 
+def default_consent_apis() -> list[str]:
+    """The APIs a consent without ``apis`` covers: the administration APIs and the chain
+    APIs served whose texts ask for a school's consent."""
+    from eduv.provider.roles import consent_apis
+
+    return [a.id for a in spec.source_apis()] + list(consent_apis())
+
+
 def _client(doc: Mapping[str, Any]) -> Client:
     consents: dict[str, frozenset[str]] = {}
     for consent in doc.get("consents", []):
-        # Without a list, a consent covers every API the source serves.
-        apis = frozenset(consent.get("apis", [a.id for a in spec.source_apis()]))
+        # Without a list, a consent covers every API the source serves that asks for it.
+        apis = frozenset(consent.get("apis", default_consent_apis()))
         consents[consent["school"]] = consents.get(consent["school"], frozenset()) | apis
     notify = doc.get("notifications")
     subscriber = None

@@ -119,7 +119,17 @@ def _initial(conn: Connection) -> None:
     schema.metadata.create_all(conn)
 
 
-MIGRATIONS: tuple[Migration, ...] = (Migration(1, "initial tables", _initial),)
+def _chain_tables(conn: Connection) -> None:
+    # A database of the first version gains the chain's tables; a new one already has
+    # them from the first migration, which creates every table schema.py defines.
+    for table in schema.CHAIN_TABLES:
+        table.create(conn, checkfirst=True)
+
+
+MIGRATIONS: tuple[Migration, ...] = (
+    Migration(1, "initial tables", _initial),
+    Migration(2, "chain objects and their schools", _chain_tables),
+)
 
 
 def schema_version(conn: Connection) -> int:

@@ -3,7 +3,8 @@
 :func:`start` (and :func:`running`, its context manager) runs the provider in a thread
 of this process on 127.0.0.1 and a port the operating system picks, with a fresh SQLite
 file (or the PostgreSQL database given), loads a generated dataset with every
-flexibility case, plus one more PO school that gives no client consent, and registers
+flexibility case, plus one more PO school that gives no client consent, and a generated
+chain dataset for the same schools (catalogue, delivery orders, entitlements), and registers
 two clients sharing one secret: ``conformance`` with every scope and consent for every
 school but that one, ``conformance-no-consent`` with every scope and no consent, plus a
 provisioning token. ``eduv conformance run`` without a target uses it.
@@ -39,6 +40,8 @@ class Embedded:
     engine: Any = None
     # Schools of the dataset that gave no client consent (the source answers 403/22).
     without_consent: tuple[str, ...] = ()
+    # The chain dataset served beside ``dataset``, for the same schools.
+    chain: Any = None
 
     def stop(self) -> None:
         self.server.should_exit = True
@@ -136,12 +139,16 @@ def start(
     import uvicorn
 
     from eduv.provider import Settings, create_app, load_dataset, make_engine, migrate
+    from eduv.provider.chain.sample import chain_for
+    from eduv.provider.chain.store import load_chain
 
     engine = make_engine(database or f"sqlite:///{folder / 'provider.db'}")
     migrate(engine)
     data = dataset if dataset is not None else default_dataset(seed)
     refusing = () if dataset is not None else without_consent(data)
     load_dataset(engine, data)
+    chain = chain_for(data, seed)
+    load_chain(engine, chain)
     secret, token = secrets.token_urlsafe(18), secrets.token_urlsafe(18)
     sock = loopback_socket()
     url = f"http://127.0.0.1:{sock.getsockname()[1]}"
@@ -150,7 +157,7 @@ def start(
     app = create_app(engine, settings)
     config = uvicorn.Config(app, log_level="warning", lifespan="on")
     server, thread = serve_in_thread(config, sock, "the embedded reference provider")
-    return Embedded(url, data, secret, token, server, thread, engine, refusing)
+    return Embedded(url, data, secret, token, server, thread, engine, refusing, chain)
 
 
 @contextmanager

@@ -34,6 +34,12 @@ PREVIOUS_AS_CURRENT = "previous-as-current"
 GROUP_LOOKUP_MISSES = "group-lookup-misses"
 CONSENT_PER_CLIENT = "consent-per-client"
 SEARCH_NEEDS_SCHOOL = "search-needs-school"
+# Chain lookups by id that miss, per collection of the chain dataset.
+CHAIN_LOOKUP_MISSES = {
+    "products": "product-lookup-misses",
+    "deliveryOrders": "delivery-order-lookup-misses",
+    "entitlements": "entitlement-lookup-misses",
+}
 
 
 @dataclass(frozen=True, slots=True)
@@ -116,6 +122,32 @@ def _drop_last_modified(_message: str, docs: list[JsonObject]) -> list[JsonObjec
 
 def _status_outside_list(_message: str, docs: list[JsonObject]) -> list[JsonObject]:
     return [{**d, "status": "inactive"} if d.get("status") == "active" else d for d in docs]
+
+
+def _drop_licence_period(message: str, docs: list[JsonObject]) -> list[JsonObject]:
+    """Digital products lose their licence period (physical ones have none to lose)."""
+    if message != "Product":
+        return docs
+    return [{k: v for k, v in d.items() if k != "licensePeriod"} for d in docs]
+
+
+def _info_other_publisher(message: str, docs: list[JsonObject]) -> list[JsonObject]:
+    """Product summaries still name the publisher before a takeover."""
+    if message != "ProductInfo":
+        return docs
+    return [{**d, "publisher": f"{d.get('publisher', '')} (oud)"} for d in docs]
+
+
+def _delivery_status_delivered(message: str, docs: list[JsonObject]) -> list[JsonObject]:
+    if message != "DeliveryOrder":
+        return docs
+    return [{**d, "status": "delivered"} for d in docs]
+
+
+def _entitlement_status_active(message: str, docs: list[JsonObject]) -> list[JsonObject]:
+    if message != "Entitlement":
+        return docs
+    return [{**d, "entitlementStatus": "active"} for d in docs]
 
 
 FAULTS: dict[str, Fault] = {
@@ -254,6 +286,48 @@ FAULTS: dict[str, Fault] = {
             flags=frozenset({CONSENT_PER_CLIENT}),
         ),
         Fault(
+            "product-lookup-404",
+            "Catalogue lookups: a product the catalogue lists is found by its productId.",
+            "Products are listed, but every lookup of a product by its id answers 404.",
+            flags=frozenset({CHAIN_LOOKUP_MISSES["products"]}),
+        ),
+        Fault(
+            "licence-period-dropped",
+            "Catalogue: a digital product states its licence period (EDUV-PRODUCT-001).",
+            "Products are served without licensePeriod.",
+            objects=_drop_licence_period,
+        ),
+        Fault(
+            "product-info-disagrees",
+            "Catalogue: a ProductInfo agrees with the Product of the same id (EDUV-CHAIN-003).",
+            "Product summaries are served with another publisher than their product's.",
+            objects=_info_other_publisher,
+        ),
+        Fault(
+            "delivery-order-lookup-404",
+            "Delivery lookups: a delivery order a school's list holds is found by its id.",
+            "Delivery orders are listed, but every lookup by id answers 404.",
+            flags=frozenset({CHAIN_LOOKUP_MISSES["deliveryOrders"]}),
+        ),
+        Fault(
+            "delivery-status-outside-list",
+            "Schema: a delivery order's status is one of the statuses the Delivery API lists.",
+            "Delivery orders are served with status delivered.",
+            objects=_delivery_status_delivered,
+        ),
+        Fault(
+            "entitlement-lookup-404",
+            "Entitlement lookups: an entitlement a school's list holds is found by its id.",
+            "Entitlements are listed, but every lookup by id answers 404.",
+            flags=frozenset({CHAIN_LOOKUP_MISSES["entitlements"]}),
+        ),
+        Fault(
+            "entitlement-status-outside-list",
+            "Schema: an entitlement's status is one of the statuses the Entitlement API lists.",
+            "Entitlements are served with entitlementStatus active.",
+            objects=_entitlement_status_active,
+        ),
+        Fault(
             "period-filter-ignored",
             "Filters: schoolPeriodId narrows a list to the objects of that school period.",
             "The schoolPeriodId parameter is accepted and ignored.",
@@ -261,6 +335,20 @@ FAULTS: dict[str, Fault] = {
         ),
     )
 }
+
+
+# The faults that act on chain objects; the others leave chain answers alone.
+CHAIN_FAULTS = frozenset(
+    {
+        "product-lookup-404",
+        "licence-period-dropped",
+        "product-info-disagrees",
+        "delivery-order-lookup-404",
+        "delivery-status-outside-list",
+        "entitlement-lookup-404",
+        "entitlement-status-outside-list",
+    }
+)
 
 
 class UnknownFaultError(ValueError):
@@ -298,6 +386,13 @@ class Faults:
     def objects(self, message: str, docs: list[JsonObject]) -> list[JsonObject]:
         for hook in self._hooks:
             docs = hook(message, docs)
+        return docs
+
+    def chain_objects(self, message: str, docs: list[JsonObject]) -> list[JsonObject]:
+        """The object transforms of the chain faults switched on (see ``CHAIN_FAULTS``)."""
+        for fault in self.active:
+            if fault.name in CHAIN_FAULTS and fault.objects is not None:
+                docs = fault.objects(message, docs)
         return docs
 
 

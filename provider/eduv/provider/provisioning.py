@@ -24,9 +24,11 @@ from fastapi import FastAPI, Request, Response
 from sqlalchemy import select
 from starlette.concurrency import run_in_threadpool
 
+from eduv.dataset.chain import chain_dataset_from_json
 from eduv.dataset.io import DatasetError
 from eduv.dataset.model import GroupOfferings, collection
 from eduv.provider import schema
+from eduv.provider.chain.store import load_chain
 from eduv.provider.changes import (
     PERSON_COLLECTIONS,
     ObjectChange,
@@ -106,6 +108,11 @@ def add_provisioning(
             "notifications": summary.notifications,
         }
 
+    async def put_chain(request: Request) -> Any:
+        chain = chain_dataset_from_json(await _json(request), "<request body>")
+        summary = await run_in_threadpool(load_chain, engine, chain)
+        return {"schools": summary.schools, "objects": summary.objects}
+
     async def put_school(request: Request) -> Any:
         key = request.path_params["key"]
         dataset = dataset_from_document(await _json(request))
@@ -145,6 +152,7 @@ def add_provisioning(
 
     routes: list[tuple[str, str, Callable[[Request], Any]]] = [
         ("PUT", "/dataset", put_dataset),
+        ("PUT", "/chain", put_chain),
         ("PUT", "/schools/{key}", put_school),
         ("DELETE", "/schools/{key}", drop_school),
         ("POST", "/changes", post_changes),

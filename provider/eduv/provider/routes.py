@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
+from eduv import spec
 from eduv.provider.queries import (
     Column,
     Filter,
@@ -110,15 +111,66 @@ ROUTES: Mapping[str, Route] = {
     # notifications-api 0.9.1, source side
     "subscribe": Route("subscribe"),
     "get-notifications": Route("notifications"),
+    # catalogue-api, as the supplier's catalogue (LC)
+    "get-all-products": Route("chain-list", "products", {"since": Column("modified")}),
+    "get-product-by-id": Route("chain-get", "products"),
+    "get-all-products-info": Route("chain-list", "productInfo", {"since": Column("modified")}),
+    "get-product-info-by-id": Route("chain-get", "productInfo"),
+    # delivery-api, as the ordering environment (BO)
+    "get-delivery-order": Route("chain-get", "deliveryOrders"),
+    "get-delivery-orders-for-school": Route(
+        "chain-school",
+        "deliveryOrders",
+        {"status": Column("status"), "deliveryType": Column("kind")},
+    ),
+    "get-delivery-orders-by-contract": Route(
+        "chain-by", "deliveryOrders", {"id": Column("contract")}
+    ),
+    # entitlement-api, as the entitlement manager (AM)
+    "get-entitlement": Route("chain-get", "entitlements"),
+    "get-entitlements-by-delivery-order": Route(
+        "chain-by", "entitlements", {"id": Column("delivery_order")}
+    ),
+    "get-entitlements-for-school": Route(
+        "chain-school",
+        "entitlements",
+        {"deliveryOrderId": Column("delivery_order"), "entitlementStatus": Column("status")},
+    ),
+    "get-entitlements-by-contract": Route(
+        "chain-by", "deliveryOrderEntitlements", {"id": Column("contract")}
+    ),
+    "get-entitlements-for-user-at-school": Route(
+        "chain-user", "entitlements", {"status": Column("status")}, body_person="user"
+    ),
+    "get-entitlementproducts-for-user-at-school": Route(
+        "chain-user", "entitlements", {"status": Column("status")}, body_person="user"
+    ),
 }
 
+
+def _chain_not_served() -> frozenset[str]:
+    """Operations of the chain APIs served that are not answered with data here: the
+    writing ones, the Delivery API's POST read, and those the role refuses with 405
+    (routed on their own, see ``eduv.provider.chain.refusals``)."""
+    from eduv.provider.roles import chain_apis, serves
+
+    return frozenset(
+        op.operation_id
+        for api in chain_apis()
+        for version in spec.versions(api)
+        for op in spec.operations(api, version)
+        if not serves(op)
+    )
+
+
 # Operations of the served APIs that a source does not serve: the receiving side of the
-# Notifications API belongs to the subscriber.
-NOT_SERVED = frozenset({"post-notification", "post-notifications"})
+# Notifications API belongs to the subscriber; of the chain APIs, see _chain_not_served.
+NOT_SERVED = frozenset({"post-notification", "post-notifications"}) | _chain_not_served()
 
 # Parameters handled by the route kind itself rather than by a filter.
 KIND_PARAMS: Mapping[str, frozenset[str]] = {
     "get": frozenset({"id"}),
+    "chain-get": frozenset({"id"}),
     "organisations": frozenset(
         {"orgMasterId", "orgId", "orgIdType", "boardMasterId", "boardId", "boardIdType", "name"}
     ),

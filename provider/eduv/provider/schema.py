@@ -275,3 +275,44 @@ used_assertions = Table(
     UniqueConstraint("client_id", "jti", name="uq_used_assertions"),
     Index("ix_used_assertions_expires", "expires"),
 )
+
+
+# -- the learning-materials chain ---------------------------------------------------------
+# Chain objects are kept the same way: the JSON document in the shape of the current API
+# version (t), with the few columns the chain reads filter on (school, delivery order,
+# contract, status, delivery type, last change). The schools a chain dataset names are
+# kept with every identifier a request may use. Migration 2 adds both tables.
+
+chain_objects = Table(
+    "chain_objects",
+    metadata,
+    Column("pk", Serial, primary_key=True),
+    Column("collection", String(40), nullable=False),
+    Column("position", Integer, nullable=False),
+    Column("obj_id", String(ID), nullable=True),
+    Column("school_key", String(ID), nullable=True),
+    Column("delivery_order", String(ID), nullable=True),
+    Column("contract", String(ID), nullable=True),
+    Column("status", String(40), nullable=True),
+    Column("kind", String(60), nullable=True),
+    Column("modified", String(40), nullable=True),
+    Column("doc", Text, nullable=False),
+    Index("ix_chain_objects_id", "collection", "obj_id"),
+    Index("ix_chain_objects_school", "collection", "school_key"),
+    Index("ix_chain_objects_delivery", "collection", "delivery_order"),
+    Index("ix_chain_objects_contract", "collection", "contract"),
+)
+
+# Every way a request may name a school of the chain data: 'master' for its RIO code,
+# else the organisationIdType of a secondary identifier.
+chain_schools = Table(
+    "chain_schools",
+    metadata,
+    Column("school_key", String(ID), nullable=False),
+    Column("id_type", String(40), nullable=False),
+    Column("id_value", String(ID), nullable=False),
+    Column("sector", String(2), nullable=False),
+    Index("ix_chain_schools_lookup", "id_type", "id_value"),
+)
+
+CHAIN_TABLES = (chain_objects, chain_schools)

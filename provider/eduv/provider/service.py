@@ -18,6 +18,8 @@ from sqlalchemy import Connection, Engine, and_, false, insert, or_, select
 from eduv import spec
 from eduv.provider import outbox, queries, schema, shaping
 from eduv.provider.auth import Grant
+from eduv.provider.chain.service import KINDS as CHAIN_KINDS
+from eduv.provider.chain.service import ChainRequest, ChainService
 from eduv.provider.config import Client, ProviderConfig
 from eduv.provider.db import precise, reading, utc_now, writing
 from eduv.provider.errors import (
@@ -76,6 +78,7 @@ class Service:
         self.config = config
         self.faults = faults
         self.public_url = public_url.rstrip("/")
+        self.chain = ChainService(faults)
         self._reads: dict[str, Callable[[Connection, Call], Answer]] = {
             "get": self._get,
             "list": self._list,
@@ -91,6 +94,8 @@ class Service:
             if call.route.kind == "subscribe":
                 return self._subscribe(call)
             with reading(self.engine) as conn:
+                if call.route.kind in CHAIN_KINDS:
+                    return self.chain.handle(conn, _chain_request(call))
                 return self._reads[call.route.kind](conn, call)
         except RefusalError as refusal:
             return refused(refusal)
@@ -319,6 +324,20 @@ class Service:
         parsed = orjson.loads(doc)
         parsed["url"] = self.public_url + parsed["url"]
         return orjson.dumps(parsed).decode()
+
+
+def _chain_request(call: Call) -> ChainRequest:
+    return ChainRequest(
+        call.op,
+        call.version,
+        call.route.kind,
+        call.route.target,
+        call.route.filters,
+        call.params,
+        call.grant.scopes,
+        call.client,
+        call.body,
+    )
 
 
 def _raw(docs: list[str], array: bool) -> bytes:

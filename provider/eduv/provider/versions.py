@@ -24,8 +24,19 @@ def data_apis() -> tuple[str, ...]:
 
 
 def served_scopes() -> list[str]:
-    """Every scope of the data APIs, sorted: what a client may be registered for."""
-    return sorted({s for api in data_apis() for s in spec.api_version(api).scopes})
+    """Every scope of the data APIs and the chain APIs served, sorted: what a client may
+    be registered for."""
+    from eduv.provider.roles import chain_scopes
+
+    data = {s for api in data_apis() for s in spec.api_version(api).scopes}
+    return sorted(data | set(chain_scopes()))
+
+
+def chain_apis() -> tuple[str, ...]:
+    """The chain APIs served in t and t-1, each in the role of ``chain.roles.ROLES``."""
+    from eduv.provider.roles import chain_apis as served
+
+    return served()
 
 
 @dataclass(frozen=True, slots=True)
@@ -50,7 +61,7 @@ def served_versions(api: str) -> tuple[str, ...]:
 @cache
 def mounts() -> tuple[Mount, ...]:
     found: dict[tuple[str, int], list[str]] = {}
-    for api in (*data_apis(), NOTIFICATIONS_API):
+    for api in (*data_apis(), NOTIFICATIONS_API, *chain_apis()):
         for version in served_versions(api):
             major = spec.api_version(api, version).major
             found.setdefault((api, major), []).append(version)
@@ -82,4 +93,4 @@ def is_previous(api: str, version: str) -> bool:
 
 
 def all_served() -> Mapping[str, tuple[str, ...]]:
-    return {api: served_versions(api) for api in (*data_apis(), NOTIFICATIONS_API)}
+    return {api: served_versions(api) for api in (*data_apis(), NOTIFICATIONS_API, *chain_apis())}

@@ -9,20 +9,28 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
+from eduv.conformance.config import CHAIN_READ_APIS
 from eduv.conformance.reads import (
     ID_MEMBERS,
     JsonObject,
     ObserveContext,
     Observed,
+    allowed,
+    canonical,
+    open_lists,
+    school_params,
 )
 from eduv.conformance.session import list_operations
-from eduv.spec import Operation, operations
+from eduv.spec import Operation, operations, schema
 
 Progress = Callable[[str], None]
 
 
 def collect(ctx: ObserveContext, progress: Progress) -> None:
     for api, version in ctx.pairs:
+        if api in CHAIN_READ_APIS:
+            _chain(ctx, api, version, progress)
+            continue
         for school in ctx.testable(api, version):
             progress(f"reading {api} {version} for {school.id}")
             lists = [
@@ -47,15 +55,91 @@ def _by_id(ctx: ObserveContext, listing: Observed) -> None:
     for obj in listing.objects()[: ctx.cfg.sample]:
         value = obj.get(member)
         if isinstance(value, str):
-            ctx.read(lookup, listing.school, {"id": value, "orgMasterId": listing.school})
+            params = {"id": value, **school_params(lookup, listing.school)}
+            ctx.read(lookup, listing.school, params)
 
 
 def _lookup(api: str, version: str, message: str) -> Operation | None:
     for op in operations(api, version):
         body = op.success[1]
-        if "id" in op.parameter_in and body is not None and body.message == message:
+        if (
+            "id" in op.parameter_in
+            and body is not None
+            and body.message == message
+            and not body.array
+        ):
             return op
     return None
+
+
+# The chain reads of the objects of one delivery order or contract, and the member of a
+# school's listed objects that names it.
+CHAIN_FOLLOW_UPS = {
+    "get-delivery-orders-by-contract": "contractId",
+    "get-entitlements-by-delivery-order": "deliveryOrderId",
+    "get-entitlements-by-contract": "contractId",
+}
+
+
+def _chain(ctx: ObserveContext, api: str, version: str, progress: Progress) -> None:
+    """A chain API: its open lists once (the catalogue), its lists per school, a sample
+    of objects again by id, and the objects of a sample of delivery orders and contracts."""
+    progress(f"reading {api} {version}")
+    for op in open_lists(api, version):
+        _by_id(ctx, ctx.read(op, None, {}))
+    for school in ctx.testable(api, version):
+        lists = [ctx.read(op, school.id, {"orgMasterId": school.id}) for op in _lists(api, version)]
+        for listing in lists:
+            _by_id(ctx, listing)
+        for op in operations(api, version):
+            member = CHAIN_FOLLOW_UPS.get(op.operation_id)
+            if member is None:
+                continue
+            values = {o.get(member) for listing in lists for o in listing.objects()}
+            for value in sorted(v for v in values if isinstance(v, str))[: ctx.cfg.sample]:
+                ctx.read(op, school.id, {"id": value})
+        _chain_people(ctx, api, version, school.id, lists)
+
+
+def _chain_people(
+    ctx: ObserveContext, api: str, version: str, school: str, lists: list[Observed]
+) -> None:
+    """The POST reads of one person at a school, for a sample of the people the school's
+    delivery orders and entitlements name."""
+    named: dict[bytes, JsonObject] = {}
+    for listing in lists:
+        for obj in listing.objects():
+            for person in _people_named(obj):
+                named.setdefault(canonical(person), person)
+    people = list(named.values())[: ctx.cfg.sample]
+    for op in operations(api, version):
+        if op.method != "POST" or not allowed(op) or "user" not in _members(op):
+            continue
+        for person in people:
+            body = {"school": {"organisationMasterIdentifier": school}, "user": person}
+            ctx.read(op, school, {}, body)
+
+
+def _people_named(obj: JsonObject) -> list[JsonObject]:
+    """The people a delivery or entitlement specification names (UserReferences)."""
+    found: list[JsonObject] = []
+    for member in ("deliverySpecification", "entitlementSpecification"):
+        specification = obj.get(member)
+        if not isinstance(specification, dict):
+            continue
+        for key in ("student", "employee"):
+            if isinstance(specification.get(key), dict):
+                found.append(specification[key])
+        for key in ("students", "employees"):
+            found += [p for p in specification.get(key) or () if isinstance(p, dict)]
+    return [_ref(p) for p in found if _ref(p)]
+
+
+def _members(op: Operation) -> set[str]:
+    body = op.request
+    if body is None:
+        return set()
+    return set(schema(op.api, op.version, body.message).get("properties", {}))
 
 
 # The POST operations that look one person up, and the body member naming the person.

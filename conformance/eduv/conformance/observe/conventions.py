@@ -14,7 +14,13 @@ from typing import Any
 
 from eduv import spec
 from eduv.conformance.model import Note
-from eduv.conformance.reads import ObserveContext, Observed, judge, probe_operation
+from eduv.conformance.reads import (
+    ObserveContext,
+    Observed,
+    judge,
+    probe_operation,
+    school_params,
+)
 from eduv.conformance.session import TokenFailedError, list_operations
 from eduv.conformance.tally import Tally
 from eduv.pointer import pointer
@@ -153,7 +159,7 @@ def _unauthenticated(ctx: ObserveContext, check_id: str, token: str | None) -> l
     tally = Tally(check_id)
     for _api, _version, op, school in _probes(ctx):
         item = ctx.read(
-            op, school, {"orgMasterId": school}, token=token, purpose=check_id.split("-")[-2]
+            op, school, school_params(op, school), token=token, purpose=check_id.split("-")[-2]
         )
         problems = _unauthenticated_problems(item)
         for key, params in problems:
@@ -201,7 +207,8 @@ def missing_scope(ctx: ObserveContext) -> list[Any]:
         except TokenFailedError as exc:
             tally.skip(api, version, "no-narrow-token", error=exc.reason)
             continue
-        item = ctx.read(op, school, {"orgMasterId": school}, token=grant.token, purpose="scope")
+        params = school_params(op, school)
+        item = ctx.read(op, school, params, token=grant.token, purpose="scope")
         expect_refusal(tally, item, 403, 21, {"operation": op.operation_id, "scope": other[0]})
     return tally.results(ctx.pairs)
 
@@ -267,6 +274,8 @@ def unknown_school(ctx: ObserveContext) -> list[Any]:
     if UNKNOWN_SCHOOL in known:
         return tally.results(ctx.pairs, Note("probe-school-known", {"school": UNKNOWN_SCHOOL}))
     for _api, _version, op, _school in _probes(ctx):
+        if not school_params(op, UNKNOWN_SCHOOL):
+            continue  # an API about no school (the catalogue) has no school to refuse
         item = ctx.read(op, UNKNOWN_SCHOOL, {"orgMasterId": UNKNOWN_SCHOOL}, purpose="org")
         what = {"operation": op.operation_id, "school": UNKNOWN_SCHOOL}
         expect_refusal(tally, item, 400, 23, what)
@@ -279,7 +288,7 @@ def unsupported_version(ctx: ObserveContext) -> list[Any]:
         item = ctx.read(
             op,
             school,
-            {"orgMasterId": school},
+            school_params(op, school),
             version_header=UNSUPPORTED_VERSION,
             purpose="version",
         )
@@ -298,7 +307,8 @@ def unknown_object(ctx: ObserveContext) -> list[Any]:
             continue
         school = schools[0].id
         for op in lookups:
-            item = ctx.read(op, school, {"id": missing, "orgMasterId": school}, purpose="404")
+            params = {"id": missing, **school_params(op, school)}
+            item = ctx.read(op, school, params, purpose="404")
             status = item.answer.status
             params = {"operation": op.operation_id, "status": status}
             judge(tally, item, None if status == 404 else "status", params)

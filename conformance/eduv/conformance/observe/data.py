@@ -7,14 +7,22 @@ it came from, and maps each rule finding back there.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
+from functools import partial
 from typing import Any, TypeVar
 
 from eduv import spec
 from eduv.conformance.catalogue import rule_check_id
 from eduv.conformance.config import SchoolTarget
 from eduv.conformance.model import Note, Outcome, Result, Where
+from eduv.conformance.observe.chain import (
+    compare_chain_versions,
+    is_chain_rule,
+    record_chain_rules,
+)
+from eduv.conformance.observe.chain import judged as chain_judged
+from eduv.conformance.observe.judging import compare_versions, nearest, rule_finding
 from eduv.conformance.reads import (
     JsonObject,
     ObserveContext,
@@ -22,6 +30,8 @@ from eduv.conformance.reads import (
     canonical,
     judge,
     object_id,
+    open_lists,
+    school_params,
     where,
 )
 from eduv.conformance.session import list_operations
@@ -29,7 +39,6 @@ from eduv.conformance.tally import Tally
 from eduv.dataset.convert import convert_object
 from eduv.dataset.model import Dataset, School, SchoolFacts, school_key
 from eduv.findings import Finding
-from eduv.pointer import escape, tokens
 from eduv.rules import check_dataset, check_message, load_catalogue
 
 # Rules about the dataset's facts section, which no API message carries.
@@ -41,11 +50,13 @@ def lookups_match_lists(ctx: ObserveContext) -> list[Result]:
     """EDUV-CONF-LIST-001: an object fetched by id is the one the school's list holds."""
     tally = Tally("EDUV-CONF-LIST-001")
     for item in ctx.observed:
-        if item.purpose != "read" or "id" not in item.op.parameter_in or item.school is None:
+        if item.purpose != "read" or "id" not in item.op.parameter_in:
+            continue
+        if item.school is None and school_params(item.op, "-"):
             continue
         body = item.op.success[1]
-        if body is None:
-            continue
+        if body is None or body.array:
+            continue  # the objects of one delivery order or contract, not a lookup
         ident = str(item.params.get("id"))
         if not item.ok:
             # Listed, then refused when fetched by its own id.
@@ -74,10 +85,11 @@ def lookups_match_lists(ctx: ObserveContext) -> list[Result]:
 
 
 def _list_by_id(ctx: ObserveContext, item: Observed, message: str) -> dict[str, JsonObject]:
-    for op in list_operations(item.op.api, item.op.version):
+    api, version = item.op.api, item.op.version
+    for op in [*list_operations(api, version), *open_lists(api, version)]:
         body = op.success[1]
         if body is not None and body.message == message:
-            objs = ctx.listed(item.op.api, item.op.version, op.operation_id, item.school or "")
+            objs = ctx.listed(api, version, op.operation_id, item.school)
             return {object_id(message, o): o for o in objs}
     return {}
 
@@ -138,46 +150,17 @@ def previous_version(ctx: ObserveContext) -> list[Result]:
             continue
         schools = [s for s in ctx.testable(api, current) if s in ctx.testable(api, previous)]
         for op in list_operations(api, previous):
+            message = op.success[1].message if op.success[1] else ""
             for school in schools:
-                _compare_versions(ctx, tally, op, current, school.id, sectors.get(school.id))
+                down = partial(_down, api, message, sectors.get(school.id))
+                compare_versions(ctx, tally, op, current, school.id, down)
+    compare_chain_versions(ctx, tally)
     pairs = [(a, v) for a, v in ctx.pairs if v == spec.api(a).previous]
     return tally.results(pairs, Note("versions-not-both"))
 
 
-def _compare_versions(
-    ctx: ObserveContext,
-    tally: Tally,
-    op: spec.Operation,
-    current: str,
-    school: str,
-    sector: str | None,
-) -> None:
-    body = op.success[1]
-    older = ctx.listing(op.api, op.version, op.operation_id, school)
-    if body is None or older is None:
-        return
-    message = body.message
-    newer = ctx.listed(op.api, current, op.operation_id, school)
-    expected = {
-        object_id(message, o): convert_object(op.api, message, o, "down", sector) for o in newer
-    }
-    base = {"operation": op.operation_id, "component": message, "current": current}
-    seen = set()
-    for index, obj in enumerate(older.objects()):
-        key = object_id(message, obj)
-        seen.add(key)
-        params = {**base, "id": key}
-        if key not in expected:
-            judge(tally, older, "extra", params, index=index)
-        elif canonical(expected[key]) != canonical(obj):
-            judge(tally, older, "differs", params, index=index)
-        else:
-            judge(tally, older, None)
-    for key in sorted(expected.keys() - seen):
-        place = Where(op.operation_id, older.answer.exchange, message, key)
-        tally.problem(
-            op.api, op.version, "missing", {**base, "id": key}, where=place, subject=school
-        )
+def _down(api: str, message: str, sector: str | None, obj: JsonObject) -> JsonObject:
+    return convert_object(api, message, obj, "down", sector)
 
 
 # -- rules ----------------------------------------------------------------------------------
@@ -198,18 +181,6 @@ class Observation:
             return None
         (item, index), rest = found
         return item, index, rest
-
-
-def nearest(origins: Mapping[str, T], at: str) -> tuple[T, str] | None:
-    """The entry of the longest pointer in ``origins`` that ``at`` starts with, and the
-    rest of ``at`` after it: the object a finding is in, and the place inside it."""
-    parts = tokens(at)
-    for size in range(len(parts), 0, -1):
-        base = "".join("/" + escape(t) for t in parts[:size])
-        found = origins.get(base)
-        if found is not None:
-            return found, at[len(base) :]
-    return None
 
 
 def observed_dataset(ctx: ObserveContext) -> Observation | None:
@@ -303,6 +274,7 @@ def rule_results(
         found = check_dataset(seen.dataset, as_of=ctx.cfg.as_of, lang=ctx.cfg.lang)
         _record(tallies, found, seen)
         used = {id(item) for item, _ in seen.origins.values()}
+    record_chain_rules(ctx, tallies)
     for item in ctx.observed:
         # Every other answer (lookups by id, the previous versions) by the message rules.
         if (
@@ -331,30 +303,7 @@ def _record(tallies: dict[str, Tally], found: Iterable[Finding], seen: Observati
             api, version = (first[0], first[1]) if first else (None, None)
             place = Where(pointer=violation.instance_path)
             subject = next((o.school for o in violation.objects if o.school), None)
-        _rule_finding(tallies[rule.id], violation, api, version, place, subject)
-
-
-def _rule_finding(
-    tally: Tally,
-    violation: Finding,
-    api: str | None,
-    version: str | None,
-    place: Where,
-    subject: str | None,
-) -> None:
-    tally.problem(
-        api,
-        version,
-        "rule",
-        where=place,
-        severity=violation.severity,
-        subject=subject,
-        distinct=violation.rule,
-        message=violation.message,
-        rule=violation.rule,
-        source_kind=violation.source_kind,
-        interval=violation.interval,
-    )
+        rule_finding(tallies[rule.id], violation, api, version, place, subject)
 
 
 def _where(applies: Any, shapes: dict[str, str]) -> Iterator[tuple[str, str]]:
@@ -372,7 +321,7 @@ def _message_rules(tallies: dict[str, Tally], item: Observed, lang: Any) -> None
         for violation in check_message(item.op.api, item.op.version, body.message, obj, lang):
             place = where(item, index, violation.instance_path)
             tally = tallies[violation.rule or ""]
-            _rule_finding(tally, violation, item.op.api, item.op.version, place, item.school)
+            rule_finding(tally, violation, item.op.api, item.op.version, place, item.school)
 
 
 def _rule_outcomes(
@@ -386,7 +335,12 @@ def _rule_outcomes(
             reason = Note("rule-facts")
             out.extend(tally.results([], reason) or [_na(rule.id, reason)])
             continue
-        if rule.kind == "dataset" and seen is None:
+        if is_chain_rule(rule):
+            if not chain_judged(rule, ctx):
+                reason = Note("rule-chain-unread")
+                out.extend(tally.results([], reason) or [_na(rule.id, reason)])
+                continue
+        elif rule.kind == "dataset" and seen is None:
             reason = Note("rule-needs-current")
             out.extend(tally.results([], reason) or [_na(rule.id, reason)])
             continue

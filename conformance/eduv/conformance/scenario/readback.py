@@ -9,7 +9,8 @@ from typing import Any
 from eduv import spec
 from eduv.conformance.http import Answer
 from eduv.conformance.model import Exchange, Where
-from eduv.conformance.observe.data import LISTS, nearest
+from eduv.conformance.observe.data import LISTS
+from eduv.conformance.observe.judging import nearest
 from eduv.conformance.reads import canonical, object_id
 from eduv.conformance.session import Session
 from eduv.conformance.tally import Tally

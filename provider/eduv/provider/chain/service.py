@@ -1,0 +1,265 @@
+"""Answering the chain reads: catalogue, delivery orders and entitlements.
+
+The HTTP layer has already picked the version, checked the token and the scopes and
+decoded the parameters; this module finds the school (400/23 when unknown), checks the
+school's consent where the texts ask for it (403/22), reads the stored objects and
+shapes them: t as stored, t-1 converted with the chain conversion table, where an
+object t-1 cannot express is left out (or not found, for a lookup by id).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from typing import Any
+
+import orjson
+from sqlalchemy import ColumnElement, Connection
+
+from eduv import spec
+from eduv.dataset.chain import (
+    ChainDataset,
+    NotExpressibleError,
+    chain_collection,
+    convert_chain_object,
+)
+from eduv.dataset.chain.operations import Context
+from eduv.provider import queries, roles
+from eduv.provider.chain.store import Stored, chain_objects_where, find_chain_school
+from eduv.provider.config import Client
+from eduv.provider.errors import (
+    CONSENT_REQUIRED,
+    ORGANISATION_UNKNOWN,
+    OTHER,
+    SCHEMA_INCORRECT,
+    Answer,
+    RefusalError,
+)
+from eduv.provider.faults import (
+    CHAIN_LOOKUP_MISSES,
+    CONSENT_PER_CLIENT,
+    CURRENT_SHAPE_FOR_PREVIOUS,
+    SKIP_CONSENT,
+    UNKNOWN_ORG_OK,
+    Faults,
+)
+from eduv.provider.keys import person_keys, school_keys
+from eduv.provider.queries import Column
+from eduv.provider.schema import chain_objects
+
+KINDS = frozenset({"chain-list", "chain-get", "chain-school", "chain-by", "chain-user"})
+# Where an entitlement names the one person it is for.
+HOLDERS = ("student", "employee")
+
+
+@dataclass(frozen=True, slots=True)
+class ChainRequest:
+    """What the chain service needs of a call (see ``eduv.provider.service.Call``)."""
+
+    op: spec.Operation
+    version: str
+    kind: str
+    collection: str
+    filters: Mapping[str, Any]
+    params: Mapping[str, Any]
+    scopes: frozenset[str]
+    client: Client
+    body: Any = None
+
+
+class ChainService:
+    def __init__(self, faults: Faults) -> None:
+        self.faults = faults
+        self._reads: dict[str, Callable[[Connection, ChainRequest], list[Stored]]] = {
+            "chain-list": self._list,
+            "chain-get": self._get,
+            "chain-school": self._school_list,
+            "chain-by": self._by,
+            "chain-user": self._for_user,
+        }
+
+    def handle(self, conn: Connection, request: ChainRequest) -> Answer:
+        try:
+            found = self._reads[request.kind](conn, request)
+        except _UnknownSchoolError:
+            return Answer(200, b"[]")
+        return self._serve(request, found)
+
+    # -- reads ---------------------------------------------------------------------------
+
+    def _conditions(self, request: ChainRequest) -> list[ColumnElement[bool]]:
+        out: list[ColumnElement[bool]] = []
+        for name, flt in request.filters.items():
+            if name not in request.params or not isinstance(flt, Column):
+                continue
+            if name == "since":
+                continue  # compared as moments, after reading (see _since)
+            out.append(chain_objects.c[flt.column] == request.params[name])
+        return out
+
+    def _list(self, conn: Connection, request: ChainRequest) -> list[Stored]:
+        found = chain_objects_where(conn, request.collection, self._conditions(request))
+        since = request.params.get("since")
+        return found if since is None else _since(found, str(since))
+
+    def _get(self, conn: Connection, request: ChainRequest) -> list[Stored]:
+        ident = str(request.params["id"])
+        found = chain_objects_where(conn, request.collection, [chain_objects.c.obj_id == ident])
+        missing = CHAIN_LOOKUP_MISSES.get(request.collection)
+        if missing is not None and self.faults.has(missing):
+            found = []
+        if not found:
+            raise RefusalError(404, OTHER, f"no {_message(request)} {ident!r} here")
+        self._consent_for_objects(request, found)
+        return found[:1]
+
+    def _by(self, conn: Connection, request: ChainRequest) -> list[Stored]:
+        """The objects of one delivery order or contract; 404 when no delivery order
+        has that id or contract."""
+        found = chain_objects_where(conn, request.collection, self._conditions(request))
+        if not found:
+            flt = request.filters["id"]
+            assert isinstance(flt, Column)
+            # A delivery order is known by its own id; a contract by its delivery orders.
+            column = "obj_id" if flt.column == "delivery_order" else flt.column
+            ident = str(request.params["id"])
+            condition = chain_objects.c[column] == ident
+            if not chain_objects_where(conn, "deliveryOrders", [condition]):
+                raise RefusalError(404, OTHER, f"no delivery order with {column} {ident!r} here")
+        self._consent_for_objects(request, found)
+        return found
+
+    def _school_list(self, conn: Connection, request: ChainRequest) -> list[Stored]:
+        key = self._school(conn, request)
+        if roles.needs_consent(request.op, request.scopes):
+            self._check_consent(request, key)
+        conditions = [chain_objects.c.school_key == key, *self._conditions(request)]
+        return chain_objects_where(conn, request.collection, conditions)
+
+    def _for_user(self, conn: Connection, request: ChainRequest) -> list[Stored]:
+        """A person's entitlements at a school: those whose specification names them."""
+        key = self._school(conn, request)
+        if roles.needs_consent(request.op, request.scopes):
+            self._check_consent(request, key)
+        wanted = set(person_keys(request.body["user"]))
+        conditions = [chain_objects.c.school_key == key, *self._conditions(request)]
+        found = chain_objects_where(conn, request.collection, conditions)
+        return [s for s in found if wanted & _holder_keys(orjson.loads(s.doc))]
+
+    # -- schools and consent -------------------------------------------------------------
+
+    def _school(self, conn: Connection, request: ChainRequest) -> str:
+        params = request.params
+        if isinstance(request.body, Mapping) and isinstance(request.body.get("school"), Mapping):
+            keys = school_keys(request.body["school"])
+        elif "orgMasterId" in params:
+            keys = [("master", str(params["orgMasterId"]))]
+        elif "orgId" in params and "orgIdType" in params:
+            keys = [(str(params["orgIdType"]), str(params["orgId"]))]
+        else:
+            raise RefusalError(
+                400, SCHEMA_INCORRECT, "name the school with orgMasterId, or orgId and orgIdType"
+            )
+        key = find_chain_school(conn, keys)
+        if key is None:
+            # A school of the administration data without chain data has nothing yet.
+            known = queries.find_school(conn, keys)
+            key = known.key if known is not None else None
+        if key is None:
+            if self.faults.has(UNKNOWN_ORG_OK):
+                raise _UnknownSchoolError
+            named = " / ".join(v for _, v in keys)
+            raise RefusalError(400, ORGANISATION_UNKNOWN, f"organisation {named} is not known here")
+        return key
+
+    def _consent_for_objects(self, request: ChainRequest, found: list[Stored]) -> None:
+        if not roles.needs_consent(request.op, request.scopes):
+            return
+        for school in sorted({s.school for s in found if s.school is not None}):
+            self._check_consent(request, school)
+
+    def _check_consent(self, request: ChainRequest, school: str) -> None:
+        client, api = request.client, request.op.api
+        if self.faults.has(SKIP_CONSENT) or client.has_consent(school, api):
+            return
+        if self.faults.has(CONSENT_PER_CLIENT) and client.has_any_consent(api):
+            return
+        raise RefusalError(
+            403,
+            CONSENT_REQUIRED,
+            f"school {school} has not given client {client.client_id!r} consent for the {api}",
+        )
+
+    # -- shaping -------------------------------------------------------------------------
+
+    def _serve(self, request: ChainRequest, found: list[Stored]) -> Answer:
+        body = request.op.success[1]
+        assert body is not None
+        component = chain_collection(request.collection).component
+        objs = [orjson.loads(s.doc) for s in found]
+        previous = request.version != spec.api(request.op.api).current
+        if previous and not self.faults.has(CURRENT_SHAPE_FOR_PREVIOUS):
+            objs = _previous(request.op.api, component, objs)
+            if not objs and not body.array:
+                raise RefusalError(404, OTHER, f"no such {body.message} in {request.version}")
+        if body.message != component:
+            # A view of the stored objects (EntitlementProduct of an Entitlement).
+            members = spec.schema(request.op.api, request.version, body.message)["properties"]
+            objs = [{k: v for k, v in o.items() if k in members} for o in objs]
+        objs = self.faults.chain_objects(body.message, objs)
+        return Answer(200, orjson.dumps(objs if body.array else objs[0]))
+
+
+class _UnknownSchoolError(Exception):
+    """Raised instead of status 23 when the unknown-organisation fault is on."""
+
+
+def _previous(api: str, component: str, objs: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Stored (t) objects as t-1 carries them; what t-1 cannot express is left out."""
+    context = Context(ChainDataset(shapes={}), "down")
+    out: list[dict[str, Any]] = []
+    for obj in objs:
+        try:
+            out += convert_chain_object(api, component, obj, "down", context)
+        except NotExpressibleError:
+            continue
+    return out
+
+
+def _holder_keys(entitlement: Mapping[str, Any]) -> set[tuple[str, str]]:
+    found: set[tuple[str, str]] = set()
+    specification = entitlement.get("entitlementSpecification")
+    if isinstance(specification, Mapping):
+        for member in HOLDERS:
+            person = specification.get(member)
+            if isinstance(person, Mapping):
+                found.update(person_keys(person))
+    return found
+
+
+def _message(request: ChainRequest) -> str:
+    body = request.op.success[1]
+    return body.message if body else "object"
+
+
+def _since(found: list[Stored], value: str) -> list[Stored]:
+    """The objects changed after the moment ``value`` (an RFC 3339 date-time)."""
+    after = _parse_moment(value)
+    if after is None or after.tzinfo is None:
+        raise RefusalError(
+            400, SCHEMA_INCORRECT, f"since must be an RFC 3339 date-time in UTC, not {value!r}"
+        )
+    kept = []
+    for stored in found:
+        changed = _parse_moment(str(orjson.loads(stored.doc).get("dateLastModified", "")))
+        if changed is None or changed.tzinfo is None or changed > after:
+            kept.append(stored)
+    return kept
+
+
+def _parse_moment(value: str) -> dt.datetime | None:
+    try:
+        return dt.datetime.fromisoformat(value.replace("Z", "+00:00"))
+    except ValueError:
+        return None

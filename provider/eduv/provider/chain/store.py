@@ -1,0 +1,211 @@
+"""Chain datasets in the provider's database: loading them whole, and the reads.
+
+A load replaces every chain object and chain school in one transaction, beside the
+administration data, which it leaves alone. A dataset in the previous shapes (t-1) is
+converted up first with the chain conversion table; every object must be a valid
+message of its API. The reads return stored documents (t shapes) in dataset order.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Mapping, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import orjson
+from sqlalchemy import ColumnElement, Connection, Engine, delete, insert, select
+
+from eduv.dataset.chain import (
+    CHAIN_DATASET_VERSION,
+    ChainDataset,
+    chain_collections,
+    convert_chain_dataset,
+    supported_shapes,
+    validate_chain_objects,
+)
+from eduv.dataset.chain.model import school_key_of
+from eduv.provider.db import writing
+from eduv.provider.schema import chain_objects, chain_schools
+from eduv.provider.store import StoreError, bump_revision
+
+JsonObject = dict[str, Any]
+MAX_REPORTED = 20
+MASTER = "master"
+
+# Per collection: the member copied into each filter column (the id is the collection's).
+COLUMNS: Mapping[str, Mapping[str, str]] = {
+    "products": {"modified": "dateLastModified"},
+    "productInfo": {"modified": "dateLastModified"},
+    "deliveryOrders": {
+        "contract": "contractId",
+        "status": "status",
+        "kind": "deliveryType",
+        "modified": "dateLastModified",
+    },
+    "entitlements": {
+        "delivery_order": "deliveryOrderId",
+        "contract": "contractId",
+        "status": "entitlementStatus",
+        "kind": "entitlementType",
+        "modified": "dateLastModified",
+    },
+    "deliveryOrderEntitlements": {"delivery_order": "deliveryOrderId", "contract": "contractId"},
+}
+
+
+@dataclass(frozen=True, slots=True)
+class ChainLoadSummary:
+    schools: int
+    objects: dict[str, int]
+
+
+def prepare_chain(dataset: ChainDataset) -> ChainDataset:
+    """The dataset in current shapes, after checking every object against its message."""
+    if any(version != supported_shapes(api)[0] for api, version in dataset.shapes.items()):
+        conversion = convert_chain_dataset(dataset, "up")
+        dataset = conversion.dataset
+    problems = [str(p) for p in validate_chain_objects(dataset)]
+    if problems:
+        shown = "\n  ".join(problems[:MAX_REPORTED])
+        more = (
+            f"\n  ... and {len(problems) - MAX_REPORTED} more"
+            if len(problems) > MAX_REPORTED
+            else ""
+        )
+        raise StoreError(
+            f"the chain dataset has objects that are not valid messages:\n  {shown}{more}"
+        )
+    return dataset
+
+
+def load_chain(engine: Engine, dataset: ChainDataset) -> ChainLoadSummary:
+    """Replace every chain object and chain school with ``dataset``, in one transaction."""
+    dataset = prepare_chain(dataset)
+    with writing(engine) as conn:
+        conn.execute(delete(chain_objects))
+        conn.execute(delete(chain_schools))
+        school_rows = list(_school_rows(dataset))
+        if school_rows:
+            conn.execute(insert(chain_schools), school_rows)
+        rows = list(_object_rows(dataset))
+        if rows:
+            conn.execute(insert(chain_objects), rows)
+        bump_revision(conn)
+    counts = {k: v for k, v in dataset.count().items() if k != "schools"}
+    return ChainLoadSummary(len(dataset.schools), counts)
+
+
+def _school_rows(dataset: ChainDataset) -> Iterator[JsonObject]:
+    for school in dataset.schools:
+        key = school.key
+        ids = (
+            [(MASTER, school.organisationMasterIdentifier)]
+            if school.organisationMasterIdentifier
+            else []
+        )
+        ids += [
+            (str(i.get("organisationIdType")), str(i.get("organisationId")))
+            for i in school.organisationIds
+        ]
+        for id_type, value in ids:
+            yield {
+                "school_key": key,
+                "id_type": id_type,
+                "id_value": value,
+                "sector": school.sector,
+            }
+
+
+def _object_rows(dataset: ChainDataset) -> Iterator[JsonObject]:
+    order_school = {
+        str(o.get("deliveryOrderId")): _school_of(o, "deliverySpecification")
+        for o in dataset.objects.get("deliveryOrders", ())
+    }
+    for coll in chain_collections():
+        columns = COLUMNS.get(coll.name, {})
+        for position, obj in enumerate(dataset.objects.get(coll.name, ())):
+            row: JsonObject = {name: _text(obj.get(member)) for name, member in columns.items()}
+            row.setdefault("delivery_order", None)
+            for name in ("contract", "status", "kind", "modified"):
+                row.setdefault(name, None)
+            school = _school_of(obj, "entitlementSpecification") or _school_of(
+                obj, "deliverySpecification"
+            )
+            if school is None and row["delivery_order"] is not None:
+                school = order_school.get(row["delivery_order"])
+            row.update(
+                collection=coll.name,
+                position=position,
+                obj_id=_text(obj.get(coll.id_field)) if coll.id_field else None,
+                school_key=school,
+                doc=orjson.dumps(obj).decode(),
+            )
+            yield row
+
+
+def _school_of(obj: Mapping[str, Any], member: str) -> str | None:
+    """The key of the school an object is for: its specification's school, else the
+    buyer when that is a school."""
+    for ref in (_get(obj, member, "school"), obj.get("buyer")):
+        if isinstance(ref, Mapping):
+            key = school_key_of(dict(ref))
+            if key:
+                return key
+    return None
+
+
+def _get(obj: Mapping[str, Any], *path: str) -> Any:
+    value: Any = obj
+    for part in path:
+        value = value.get(part) if isinstance(value, Mapping) else None
+    return value
+
+
+def _text(value: Any) -> str | None:
+    return value if isinstance(value, str) else None
+
+
+# -- reads ------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class Stored:
+    """One stored chain object: its document and the school it is for."""
+
+    doc: str
+    school: str | None
+
+
+def find_chain_school(conn: Connection, keys: Sequence[tuple[str, str]]) -> str | None:
+    """The key of the chain school any of ``keys`` (type, value) names."""
+    t = chain_schools
+    for id_type, value in keys:
+        found = conn.execute(
+            select(t.c.school_key).where(t.c.id_type == id_type, t.c.id_value == value).limit(1)
+        ).scalar()
+        if found is not None:
+            return str(found)
+    return None
+
+
+def chain_objects_where(
+    conn: Connection, collection: str, conditions: Sequence[ColumnElement[bool]]
+) -> list[Stored]:
+    t = chain_objects
+    stmt = (
+        select(t.c.doc, t.c.school_key)
+        .where(t.c.collection == collection, *conditions)
+        .order_by(t.c.position)
+    )
+    return [Stored(str(doc), school) for doc, school in conn.execute(stmt)]
+
+
+def chain_format(path: Path) -> bool:
+    """Whether the dataset file or folder at ``path`` is a chain dataset (format 2)."""
+    header = path / "dataset.json" if path.is_dir() else path
+    try:
+        doc = orjson.loads(header.read_bytes())
+    except (OSError, orjson.JSONDecodeError):
+        return False
+    return isinstance(doc, dict) and doc.get("datasetVersion") == CHAIN_DATASET_VERSION

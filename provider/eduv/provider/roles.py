@@ -1,0 +1,146 @@
+"""Which part of the learning-materials chain the reference provider plays, per API.
+
+Below the request path and the chain package alike (the configuration, the versions
+served and the routes read it), this module reads only the registry.
+
+The facts come from ``spec/chain/roles.json``: per operation the components that serve
+it, the components that answer 405 because the call is meant for the other side, its
+scopes per role and what the texts say about consent. The provider plays one component
+per chain API (``ROLES``): the supplier's catalogue (LC) for the Catalogue API, the
+ordering environment (BO) for the Delivery API and the entitlement manager (AM) for the
+Entitlement API. Of each API it serves the reads (GET) that component serves, and it
+answers 405 where that component must refuse.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from functools import cache
+from typing import Any
+
+from eduv import spec
+
+ROLES_DOCUMENT = "chain/roles.json"
+
+# The reads by POST that the provider answers: a person's entitlements at a school. (The
+# Delivery API's counterpart is left out for now: which school-wide delivery orders
+# "concern" one person the text does not say.)
+POST_READS = frozenset(
+    {"get-entitlements-for-user-at-school", "get-entitlementproducts-for-user-at-school"}
+)
+
+# The component the provider plays in each chain API it serves.
+ROLES: Mapping[str, str] = {
+    "catalogue-api": "LC",
+    "delivery-api": "BO",
+    "entitlement-api": "AM",
+}
+
+
+@dataclass(frozen=True, slots=True)
+class Consent:
+    """What an operation's texts say about consent: ``required`` (always), ``some``
+    (when the caller acts as one of ``components``) or ``none`` (not stated)."""
+
+    status: str
+    components: frozenset[str] = frozenset()
+
+
+@cache
+def _roles() -> Mapping[str, Any]:
+    return dict(spec.document(ROLES_DOCUMENT))
+
+
+def _entry(api: str, version: str, operation_id: str) -> Mapping[str, Any]:
+    found: Mapping[str, Any] = _roles()["apis"][api]["versions"][version]["operations"].get(
+        operation_id, {}
+    )
+    return found
+
+
+def _components(entry: Mapping[str, Any], key: str) -> frozenset[str]:
+    return frozenset(str(p["component"]) for p in entry.get(key, ()))
+
+
+def chain_apis() -> tuple[str, ...]:
+    """The chain APIs the provider serves, in the order of ``ROLES``."""
+    return tuple(ROLES)
+
+
+def serves(op: spec.Operation) -> bool:
+    """Whether the provider answers ``op`` with data: a read its component serves (GET,
+    or one of ``POST_READS``)."""
+    role = ROLES.get(op.api)
+    if role is None or not (op.method == "GET" or op.operation_id in POST_READS):
+        return False
+    return role in _components(_entry(op.api, op.version, op.operation_id), "serves")
+
+
+def refuses(op: spec.Operation) -> bool:
+    """Whether the provider's component must answer ``op`` with 405 (the other side's)."""
+    role = ROLES.get(op.api)
+    if role is None:
+        return False
+    return role in _components(_entry(op.api, op.version, op.operation_id), "answers405")
+
+
+def consent(api: str, version: str, operation_id: str) -> Consent:
+    found = _entry(api, version, operation_id).get("consent", {})
+    status = str(found.get("status", "not-stated"))
+    if status == "required":
+        return Consent("required")
+    if status == "required-for-some":
+        return Consent("some", frozenset(str(c) for c in found.get("for", ())))
+    return Consent("none")
+
+
+@cache
+def scope_components(api: str, version: str) -> Mapping[str, str]:
+    """Per role scope of an API version, the component it names (empty when the API
+    has one scope for every caller)."""
+    roles = _roles()["apis"][api]["versions"][version].get("scopeRoles", {})
+    return {scope: str(entry["component"]) for scope, entry in roles.items()}
+
+
+def needs_consent(op: spec.Operation, scopes: frozenset[str]) -> bool:
+    """Whether a caller holding ``scopes`` needs the school's consent for ``op``.
+
+    For an operation that needs consent only for some callers, the caller acts in the
+    role of each scope it holds that grants the operation; one role outside that list
+    (an entitlement manager reading a delivery order) needs none.
+    """
+    rule = consent(op.api, op.version, op.operation_id)
+    if rule.status == "required":
+        return True
+    if rule.status == "none":
+        return False
+    named = scope_components(op.api, op.version)
+    acting = {named.get(s, "") for s in scopes if s in op.scopes}
+    return not acting or acting <= rule.components
+
+
+def consent_apis() -> tuple[str, ...]:
+    """The chain APIs served whose data needs a school's consent for some caller."""
+    needed = []
+    for api in chain_apis():
+        version = spec.api(api).current
+        if any(
+            consent(api, version, op.operation_id).status != "none"
+            for op in spec.operations(api, version)
+            if serves(op)
+        ):
+            needed.append(api)
+    return tuple(needed)
+
+
+def chain_scopes() -> list[str]:
+    """Every scope of the chain APIs served, in t and t-1."""
+    return sorted(
+        {
+            s
+            for api in chain_apis()
+            for v in spec.versions(api)
+            for s in spec.api_version(api, v).scopes
+        }
+    )

@@ -1,0 +1,73 @@
+"""Observe mode over the chain reads of the embedded reference provider: every check
+that applies to a chain API judges it, and a chain rule's finding points at the answer
+and the object it was seen in."""
+
+from __future__ import annotations
+
+import pytest
+
+from eduv import spec
+from eduv.conformance.config import CHAIN_READ_APIS, RunConfig
+from eduv.conformance.embedded import configure
+from eduv.conformance.model import Outcome
+from eduv.conformance.runner import Run, run_suite
+from eduv.provider import embedded
+
+OBSERVE = ("preflight", "observe")
+
+
+def _run(faults: tuple[str, ...] = ()) -> Run:
+    with embedded.running(faults=faults, seed=0) as provider:
+        return run_suite(configure(RunConfig(modes=OBSERVE), provider))
+
+
+@pytest.fixture(scope="module")
+def clean() -> Run:
+    return _run()
+
+
+def test_every_check_that_applies_to_a_chain_api_judges_it(clean: Run) -> None:
+    judged = {
+        (r.check_id, r.api, r.version)
+        for r in clean.results
+        if r.api in CHAIN_READ_APIS and r.outcome is Outcome.PASS
+    }
+    for check in clean.checks.values():
+        if check.mode != "observe" or check.id.startswith("EDUV-CONF-RULE-"):
+            continue
+        for api, versions in check.applies.items():
+            if api in CHAIN_READ_APIS:
+                for version in versions:
+                    if check.id == "EDUV-CONF-VER-002" and version == spec.api(api).current:
+                        continue  # judged on t-1, against t
+                    assert (check.id, api, version) in judged, (check.id, api, version)
+    assert clean.passed
+
+
+def test_the_chain_rules_over_what_was_read_are_judged(clean: Run) -> None:
+    outcomes = {
+        (r.check_id, r.api): r.outcome
+        for r in clean.results
+        if r.check_id in ("EDUV-CONF-RULE-CHAIN-003", "EDUV-CONF-RULE-CHAIN-025")
+    }
+    assert outcomes[("EDUV-CONF-RULE-CHAIN-003", "catalogue-api")] is Outcome.PASS
+    assert outcomes[("EDUV-CONF-RULE-CHAIN-025", "entitlement-api")] is Outcome.PASS
+    unread = [r for r in clean.results if r.check_id == "EDUV-CONF-RULE-CHAIN-004"]
+    assert [r.note.key for r in unread] == ["rule-chain-unread"]
+
+
+def test_a_chain_rule_finding_points_at_the_answer_and_the_object() -> None:
+    run = _run(("product-info-disagrees",))
+    found = [
+        f
+        for r in run.results
+        if r.check_id == "EDUV-CONF-RULE-CHAIN-003" and r.version == "2.0.0"
+        for f in r.findings
+    ]
+    assert found
+    first = found[0].where
+    assert first.operation == "get-all-products-info"
+    assert first.component == "ProductInfo" and first.object_id
+    assert first.pointer == "/publisher"
+    assert first.evidence is not None and first.evidence.url.endswith("/products/info")
+    assert isinstance(first.item, dict) and first.item["productId"] == first.object_id

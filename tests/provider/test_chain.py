@@ -1,0 +1,288 @@
+"""The chain reads of the reference provider: Catalogue (as LC), Delivery (as BO) and
+Entitlement (as AM), at t and t-1, with scopes, consent, 405 for the other side's
+operations, and chain datasets loaded whole, in either shape, or provisioned."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from sqlalchemy import Engine
+from typer.testing import CliRunner
+
+from eduv import spec
+from eduv.dataset.chain import ChainDataset, convert_chain_dataset, save_chain_dataset
+from eduv.dataset.model import Dataset
+from eduv.provider.chain.store import load_chain
+from eduv.provider.roles import chain_apis, serves
+from eduv.provider.routes import ROUTES
+from eduv.provider.versions import mounts
+from tests.provider.harness import Provider, client, config, running, small_chain
+
+ENTITLOR = "eduv.delivery.entitlor"
+
+
+@pytest.fixture(scope="module")
+def chain(dataset: Dataset) -> ChainDataset:
+    return small_chain(dataset)
+
+
+@pytest.fixture
+def provider(engine: Engine, dataset: Dataset, chain: ChainDataset) -> Iterator[Provider]:
+    load_chain(engine, chain)
+    without = chain.schools[-1].key
+    cfg = config(
+        [
+            client("full"),
+            client("portal", scopes=["eduv.delivery.portal", "eduv.entitlement.portal"]),
+            client("entitlor", scopes=[ENTITLOR]),
+            client("no-consent", consents=[{"school": "*"}, {"school": without, "apis": []}]),
+        ]
+    )
+    with running(engine, cfg, dataset=dataset, deliver=False) as found:
+        yield found
+
+
+def _school_with(chain: ChainDataset, collection: str) -> str:
+    counts: dict[str, int] = {}
+    for obj in chain.objects[collection]:
+        spec_ = obj.get("deliverySpecification") or obj.get("entitlementSpecification") or {}
+        key = spec_.get("school", {}).get("organisationMasterIdentifier")
+        if key:
+            counts[key] = counts.get(key, 0) + 1
+    return max(counts, key=lambda k: counts[k])
+
+
+def _holder(chain: ChainDataset) -> tuple[str, dict[str, Any]]:
+    """A school and a person an entitlement there is for."""
+    for entitlement in chain.objects["entitlements"]:
+        specification = entitlement.get("entitlementSpecification", {})
+        school = specification.get("school", {}).get("organisationMasterIdentifier")
+        person = specification.get("student") or specification.get("employee")
+        if school and person:
+            return school, person
+    raise AssertionError("no entitlement for a person at a school")
+
+
+def _request(chain: ChainDataset, op: spec.Operation) -> tuple[str, dict[str, Any], Any]:
+    """A path, query and body naming existing data for a served chain read."""
+    route = ROUTES[op.operation_id]
+    path, query, body = op.path, {}, None
+    if route.kind == "chain-user":
+        school, person = _holder(chain)
+        body = {"school": {"organisationMasterIdentifier": school}, "user": person}
+    if route.kind == "chain-school":
+        query = {"orgMasterId": _school_with(chain, route.target)}
+    if "{id}" in path:
+        if route.kind == "chain-get":
+            member = {"products": "productId", "productInfo": "productId"}.get(
+                route.target, "deliveryOrderId" if route.target == "deliveryOrders" else ""
+            ) or "entitlementId"
+            value = chain.objects[route.target][0][member]
+        elif "contract" in op.path:
+            value = next(
+                o["contractId"] for o in chain.objects["deliveryOrders"] if "contractId" in o
+            )
+        else:
+            value = chain.objects["entitlements"][0]["deliveryOrderId"]
+        path = path.replace("{id}", str(value))
+    return path, query, body
+
+
+def _chain_reads() -> Iterator[Any]:
+    for mount in mounts():
+        if mount.api not in chain_apis():
+            continue
+        for version in mount.versions:
+            for op in spec.operations(mount.api, version):
+                if serves(op):
+                    yield pytest.param(mount.prefix, version, op, id=f"{version}-{op.operation_id}")
+
+
+@pytest.mark.parametrize(("prefix", "version", "op"), list(_chain_reads()))
+def test_every_chain_read_answers_valid_messages(
+    provider: Provider, chain: ChainDataset, prefix: str, version: str, op: spec.Operation
+) -> None:
+    path, query, json = _request(chain, op)
+    with provider.http(provider.token()) as http:
+        answer = http.request(
+            op.method, prefix + path, params=query, json=json, headers={"API-Version": version}
+        )
+    assert answer.status_code == 200, answer.text
+    assert answer.headers["API-Version"] == version
+    body = op.success[1]
+    assert body is not None
+    items = answer.json() if body.array else [answer.json()]
+    assert items, f"{op.operation_id} returned nothing for data that exists"
+    validator = spec.validator(op.api, version, body.message)
+    for item in items:
+        assert not [e.message for e in validator.iter_errors(item)]
+
+
+def test_the_other_sides_operations_answer_405(provider: Provider) -> None:
+    with provider.http(provider.token()) as http:
+        delivery = http.put("/delivery-api/v2/deliveryorders", json={})
+        entitlement = http.put("/entitlement-api/v1/entitlements", json={})
+    for answer in (delivery, entitlement):
+        assert answer.status_code == 405, answer.text
+        assert answer.json()["status"] == 99
+        assert "Allow" in answer.headers and answer.headers["API-Version"]
+
+
+def test_scopes_unknown_schools_and_unknown_objects(
+    provider: Provider, chain: ChainDataset
+) -> None:
+    school = _school_with(chain, "deliveryOrders")
+    with provider.http(provider.token("entitlor")) as http:
+        # The entitlement manager may read a delivery order, not a school's list of them.
+        listed = http.get("/delivery-api/v2/deliveryorders/school", params={"orgMasterId": school})
+        catalogue = http.get("/catalogue-api/v2/products")
+    with provider.http(provider.token()) as http:
+        unknown = http.get(
+            "/delivery-api/v2/deliveryorders/school", params={"orgMasterId": "999Z999"}
+        )
+        missing = http.get("/entitlement-api/v1/entitlements/deliveryorder/none-such")
+        product = http.get("/catalogue-api/v2/products/none-such")
+    assert (listed.status_code, listed.json()["status"]) == (403, 21)
+    assert (catalogue.status_code, catalogue.json()["status"]) == (403, 21)
+    assert (unknown.status_code, unknown.json()["status"]) == (400, 23)
+    assert missing.status_code == 404 and product.status_code == 404
+
+
+def test_consent_as_the_texts_ask_for_it(provider: Provider, chain: ChainDataset) -> None:
+    without = chain.schools[-1].key
+    order = next(
+        o
+        for o in chain.objects["deliveryOrders"]
+        if o.get("deliverySpecification", {}).get("school", {}).get("organisationMasterIdentifier")
+        == without
+    )
+    path = f"/delivery-api/v2/deliveryorders/{order['deliveryOrderId']}"
+    with provider.http(provider.token("no-consent")) as http:
+        listed = http.get("/delivery-api/v2/deliveryorders/school", params={"orgMasterId": without})
+        as_portal = http.get(path)  # every scope, the portal's among them: no consent needed
+        products = http.get("/catalogue-api/v2/products")
+    with provider.http(provider.token("entitlor")) as http:
+        as_entitlor = http.get(path)
+    assert (listed.status_code, listed.json()["status"]) == (403, 22)
+    assert as_portal.status_code == 200 and as_entitlor.status_code == 200
+    assert products.status_code == 200
+
+
+def test_since_keeps_the_products_changed_after_it(provider: Provider, chain: ChainDataset) -> None:
+    moments = sorted(p["dateLastModified"] for p in chain.objects["products"])
+    middle = moments[len(moments) // 2]
+    with provider.http(provider.token()) as http:
+        answer = http.get("/catalogue-api/v2/products", params={"since": middle})
+        bad = http.get("/catalogue-api/v2/products", params={"since": "yesterday"})
+    assert answer.status_code == 200
+    assert {p["productId"] for p in answer.json()} == {
+        p["productId"] for p in chain.objects["products"] if p["dateLastModified"] > middle
+    }
+    assert bad.status_code == 400
+
+
+def test_a_chain_dataset_in_the_previous_shapes_is_stored_in_the_current_ones(
+    sqlite_engine: Engine, chain: ChainDataset
+) -> None:
+    previous = convert_chain_dataset(chain, "down").dataset
+    summary = load_chain(sqlite_engine, previous)
+    assert summary.objects["products"] == len(previous.objects["products"])
+
+
+def test_provisioning_replaces_the_chain(provider: Provider, chain: ChainDataset) -> None:
+    smaller = ChainDataset(
+        shapes=chain.shapes,
+        schools=chain.schools,
+        objects={"products": chain.objects["products"][:2]},
+        catalogue_provider=chain.catalogue_provider,
+    )
+    with provider.provisioning() as http:
+        answer = http.put("/provisioning/chain", json=smaller.to_json())
+        bad = http.put("/provisioning/chain", json={"datasetVersion": 2})
+    assert answer.status_code == 200, answer.text
+    assert bad.status_code == 400
+    with provider.http(provider.token()) as http:
+        products = http.get("/catalogue-api/v2/products").json()
+        orders = http.get(
+            "/delivery-api/v2/deliveryorders/school",
+            params={"orgMasterId": _school_with(chain, "deliveryOrders")},
+        ).json()
+    assert len(products) == 2 and orders == []
+
+
+def test_load_takes_a_chain_dataset(tmp_path: Path, chain: ChainDataset) -> None:
+    from eduv.provider import cli
+
+    folder = tmp_path / "chain"
+    save_chain_dataset(chain, folder, folder=True)
+    database = f"sqlite:///{tmp_path / 'provider.db'}"
+    result = CliRunner().invoke(cli.app, ["load", str(folder), "--database", database])
+    assert result.exit_code == 0, result.output
+    assert "chain" in result.output
+
+
+def test_a_database_of_the_first_schema_gains_the_chain_tables(
+    tmp_path: Path, chain: ChainDataset
+) -> None:
+    from sqlalchemy import insert
+
+    from eduv.provider import schema
+    from eduv.provider.db import make_engine, migrate, utc_now, writing
+    from eduv.provider.schema import CHAIN_TABLES
+
+    engine = make_engine(f"sqlite:///{tmp_path / 'old.db'}")
+    first = [t for t in schema.metadata.sorted_tables if t not in CHAIN_TABLES]
+    with writing(engine) as conn:  # what a provider before the chain wrote
+        schema.metadata.create_all(conn, tables=first)
+        conn.execute(
+            insert(schema.migrations).values(version=1, name="initial tables", applied_at=utc_now())
+        )
+    assert migrate(engine) == 2
+    assert load_chain(engine, chain).objects["products"] == len(chain.objects["products"])
+    engine.dispose()
+
+
+def test_school_list_filters(provider: Provider, chain: ChainDataset) -> None:
+    """Each filter gives what the school's whole list holds that matches it."""
+    school = _school_with(chain, "entitlements")
+    path = "/entitlement-api/v1/entitlements/school"
+    with provider.http(provider.token()) as http:
+        everything = http.get(path, params={"orgMasterId": school}).json()
+        first = everything[0]
+        for name, member in (
+            ("deliveryOrderId", "deliveryOrderId"),
+            ("entitlementStatus", "entitlementStatus"),
+        ):
+            query = {"orgMasterId": school, name: first[member]}
+            found = {e["entitlementId"] for e in http.get(path, params=query).json()}
+            wanted = {e["entitlementId"] for e in everything if e.get(member) == first[member]}
+            assert found == wanted, name
+        orders = "/delivery-api/v2/deliveryorders/school"
+        school = _school_with(chain, "deliveryOrders")
+        listed = http.get(orders, params={"orgMasterId": school}).json()
+        for name in ("status", "deliveryType"):
+            query = {"orgMasterId": school, name: listed[0][name]}
+            found = {o["deliveryOrderId"] for o in http.get(orders, params=query).json()}
+            wanted = {o["deliveryOrderId"] for o in listed if o[name] == listed[0][name]}
+            assert found == wanted, name
+
+
+def test_a_persons_entitlements_and_products(provider: Provider, chain: ChainDataset) -> None:
+    school, person = _holder(chain)
+    body = {"school": {"organisationMasterIdentifier": school}, "user": person}
+    stranger = {"school": body["school"], "user": {"userMasterIdentifier": "nobody"}}
+    with provider.http(provider.token()) as http:
+        held = http.post("/entitlement-api/v1/entitlements/school/user", json=body).json()
+        products = http.post("/entitlement-api/v1/entitlements/school/user/products", json=body)
+        none = http.post("/entitlement-api/v1/entitlements/school/user", json=stranger).json()
+        delivery = http.post("/delivery-api/v2/deliveryorders/school/user", json=body)
+    assert held and none == []
+    for entitlement in held:
+        specification = entitlement["entitlementSpecification"]
+        assert person in (specification.get("student"), specification.get("employee"))
+    assert [p["entitlementId"] for p in products.json()] == [e["entitlementId"] for e in held]
+    assert all("entitlementSpecification" not in p for p in products.json())
+    assert delivery.status_code == 404  # not served yet (see docs/provider.md)
