@@ -12,6 +12,7 @@ from collections.abc import Mapping
 from functools import cache
 from typing import Any
 
+import jsonschema_rs
 import orjson
 
 from eduv import spec
@@ -20,6 +21,22 @@ from eduv.spec import Operation
 
 MAX_REPORTED = 5
 SCHOOL_HINT = "name the school with orgMasterId, or with orgId together with orgIdType"
+
+# Rules between parameters that the spec's parameter schemas leave out but without which
+# the provider cannot answer: a board identifier means nothing without its type. They
+# are JSON Schema over the parameters object, checked after the spec's own schema, and
+# the served OpenAPI documents state them in x-eduv-parameter-rules.
+PROVIDER_RULES: Mapping[str, Mapping[str, Any]] = {
+    "get-organisations-by-school-search": {
+        "dependentRequired": {"boardId": ["boardIdType"], "boardIdType": ["boardId"]}
+    },
+}
+
+
+@cache
+def _provider_rules(operation_id: str) -> jsonschema_rs.Validator | None:
+    rules = PROVIDER_RULES.get(operation_id)
+    return jsonschema_rs.validator_for(dict(rules)) if rules is not None else None
 
 
 @cache
@@ -54,6 +71,11 @@ def decode_params(
         if values:
             params[name] = _decode(values[0], kind)
     _check(op.api, version, op.parameters, params, "parameters")
+    extra = _provider_rules(op.operation_id)
+    if extra is not None:
+        errors = list(extra.iter_errors(params))
+        if errors:
+            raise RefusalError(400, SCHEMA_INCORRECT, _describe(errors[0], "parameters"))
     return params
 
 
@@ -65,11 +87,13 @@ def _decode(text: str, kind: str) -> Any:
     return text
 
 
-def decode_body(op: Operation, version: str, raw: bytes) -> Any:
+def decode_body(op: Operation, version: str, raw: bytes, *, required: bool = False) -> Any:
+    """The request body, checked; ``required`` when the provider cannot answer without
+    one even though the spec leaves it optional (a lookup of the person in the body)."""
     if op.request is None:
         return None
     if not raw.strip():
-        if op.request_required:
+        if op.request_required or required:
             raise RefusalError(400, SCHEMA_INCORRECT, "this operation needs a JSON request body")
         return None
     try:
@@ -93,6 +117,8 @@ def _check(api: str, version: str, message: str, value: Any, what: str) -> None:
     errors = list(validator.iter_errors(value))
     if not errors:
         return
+    if not isinstance(value, Mapping):
+        raise RefusalError(400, SCHEMA_INCORRECT, f"the {what} must be a JSON object")
     unnamed = "orgMasterId" not in value and "orgId" not in value
     if what == "parameters" and unnamed and any("anyOf" in str(e.schema_path) for e in errors):
         raise RefusalError(400, SCHEMA_INCORRECT, f"the school is missing: {SCHOOL_HINT}")

@@ -162,9 +162,14 @@ async def _json(request: Request) -> Any:
         raise BadRequestError(f"the request body is not valid JSON: {exc}") from None
 
 
+MAX_SEQ = 2**63 - 1  # the largest sequence number a database column holds
+
+
 def _int(text: str, name: str) -> int:
-    if not text.isdigit():
-        raise BadRequestError(f"{name} must be a whole number")
+    # The length check comes first: a number of thousands of digits is refused before
+    # Python spends time converting it.
+    if not text.isdigit() or len(text) > len(str(MAX_SEQ)) or int(text) > MAX_SEQ:
+        raise BadRequestError(f"{name} must be a whole number from 0 to {MAX_SEQ}")
     return int(text)
 
 
