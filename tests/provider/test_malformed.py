@@ -119,3 +119,36 @@ def test_served_documents_describe_the_provider(provider: Provider) -> None:
     assert any("if" in rule for rule in groups[RULES_EXTENSION]["allOf"])  # filterByOrgId
     lookup = httpx.get(f"{provider.url}/specs/students-api/1.1.0/openapi.json").json()
     assert lookup["paths"]["/students"]["post"]["requestBody"]["required"] is True
+
+
+def test_nul_characters_match_nothing_and_are_not_stored(
+    http: httpx.Client, provider: Provider, dataset: Dataset
+) -> None:
+    school = dataset.schools[0].key
+    in_query = http.get("/association-api/v1/groups/school", params={"orgMasterId": "a\x00b"})
+    in_path = http.get("/association-api/v1/groups/school/a%00b", params={"orgMasterId": school})
+    in_body = http.post(
+        "/students-api/v1/students",
+        params={"orgMasterId": school},
+        json={
+            "school": {"organisationMasterIdentifier": school},
+            "student": {"userMasterIdentifier": "a\x00"},
+        },
+    )
+    assert in_query.status_code == 400 and in_query.json()["status"] == 23
+    assert in_path.status_code == 404 and in_body.status_code == 404
+    with provider.provisioning() as admin:
+        provisioning = admin.delete("/provisioning/schools/a%00b")
+        stored = admin.post("/provisioning/changes", content=b'{"changes": [], "x": "\\u0000"}')
+    for answer in (provisioning, stored):
+        assert answer.status_code == 400, answer.text
+        assert answer.json()["status"] == 11
+
+
+def test_a_blank_version_header_is_refused(http: httpx.Client, dataset: Dataset) -> None:
+    answer = http.get(
+        "/association-api/v1/groups/school",
+        params={"orgMasterId": dataset.schools[0].key},
+        headers={"API-Version": ""},
+    )
+    assert answer.status_code == 400 and answer.json()["status"] == 12

@@ -4,9 +4,13 @@ The OpenAPI documents served here describe this provider, not the standard in ge
 they are the spec's documents with what the provider really does written in, so that a
 tool generating requests from them (Schemathesis, a client generator) meets no surprise.
 
+* ``API-Version`` takes this document's version only, and is required in the document
+  of an older version (without it the newest version under the prefix answers).
 * ``401`` has no body: the provider answers it with ``WWW-Authenticate`` only, as the
   ``unauthenticated-401`` convention asks.
 * A lookup of a person by the body (POST) needs that body.
+* Subscriptions are possible to the APIs served here only, and ``since`` is a
+  date-time (RFC 3339), as its description says.
 * Rules between parameters (``orgId`` needs ``orgIdType``, ``filterByOrgId`` only with
   ``orgId``...) cannot be stated between OpenAPI 3.1 parameters; each operation carries
   them in ``x-eduv-parameter-rules``: JSON Schema (2020-12) over the object of its query
@@ -32,7 +36,7 @@ from starlette.staticfiles import StaticFiles
 from eduv import spec
 from eduv.provider.inputs import PROVIDER_RULES
 from eduv.provider.routes import NOT_SERVED, ROUTES
-from eduv.provider.versions import mounts
+from eduv.provider.versions import data_apis, mounts
 
 TOKEN_PATH = "/oauth2/token"
 RULES_EXTENSION = "x-eduv-parameter-rules"
@@ -136,7 +140,20 @@ def served_openapi(api: str, version: str) -> bytes:
         for method in [m for m, op in item.items() if op is None]:
             del item[method]
     doc["paths"] = {path: item for path, item in doc.get("paths", {}).items() if item}
+    _version_header(doc, api, version)
     return orjson.dumps(doc)
+
+
+def _version_header(doc: dict[str, Any], api: str, version: str) -> None:
+    """The API-Version request header as the provider reads it: this document describes
+    the answers to its own version only, and without the header the newest version under
+    the prefix answers, so the older version's document requires it."""
+    parameter = doc.get("components", {}).get("parameters", {}).get("API-Version")
+    if parameter is None:
+        return
+    mount = next(m for m in mounts() if m.api == api and version in m.versions)
+    parameter["schema"] = {"type": "string", "enum": [version]}
+    parameter["required"] = version != mount.versions[0]
 
 
 def _describe_operation(folder: Path, op: dict[str, Any]) -> None:
@@ -146,6 +163,15 @@ def _describe_operation(folder: Path, op: dict[str, Any]) -> None:
     route = ROUTES.get(op["operationId"])
     if route is not None and route.body_person and "requestBody" in op:
         op["requestBody"]["required"] = True
+    if op["operationId"] == "subscribe":
+        # A subscription is only possible to an API this provider serves with data.
+        for parameter in op.get("parameters", []):
+            if parameter.get("name") == "api":
+                parameter["schema"] = {"type": "string", "enum": sorted(data_apis())}
+    if op["operationId"] == "get-notifications":
+        for parameter in op.get("parameters", []):
+            if parameter.get("name") == "since":
+                parameter["schema"] = {"type": "string", "format": "date-time"}
     rules = _parameter_rules(folder, op)
     if rules:
         op[RULES_EXTENSION] = {"allOf": rules}
