@@ -92,11 +92,15 @@ def test_access_tokens_from_another_issuer_are_refused(
 
 @pytest.mark.parametrize("weak", ["x", "short-token", "aaaaaaaaaaaaaaaaaaaa"])
 def test_weak_provisioning_tokens_are_refused_from_every_source(
-    weak: str, tmp_path: Path, sqlite_engine: Engine
+    weak: str, tmp_path: Path, sqlite_engine: Engine, monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    started: list[object] = []
+    # A provider that wrongly accepts the token would start serving; record it instead.
+    monkeypatch.setattr("uvicorn.run", lambda app, **_: started.append(app))
     database = ["--database", f"sqlite:///{tmp_path / 'p.db'}", "--provisioning"]
     option = RUNNER.invoke(cli_app, ["serve", *database, "--provisioning-token", weak])
     env = RUNNER.invoke(cli_app, ["serve", *database], env={"EDUV_PROVISIONING_TOKEN": weak})
+    assert not started
     for answer in (option, env):
         assert answer.exit_code != 0
         assert "provisioning token" in answer.output + str(answer.exception)
