@@ -88,7 +88,7 @@ def provider(url: str) -> Iterator[str]:
     port = free_port()
     env = {**os.environ, "EDUV_DEV_SECRET": SECRET}
     command = [
-        sys.executable, "-m", "eduv.provider.cli", "serve", "--dev", "--no-deliver",
+        sys.executable, "-m", "eduv.provider.cli", "serve", "--dev", "--no-deliver", "--no-docs",
         "--database", url, "--port", str(port), "--log-level", "warning",
     ]  # fmt: skip
     process = subprocess.Popen(command, env=env, stderr=subprocess.DEVNULL)

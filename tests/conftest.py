@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -32,3 +33,17 @@ def reference() -> Path:
             "this checkout; parity with the official text cannot be checked here"
         )
     return REFERENCE
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _cache_folder(tmp_path_factory: pytest.TempPathFactory) -> Iterator[None]:
+    """What eduv keeps in its cache folder (the documentation site ``eduv serve`` builds)
+    goes to a folder of the test session, unless ``EDUV_CACHE_DIR`` names one already."""
+    if os.environ.get("EDUV_CACHE_DIR"):
+        yield
+        return
+    os.environ["EDUV_CACHE_DIR"] = str(tmp_path_factory.mktemp("cache"))
+    try:
+        yield
+    finally:
+        del os.environ["EDUV_CACHE_DIR"]

@@ -19,6 +19,7 @@ reading of an Edu-V status code (:func:`status_code`).
 from __future__ import annotations
 
 import copy
+import hashlib
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -157,6 +158,21 @@ def document(relative: str) -> Mapping[str, Any]:
     """
     data: dict[str, Any] = orjson.loads((root() / relative).read_bytes())
     return data
+
+
+@cache
+def fingerprint() -> str:
+    """A digest of every file of the spec folder: it changes whenever any of them does.
+
+    What is made from the spec (a built documentation site) can be kept under it and
+    reused as long as it is the same.
+    """
+    digest = hashlib.sha256()
+    base = root()
+    for path in sorted(p for p in base.rglob("*") if p.is_file()):
+        digest.update(path.relative_to(base).as_posix().encode() + b"\0")
+        digest.update(hashlib.sha256(path.read_bytes()).digest())
+    return digest.hexdigest()
 
 
 def _index() -> Mapping[str, Any]:

@@ -5,12 +5,13 @@ from __future__ import annotations
 import threading
 from collections.abc import Iterator
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 import pytest
 import uvicorn
 
-from eduv.conformance.config import RunConfig
+from eduv.conformance.config import RunConfig, load
 from eduv.provider import embedded
 
 
@@ -57,3 +58,26 @@ def reference() -> Iterator[embedded.Embedded]:
 
 # A quick profile: the explicit every-case example only, a small sample of lookups.
 QUICK = RunConfig(examples=0, steps=4, sample=2)
+
+
+def natural_config(provider: embedded.Embedded, folder: Path) -> RunConfig:
+    """The configuration a tester writes by hand for ``provider``: one credential, every
+    school listed, the school without consent marked on its own entry, and the quick
+    profile's numbers; read back through the strict loader, as ``--config`` reads it."""
+    schools = "".join(
+        f'[[schools]]\nid = "{s.key}"\nsector = "{provider.dataset.facts[s.key].sector}"\n'
+        + ("consent = false\n" if s.key in provider.without_consent else "")
+        + "\n"
+        for s in provider.dataset.schools
+    )
+    text = (
+        f'[target]\nroot = "{provider.url}"\ntoken_url = "{provider.url}/oauth2/token"\n\n'
+        f'[[credentials]]\nname = "tester"\nclient_id = "{embedded.CLIENT}"\n'
+        f'secret = "{provider.secret}"\n\n'
+        f"{schools}"
+        f'[provisioning]\nurl = "{provider.url}"\ntoken = "{provider.provisioning_token}"\n\n'
+        f"[run]\nexamples = {QUICK.examples}\nsteps = {QUICK.steps}\nsample = {QUICK.sample}\n"
+    )
+    path = folder / "target.toml"
+    path.write_text(text, encoding="utf-8")
+    return load(path)

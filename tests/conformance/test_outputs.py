@@ -6,6 +6,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
+import orjson
 import pytest
 from typer.testing import CliRunner
 
@@ -102,3 +103,29 @@ def test_path_ids_are_percent_encoded(reference: embedded.Embedded, ident: str) 
     assert answer.status == 404
     assert "/groups/school/" in answer.exchange.url
     assert ident not in answer.exchange.url.split("?")[0]
+
+
+@pytest.mark.slow
+def test_a_second_fault_under_a_failing_check_shows_as_new_findings(tmp_path: Path) -> None:
+    """A check that already fails hides nothing: findings new against a baseline show."""
+    quick = ["--examples", "0", "--mode", "preflight", "--mode", "observe"]
+    first = ["run", *quick, "--fault", "required-field-missing", "--out", str(tmp_path / "a")]
+    assert CliRunner().invoke(app, first).exit_code == 1
+    baseline = str(tmp_path / "a" / "report.json")
+    both = ["--fault", "required-field-missing", "--fault", "enum-outside-list"]
+    second = ["run", *quick, *both, "--baseline", baseline, "--fail-on", "new"]
+    result = CliRunner().invoke(app, [*second, "--out", str(tmp_path / "b")])
+    assert result.exit_code == 1, result.output
+    before = orjson.loads((tmp_path / "a" / "report.json").read_bytes())
+    after = orjson.loads((tmp_path / "b" / "report.json").read_bytes())
+
+    def failing(doc: Any) -> set[str]:
+        return {r["checkId"] for r in doc["results"] if r["outcome"] == "fail"}
+
+    assert failing(before) == failing(after) == {"EDUV-CONF-SCHEMA-001"}
+    new = [f for f in after["findings"] if f.get("baseline") == "new"]
+    assert new and {f["checkId"] for f in new} == {"EDUV-CONF-SCHEMA-001"}
+    assert after["summary"]["baseline"]["gone"] == 0
+    again = ["run", *quick, "--fault", "required-field-missing", "--baseline", baseline]
+    same = CliRunner().invoke(app, [*again, "--fail-on", "new", "--out", str(tmp_path / "c")])
+    assert same.exit_code == 0, same.output

@@ -63,3 +63,13 @@ STATED = {
 @pytest.mark.parametrize(("kind_id", "cls"), sorted(STATED.items()))
 def test_direction_decides_the_class(kind_id: str, cls: str) -> None:
     assert kinds()[kind_id].cls == cls
+
+
+def test_no_published_kind_id_is_renamed_or_removed() -> None:
+    """Change ids are published (change notes, JSON reports, users' CI rules): the ids
+    listed in published_kinds.txt stay, and every kind of today is listed there."""
+    listed = Path(__file__).with_name("published_kinds.txt").read_text(encoding="utf-8")
+    published = {line for line in listed.splitlines() if line and not line.startswith("#")}
+    today = set(kinds())
+    assert published - today == set(), "renamed or removed"
+    assert today - published == set(), "add the new kind ids to published_kinds.txt"

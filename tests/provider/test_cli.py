@@ -22,7 +22,7 @@ from tests.provider.harness import free_port_socket
 RUNNER = CliRunner()
 
 
-def test_register_adds_serve_and_load() -> None:
+def test_register_adds_serve_load_and_example() -> None:
     root = typer.Typer()
 
     @root.command()
@@ -33,6 +33,7 @@ def test_register_adds_serve_and_load() -> None:
     answer = RUNNER.invoke(root, ["--help"])
     assert answer.exit_code == 0
     assert "serve" in answer.output and "load" in answer.output
+    assert "example" in answer.output
 
 
 def test_list_faults() -> None:
@@ -101,11 +102,14 @@ def test_load_then_serve_with_a_development_client(tmp_path: Path, dataset: Data
             params={"orgMasterId": dataset.schools[0].key},
             headers={"Authorization": f"Bearer {token}"},
         )
+        # the documentation site, built on start into the cache folder
+        site = httpx.get(url + "/docs/site/en/index.html")
     finally:
         server.send_signal(signal.SIGTERM)
         server.wait(timeout=30)
     assert answer.status_code == 200
     assert len(answer.json()) == len(dataset.schools[0].groups)
+    assert site.status_code == 200 and "association-api" in site.text
 
 
 def _wait_until_up(url: str, server: subprocess.Popen[bytes]) -> None:

@@ -289,6 +289,16 @@ def listed_groups_are_found(provider: Provider, dataset: Dataset) -> list[str]:
     return problems
 
 
+def board_search_answered(provider: Provider, dataset: Dataset) -> list[str]:
+    school = dataset.schools[0]
+    board = school.organisation["boards"][0]["organisationMasterIdentifier"]
+    answer = _get(provider, "/education-api/v1/organisations", params={"boardMasterId": board})
+    if answer.status_code != 200:
+        return [f"search by board {board} answered {answer.status_code}"]
+    keys = {o["organisationMasterIdentifier"] for o in answer.json()}
+    return [] if school.key in keys else [f"{school.key} not found by its board"]
+
+
 CHECKS: dict[str, Check] = {
     "lesson-groups-dropped": all_groups_served,
     "end-dates-inclusive": end_dates_exclusive,
@@ -306,9 +316,11 @@ CHECKS: dict[str, Check] = {
     "unauthenticated-with-body": unauthenticated_has_no_body,
     "scope-not-checked": scopes_are_checked,
     "consent-ignored": consent_is_checked,
+    "consent-per-client": consent_is_checked,
     "period-filter-ignored": period_filter_applies,
     "previous-not-served": previous_version_served,
     "lookup-404": listed_groups_are_found,
+    "organisation-search-needs-school": board_search_answered,
 }
 
 

@@ -97,7 +97,7 @@ def test_weak_provisioning_tokens_are_refused_from_every_source(
     started: list[object] = []
     # A provider that wrongly accepts the token would start serving; record it instead.
     monkeypatch.setattr("uvicorn.run", lambda app, **_: started.append(app))
-    database = ["--database", f"sqlite:///{tmp_path / 'p.db'}", "--provisioning"]
+    database = ["--database", f"sqlite:///{tmp_path / 'p.db'}", "--provisioning", "--no-docs"]
     option = RUNNER.invoke(cli_app, ["serve", *database, "--provisioning-token", weak])
     env = RUNNER.invoke(cli_app, ["serve", *database], env={"EDUV_PROVISIONING_TOKEN": weak})
     assert not started

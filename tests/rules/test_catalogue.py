@@ -195,3 +195,20 @@ def test_no_fill_rule_is_both_checked_and_unchecked() -> None:
     keys = [f["id"] for f in UNCHECKED]
     assert len(keys) == len(set(keys))
     assert not set(keys) & {r.id for r in RULES}
+
+
+def test_a_rule_message_shows_a_missing_value_as_a_visible_gap() -> None:
+    rule = next(r for r in load_catalogue().rules if "{" in r.message["en"])
+    names = [n for _, n, _, _ in string.Formatter().parse(rule.message["en"]) if n]
+    text = rule.render("en", {})
+    assert all(f"<{n.split('!')[0].split('.')[0]}?>" in text for n in names), text
+
+
+@pytest.mark.parametrize("rule_id", [r.id for r in load_catalogue().rules])
+def test_every_rule_text_renders_with_its_values_in_both_languages(rule_id: str) -> None:
+    rule = load_catalogue().rule(rule_id)
+    sample = {name: f"sample-{name}" for name in _placeholders(rule.message["en"])}
+    for lang in ("en", "nl"):
+        text = rule.render(lang, sample)  # type: ignore[arg-type]
+        assert not re.search(r"<[\w.]+\?>|\{[\w.!:]*\}", text), (rule_id, lang, text)
+        assert all(v in text for v in sample.values()), (rule_id, lang, text)

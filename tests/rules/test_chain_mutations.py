@@ -9,6 +9,7 @@ as does a mutation the engine misses or one that sets off rules it did not decla
 from __future__ import annotations
 
 import random
+import re
 import string
 from collections import Counter
 from typing import Any
@@ -131,7 +132,7 @@ def test_message_rules_render_every_placeholder() -> None:
             mine = [f for f in check_chain_dataset(dataset) if f.rule == rule_id]
             assert mine, (rule_id, release)
             for finding in mine:
-                assert " ? " not in f" {finding.message} " and "?." not in finding.message, (
+                assert not re.search(r"<[\w.]+\?>", finding.message), (
                     rule_id,
                     finding.message,
                     rule.message["en"],

@@ -168,7 +168,7 @@ def test_released_folders_match_the_committed_manifest() -> None:
     lines = (root / "MANIFEST.sha256").read_text(encoding="utf-8").splitlines()
     pinned = dict(reversed(line.split("  ", 1)) for line in lines if line)
     present = {p.relative_to(root).as_posix() for p in released_files(root)}
-    assert {"report/1/report.json", "dataset/1/Dataset.json"} <= present
+    assert {"report/1/report.json", "dataset/1/Dataset.json", "diff/1/diff.json"} <= present
     assert set(pinned) == present
     for name, digest in pinned.items():
         assert hashlib.sha256((root / name).read_bytes()).hexdigest() == digest, (

@@ -288,15 +288,18 @@ def build_all(reference: Path, out: Path) -> Problems:
 
 
 # What a release pins: the API version folders, and the schemas of the formats eduv
-# exchanges with others (datasets, validation reports, conformance reports), which
-# vendors build against just the same. Left out: the dataset conversion table, data that
-# grows with each new API version, and the reference provider's own configuration,
-# which gains optional settings as the provider does.
+# exchanges with others (datasets, validation reports, conformance reports, diff
+# reports), which vendors build against just the same. Left out: the dataset conversion
+# table, data that grows with each new API version; the table of change kinds beside the
+# diff schema, which gains kinds as the diff learns to see more (a kind's id, once
+# published, stays); and the reference provider's own configuration, which gains
+# optional settings as the provider does.
 RELEASED = (
     "*-api/*/**/*.json",
     "dataset/*/Dataset.json",
     "report/*/report.json",
     "conformance-report/*/report.json",
+    "diff/*/diff.json",
 )
 
 

@@ -27,6 +27,7 @@ BASE_URI = "https://eduv.dev/spec/"
 DIALECT = "https://json-schema.org/draft/2020-12/schema"
 HTTP_METHODS = ("get", "put", "post", "delete", "patch", "head", "options")
 SCHOOL_PARAMETERS = ("orgMasterId", "orgId", "orgIdType")
+BOARD_PARAMETERS = ("boardMasterId", "boardId", "boardIdType")
 
 
 def schema_id(api: str, folder: str, message: str) -> str:
@@ -146,14 +147,24 @@ def school_identification_rules(properties: dict[str, Any]) -> list[dict[str, An
     """The prose rules for identifying a school in a query, as JSON Schema.
 
     A school is named by ``orgMasterId``, or by ``orgId`` together with
-    ``orgIdType``; ``filterByOrgId`` may only be true with the secondary pair.
+    ``orgIdType``; ``filterByOrgId`` may only be true with the secondary pair. The
+    organisations search also takes a board (``boardMasterId``, or ``boardId`` with
+    ``boardIdType``) or a school name instead: its text searches "for the specified
+    school or board", and every one of its parameters is optional.
     """
     if not all(name in properties for name in SCHOOL_PARAMETERS):
         return []
-    rules: list[dict[str, Any]] = [
-        {"anyOf": [{"required": ["orgMasterId"]}, {"required": ["orgId", "orgIdType"]}]},
-        {"dependentRequired": {"orgId": ["orgIdType"], "orgIdType": ["orgId"]}},
+    ways: list[dict[str, Any]] = [
+        {"required": ["orgMasterId"]},
+        {"required": ["orgId", "orgIdType"]},
     ]
+    pairs: dict[str, list[str]] = {"orgId": ["orgIdType"], "orgIdType": ["orgId"]}
+    if all(name in properties for name in BOARD_PARAMETERS):
+        ways += [{"required": ["boardMasterId"]}, {"required": ["boardId", "boardIdType"]}]
+        pairs |= {"boardId": ["boardIdType"], "boardIdType": ["boardId"]}
+    if "name" in properties:
+        ways.append({"required": ["name"]})
+    rules: list[dict[str, Any]] = [{"anyOf": ways}, {"dependentRequired": pairs}]
     if "filterByOrgId" in properties:
         rules.append(
             {

@@ -16,8 +16,9 @@ from functools import cache
 from typing import Any, cast
 
 from eduv import spec
-from eduv.conformance.model import CheckSpec, Mode, Text, fill
+from eduv.conformance.model import CheckSpec, Mode, Text
 from eduv.spec import Lang
+from eduv.text import fill
 
 CATALOGUE = "conformance/checks.json"
 PREFIX = "EDUV-CONF-"

@@ -83,7 +83,8 @@ def run_command(
         str | None, Opt(help="Embedded provider only: database URL (default SQLite).")
     ] = None,
     fault: Annotated[
-        list[str] | None, Opt(help="Embedded provider only: switch on a named fault.")
+        list[str] | None,
+        Opt(help="Embedded provider only: switch on a named fault (repeat, or comma-separated)."),
     ] = None,
     school_without_consent: Annotated[
         list[str] | None,
@@ -240,11 +241,12 @@ def _target(
     """The configuration to run: as given, or pointed at an embedded provider."""
     from eduv.conformance.embedded import configure
     from eduv.provider.embedded import running
+    from eduv.provider.faults import fault_names
 
     if given:
         yield cfg
         return
-    with running(database=database, faults=faults, seed=cfg.seed) as emb:
+    with running(database=database, faults=fault_names(faults), seed=cfg.seed) as emb:
         yield configure(cfg, emb)
 
 

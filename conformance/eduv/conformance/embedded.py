@@ -2,7 +2,8 @@
 
 ``eduv conformance run`` without a target starts :mod:`eduv.provider.embedded` and points
 the run at it with :func:`configure`: its root and token endpoint, both of its clients
-(the one without consent marked so), every school of its dataset and its provisioning API.
+(the one without consent marked so), every school of its dataset (the one without consent
+marked so) and its provisioning API.
 """
 
 from __future__ import annotations
@@ -23,7 +24,11 @@ def configure(base: RunConfig, provider: Embedded) -> RunConfig:
             ),
         ),
         schools=tuple(
-            SchoolTarget(s.key, provider.dataset.facts[s.key].sector)
+            SchoolTarget(
+                s.key,
+                provider.dataset.facts[s.key].sector,
+                consent=s.key not in provider.without_consent,
+            )
             for s in provider.dataset.schools
         ),
         provisioning=Provisioning(url=provider.url, token=provider.provisioning_token),

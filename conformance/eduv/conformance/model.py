@@ -3,7 +3,6 @@ the evidence of each finding."""
 
 from __future__ import annotations
 
-import string
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from enum import StrEnum
@@ -11,6 +10,7 @@ from typing import Any, Literal
 
 from eduv.findings import Severity
 from eduv.spec import Lang
+from eduv.text import fill
 
 # The modes of spec/conformance/checks.json; the catalogue gives their order and needs.
 Mode = Literal["preflight", "observe", "scenario", "consumer", "report"]
@@ -48,22 +48,6 @@ class Text:
 
     def to_json(self) -> dict[str, str]:
         return {"en": self.en, "nl": self.nl}
-
-
-class _Gaps(dict[str, Any]):
-    def __init__(self, values: Mapping[str, Any]) -> None:
-        super().__init__(values)
-
-    def __missing__(self, key: str) -> str:
-        return f"<{key}?>"
-
-
-_FORMATTER = string.Formatter()
-
-
-def fill(template: str, params: Mapping[str, Any]) -> str:
-    """``template`` with its ``{placeholders}`` filled in from ``params``."""
-    return _FORMATTER.vformat(template, (), _Gaps(params))
 
 
 @dataclass(frozen=True, slots=True)

@@ -14,6 +14,7 @@ import logging
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
+from pathlib import Path
 from urllib.parse import parse_qsl
 
 import orjson
@@ -68,6 +69,8 @@ class Settings:
     faults: tuple[str, ...] = ()
     provisioning: bool = False
     deliver: bool = True
+    # a built documentation site (``eduv docs build``), served under /docs/site
+    docs_site: Path | None = None
 
 
 class Provider:
@@ -239,7 +242,7 @@ def create_app(engine: Engine, settings: Settings) -> FastAPI:
     app.state.provider = provider
     _add_api_routes(app, provider)
     app.add_api_route(TOKEN_PATH, provider.token, methods=["POST"], include_in_schema=False)
-    add_docs(app)
+    add_docs(app, settings.docs_site)
     if settings.provisioning:
         from eduv.provider.provisioning import add_provisioning
 

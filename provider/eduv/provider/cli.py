@@ -1,4 +1,4 @@
-"""The reference provider's commands: ``eduv serve`` and ``eduv load``.
+"""The reference provider's commands: ``eduv serve``, ``eduv load`` and ``eduv example``.
 
 The ``eduv`` command finds :func:`register` through the ``eduv.commands`` entry point
 group; ``app`` runs the same commands on its own (``python -m eduv.provider.cli``).
@@ -68,14 +68,6 @@ def _dev_config(secret: str) -> ProviderConfig:
     scopes = served_scopes()
     client = {"clientId": "dev", "secret": secret, "scopes": scopes, "consents": [{"school": "*"}]}
     return config_from_json({"configVersion": 1, "clients": [client]}, "--dev")
-
-
-def _faults(names: list[str]) -> tuple[str, ...]:
-    from eduv.provider.faults import Faults
-
-    flat = tuple(n.strip() for name in names for n in name.split(",") if n.strip())
-    Faults(flat)  # refuses unknown names before anything starts
-    return flat
 
 
 def _print_faults() -> None:
@@ -148,6 +140,18 @@ def serve(
             help="Token requests per minute per client and address (0: no limit; default 600).",
         ),
     ] = None,
+    docs: Annotated[
+        Path | None,
+        typer.Option(
+            "--docs",
+            help="Serve this built documentation site (eduv docs build) under /docs/site/. "
+            "Default: one built on start into the cache folder (EDUV_CACHE_DIR), reused "
+            "while the spec and eduv stay the same.",
+        ),
+    ] = None,
+    no_docs: Annotated[
+        bool, typer.Option("--no-docs", help="Do not serve the documentation site.")
+    ] = False,
     log_level: Annotated[str, typer.Option(help="uvicorn log level.")] = "info",
 ) -> None:
     """Start the reference provider (FastAPI under uvicorn)."""
@@ -166,9 +170,11 @@ def serve(
         load_config,
         provisioning_token_problem,
     )
+    from eduv.provider.faults import fault_names
     from eduv.provider.private import KeyFileError
 
-    chosen_faults = _faults(fault or [])
+    chosen_faults = fault_names(fault or [])
+    site = None if no_docs else _docs_site(docs)
     settings_config = load_config(config) if config else ProviderConfig()
     if dev:
         secret = os.environ.get("EDUV_DEV_SECRET") or secrets.token_urlsafe(18)
@@ -206,7 +212,9 @@ def serve(
             "audience and the base of notification urls)",
             err=True,
         )
-    settings = Settings(settings_config, url, chosen_faults, provisioning, deliver)
+    if site is not None:
+        typer.echo(f"documentation site: {url.rstrip('/')}/docs/site/ (from {site})", err=True)
+    settings = Settings(settings_config, url, chosen_faults, provisioning, deliver, site)
     if chosen_faults:
         typer.echo(f"faults switched on: {', '.join(chosen_faults)}", err=True)
     try:
@@ -215,6 +223,27 @@ def serve(
         typer.echo(f"eduv: {exc}", err=True)
         raise typer.Exit(1) from None
     uvicorn.run(application, host=host, port=port, log_level=log_level)
+
+
+def _docs_site(chosen: Path | None) -> Path | None:
+    """The built site to serve: the one given, else one from the cache (None if that fails)."""
+    from eduv.docsite.build import MARKER, SiteError
+
+    if chosen is not None:
+        if not (chosen / "index.html").is_file() or not (chosen / MARKER).is_file():
+            raise typer.BadParameter(
+                f"{chosen}: no built site here; run `eduv docs build --out {chosen}` first",
+                param_hint="--docs",
+            )
+        return chosen
+    from eduv.docsite.cache import cached_site
+
+    try:
+        return cached_site()
+    except (OSError, SiteError) as exc:
+        # The provider is still of use without its documentation site.
+        typer.echo(f"warning: the documentation site is not served: {exc}", err=True)
+        return None
 
 
 def _load(engine: Engine, path: Path, *, notify: bool) -> None:
@@ -241,10 +270,47 @@ def load_command(
     _load(_engine(database), dataset, notify=notify)
 
 
+@app.command("example")
+def example_command(
+    folder: Annotated[Path, typer.Argument(help="Folder to write into (made when missing).")],
+    port: Annotated[
+        int,
+        typer.Option(min=1, max=65535, help="Port the provider will be served on (eduv serve)."),
+    ] = 8000,
+    seed: Annotated[int, typer.Option(min=0, help="Seed of the generated dataset.")] = 0,
+    force: Annotated[bool, typer.Option(help="Overwrite the example files already there.")] = False,
+) -> None:
+    """Write a folder to try eduv with: payloads, a dataset, traffic, clients, a target.
+
+    Sample payloads (valid and invalid), a seeded dataset, a HAR file, a provider
+    configuration with registered clients and a conformance target configuration. Files
+    holding a key or a token are readable by the owner only; existing files are never
+    overwritten without --force.
+    """
+    _require_server_extra()
+    from eduv.cli.common import fail
+    from eduv.provider.example import ExampleError, write_example
+
+    try:
+        written = write_example(folder, port=port, seed=seed, force=force)
+    except ExampleError as exc:
+        fail(str(exc))
+    for name in written.names:
+        typer.echo(str(folder / name))
+    typer.echo(
+        f"serve it:  eduv serve --config {folder / 'provider.json'} --load "
+        f"{folder / 'dataset'} --provisioning --port {port}\n"
+        f"test it:   eduv conformance run --config {folder / 'target.toml'}",
+        err=True,
+    )
+
+
 def register(root: typer.Typer) -> None:
-    """Add ``serve`` and ``load`` to the ``eduv`` command (entry point ``eduv.commands``)."""
+    """Add ``serve``, ``load`` and ``example`` to the ``eduv`` command (entry point
+    ``eduv.commands``)."""
     root.command("serve")(serve)
     root.command("load")(load_command)
+    root.command("example")(example_command)
 
 
 def main() -> None:  # pragma: no cover - `python -m eduv.provider.cli`

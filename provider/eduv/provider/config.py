@@ -40,13 +40,28 @@ class Client:
     subscriber: Subscriber | None = None
 
     def has_consent(self, school_key: str, api: str) -> bool:
-        return any(api in self.consents.get(key, frozenset()) for key in (school_key, ALL_SCHOOLS))
+        # A school's own entry wins over '*': "every school but this one" is how a
+        # source with one school that withheld consent is written.
+        apis = self.consents.get(school_key)
+        if apis is None:
+            apis = self.consents.get(ALL_SCHOOLS, frozenset())
+        return api in apis
 
     def consented_schools(self, api: str) -> frozenset[str] | None:
-        """The school keys this client may see for ``api``; ``None`` means every school."""
+        """The school keys this client may see for ``api``; ``None`` means every school
+        but those :meth:`refused_schools` names."""
         if api in self.consents.get(ALL_SCHOOLS, frozenset()):
             return None
         return frozenset(k for k, apis in self.consents.items() if api in apis)
+
+    def refused_schools(self, api: str) -> frozenset[str]:
+        """Schools whose own entry leaves ``api`` out, which '*' does not override."""
+        return frozenset(
+            k for k, apis in self.consents.items() if k != ALL_SCHOOLS and api not in apis
+        )
+
+    def has_any_consent(self, api: str) -> bool:
+        return any(api in apis for apis in self.consents.values())
 
 
 @dataclass(frozen=True, slots=True)

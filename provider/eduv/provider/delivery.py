@@ -128,14 +128,13 @@ class DeliveryWorker:
                 client = self.config.clients.get(client_id)
                 if client is None or client.subscriber is None:
                     continue
-                allowed = client.consented_schools(api)
                 floor = max(int(start_seq), self._floor.get((client_id, api), 0))
                 found = [
                     (key, last, attempts)
                     for key, last, attempts in self._pending(
                         conn, client_id, api, int(start_seq), floor
                     )
-                    if allowed is None or key in allowed
+                    if client.has_consent(key, api)
                 ]
                 batches += [self._batch(conn, client_id, api, *item) for item in found]
                 if not found and not self._retrying(conn, client_id, api):

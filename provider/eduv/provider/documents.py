@@ -14,8 +14,8 @@ tool generating requests from them (Schemathesis, a client generator) meets no s
 * Rules between parameters (``orgId`` needs ``orgIdType``, ``filterByOrgId`` only with
   ``orgId``...) cannot be stated between OpenAPI 3.1 parameters; each operation carries
   them in ``x-eduv-parameter-rules``: JSON Schema (2020-12) over the object of its query
-  and path parameters by name, with integers and booleans decoded. The spec's parameter
-  schema's rules come first, then the provider's own (``inputs.PROVIDER_RULES``).
+  and path parameters by name, with integers and booleans decoded, taken from the spec's
+  parameter schema of the operation.
 """
 
 from __future__ import annotations
@@ -34,7 +34,6 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.staticfiles import StaticFiles
 
 from eduv import spec
-from eduv.provider.inputs import PROVIDER_RULES
 from eduv.provider.routes import NOT_SERVED, ROUTES
 from eduv.provider.versions import data_apis, mounts
 
@@ -61,7 +60,7 @@ SWAGGER = """<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><title>eduv reference provider</title>
 <link rel="stylesheet" href="/docs/assets/swagger-ui.css">
 <style>nav {{font: 14px sans-serif; padding: 8px 16px; border-bottom: 1px solid #ddd}}
-nav a {{margin-right: 12px}} nav a.on {{font-weight: bold}}</style>
+nav a {{margin-right: 12px}} nav a.on {{font-weight: bold}} nav a.site {{float: right}}</style>
 </head><body><nav>{links}</nav><div id="ui"></div>
 <script src="/docs/assets/swagger-ui-bundle.js"></script>
 <script>window.ui = SwaggerUIBundle({{dom_id: "#ui", url: {url}}});</script>
@@ -75,7 +74,10 @@ def _swagger_assets() -> Path:
     return Path(fastapi_offline.__file__).with_name("static")
 
 
-def add_docs(app: FastAPI) -> None:
+SITE = "/docs/site/"
+
+
+def add_docs(app: FastAPI, site: Path | None = None) -> None:
     served = {(m.api, v) for m in mounts() for v in m.versions}
     documents = [
         {"name": f"{api} {version}", "url": f"/specs/{api}/{version}/openapi.json"}
@@ -90,6 +92,8 @@ def add_docs(app: FastAPI) -> None:
             f"{html.escape(d['name'])}</a>"
             for d in documents
         )
+        if site is not None:
+            links += f' <a class="site" href="{SITE}">documentation site</a>'
         url = orjson.dumps(current["url"]).decode()
         return HTMLResponse(SWAGGER.format(links=links, url=url))
 
@@ -115,10 +119,15 @@ def add_docs(app: FastAPI) -> None:
                 "docs": "/docs",
                 "openapi": documents,
             }
+            | ({"site": SITE} if site is not None else {})
         )
 
     app.add_api_route("/docs", docs, methods=["GET"], include_in_schema=False)
     app.mount("/docs/assets", StaticFiles(directory=_swagger_assets()), name="docs-assets")
+    if site is not None:
+        from eduv.docsite import docs_app
+
+        app.mount(SITE.rstrip("/"), docs_app(site), name="docs-site")
     app.add_api_route(
         "/specs/{api}/{version}/{name}", spec_file, methods=["GET"], include_in_schema=False
     )
@@ -128,8 +137,10 @@ def add_docs(app: FastAPI) -> None:
 @cache
 def served_openapi(api: str, version: str) -> bytes:
     """The OpenAPI document of ``api`` ``version`` as this provider serves it."""
-    doc: dict[str, Any] = copy.deepcopy(dict(spec.document(f"{api}/{version}/openapi.json")))
-    folder = spec.openapi_path(api, version).parent
+    # The newest revision's document, beside the schema files served with it.
+    source = spec.openapi_path(api, version)
+    doc: dict[str, Any] = orjson.loads(source.read_bytes())
+    folder = source.parent
     for item in doc.get("paths", {}).values():
         for method, op in item.items():
             if not isinstance(op, dict) or "operationId" not in op:
@@ -187,7 +198,4 @@ def _parameter_rules(folder: Path, op: dict[str, Any]) -> list[dict[str, Any]]:
         conditional = {key: schema[key] for key in ("if", "then", "else") if key in schema}
         if conditional:
             rules.append(conditional)  # the three keywords only mean something together
-    extra = PROVIDER_RULES.get(op["operationId"])
-    if extra is not None:
-        rules.append(dict(extra))
     return rules

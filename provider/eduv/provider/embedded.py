@@ -3,9 +3,10 @@
 :func:`start` (and :func:`running`, its context manager) runs the provider in a thread
 of this process on 127.0.0.1 and a port the operating system picks, with a fresh SQLite
 file (or the PostgreSQL database given), loads a generated dataset with every
-flexibility case and registers two clients sharing one secret: ``conformance`` with
-every scope and consent for every school, ``conformance-no-consent`` with every scope and
-no consent, plus a provisioning token. ``eduv conformance run`` without a target uses it.
+flexibility case, plus one more PO school that gives no client consent, and registers
+two clients sharing one secret: ``conformance`` with every scope and consent for every
+school but that one, ``conformance-no-consent`` with every scope and no consent, plus a
+provisioning token. ``eduv conformance run`` without a target uses it.
 """
 
 from __future__ import annotations
@@ -36,6 +37,8 @@ class Embedded:
     server: Any
     thread: threading.Thread
     engine: Any = None
+    # Schools of the dataset that gave no client consent (the source answers 403/22).
+    without_consent: tuple[str, ...] = ()
 
     def stop(self) -> None:
         self.server.should_exit = True
@@ -45,15 +48,23 @@ class Embedded:
 
 
 def default_dataset(seed: int) -> Any:
-    """Two PO and two VO schools with every expressible flexibility case."""
+    """Two PO and two VO schools with every expressible flexibility case, and last a PO
+    school that :func:`start` registers without consent."""
     from eduv.testing.build import build_dataset
     from eduv.testing.chooser import RandomChooser
     from eduv.testing.scenarios import SCENARIOS
 
-    return build_dataset(RandomChooser(seed), ["PO", "VO"], cases=sorted(SCENARIOS))
+    return build_dataset(RandomChooser(seed), ["PO", "VO"], cases=sorted(SCENARIOS), after=["PO"])
 
 
-def provider_config(secret: str, provisioning_token: str) -> Any:
+def without_consent(dataset: Any) -> tuple[str, ...]:
+    """The schools of a :func:`default_dataset` that give no client consent: its last."""
+    return (dataset.schools[-1].key,)
+
+
+def provider_config(
+    secret: str, provisioning_token: str, without_consent: Sequence[str] = ()
+) -> Any:
     from eduv.provider.config import config_from_json
     from eduv.provider.versions import served_scopes
 
@@ -65,7 +76,11 @@ def provider_config(secret: str, provisioning_token: str) -> Any:
                 "clientId": CLIENT,
                 "secret": secret,
                 "scopes": scopes,
-                "consents": [{"school": "*"}],
+                # '*' also covers the schools scenario mode provisions during the run.
+                "consents": [
+                    {"school": "*"},
+                    *({"school": k, "apis": []} for k in without_consent),
+                ],
             },
             {
                 "clientId": CLIENT_WITHOUT_CONSENT,
@@ -125,15 +140,17 @@ def start(
     engine = make_engine(database or f"sqlite:///{folder / 'provider.db'}")
     migrate(engine)
     data = dataset if dataset is not None else default_dataset(seed)
+    refusing = () if dataset is not None else without_consent(data)
     load_dataset(engine, data)
     secret, token = secrets.token_urlsafe(18), secrets.token_urlsafe(18)
     sock = loopback_socket()
     url = f"http://127.0.0.1:{sock.getsockname()[1]}"
-    settings = Settings(provider_config(secret, token), url, tuple(faults), True, False)
+    config_ = provider_config(secret, token, refusing)
+    settings = Settings(config_, url, tuple(faults), True, False)
     app = create_app(engine, settings)
     config = uvicorn.Config(app, log_level="warning", lifespan="on")
     server, thread = serve_in_thread(config, sock, "the embedded reference provider")
-    return Embedded(url, data, secret, token, server, thread, engine)
+    return Embedded(url, data, secret, token, server, thread, engine, refusing)
 
 
 @contextmanager

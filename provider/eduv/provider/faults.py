@@ -32,6 +32,8 @@ NEWEST_FIRST = "newest-first"
 DEMOGRAPHICS_ALWAYS = "demographics-always"
 PREVIOUS_AS_CURRENT = "previous-as-current"
 GROUP_LOOKUP_MISSES = "group-lookup-misses"
+CONSENT_PER_CLIENT = "consent-per-client"
+SEARCH_NEEDS_SCHOOL = "search-needs-school"
 
 
 @dataclass(frozen=True, slots=True)
@@ -211,6 +213,13 @@ FAULTS: dict[str, Fault] = {
             flags=frozenset({CURRENT_SHAPE_FOR_PREVIOUS, PREVIOUS_AS_CURRENT}),
         ),
         Fault(
+            "organisation-search-needs-school",
+            "Organisations search: a board alone, or a school name alone, is a search the "
+            "Education API answers.",
+            "A search that names no school is refused with 400, as if a school were required.",
+            flags=frozenset({SEARCH_NEEDS_SCHOOL}),
+        ),
+        Fault(
             "status-code-strings",
             "Convention status-codes-integers: status is a JSON integer.",
             'StatusResponse bodies carry zero-padded strings such as "0021".',
@@ -235,6 +244,14 @@ FAULTS: dict[str, Fault] = {
             "status 22).",
             "Every school's data is served to every client.",
             flags=frozenset({SKIP_CONSENT}),
+        ),
+        Fault(
+            "consent-per-client",
+            "Consent: each school gives its own consent; consent of one school opens no "
+            "other school's data.",
+            "Consent is checked per client: a client that any school gave consent reads "
+            "every school.",
+            flags=frozenset({CONSENT_PER_CLIENT}),
         ),
         Fault(
             "period-filter-ignored",
@@ -282,3 +299,11 @@ class Faults:
         for hook in self._hooks:
             docs = hook(message, docs)
         return docs
+
+
+def fault_names(values: Iterable[str]) -> tuple[str, ...]:
+    """The fault names of command-line values, each repeated or comma-separated; an
+    unknown name is refused (:class:`UnknownFaultError`) before anything starts."""
+    names = tuple(n.strip() for value in values for n in value.split(",") if n.strip())
+    Faults(names)
+    return names

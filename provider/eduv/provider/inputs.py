@@ -12,7 +12,6 @@ from collections.abc import Mapping
 from functools import cache
 from typing import Any
 
-import jsonschema_rs
 import orjson
 
 from eduv import spec
@@ -21,22 +20,6 @@ from eduv.spec import Operation
 
 MAX_REPORTED = 5
 SCHOOL_HINT = "name the school with orgMasterId, or with orgId together with orgIdType"
-
-# Rules between parameters that the spec's parameter schemas leave out but without which
-# the provider cannot answer: a board identifier means nothing without its type. They
-# are JSON Schema over the parameters object, checked after the spec's own schema, and
-# the served OpenAPI documents state them in x-eduv-parameter-rules.
-PROVIDER_RULES: Mapping[str, Mapping[str, Any]] = {
-    "get-organisations-by-school-search": {
-        "dependentRequired": {"boardId": ["boardIdType"], "boardIdType": ["boardId"]}
-    },
-}
-
-
-@cache
-def _provider_rules(operation_id: str) -> jsonschema_rs.Validator | None:
-    rules = PROVIDER_RULES.get(operation_id)
-    return jsonschema_rs.validator_for(dict(rules)) if rules is not None else None
 
 
 @cache
@@ -71,11 +54,6 @@ def decode_params(
         if values:
             params[name] = without_nul(_decode(values[0], kind))
     _check(op.api, version, op.parameters, params, "parameters")
-    extra = _provider_rules(op.operation_id)
-    if extra is not None:
-        errors = list(extra.iter_errors(params))
-        if errors:
-            raise RefusalError(400, SCHEMA_INCORRECT, _describe(errors[0], "parameters"))
     return params
 
 

@@ -183,8 +183,22 @@ def schools_by_key(conn: Connection, keys: frozenset[str] | None) -> list[School
 
 def organisation_matches(conn: Connection, school: SchoolRow, params: Mapping[str, Any]) -> bool:
     """Whether the named school also passes the board and name filters of the search."""
+    s = schema.schools
+    found = conn.execute(select(s.c.id).where(s.c.id == school.id, *_search(params))).first()
+    return found is not None
+
+
+def search_organisations(conn: Connection, params: Mapping[str, Any]) -> list[SchoolRow]:
+    """The schools that pass the board and name filters of a search that names no school."""
+    s = schema.schools
+    stmt = select(s.c.id, s.c.school_key, s.c.sector, s.c.doc).where(*_search(params))
+    rows = conn.execute(stmt.order_by(s.c.id))
+    return [SchoolRow(int(r[0]), str(r[1]), str(r[2]), str(r[3])) for r in rows]
+
+
+def _search(params: Mapping[str, Any]) -> list[ColumnElement[bool]]:
     s, ids = schema.schools, schema.school_ids
-    conditions: list[ColumnElement[bool]] = [s.c.id == school.id]
+    conditions: list[ColumnElement[bool]] = []
     boards: list[tuple[str, str]] = []
     if "boardMasterId" in params:
         boards.append((f"board:{MASTER}", params["boardMasterId"]))
@@ -199,7 +213,7 @@ def organisation_matches(conn: Connection, school: SchoolRow, params: Mapping[st
     if "name" in params:
         name = str(params["name"]).lower()
         conditions.append(func.lower(s.c.name).contains(name, autoescape=True))
-    return conn.execute(select(s.c.id).where(*conditions)).first() is not None
+    return conditions
 
 
 # -- school collections ------------------------------------------------------------------

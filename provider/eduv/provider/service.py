@@ -31,11 +31,13 @@ from eduv.provider.errors import (
     RefusalError,
 )
 from eduv.provider.faults import (
+    CONSENT_PER_CLIENT,
     CURRENT_SHAPE_FOR_PREVIOUS,
     DEMOGRAPHICS_ALWAYS,
     GROUP_LOOKUP_MISSES,
     IGNORE_PERIOD_FILTER,
     NEWEST_FIRST,
+    SEARCH_NEEDS_SCHOOL,
     SKIP_CONSENT,
     UNKNOWN_ORG_OK,
     Faults,
@@ -122,6 +124,8 @@ class Service:
     def _check_consent(self, call: Call, school: SchoolRow) -> None:
         if self.faults.has(SKIP_CONSENT) or call.client.has_consent(school.key, call.op.api):
             return
+        if self.faults.has(CONSENT_PER_CLIENT) and call.client.has_any_consent(call.op.api):
+            return
         raise RefusalError(
             403,
             CONSENT_REQUIRED,
@@ -200,9 +204,21 @@ class Service:
         return self.serve(call, docs, None)
 
     def _organisations(self, conn: Connection, call: Call) -> Answer:
-        school = self._school(conn, call)
-        found = queries.organisation_matches(conn, school, call.params)
-        return self.serve(call, [school.doc] if found else [], None)
+        if "orgMasterId" in call.params or "orgId" in call.params:
+            school = self._school(conn, call)
+            found = queries.organisation_matches(conn, school, call.params)
+            return self.serve(call, [school.doc] if found else [], None)
+        if self.faults.has(SEARCH_NEEDS_SCHOOL):
+            raise RefusalError(400, SCHEMA_INCORRECT, "name the school: orgMasterId or orgId")
+        # A search by board or name alone: the matching schools this client may see, as
+        # a list leaves out the schools without consent instead of refusing them.
+        found_schools = queries.search_organisations(conn, call.params)
+        docs = [
+            s.doc
+            for s in found_schools
+            if self.faults.has(SKIP_CONSENT) or call.client.has_consent(s.key, call.op.api)
+        ]
+        return self.serve(call, docs, None)
 
     # -- shaping -------------------------------------------------------------------------
 
@@ -287,7 +303,12 @@ class Service:
                 continue
             keys = None if self.faults.has(SKIP_CONSENT) else client.consented_schools(api)
             if keys is None:
-                parts.append(o.c.api == api)
+                refused = () if self.faults.has(SKIP_CONSENT) else client.refused_schools(api)
+                parts.append(
+                    and_(o.c.api == api, o.c.school_key.not_in(sorted(refused)))
+                    if refused
+                    else o.c.api == api
+                )
                 continue
             parts.append(
                 and_(o.c.api == api, o.c.school_key.in_(sorted(keys))) if keys else false()

@@ -7,7 +7,7 @@ on standard error, never a traceback. ``NO_COLOR`` turns colours off.
 Each command lives in a module of its own and is added to the root app here; a command
 module imports only typer and light modules at start and the work when it runs, so that
 every command starts fast. Other parts of eduv add commands through the
-``eduv.commands`` entry point group (``eduv serve`` and ``eduv load`` from
+``eduv.commands`` entry point group (``eduv serve``, ``eduv load`` and ``eduv example`` from
 :mod:`eduv.provider.cli`, ``eduv conformance`` from :mod:`eduv.conformance.cli`); each
 entry is a ``register(app)`` function.
 """

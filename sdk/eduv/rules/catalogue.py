@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import string
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from functools import cache, cached_property
@@ -12,6 +11,7 @@ from eduv import spec
 from eduv.days import previous_day
 from eduv.findings import Severity, SourceKind
 from eduv.spec import Lang
+from eduv.text import fill
 
 Kind = Literal["message", "dataset"]
 
@@ -91,29 +91,20 @@ class Rule:
     def render(self, lang: Lang, params: Mapping[str, object]) -> str:
         """The message in ``lang`` with its placeholders filled in.
 
-        A placeholder without a value renders as ``?`` rather than failing, so that a
-        missing detail never hides the violation itself.
+        A placeholder without a value renders as ``<name?>`` (see :mod:`eduv.text`).
         """
         template = self.message.get(lang) or self.message["en"]
         values = {
             k: self._phrase(v, lang, params) if isinstance(v, Phrase) else v
             for k, v in params.items()
         }
-        return _FORMATTER.vformat(template, (), _Lenient(values))
+        return fill(template, values)
 
     def _phrase(self, key: Phrase, lang: Lang, params: Mapping[str, object]) -> str:
         """A phrase in ``lang``; its own placeholders take the message's other values."""
         texts = self.phrases.get(key, {})
         template = texts.get(lang) or texts.get("en") or str(key)
-        return _FORMATTER.vformat(template, (), _Lenient(params))
-
-
-class _Lenient(dict[str, object]):
-    def __missing__(self, key: str) -> object:
-        return "?"
-
-
-_FORMATTER = string.Formatter()
+        return fill(template, params)
 
 
 @dataclass(frozen=True)

@@ -19,8 +19,10 @@ def build_dataset(
     sectors: Sequence[str],
     cases: Iterable[str] = (),
     scale: Scale = SMALL,
+    after: Sequence[str] = (),
 ) -> Dataset:
-    """Base schools of the given sectors, then one scenario per case, in order."""
+    """Base schools of the given sectors, then one scenario per case, in order, then the
+    schools of ``after``: drawn last, they leave the rest of a seeded dataset as it was."""
     seed = chooser.integer(0, 2**31 - 1)
     year = YEARS[chooser.integer(0, len(YEARS) - 1)]
     draft = DatasetDraft(chooser, Ids(seed), year)
@@ -28,4 +30,6 @@ def build_dataset(
         populate(draft, new_school(draft, sector), scale)
     for case in cases:
         SCENARIOS[case](draft)
+    for sector in after:
+        populate(draft, new_school(draft, sector), scale)
     return draft.finish()

@@ -47,7 +47,7 @@ def progress_bar(console: Console, steps: int) -> Iterator[Callable[[str], None]
         yield step
 
 
-def summary(console: Console, doc: Mapping[str, Any], limit: int = 5) -> None:
+def summary(console: Console, doc: Mapping[str, Any], limit: int = 5, detailed: int = 12) -> None:
     """The results table, the verdict with its counts, and each failure's findings."""
     run, lang = doc["run"], doc["run"].get("lang", "en")
     table = Table(title=f"eduv conformance: {run['target']}")
@@ -82,10 +82,18 @@ def summary(console: Console, doc: Mapping[str, Any], limit: int = 5) -> None:
             f"{b['gone']} gone, {b['unchanged']} unchanged",
             markup=False,
         )
-    for result in doc["results"]:
-        if result["outcome"] not in ("fail", "error"):
-            continue
+    failed = [r for r in doc["results"] if r["outcome"] in ("fail", "error")]
+    for index, result in enumerate(failed):
         where = " ".join(result[k] for k in ("api", "version", "subject") if result.get(k))
         console.print(f"  [red]{result['checkId']}[/] {escape(where)}: {escape(result['message'])}")
-        for line in finding_lines(doc, result, limit):
-            console.print(f"  {line}", markup=False, highlight=False)
+        # Past the first few failures one line each: the console is for finding one's
+        # way, report.html and report.json hold every finding with its evidence.
+        if index < detailed:
+            for line in finding_lines(doc, result, limit):
+                console.print(f"  {line}", markup=False, highlight=False)
+    if len(failed) > detailed:
+        console.print(
+            f"  (findings of the first {detailed} failures shown; every finding with its "
+            "evidence is in report.html and report.json)",
+            markup=False,
+        )

@@ -46,12 +46,15 @@ def finding_lines(doc: Doc, result: Mapping[str, Any], limit: int = 10) -> Itera
     """Each finding of ``result``: its sentence, where, fingerprint, and how to repeat it."""
     found = findings_of(doc, result)
     exchanges = doc.get("exchanges", {})
+    told: set[str] = set()  # how to get a token is said once, not before every curl
     for item in found[:limit]:
         yield "  - " + finding_line(item)
         exchange = exchanges.get(item.get("exchange", ""))
         if exchange:
-            if exchange.get("tokenCommand"):
-                yield f"      $ {exchange['tokenCommand']}"
+            command = exchange.get("tokenCommand")
+            if command and command not in told:
+                told.add(command)
+                yield f"      $ {command}"
             yield f"      $ {exchange['curl']}"
     if len(found) > limit:
         yield f"  ... and {len(found) - limit} more finding(s) in report.json"
