@@ -10,30 +10,29 @@ token (401), scopes (403/21), parameters and body (400/11), then the service: sc
 from __future__ import annotations
 
 import asyncio
-import html
 import logging
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from urllib.parse import parse_qsl, quote
+from urllib.parse import parse_qsl
 
 import orjson
 from fastapi import FastAPI, Request, Response
-from fastapi.responses import HTMLResponse, JSONResponse
+from fastapi.responses import JSONResponse
 from sqlalchemy import Engine
 from starlette.concurrency import run_in_threadpool
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.routing import Match
-from starlette.staticfiles import StaticFiles
 
 from eduv import spec
 from eduv.provider import shaping
-from eduv.provider.auth import Authority, TokenError
+from eduv.provider.auth import Authority, TokenError, claimed_client
 from eduv.provider.chain.refusals import add_refusals
-from eduv.provider.config import ProviderConfig
+from eduv.provider.config import ConfigError, ProviderConfig, provisioning_token_problem
 from eduv.provider.db import migrate
 from eduv.provider.delivery import DeliveryWorker
+from eduv.provider.documents import TOKEN_PATH, add_docs
 from eduv.provider.errors import (
     OTHER,
     SCOPE_REQUIRED,
@@ -50,6 +49,7 @@ from eduv.provider.faults import (
     Faults,
 )
 from eduv.provider.inputs import decode_body, decode_params
+from eduv.provider.limits import TOKEN_BODY_LIMIT, BodyLimit, RateLimiter
 from eduv.provider.routes import NOT_SERVED, ROUTES
 from eduv.provider.service import Call, Service, refused
 from eduv.provider.versions import Mount, mounts, negotiate, unsupported_message
@@ -57,7 +57,7 @@ from eduv.spec import Operation
 
 log = logging.getLogger("eduv.provider")
 
-TOKEN_PATH = "/oauth2/token"
+ALL_METHODS = ("GET", "HEAD", "POST", "PUT", "DELETE", "PATCH", "OPTIONS", "TRACE")
 Endpoint = Callable[[Request], Awaitable[Response]]
 
 
@@ -87,6 +87,7 @@ class Provider:
         self.authority = Authority(engine, self.config)
         self.service = Service(engine, self.config, self.faults, self.public_url)
         self.worker = DeliveryWorker(engine, self.config, self.faults, self.public_url)
+        self.token_rate = RateLimiter(self.config.token_rate_limit)
 
     # -- answers -------------------------------------------------------------------------
 
@@ -163,13 +164,15 @@ class Provider:
             refusal = self.scope_refusal(op, version, grant.scopes)
             if refusal is not None:
                 return self.respond(refused(refusal), version, mount)
+            route = ROUTES[op.operation_id]
             try:
                 params = decode_params(op, version, request.query_params, request.path_params)
-                body = decode_body(op, version, await request.body())
+                raw = await request.body()
+                body = decode_body(op, version, raw, required=bool(route.body_person))
             except RefusalError as bad:
                 return self.respond(refused(bad), version, mount)
             client = self.config.clients[grant.client_id]
-            call = Call(op, version, ROUTES[op.operation_id], grant, client, params, body)
+            call = Call(op, version, route, grant, client, params, body)
             answer = await run_in_threadpool(self.service.handle, call)
             return self.respond(answer, version, mount)
 
@@ -185,6 +188,12 @@ class Provider:
         names = [name for name, _ in pairs]
         twice = sorted({n for n in names if names.count(n) > 1})
         audiences = {self.public_url + TOKEN_PATH, self.public_url}
+        address = request.client.host if request.client else ""
+        wait = self.token_rate.retry_after((address, _presented_client(dict(pairs), request)))
+        if wait:
+            error = TokenError("too_many_requests", f"too many token requests; retry in {wait} s")
+            headers = {**no_store, "Retry-After": str(wait)}
+            return JSONResponse(error.body(), status_code=429, headers=headers)
         try:
             if twice:
                 raise TokenError("invalid_request", f"parameters given twice: {', '.join(twice)}")
@@ -192,6 +201,9 @@ class Provider:
                 self.authority.issue, dict(pairs), request.headers.get("authorization"), audiences
             )
         except TokenError as error:
+            if error.error == "invalid_client":
+                # The client gets one answer for every failure; the reason is logged.
+                log.warning("client authentication failed from %s: %s", address, error.description)
             headers = dict(no_store)
             if error.status == 401:
                 headers["WWW-Authenticate"] = 'Basic realm="eduv"'
@@ -199,7 +211,16 @@ class Provider:
         return JSONResponse(result, headers=no_store)
 
 
+def _presented_client(form: dict[str, str], request: Request) -> str:
+    """The client id a token request claims (unverified: it only keys the rate limit)."""
+    return claimed_client(form, request.headers.get("authorization"))
+
+
 def create_app(engine: Engine, settings: Settings) -> FastAPI:
+    if settings.provisioning and settings.config.provisioning_token is not None:
+        weak = provisioning_token_problem(settings.config.provisioning_token)
+        if weak:
+            raise ConfigError(weak)
     provider = Provider(engine, settings)
 
     @asynccontextmanager
@@ -222,12 +243,19 @@ def create_app(engine: Engine, settings: Settings) -> FastAPI:
     app.state.provider = provider
     _add_api_routes(app, provider)
     app.add_api_route(TOKEN_PATH, provider.token, methods=["POST"], include_in_schema=False)
-    _add_docs(app, settings.docs_site)
+    add_docs(app, settings.docs_site)
     if settings.provisioning:
         from eduv.provider.provisioning import add_provisioning
 
         add_provisioning(app, engine, provider.config, provider.faults, provider.service)
     _add_error_handlers(app)
+    # Outermost but for Starlette's error handler: nothing else runs on a body that is
+    # too large.
+    app.add_middleware(
+        BodyLimit,
+        default=settings.config.max_body_bytes,
+        limits={TOKEN_PATH: TOKEN_BODY_LIMIT},
+    )
     return app
 
 
@@ -249,10 +277,12 @@ def _add_api_routes(app: FastAPI, provider: Provider) -> None:
             )
     add_refusals(app)  # the chain roles' 405s, before the catch-all below
     for api in sorted({m.api for m in mounts()}):
-        app.add_api_route(
+        # Every method, so that a method an operation does not take lands here too and
+        # gets its 405 with API-Version.
+        app.add_route(
             f"/{api}/{{major}}/{{rest:path}}",
             _other_major(api),
-            methods=["GET", "POST", "PUT", "DELETE", "PATCH"],
+            methods=list(ALL_METHODS),
             include_in_schema=False,
         )
 
@@ -263,10 +293,14 @@ def _other_major(api: str) -> Callable[[Request], Awaitable[Response]]:
     served = [m for m in mounts() if m.api == api]
 
     async def answer(request: Request) -> Response:
-        if _path_served_for_other_methods(request):
-            raise StarletteHTTPException(405)
         major = request.path_params["major"]
         mount = next((m for m in served if major == f"v{m.major}"), None)
+        allowed = _methods_served(request)
+        if allowed:
+            version = negotiate(mount, request.headers.get("api-version")) if mount else None
+            version = version or (mount.versions[0] if mount else spec.api(api).current)
+            headers = {"Allow": ", ".join(allowed), "API-Version": version}
+            raise StarletteHTTPException(405, headers=headers)
         if mount is None:
             prefixes = ", ".join(m.prefix for m in served)
             status, code = 400, VERSION_NOT_SUPPORTED
@@ -286,90 +320,14 @@ def _other_major(api: str) -> Callable[[Request], Awaitable[Response]]:
     return answer
 
 
-def _path_served_for_other_methods(request: Request) -> bool:
+def _methods_served(request: Request) -> list[str]:
+    """The methods other routes take on this path (an empty list: no route has it)."""
+    methods: set[str] = set()
     for route in request.app.router.routes:
         match, _ = route.matches(request.scope)
         if match is Match.PARTIAL:
-            return True
-    return False
-
-
-# The docs page works without internet access: Swagger UI's files come from the
-# fastapi-offline package (Swagger UI 5, which reads OpenAPI 3.1), served under /docs/assets.
-SWAGGER = """<!doctype html>
-<html lang="en"><head><meta charset="utf-8"><title>eduv reference provider</title>
-<link rel="stylesheet" href="/docs/assets/swagger-ui.css">
-<style>nav {{font: 14px sans-serif; padding: 8px 16px; border-bottom: 1px solid #ddd}}
-nav a {{margin-right: 12px}} nav a.on {{font-weight: bold}} nav a.site {{float: right}}</style>
-</head><body><nav>{links}</nav><div id="ui"></div>
-<script src="/docs/assets/swagger-ui-bundle.js"></script>
-<script>window.ui = SwaggerUIBundle({{dom_id: "#ui", url: {url}}});</script>
-</body></html>
-"""
-
-
-def _swagger_assets() -> Path:
-    import fastapi_offline
-
-    return Path(fastapi_offline.__file__).with_name("static")
-
-
-SITE = "/docs/site/"
-
-
-def _add_docs(app: FastAPI, site: Path | None) -> None:
-    served = {(m.api, v) for m in mounts() for v in m.versions}
-    documents = [
-        {"name": f"{api} {version}", "url": f"/specs/{api}/{version}/openapi.json"}
-        for api, version in sorted(served)
-    ]
-
-    async def docs(request: Request) -> HTMLResponse:
-        chosen = request.query_params.get("doc", documents[0]["name"])
-        current = next((d for d in documents if d["name"] == chosen), documents[0])
-        links = " ".join(
-            f'<a class="{"on" if d is current else ""}" href="/docs?doc={quote(d["name"])}">'
-            f"{html.escape(d['name'])}</a>"
-            for d in documents
-        )
-        if site is not None:
-            links += f' <a class="site" href="{SITE}">documentation site</a>'
-        url = orjson.dumps(current["url"]).decode()
-        return HTMLResponse(SWAGGER.format(links=links, url=url))
-
-    async def spec_file(request: Request) -> Response:
-        api, version, name = (request.path_params[k] for k in ("api", "version", "name"))
-        if (api, version) not in served or not name.endswith(".json") or "/" in name:
-            raise StarletteHTTPException(404)
-        folder = spec.openapi_path(api, version).parent
-        path = (folder / name).resolve()
-        if path.parent != folder.resolve() or not path.is_file():
-            raise StarletteHTTPException(404)
-        return Response(path.read_bytes(), media_type="application/json")
-
-    async def index(_request: Request) -> JSONResponse:
-        return JSONResponse(
-            {
-                "apis": [
-                    {"api": m.api, "url": m.prefix, "versions": list(m.versions)} for m in mounts()
-                ],
-                "tokenUrl": TOKEN_PATH,
-                "docs": "/docs",
-                "openapi": documents,
-            }
-            | ({"site": SITE} if site is not None else {})
-        )
-
-    app.add_api_route("/docs", docs, methods=["GET"], include_in_schema=False)
-    app.mount("/docs/assets", StaticFiles(directory=_swagger_assets()), name="docs-assets")
-    if site is not None:
-        from eduv.docsite import docs_app
-
-        app.mount(SITE.rstrip("/"), docs_app(site), name="docs-site")
-    app.add_api_route(
-        "/specs/{api}/{version}/{name}", spec_file, methods=["GET"], include_in_schema=False
-    )
-    app.add_api_route("/", index, methods=["GET"], include_in_schema=False)
+            methods |= set(getattr(route, "methods", None) or ())
+    return sorted(methods)
 
 
 def _add_error_handlers(app: FastAPI) -> None:
@@ -378,8 +336,10 @@ def _add_error_handlers(app: FastAPI) -> None:
         message = {404: "no such resource", 405: "method not allowed here"}.get(
             status, "the request cannot be served"
         )
+        # Starlette's own 405 names the allowed methods in Allow (RFC 9110); keep it.
+        headers = getattr(exc, "headers", None) or {}
         body = orjson.dumps({"status": OTHER, "statusMessage": message})
-        return Response(body, status_code=status, media_type="application/json")
+        return Response(body, status_code=status, media_type="application/json", headers=headers)
 
     async def crash(_request: Request, exc: Exception) -> Response:
         # Never a stack trace to the client; the log has it.

@@ -8,8 +8,9 @@ client, that the audience is this token endpoint, that it has not expired, and t
 expire, so a restart does not reopen the replay window). For development a client may
 instead have a secret (``client_secret_basic`` or ``client_secret_post``).
 
-Access tokens are JWTs signed with a key kept in the database, so that they survive a
-restart and several provider processes on one database accept each other's tokens.
+Access tokens are JWTs signed with a key from ``EDUV_SIGNING_KEY``, the configured key
+file, or else the database, so that they survive a restart and several provider
+processes on one database accept each other's tokens.
 """
 
 from __future__ import annotations
@@ -37,6 +38,7 @@ from sqlalchemy.exc import IntegrityError
 from eduv.provider import schema
 from eduv.provider.config import Client, ProviderConfig
 from eduv.provider.db import writing
+from eduv.provider.private import signing_key_text
 
 ASSERTION_TYPE = "urn:ietf:params:oauth:client-assertion-type:jwt-bearer"
 ASSERTION_ALGORITHMS = ("RS256", "RS384", "RS512", "PS256", "PS384", "PS512", "ES256", "ES384")
@@ -44,11 +46,24 @@ MAX_ASSERTION_LIFETIME = 3600  # longer-lived assertions would need jti records 
 CLOCK_LEEWAY = 60
 JWKS_TTL = 300.0
 ACCESS_TOKEN_AUDIENCE = "eduv-reference-provider"
+ACCESS_TOKEN_ISSUER = ACCESS_TOKEN_AUDIENCE
 TOKEN_CACHE_SIZE = 4096
+CLIENT_AUTHENTICATION_FAILED = "client authentication failed"
+
+
+def mask(client_id: str) -> str:
+    """A client id as the log shows it: enough to recognise, not enough to harvest ids."""
+    shown = client_id[:2] if len(client_id) > 4 else ""
+    return f"{shown}***({len(client_id)} chars)"
 
 
 class TokenError(Exception):
-    """A refused token request, as RFC 6749 section 5.2 names it."""
+    """A refused token request, as RFC 6749 section 5.2 names it.
+
+    ``description`` is what the server log gets; failed client authentications reach
+    the client as one fixed answer (:data:`CLIENT_AUTHENTICATION_FAILED`), so that the
+    answers do not reveal which client ids exist.
+    """
 
     def __init__(self, error: str, description: str, status: int = 400) -> None:
         super().__init__(description)
@@ -57,6 +72,8 @@ class TokenError(Exception):
         self.status = status
 
     def body(self) -> dict[str, str]:
+        if self.error == "invalid_client":
+            return {"error": self.error, "error_description": CLIENT_AUTHENTICATION_FAILED}
         return {"error": self.error, "error_description": self.description}
 
 
@@ -100,7 +117,10 @@ class Authority:
         self.engine = engine
         self.config = config
         self.jwks = JwksCache()
-        self._key = OctKey.import_key(_signing_secret(engine))
+        outside = signing_key_text(config.signing_key_file)
+        self._key = OctKey.import_key(
+            outside.encode() if outside is not None else _signing_secret(engine)
+        )
         self._cache: OrderedDict[str, Grant] = OrderedDict()
         self._cache_lock = threading.Lock()
 
@@ -119,7 +139,7 @@ class Authority:
         now = int(time.time())
         expires = now + self.config.token_lifetime
         claims = {
-            "iss": ACCESS_TOKEN_AUDIENCE,
+            "iss": ACCESS_TOKEN_ISSUER,
             "aud": ACCESS_TOKEN_AUDIENCE,
             "sub": client.client_id,
             "scope": " ".join(sorted(scopes)),
@@ -166,7 +186,9 @@ class Authority:
     def _client(self, client_id: str) -> Client:
         client = self.config.clients.get(client_id)
         if client is None:
-            raise TokenError("invalid_client", f"unknown client {client_id!r}", 401)
+            # The same work as for a known client, so that timing does not tell them apart.
+            hmac.compare_digest(b"x" * 32, b"y" * 32)
+            raise TokenError("invalid_client", f"unknown client {mask(client_id)}", 401)
         return client
 
     def _secret(self, client_id: str, secret: str, status: int) -> Client:
@@ -176,7 +198,7 @@ class Authority:
                 "invalid_client", "this client must authenticate with private_key_jwt", 401
             )
         if not hmac.compare_digest(client.secret.encode(), secret.encode()):
-            raise TokenError("invalid_client", "wrong client secret", 401)
+            raise TokenError("invalid_client", f"wrong secret for {mask(client_id)}", 401)
         return client
 
     def _private_key_jwt(self, form: Mapping[str, str], audiences: set[str]) -> Client:
@@ -245,6 +267,7 @@ class Authority:
         try:
             claims = jwt.decode(token, self._key, algorithms=["HS256"]).claims
             jwt.JWTClaimsRegistry(
+                iss={"essential": True, "value": ACCESS_TOKEN_ISSUER},
                 aud={"essential": True, "value": ACCESS_TOKEN_AUDIENCE},
                 exp={"essential": True},
                 sub={"essential": True},
@@ -267,7 +290,8 @@ class Authority:
 
 
 def _signing_secret(engine: Engine) -> bytes:
-    """The access-token key: made once, then read from the database."""
+    """The access-token key when none is kept outside the database: made once, then
+    read from the database."""
     table = schema.meta
     with writing(engine) as conn:
         found = conn.execute(select(table.c.value).where(table.c.key == "token-key")).scalar()
@@ -315,6 +339,24 @@ def _check_assertion_claims(client_id: str, claims: Mapping[str, Any], audiences
     nbf = claims.get("nbf")
     if isinstance(nbf, int) and nbf > now + CLOCK_LEEWAY:
         raise TokenError("invalid_client", "the client assertion is not valid yet", 401)
+
+
+def claimed_client(form: Mapping[str, str], authorization: str | None) -> str:
+    """The client id a token request claims, unverified: Basic user, the assertion's
+    issuer or ``client_id``; empty when it claims none."""
+    try:
+        basic = _basic_credentials(authorization)
+    except TokenError:
+        basic = None
+    if basic is not None:
+        return basic[0]
+    assertion = form.get("client_assertion")
+    if assertion is not None:
+        try:
+            return str(_unverified_claims(assertion).get("iss", ""))
+        except TokenError:
+            return ""
+    return form.get("client_id", "")
 
 
 def _bearer(authorization: str | None) -> str | None:

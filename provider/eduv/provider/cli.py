@@ -124,6 +124,22 @@ def serve(
     deliver: Annotated[
         bool, typer.Option("--deliver/--no-deliver", help="Run the notification worker.")
     ] = True,
+    max_body_bytes: Annotated[
+        int | None,
+        typer.Option(
+            "--max-body-bytes",
+            min=1024,
+            help="Largest request body accepted (else the configuration's, else 32 MiB).",
+        ),
+    ] = None,
+    token_rate_limit: Annotated[
+        int | None,
+        typer.Option(
+            "--token-rate-limit",
+            min=0,
+            help="Token requests per minute per client and address (0: no limit; default 600).",
+        ),
+    ] = None,
     docs: Annotated[
         Path | None,
         typer.Option(
@@ -148,8 +164,14 @@ def serve(
     import uvicorn
 
     from eduv.provider.app import Settings, create_app
-    from eduv.provider.config import ProviderConfig, load_config
+    from eduv.provider.config import (
+        ConfigError,
+        ProviderConfig,
+        load_config,
+        provisioning_token_problem,
+    )
     from eduv.provider.faults import fault_names
+    from eduv.provider.private import KeyFileError
 
     chosen_faults = fault_names(fault or [])
     site = None if no_docs else _docs_site(docs)
@@ -162,9 +184,17 @@ def serve(
         )
         typer.echo(f"development client: client_id=dev client_secret={secret}", err=True)
     if provisioning_token:
+        # The option and the variable meet the same rule as the configuration file.
+        weak = provisioning_token_problem(provisioning_token)
+        if weak:
+            raise typer.BadParameter(f"{weak} (--provisioning-token / EDUV_PROVISIONING_TOKEN)")
         settings_config = dataclasses.replace(
             settings_config, provisioning_token=provisioning_token
         )
+    if max_body_bytes is not None:
+        settings_config = dataclasses.replace(settings_config, max_body_bytes=max_body_bytes)
+    if token_rate_limit is not None:
+        settings_config = dataclasses.replace(settings_config, token_rate_limit=token_rate_limit)
     if provisioning and not settings_config.provisioning_token:
         raise typer.BadParameter(
             "the provisioning API needs a token: --provisioning-token, EDUV_PROVISIONING_TOKEN "
@@ -187,7 +217,12 @@ def serve(
     settings = Settings(settings_config, url, chosen_faults, provisioning, deliver, site)
     if chosen_faults:
         typer.echo(f"faults switched on: {', '.join(chosen_faults)}", err=True)
-    uvicorn.run(create_app(engine, settings), host=host, port=port, log_level=log_level)
+    try:
+        application = create_app(engine, settings)
+    except (ConfigError, KeyFileError) as exc:
+        typer.echo(f"eduv: {exc}", err=True)
+        raise typer.Exit(1) from None
+    uvicorn.run(application, host=host, port=port, log_level=log_level)
 
 
 def _docs_site(chosen: Path | None) -> Path | None:

@@ -13,6 +13,9 @@ import orjson
 from eduv import spec
 
 ALL_SCHOOLS = "*"
+MIN_PROVISIONING_TOKEN = 16
+DEFAULT_BODY_LIMIT = 32 * 1024 * 1024  # room for a whole dataset through provisioning
+DEFAULT_TOKEN_RATE = 600  # token requests per minute, per client and source address
 
 
 class ConfigError(ValueError):
@@ -78,6 +81,24 @@ class ProviderConfig:
     token_lifetime: int = 3600
     provisioning_token: str | None = None
     delivery: Delivery = field(default_factory=Delivery)
+    max_body_bytes: int = DEFAULT_BODY_LIMIT
+    token_rate_limit: int = DEFAULT_TOKEN_RATE
+    signing_key_file: str | None = None
+
+
+def provisioning_token_problem(token: str) -> str | None:
+    """Why a provisioning token is too weak to guard the provider's data, if it is.
+
+    The same rule holds wherever the token comes from (file, option, environment): the
+    provisioning API can replace every school, so a guessable token is no guard at all.
+    """
+    if len(token) < MIN_PROVISIONING_TOKEN:
+        return f"the provisioning token must have at least {MIN_PROVISIONING_TOKEN} characters"
+    if len(set(token)) < 4:
+        return "the provisioning token must not repeat a few characters only"
+    if token != token.strip():
+        return "the provisioning token must not start or end with white space"
+    return None
 
 
 def config_schema() -> dict[str, Any]:
@@ -109,11 +130,19 @@ def config_from_json(doc: Any, where: str = "<config>") -> ProviderConfig:
     if twice:
         raise ConfigError(f"{where}: client ids must be unique; repeated: {', '.join(twice)}")
     delivery = doc.get("delivery", {})
+    limits = doc.get("limits", {})
+    token = doc.get("provisioning", {}).get("token")
+    weak = provisioning_token_problem(token) if token is not None else None
+    if weak:
+        raise ConfigError(f"{where}#/provisioning/token: {weak}")
     return ProviderConfig(
         clients={c.client_id: c for c in clients},
         public_url=doc.get("publicUrl"),
         token_lifetime=int(doc.get("accessTokenLifetime", 3600)),
-        provisioning_token=doc.get("provisioning", {}).get("token"),
+        provisioning_token=token,
+        max_body_bytes=int(limits.get("maxBodyBytes", DEFAULT_BODY_LIMIT)),
+        token_rate_limit=int(limits.get("tokenRequestsPerMinute", DEFAULT_TOKEN_RATE)),
+        signing_key_file=doc.get("signingKeyFile"),
         delivery=Delivery(
             batch_size=int(delivery.get("batchSize", 100)),
             poll_interval=float(delivery.get("pollInterval", 0.5)),

@@ -24,6 +24,7 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.exc import OperationalError, ProgrammingError
 
 from eduv.provider import schema
+from eduv.provider.private import prepare_sqlite_file
 
 DEFAULT_SQLITE_FILE = "eduv-provider.db"
 SQLITE_BUSY_TIMEOUT_MS = 30_000
@@ -58,6 +59,9 @@ def make_engine(url: str) -> Engine:
 
 
 def _sqlite_engine(url: str) -> Engine:
+    file = make_url(url).database
+    if file and file != ":memory:" and not file.startswith("file:"):
+        prepare_sqlite_file(Path(file))
     engine = create_engine(url, pool_size=20, max_overflow=40)
 
     @event.listens_for(engine, "connect")

@@ -44,7 +44,7 @@ def decode_params(
     for name, (where, kind) in _declared(op.api, version, op.parameters).items():
         if where == "path":
             if name in path:
-                params[name] = path[name]
+                params[name] = without_nul(path[name])
             continue
         values = query.getlist(name)
         if len(values) > 1:
@@ -52,7 +52,7 @@ def decode_params(
                 400, SCHEMA_INCORRECT, f"query parameter {name!r} is given more than once"
             )
         if values:
-            params[name] = _decode(values[0], kind)
+            params[name] = without_nul(_decode(values[0], kind))
     _check(op.api, version, op.parameters, params, "parameters")
     return params
 
@@ -65,11 +65,13 @@ def _decode(text: str, kind: str) -> Any:
     return text
 
 
-def decode_body(op: Operation, version: str, raw: bytes) -> Any:
+def decode_body(op: Operation, version: str, raw: bytes, *, required: bool = False) -> Any:
+    """The request body, checked; ``required`` when the provider cannot answer without
+    one even though the spec leaves it optional (a lookup of the person in the body)."""
     if op.request is None:
         return None
     if not raw.strip():
-        if op.request_required:
+        if op.request_required or required:
             raise RefusalError(400, SCHEMA_INCORRECT, "this operation needs a JSON request body")
         return None
     try:
@@ -78,6 +80,7 @@ def decode_body(op: Operation, version: str, raw: bytes) -> Any:
         raise RefusalError(
             400, SCHEMA_INCORRECT, f"the request body is not valid JSON: {exc}"
         ) from None
+    body = without_nul(body)
     if op.request.array:
         if not isinstance(body, list):
             raise RefusalError(400, SCHEMA_INCORRECT, "the request body must be a JSON array")
@@ -88,11 +91,42 @@ def decode_body(op: Operation, version: str, raw: bytes) -> Any:
     return body
 
 
+def without_nul(value: Any) -> Any:
+    """A decoded value with every NUL character replaced by U+FFFD.
+
+    PostgreSQL cannot hold a NUL in a text value, so a query with one fails. The schemas
+    allow it, though, and no stored text holds one (the provisioning API refuses them),
+    so a value with a NUL simply matches nothing; the replacement keeps it that way and
+    the answer is the one for any unknown school, object or person.
+    """
+    if isinstance(value, str):
+        return value.replace("\x00", "\ufffd")
+    if isinstance(value, dict):
+        return {without_nul(k): without_nul(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [without_nul(item) for item in value]
+    return value
+
+
+def contains_nul(value: Any) -> bool:
+    """Whether a decoded value holds a NUL character anywhere (refused where data is
+    written, so that stored text never holds one)."""
+    if isinstance(value, str):
+        return "\x00" in value
+    if isinstance(value, Mapping):
+        return any(contains_nul(k) or contains_nul(v) for k, v in value.items())
+    if isinstance(value, list):
+        return any(contains_nul(item) for item in value)
+    return False
+
+
 def _check(api: str, version: str, message: str, value: Any, what: str) -> None:
     validator = spec.validator(api, version, message)
     errors = list(validator.iter_errors(value))
     if not errors:
         return
+    if not isinstance(value, Mapping):
+        raise RefusalError(400, SCHEMA_INCORRECT, f"the {what} must be a JSON object")
     unnamed = "orgMasterId" not in value and "orgId" not in value
     if what == "parameters" and unnamed and any("anyOf" in str(e.schema_path) for e in errors):
         raise RefusalError(400, SCHEMA_INCORRECT, f"the school is missing: {SCHOOL_HINT}")

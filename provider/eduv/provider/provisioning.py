@@ -41,6 +41,7 @@ from eduv.provider.datasets import dataset_from_document, object_problems
 from eduv.provider.db import reading
 from eduv.provider.errors import OTHER, SCHEMA_INCORRECT
 from eduv.provider.faults import NO_DELETE_NOTIFICATIONS
+from eduv.provider.inputs import contains_nul
 from eduv.provider.store import StoreError, load_dataset
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -90,6 +91,8 @@ def add_provisioning(
                     status_code=401, headers={"WWW-Authenticate": 'Bearer realm="provisioning"'}
                 )
             try:
+                if contains_nul(dict(request.path_params)):
+                    raise BadRequestError("the path contains a NUL character")
                 result = await work(request)
             except (BadRequestError, DatasetError) as exc:
                 return _refuse(400, SCHEMA_INCORRECT, str(exc))
@@ -165,14 +168,22 @@ def add_provisioning(
 
 async def _json(request: Request) -> Any:
     try:
-        return orjson.loads(await request.body())
+        doc = orjson.loads(await request.body())
     except orjson.JSONDecodeError as exc:
         raise BadRequestError(f"the request body is not valid JSON: {exc}") from None
+    if contains_nul(doc):
+        raise BadRequestError("the request body contains a NUL character")
+    return doc
+
+
+MAX_SEQ = 2**63 - 1  # the largest sequence number a database column holds
 
 
 def _int(text: str, name: str) -> int:
-    if not text.isdigit():
-        raise BadRequestError(f"{name} must be a whole number")
+    # The length check comes first: a number of thousands of digits is refused before
+    # Python spends time converting it.
+    if not text.isdigit() or len(text) > len(str(MAX_SEQ)) or int(text) > MAX_SEQ:
+        raise BadRequestError(f"{name} must be a whole number from 0 to {MAX_SEQ}")
     return int(text)
 
 

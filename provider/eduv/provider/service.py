@@ -8,6 +8,7 @@ scopes, and decoded and validated parameters and body.
 from __future__ import annotations
 
 import datetime as dt
+import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, replace
 from typing import Any
@@ -346,10 +347,24 @@ def _raw(docs: list[str], array: bool) -> bytes:
     return docs[0].encode()
 
 
+RFC3339 = re.compile(r"(\d{4}-\d\d-\d\d)[Tt ](\d\d:\d\d):(\d\d)(?:\.(\d+))?([Zz]|[+-]\d\d:\d\d)")
+
+
 def _normalised_moment(value: str) -> str:
-    """A client's moment in the outbox's own format, so that text order is time order."""
+    """A client's moment in the outbox's own format, so that text order is time order.
+
+    Any RFC 3339 date-time is taken: lower-case t and z, more than six decimals (cut to
+    microseconds) and a leap second (read as the second before it).
+    """
+    found = RFC3339.fullmatch(value)
     try:
-        moment = dt.datetime.fromisoformat(value.replace("Z", "+00:00"))
+        if found is None:
+            raise ValueError(value)
+        day, minute, second, fraction, zone = found.groups()
+        second = min(second, "59")
+        fraction = f".{fraction[:6]}" if fraction else ""
+        zone = "+00:00" if zone in ("Z", "z") else zone
+        moment = dt.datetime.fromisoformat(f"{day}T{minute}:{second}{fraction}{zone}")
     except ValueError:
         raise RefusalError(
             400, SCHEMA_INCORRECT, f"since must be an RFC 3339 date-time, not {value!r}"

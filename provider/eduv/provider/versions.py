@@ -77,8 +77,10 @@ def _semver(version: str) -> tuple[int, ...]:
 
 def negotiate(mount: Mount, requested: str | None) -> str | None:
     """The version to serve, or ``None`` when the requested one is not served here."""
-    if requested is None or not requested.strip():
+    if requested is None:
         return mount.versions[0]
+    # A blank header names no version: refused like any unknown one, rather than read as
+    # absent, so that the served documents can state exactly which values are taken.
     wanted = requested.strip()
     return wanted if wanted in mount.versions else None
 

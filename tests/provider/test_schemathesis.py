@@ -1,0 +1,238 @@
+"""Schemathesis against the reference provider's own served OpenAPI documents.
+
+Every served API version, every operation: requests generated from the documents the
+provider serves (positive and negative data), sent with a real token, the version
+under test in ``API-Version`` and, where the operation names a school, an object or a
+person, real ones of the loaded dataset most of the time; and once without a token.
+No answer may be a server error or break the served document.
+
+Rules between parameters are not something OpenAPI can state; the documents carry them
+in ``x-eduv-parameter-rules``, and a generated request that breaks them is one the
+provider must refuse, so the check that valid data is accepted does not apply to it.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+import jsonschema_rs
+import pytest
+import schemathesis
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from schemathesis import Case, GenerationMode
+from schemathesis.checks import (
+    max_response_time,
+    negative_data_rejection,
+    positive_data_acceptance,
+)
+from sqlalchemy import Engine
+
+from eduv.dataset.model import Dataset, School, collection
+from eduv.provider.documents import RULES_EXTENSION
+from eduv.provider.routes import ROUTES
+from eduv.provider.versions import mounts
+from tests.provider.harness import Provider, client, config, running
+
+# A few examples per operation and mode keep the CI run short; deep runs look harder.
+EXAMPLES = {"deep": 200, "dev": 3}.get(os.environ.get("HYPOTHESIS_PROFILE", "ci"), 5)
+SETTINGS: dict[str, Any] = {
+    "database": None,
+    "deadline": None,
+    "suppress_health_check": list(HealthCheck),
+}
+SERVED = [(m.api, m.prefix, v) for m in mounts() for v in m.versions]
+
+
+@dataclass
+class Tally:
+    """What the run did, printed at the end (``pytest -s``) for the record."""
+
+    operations: set[str] = field(default_factory=set)
+    cases: int = 0
+    statuses: dict[int, int] = field(default_factory=dict)
+
+    def count(self, label: str, status: int) -> None:
+        self.operations.add(label)
+        self.cases += 1
+        self.statuses[status] = self.statuses.get(status, 0) + 1
+
+
+TALLY = Tally()
+
+
+@pytest.fixture(scope="module")
+def provider(module_engine: Engine, dataset: Dataset) -> Iterator[Provider]:
+    # A registered callback, so that subscribing succeeds; nothing is delivered.
+    full = client("full", notifications={"callbackUrl": "http://127.0.0.1:9/eduv"})
+    TALLY.operations.clear()
+    TALLY.cases = 0
+    TALLY.statuses.clear()
+    with running(module_engine, config([full]), dataset=dataset, deliver=False) as p:
+        yield p
+    print(
+        f"\nschemathesis: {len(TALLY.operations)} operations, {TALLY.cases} cases, "
+        f"statuses {dict(sorted(TALLY.statuses.items()))}"
+    )
+
+
+def _school_params(school: School) -> dict[str, str]:
+    org = school.organisation
+    master = org.get("organisationMasterIdentifier")
+    if master:
+        return {"orgMasterId": master}
+    first = org["organisationIds"][0]
+    return {"orgId": first["organisationId"], "orgIdType": first["organisationIdType"]}
+
+
+def _school_reference(school: School) -> dict[str, Any]:
+    org = school.organisation
+    return {k: org[k] for k in ("organisationMasterIdentifier", "organisationIds") if k in org}
+
+
+def _ids(school: School, name: str) -> list[str]:
+    id_field = collection(name).id_field
+    return [str(item[id_field]) for item in school.items(name) if id_field and id_field in item]
+
+
+def _people(school: School, kind: str) -> list[dict[str, Any]]:
+    source = school.enrollments if kind == "student" else school.assignments
+    return [dict(item[kind]) for item in source if isinstance(item.get(kind), Mapping)]
+
+
+def _make_real(case: Case, data: st.DataObject, dataset: Dataset) -> bool:
+    """Most of the time, name a real school, object and person, so that requests reach
+    the data rather than stopping at 'no such school'. ``False`` when the case still
+    names a made-up school: the provider then rightly answers 400 with status 23, which
+    Edu-V prescribes for an unknown organisation although the request fits the schema."""
+    route = ROUTES.get(case.operation.definition.raw.get("operationId", ""))
+    if route is None or route.kind in ("subscribe", "notifications"):
+        return True
+    if data.draw(st.integers(0, 9)) == 0:  # one in ten stays as generated
+        return False
+    school = data.draw(st.sampled_from(dataset.schools))
+    query = dict(case.query or {})
+    if any(name in query for name in ("orgMasterId", "orgId", "orgIdType")) or route.kind in (
+        "get",
+        "list",
+        "people",
+        "organisations",
+    ):
+        for name in ("orgMasterId", "orgId", "orgIdType"):
+            query.pop(name, None)
+        query.update(_school_params(school))
+        case.query = query
+    if route.kind == "get" and case.path_parameters and "id" in case.path_parameters:
+        ids = _ids(school, route.target)
+        if ids:
+            case.path_parameters = {**case.path_parameters, "id": data.draw(st.sampled_from(ids))}
+    if route.body_person and isinstance(case.body, dict):
+        people = _people(school, route.body_person)
+        if people:
+            case.body = {
+                **case.body,
+                route.body_person: data.draw(st.sampled_from(people)),
+                "school": _school_reference(school),
+            }
+    return True
+
+
+def _undeclared_query(case: Case) -> bool:
+    declared = {
+        p.get("name")
+        for p in case.operation.definition.raw.get("parameters", [])
+        if p.get("in") == "query"
+    }
+    return bool(set(case.query or {}) - declared)
+
+
+def _breaks_rules(case: Case) -> bool:
+    rules = case.operation.definition.raw.get(RULES_EXTENSION)
+    if rules is None:
+        return False
+    params = {**(case.query or {}), **(case.path_parameters or {})}
+    return not jsonschema_rs.validator_for(rules).is_valid(params)
+
+
+def _served(provider: Provider, api: str, version: str) -> Any:
+    url = f"{provider.url}/specs/{api}/{version}/openapi.json"
+    return schemathesis.openapi.from_url(url)
+
+
+def _fuzz(
+    operation: Any, mode: GenerationMode, label: str, dataset: Dataset, call: dict[str, Any]
+) -> None:
+    """Send EXAMPLES generated requests to one operation and check every answer."""
+
+    @given(case=operation.as_strategy(generation_mode=mode), data=st.data())
+    @settings(**SETTINGS, max_examples=EXAMPLES)
+    def check(case: Case, data: st.DataObject) -> None:
+        real = mode is GenerationMode.POSITIVE and _make_real(case, data, dataset)
+        headers = dict(call["headers"])
+        version = headers.pop("API-Version")
+        # The version under test, unless the case brings its own (negative) one. Set on
+        # the case itself, so that Schemathesis knows what was really sent.
+        if not (case.headers and "API-Version" in case.headers):
+            case.headers = {**(case.headers or {}), "API-Version": version}
+        response = case.call(base_url=call["base_url"], headers=headers)
+        TALLY.count(label, response.status_code)
+        excluded = [max_response_time]
+        if not real or _breaks_rules(case):
+            excluded.append(positive_data_acceptance)
+        if _undeclared_query(case):
+            # The provider ignores query parameters an operation does not declare, as it
+            # ignores unknown members everywhere: such a request is not refused.
+            excluded.append(negative_data_rejection)
+        case.validate_response(response, headers=headers, excluded_checks=excluded)
+
+    check()
+
+
+def _unauthenticated(operation: Any, label: str, dataset: Dataset, call: dict[str, Any]) -> None:
+    @given(case=operation.as_strategy(), data=st.data())
+    @settings(**SETTINGS, max_examples=1)
+    def check(case: Case, data: st.DataObject) -> None:
+        _make_real(case, data, dataset)
+        response = case.call(base_url=call["base_url"], headers=call["headers"])
+        TALLY.count(label, response.status_code)
+        assert response.status_code == 401, response.text
+        assert response.content == b""
+        case.validate_response(response, excluded_checks=[max_response_time])
+
+    check()
+
+
+@pytest.mark.parametrize(("api", "prefix", "version"), SERVED)
+@pytest.mark.parametrize("mode", [GenerationMode.POSITIVE, GenerationMode.NEGATIVE])
+def test_served_documents_hold_under_generated_requests(
+    provider: Provider,
+    dataset: Dataset,
+    api: str,
+    prefix: str,
+    version: str,
+    mode: GenerationMode,
+) -> None:
+    schema = _served(provider, api, version)
+    call = {
+        "base_url": provider.url + prefix,
+        "headers": {"Authorization": f"Bearer {provider.token()}", "API-Version": version},
+    }
+    operations = [result.ok() for result in schema.get_all_operations()]
+    assert operations, f"{api} {version} serves no operations"
+    for operation in operations:
+        _fuzz(operation, mode, f"{api} {version} {operation.label}", dataset, call)
+
+
+@pytest.mark.parametrize(("api", "prefix", "version"), SERVED)
+def test_without_a_token_every_operation_is_401_as_documented(
+    provider: Provider, dataset: Dataset, api: str, prefix: str, version: str
+) -> None:
+    schema = _served(provider, api, version)
+    call = {"base_url": provider.url + prefix, "headers": {"API-Version": version}}
+    for result in schema.get_all_operations():
+        operation = result.ok()
+        label = f"{api} {version} {operation.label} (no token)"
+        _unauthenticated(operation, label, dataset, call)
