@@ -25,7 +25,7 @@ import subprocess
 import sys
 import tempfile
 import time
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -84,12 +84,15 @@ def free_port() -> int:
 
 
 @contextmanager
-def provider(url: str) -> Iterator[str]:
+def provider(
+    url: str, extra: Sequence[str] = (), env: Mapping[str, str] | None = None
+) -> Iterator[str]:
+    """A provider process on a free port with the development client, until the block ends."""
     port = free_port()
-    env = {**os.environ, "EDUV_DEV_SECRET": SECRET}
+    env = {**os.environ, "EDUV_DEV_SECRET": SECRET, **(env or {})}
     command = [
         sys.executable, "-m", "eduv.provider.cli", "serve", "--dev", "--no-deliver", "--no-docs",
-        "--database", url, "--port", str(port), "--log-level", "warning",
+        "--database", url, "--port", str(port), "--log-level", "warning", *extra,
     ]  # fmt: skip
     process = subprocess.Popen(command, env=env, stderr=subprocess.DEVNULL)
     base = f"http://127.0.0.1:{port}"

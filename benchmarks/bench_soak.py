@@ -25,13 +25,10 @@ import argparse
 import asyncio
 import itertools
 import os
-import signal
-import subprocess
 import sys
 import tempfile
 import time
 from collections.abc import Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -40,7 +37,7 @@ from urllib.parse import urlencode
 import httpx
 import orjson
 
-from benchmarks.bench_provider import free_port
+from benchmarks import bench_provider
 from eduv.dataset.model import Dataset
 from eduv.provider import load_dataset, make_engine, migrate
 from eduv.provider.db import scratch_schema
@@ -80,34 +77,13 @@ class Result:
     writes: Side
 
 
-@contextmanager
-def provider(url: str) -> Iterator[str]:
-    port = free_port()
-    env = {
-        **os.environ,
-        "EDUV_DEV_SECRET": SECRET,
-        "EDUV_PROVISIONING_TOKEN": PROVISIONING_TOKEN,
-    }
-    command = [
-        sys.executable, "-m", "eduv.provider.cli", "serve", "--dev", "--no-deliver",
-        "--provisioning", "--database", url, "--port", str(port), "--log-level", "warning",
-    ]  # fmt: skip
-    process = subprocess.Popen(command, env=env, stderr=subprocess.DEVNULL)
-    base = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + 60
-        while time.monotonic() < deadline:
-            try:
-                if httpx.get(base + "/", timeout=1).status_code == 200:
-                    break
-            except httpx.HTTPError:
-                time.sleep(0.05)
-        else:
-            raise RuntimeError("the provider did not start")
-        yield base
-    finally:
-        process.send_signal(signal.SIGTERM)
-        process.wait(timeout=60)
+def provider(url: str) -> Any:
+    """The provider process of bench_provider, with the provisioning API for the writer."""
+    return bench_provider.provider(
+        url,
+        ["--provisioning"],
+        {"EDUV_DEV_SECRET": SECRET, "EDUV_PROVISIONING_TOKEN": PROVISIONING_TOKEN},
+    )
 
 
 def read_paths(dataset: Dataset) -> list[str]:

@@ -17,9 +17,7 @@ from eduv.dataset.convert import api_versions, convert_dataset, current_shapes
 from eduv.dataset.io import dataset_from_json, load_dataset
 from eduv.dataset.model import Collection, Dataset, JsonObject
 from eduv.pointer import pointer
-from eduv.provider.store import StoreError
-
-MAX_REPORTED = 20
+from eduv.provider.store import StoreError, invalid_objects
 
 
 def read_dataset(path: str | Path) -> Dataset:
@@ -44,13 +42,7 @@ def prepare(dataset: Dataset) -> Dataset:
         dataset = convert_dataset(dataset, "up")
     problems = list(_problems(dataset))
     if problems:
-        shown = "\n  ".join(problems[:MAX_REPORTED])
-        more = (
-            f"\n  ... and {len(problems) - MAX_REPORTED} more"
-            if len(problems) > MAX_REPORTED
-            else ""
-        )
-        raise StoreError(f"the dataset has objects that are not valid messages:\n  {shown}{more}")
+        raise invalid_objects(problems, "the dataset")
     return dataset
 
 

@@ -37,6 +37,18 @@ class StoreError(ValueError):
     """A load or change that cannot be applied; nothing of it was written."""
 
 
+MAX_REPORTED = 20
+
+
+def invalid_objects(problems: list[str], what: str) -> StoreError:
+    """The error for a dataset with objects that are not valid messages: the first
+    problems, and how many more there are."""
+    shown = "\n  ".join(problems[:MAX_REPORTED])
+    more = len(problems) - MAX_REPORTED
+    tail = f"\n  ... and {more} more" if more > 0 else ""
+    return StoreError(f"{what} has objects that are not valid messages:\n  {shown}{tail}")
+
+
 def dumps(doc: Any) -> str:
     return orjson.dumps(doc).decode()
 

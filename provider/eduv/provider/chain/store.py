@@ -27,10 +27,9 @@ from eduv.dataset.chain import (
 from eduv.dataset.chain.model import school_key_of
 from eduv.provider.db import writing
 from eduv.provider.schema import chain_objects, chain_schools
-from eduv.provider.store import StoreError, bump_revision
+from eduv.provider.store import bump_revision, invalid_objects
 
 JsonObject = dict[str, Any]
-MAX_REPORTED = 20
 MASTER = "master"
 
 # Per collection: the member copied into each filter column (the id is the collection's).
@@ -67,15 +66,7 @@ def prepare_chain(dataset: ChainDataset) -> ChainDataset:
         dataset = conversion.dataset
     problems = [str(p) for p in validate_chain_objects(dataset)]
     if problems:
-        shown = "\n  ".join(problems[:MAX_REPORTED])
-        more = (
-            f"\n  ... and {len(problems) - MAX_REPORTED} more"
-            if len(problems) > MAX_REPORTED
-            else ""
-        )
-        raise StoreError(
-            f"the chain dataset has objects that are not valid messages:\n  {shown}{more}"
-        )
+        raise invalid_objects(problems, "the chain dataset")
     return dataset
 
 
