@@ -112,17 +112,17 @@ def provider(
         process.wait(timeout=30)
 
 
-async def _get(
+async def exchange(
     reader: asyncio.StreamReader, writer: asyncio.StreamWriter, request: bytes
 ) -> tuple[int, bytes]:
-    """One keep-alive HTTP/1.1 GET; a light client, so that the figures are the server's."""
+    """One keep-alive HTTP/1.1 exchange; a light client, so that the figures are the server's."""
     writer.write(request)
     await writer.drain()
     head = await reader.readuntil(b"\r\n\r\n")
     lines = head.decode("latin-1").split("\r\n")
     status = int(lines[0].split()[1])
     length = next(
-        int(line.split(":", 1)[1]) for line in lines if line.lower().startswith("content-length:")
+        (int(x.split(":", 1)[1]) for x in lines if x.lower().startswith("content-length:")), 0
     )
     return status, await reader.readexactly(length)
 
@@ -147,7 +147,7 @@ async def hammer(
         try:
             for _ in todo:
                 started = time.perf_counter()
-                status, body = await _get(reader, writer, request)
+                status, body = await exchange(reader, writer, request)
                 latencies.append(time.perf_counter() - started)
                 if status != 200:
                     raise RuntimeError(f"{status}: {body[:200]!r}")

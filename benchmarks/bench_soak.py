@@ -109,21 +109,6 @@ def read_paths(dataset: Dataset) -> list[str]:
     return paths
 
 
-async def _exchange(
-    reader: asyncio.StreamReader, writer: asyncio.StreamWriter, request: bytes
-) -> tuple[int, bytes]:
-    """One keep-alive HTTP/1.1 exchange; a light client, so that the figures are the server's."""
-    writer.write(request)
-    await writer.drain()
-    head = await reader.readuntil(b"\r\n\r\n")
-    lines = head.decode("latin-1").split("\r\n")
-    status = int(lines[0].split()[1])
-    length = next(
-        (int(x.split(":", 1)[1]) for x in lines if x.lower().startswith("content-length:")), 0
-    )
-    return status, await reader.readexactly(length)
-
-
 async def _reader(host: str, port: int, requests: Iterator[bytes], stop: float, side: Side) -> None:
     connection: tuple[asyncio.StreamReader, asyncio.StreamWriter] | None = None
     while time.monotonic() < stop:
@@ -132,7 +117,7 @@ async def _reader(host: str, port: int, requests: Iterator[bytes], stop: float, 
         try:
             if connection is None:
                 connection = await asyncio.open_connection(host, port, limit=1 << 25)
-            status, body = await _exchange(*connection, request)
+            status, body = await bench_provider.exchange(*connection, request)
         except (OSError, asyncio.IncompleteReadError, ValueError) as exc:
             side.error(f"{type(exc).__name__}: {exc}")
             if connection is not None:
