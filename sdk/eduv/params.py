@@ -4,6 +4,11 @@ Parameter schemas (``<operationId>.parameters``) describe decoded values: a bool
 is ``true`` in JSON but ``"true"`` in a URL. Encoding is used by the client, decoding
 by the HAR checker, the notification receiver and test servers; both follow the
 parameter schema of the operation.
+
+A parameter schema also relates parameters to each other (``orgId`` needs
+``orgIdType``, a school is named one way or another). :func:`parameter_rules` lists those
+rules one by one: the provider publishes them in its OpenAPI documents and the
+conformance suite sends requests that break them.
 """
 
 from __future__ import annotations
@@ -50,6 +55,23 @@ def query_pairs(op: spec.Operation, values: Mapping[str, Any]) -> list[tuple[str
         items = value if isinstance(value, list | tuple) else [value]
         pairs.extend((name, encode_value(item)) for item in items)
     return pairs
+
+
+# Keywords of a parameters schema that relate parameters to each other (besides allOf,
+# whose members are rules each, and if/then/else, which mean something only together).
+RULE_KEYWORDS = ("anyOf", "oneOf", "not", "dependentRequired")
+
+
+def parameter_rules(op: spec.Operation) -> list[dict[str, Any]]:
+    """The rules between the parameters of ``op``, each a JSON Schema over the object of
+    its decoded path and query parameters by name."""
+    schema = spec.schema(op.api, op.version, op.parameters)
+    rules: list[dict[str, Any]] = [dict(rule) for rule in schema.get("allOf", [])]
+    rules += [{key: schema[key]} for key in RULE_KEYWORDS if key in schema]
+    conditional = {key: schema[key] for key in ("if", "then", "else") if key in schema}
+    if conditional:
+        rules.append(conditional)
+    return rules
 
 
 @cache

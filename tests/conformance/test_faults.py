@@ -80,6 +80,8 @@ EXPECTED: dict[str, tuple[frozenset[str], frozenset[str]]] = {
     ),
     # The board search fails the check (an error); the name search adds a warning to it.
     "organisation-search-needs-school": (frozenset({"EDUV-CONF-ORG-002"}), frozenset()),
+    # The ties between parameters are read from their texts: a warning, so advice.
+    "parameter-ties-ignored": (frozenset(), frozenset()),
     "status-code-strings": (frozenset({"EDUV-CONF-STATUS-001"}), frozenset()),
     "unauthenticated-with-body": (
         frozenset({"EDUV-CONF-AUTH-001", "EDUV-CONF-AUTH-002"}),
@@ -107,6 +109,7 @@ EXPECTED: dict[str, tuple[frozenset[str], frozenset[str]]] = {
 ADVICE: dict[str, frozenset[str]] = {
     "student-in-two-classes": frozenset({"EDUV-CONF-RULE-GROUP-015"}),
     "product-info-disagrees": frozenset({"EDUV-CONF-RULE-CHAIN-003"}),
+    "parameter-ties-ignored": frozenset({"EDUV-CONF-PARAM-001"}),
 }
 
 

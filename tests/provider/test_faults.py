@@ -300,6 +300,20 @@ def board_search_answered(provider: Provider, dataset: Dataset) -> list[str]:
     return [] if school.key in keys else [f"{school.key} not found by its board"]
 
 
+def parameter_ties_refused(provider: Provider, dataset: Dataset) -> list[str]:
+    school = dataset.schools[0].key
+    broken = (
+        {"orgMasterId": school, "orgId": school},  # orgId without orgIdType
+        {"orgMasterId": school, "filterByOrgId": "true"},  # the filter about orgId only
+    )
+    problems: list[str] = []
+    for params in broken:
+        answer = _get(provider, "/students-api/v1/students/school", params=params)
+        if answer.status_code != 400:
+            problems.append(f"{sorted(params)} answered {answer.status_code}")
+    return problems
+
+
 # -- chain reads ------------------------------------------------------------------------
 
 CHAIN_LISTS = {
@@ -403,6 +417,7 @@ CHECKS: dict[str, Check] = {
     "previous-not-served": previous_version_served,
     "lookup-404": listed_groups_are_found,
     "organisation-search-needs-school": board_search_answered,
+    "parameter-ties-ignored": parameter_ties_refused,
     "product-lookup-404": _chain_lookups("products"),
     "licence-period-dropped": licence_periods_served,
     "product-info-disagrees": product_info_agrees,

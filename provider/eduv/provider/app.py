@@ -43,6 +43,7 @@ from eduv.provider.errors import (
 from eduv.provider.faults import (
     BAD_VERSION_HEADER,
     PADDED_STATUS,
+    PARAMETER_TIES_IGNORED,
     PREVIOUS_AS_CURRENT,
     SKIP_SCOPE_CHECK,
     UNAUTHENTICATED_WITH_BODY,
@@ -166,7 +167,9 @@ class Provider:
                 return self.respond(refused(refusal), version, mount)
             route = ROUTES[op.operation_id]
             try:
-                params = decode_params(op, version, request.query_params, request.path_params)
+                ties = not self.faults.has(PARAMETER_TIES_IGNORED)
+                query, path = request.query_params, request.path_params
+                params = decode_params(op, version, query, path, ties=ties)
                 raw = await request.body()
                 body = decode_body(op, version, raw, required=bool(route.body_person))
             except RefusalError as bad:

@@ -34,6 +34,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.staticfiles import StaticFiles
 
 from eduv import spec
+from eduv.params import parameter_rules
 from eduv.provider.routes import NOT_SERVED, ROUTES
 from eduv.provider.versions import data_apis, mounts
 
@@ -50,9 +51,6 @@ UNAUTHENTICATED = {
         },
     },
 }
-# Keywords of a parameters schema that relate parameters to each other (besides allOf,
-# whose members are rules each, and if/then/else).
-RULE_KEYWORDS = ("anyOf", "oneOf", "not", "dependentRequired")
 
 # The docs page works without internet access: Swagger UI's files come from the
 # fastapi-offline package (Swagger UI 5, which reads OpenAPI 3.1), served under /docs/assets.
@@ -140,12 +138,11 @@ def served_openapi(api: str, version: str) -> bytes:
     # The newest revision's document, beside the schema files served with it.
     source = spec.openapi_path(api, version)
     doc: dict[str, Any] = orjson.loads(source.read_bytes())
-    folder = source.parent
     for item in doc.get("paths", {}).values():
         for method, op in item.items():
             if not isinstance(op, dict) or "operationId" not in op:
                 continue
-            _describe_operation(folder, op)
+            _describe_operation(api, version, op)
             if op["operationId"] in NOT_SERVED:
                 item[method] = None
         for method in [m for m, op in item.items() if op is None]:
@@ -167,7 +164,7 @@ def _version_header(doc: dict[str, Any], api: str, version: str) -> None:
     parameter["required"] = version != mount.versions[0]
 
 
-def _describe_operation(folder: Path, op: dict[str, Any]) -> None:
+def _describe_operation(api: str, version: str, op: dict[str, Any]) -> None:
     responses = op.setdefault("responses", {})
     if "401" in responses:
         responses["401"] = copy.deepcopy(UNAUTHENTICATED)
@@ -183,19 +180,6 @@ def _describe_operation(folder: Path, op: dict[str, Any]) -> None:
         for parameter in op.get("parameters", []):
             if parameter.get("name") == "since":
                 parameter["schema"] = {"type": "string", "format": "date-time"}
-    rules = _parameter_rules(folder, op)
+    rules = parameter_rules(spec.operation(api, version, op["operationId"]))
     if rules:
         op[RULES_EXTENSION] = {"allOf": rules}
-
-
-def _parameter_rules(folder: Path, op: dict[str, Any]) -> list[dict[str, Any]]:
-    rules: list[dict[str, Any]] = []
-    source = folder / f"{op['operationId']}.parameters.json"
-    if source.is_file():
-        schema = orjson.loads(source.read_bytes())
-        rules += list(schema.get("allOf", []))
-        rules += [{key: schema[key]} for key in RULE_KEYWORDS if key in schema]
-        conditional = {key: schema[key] for key in ("if", "then", "else") if key in schema}
-        if conditional:
-            rules.append(conditional)  # the three keywords only mean something together
-    return rules

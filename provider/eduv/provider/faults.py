@@ -34,6 +34,7 @@ PREVIOUS_AS_CURRENT = "previous-as-current"
 GROUP_LOOKUP_MISSES = "group-lookup-misses"
 CONSENT_PER_CLIENT = "consent-per-client"
 SEARCH_NEEDS_SCHOOL = "search-needs-school"
+PARAMETER_TIES_IGNORED = "parameter-ties-ignored"
 # Chain lookups by id that miss, per collection of the chain dataset.
 CHAIN_LOOKUP_MISSES = {
     "products": "product-lookup-misses",
@@ -250,6 +251,14 @@ FAULTS: dict[str, Fault] = {
             "Education API answers.",
             "A search that names no school is refused with 400, as if a school were required.",
             flags=frozenset({SEARCH_NEEDS_SCHOOL}),
+        ),
+        Fault(
+            "parameter-ties-ignored",
+            "Parameters: orgId goes with orgIdType (boardId with boardIdType), and "
+            "filterByOrgId only asks about orgId; a request that breaks such a tie gets 400.",
+            "Each parameter is checked on its own only: a request that breaks a tie between "
+            "parameters is answered as if the extra parameter were not there.",
+            flags=frozenset({PARAMETER_TIES_IGNORED}),
         ),
         Fault(
             "status-code-strings",

@@ -12,6 +12,7 @@ from collections.abc import Mapping
 from functools import cache
 from typing import Any
 
+import jsonschema_rs
 import orjson
 
 from eduv import spec
@@ -33,12 +34,14 @@ def _declared(api: str, version: str, message: str) -> dict[str, tuple[str, str]
 
 
 def decode_params(
-    op: Operation, version: str, query: Any, path: Mapping[str, str]
+    op: Operation, version: str, query: Any, path: Mapping[str, str], *, ties: bool = True
 ) -> dict[str, Any]:
     """The declared parameters of a request, decoded and checked against their schema.
 
     ``query`` is a multi-dict (``getlist``); parameters the operation does not declare
-    are ignored, as unknown properties are everywhere else.
+    are ignored, as unknown properties are everywhere else. ``ties=False`` (a fault)
+    checks each parameter on its own and that a school is named, not the rules that tie
+    parameters to each other.
     """
     params: dict[str, Any] = {}
     for name, (where, kind) in _declared(op.api, version, op.parameters).items():
@@ -53,7 +56,7 @@ def decode_params(
             )
         if values:
             params[name] = without_nul(_decode(values[0], kind))
-    _check(op.api, version, op.parameters, params, "parameters")
+    _check(op.api, version, op.parameters, params, "parameters", ties)
     return params
 
 
@@ -120,8 +123,24 @@ def contains_nul(value: Any) -> bool:
     return False
 
 
-def _check(api: str, version: str, message: str, value: Any, what: str) -> None:
-    validator = spec.validator(api, version, message)
+@cache
+def _without_ties(api: str, version: str, message: str) -> Any:
+    """The parameters schema with only its rules that name the school (``anyOf``)."""
+    schema = dict(spec.schema(api, version, message))
+    named = [rule for rule in schema.pop("allOf", []) if "anyOf" in rule]
+    if named:
+        schema["allOf"] = named
+    for key in ("dependentRequired", "if", "then", "else"):
+        schema.pop(key, None)
+    registry = spec.registry(api, version)
+    return jsonschema_rs.validator_for(schema, registry=registry, validate_formats=True)
+
+
+def _check(api: str, version: str, message: str, value: Any, what: str, ties: bool = True) -> None:
+    if ties:
+        validator = spec.validator(api, version, message)
+    else:
+        validator = _without_ties(api, version, message)
     errors = list(validator.iter_errors(value))
     if not errors:
         return

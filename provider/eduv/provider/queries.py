@@ -203,7 +203,8 @@ def _search(params: Mapping[str, Any]) -> list[ColumnElement[bool]]:
     if "boardMasterId" in params:
         boards.append((f"board:{MASTER}", params["boardMasterId"]))
     if "boardId" in params:
-        boards.append((f"board:{params['boardIdType']}", params["boardId"]))
+        # A boardId without its type (only under a fault) matches no board.
+        boards.append((f"board:{params.get('boardIdType')}", params["boardId"]))
     for id_type, value in boards:
         conditions.append(
             exists().where(

@@ -13,7 +13,7 @@ from functools import partial
 
 from eduv.conformance.catalogue import load
 from eduv.conformance.model import CheckSpec, Note, Outcome, Result, result
-from eduv.conformance.observe import consent, conventions, data, search
+from eduv.conformance.observe import consent, conventions, data, parameters, search
 from eduv.conformance.observe.collect import collect
 from eduv.conformance.observe.data import observed_dataset, rule_results
 from eduv.conformance.reads import ObserveContext
@@ -28,6 +28,7 @@ CHECKS: dict[str, ObserveCheck] = {
     "EDUV-CONF-SCOPE-002": conventions.data_minimisation,
     "EDUV-CONF-ORG-001": conventions.unknown_school,
     "EDUV-CONF-ORG-002": search.organisation_search,
+    "EDUV-CONF-PARAM-001": parameters.broken_parameters,
     "EDUV-CONF-CONSENT-001": consent.no_consent,
     "EDUV-CONF-VER-001": conventions.unsupported_version,
     "EDUV-CONF-NOTFOUND-001": conventions.unknown_object,
