@@ -6,7 +6,8 @@
 
 The corpus (``eduv.testing.national``: one dataset file per school) is generated into
 the system's temporary folder on demand, in a folder named after the proportions file,
-the seed and the size, and reused while those are unchanged; it is never committed.
+the generator's code, the seed and the size, and reused while those are unchanged; it
+is never committed.
 
 The command runs with schemas and every rule, and ``--timings``: the validator adds up
 per stage the seconds its jobs spend (reading and parsing, schemas, rules, the
@@ -40,6 +41,7 @@ from pathlib import Path
 
 import orjson
 
+from eduv.testing import national
 from eduv.testing.national import PROPORTIONS, Proportions, write_national
 
 FULL_SIZE = 2_500_000
@@ -50,7 +52,10 @@ _PAGE = os.sysconf("SC_PAGE_SIZE")
 
 
 def corpus_folder(pupils: int, seed: int) -> Path:
-    digest = hashlib.sha256(PROPORTIONS.read_bytes()).hexdigest()[:12]
+    # Named after the proportions and the generator's code: a change to either makes
+    # another corpus.
+    recipe = PROPORTIONS.read_bytes() + Path(national.__file__).read_bytes()
+    digest = hashlib.sha256(recipe).hexdigest()[:12]
     return Path(tempfile.gettempdir()) / "eduv-bench" / f"national-{digest}-{seed}-{pupils}"
 
 

@@ -17,7 +17,9 @@ bytes.
 Every file is valid on its own. A few cross-school conflicts are planted on purpose
 (``plantedPerThousand``), and returned as :class:`Planted` cases: an employee written
 at a second school with another family name (``identity``), and an employee whose
-primary identifier is the ECK iD of a pupil of another school (``kind``).
+primary identifier is the ECK iD of a pupil of another school (``kind``; such an
+employee also draws the rules' warning EDUV-ID-006, employees have no primary
+identifier).
 """
 
 from __future__ import annotations
@@ -74,7 +76,18 @@ class Proportions:
 
     @classmethod
     def load(cls, path: Path = PROPORTIONS) -> Proportions:
-        doc: dict[str, Any] = orjson.loads(path.read_bytes())
+        """Read a proportions file; ValueError names the file and what is wrong with it."""
+        try:
+            return cls._from_json(orjson.loads(path.read_bytes()))
+        except orjson.JSONDecodeError as exc:
+            raise ValueError(f"{path}: not JSON: {exc}") from None
+        except KeyError as exc:
+            raise ValueError(f"{path}: the proportions lack {exc}") from None
+        except (TypeError, ValueError, AttributeError) as exc:
+            raise ValueError(f"{path}: not proportions of the national corpus: {exc}") from None
+
+    @classmethod
+    def _from_json(cls, doc: dict[str, Any]) -> Proportions:
         sectors = {
             name: Spread(s["pupilShare"], s["median"], s["spread"], s["smallest"], s["largest"])
             for name, s in doc["sectors"].items()
@@ -172,7 +185,8 @@ class _Writer:
         open_board.room -= 1
         return open_board
 
-    def school(self, index: int, sector: str, pupils: int, plant: bool) -> None:
+    def school(self, index: int, sector: str, pupils: int, plant: bool) -> bool:
+        """Write one school; returns whether a conflict was planted in it."""
         draft = DatasetDraft(self.chooser, self.ids, BULK_YEAR)
         board = self.board(draft, sector)
         school = new_school(draft, sector, board.board)
@@ -183,8 +197,7 @@ class _Writer:
         name = f"{index:05d}-{school.key}.json"
         own_staff = list(dataset.employees)
         self._share_staff(draft, school, board, dataset)
-        if plant:
-            self._plant(draft, school, board, dataset, name)
+        planted = plant and self._plant(draft, school, board, dataset, name)
         if self.chooser.chance(self.p.previous_percent):
             dataset = convert_dataset(dataset, "down")
             self.written.previous += 1
@@ -193,6 +206,7 @@ class _Writer:
         self.written.files.append(name)
         self.written.pupils += len(dataset.students)
         self.written.schools[sector] += 1
+        return planted
 
     def _share_staff(
         self, draft: DatasetDraft, school: SchoolDraft, board: _Board, dataset: Dataset
@@ -218,7 +232,8 @@ class _Writer:
         board: _Board,
         dataset: Dataset,
         name: str,
-    ) -> None:
+    ) -> bool:
+        """Plant a conflict with an earlier school of the board, if it has one."""
         kinds = len(self.written.planted) % 2
         if kinds == 0 and board.staff:
             person, file, pointer = pick(self.chooser, board.staff)
@@ -228,12 +243,15 @@ class _Writer:
             dataset.employees.append(copy)
             here = f"/employees/{len(dataset.employees) - 1}"
             self.written.planted.append(Planted("identity", name, here, file, pointer))
-        elif board.pupils:
+            return True
+        if board.pupils:
             eck, file, pointer = pick(self.chooser, board.pupils)
             draft.add_employee(school, "leraar")
             dataset.employees[-1]["userMasterIdentifier"] = eck
             here = f"/employees/{len(dataset.employees) - 1}"
             self.written.planted.append(Planted("kind", name, here, file, pointer))
+            return True
+        return False
 
     def _remember(
         self,
@@ -278,10 +296,14 @@ def write_national(
     if wanted is None:
         wanted = max(1 if len(plan) > 1 else 0, round(len(plan) * p.planted_per_thousand / 1000))
     writer = _Writer(target, seed, p)
-    # Plants go to evenly spaced schools after the first, whose boards have a pool.
-    spots = {1 + (i * (len(plan) - 1)) // max(wanted, 1) for i in range(wanted)}
+    # Plants are due at evenly spaced schools; one whose board has no earlier school
+    # to conflict with passes its plant on to the next school.
+    spots = [1 + (i * (len(plan) - 1)) // max(wanted, 1) for i in range(wanted)]
+    due = 0
     for index, (sector, size) in enumerate(plan):
-        writer.school(index, sector, size, index in spots)
+        due += spots.count(index)
+        if writer.school(index, sector, size, due > 0):
+            due -= 1
     return writer.written
 
 
@@ -300,7 +322,7 @@ def main(argv: list[str] | None = None) -> int:
     try:
         proportions = Proportions.load(args.proportions)
         written = write_national(args.out, args.pupils, args.seed, proportions)
-    except (OSError, ValueError, KeyError, TypeError) as exc:
+    except (OSError, ValueError) as exc:
         sys.stderr.write(f"national corpus not written: {_why(exc)}\n")
         return 2
     schools = ", ".join(f"{count} {sector}" for sector, count in written.schools.items())
@@ -316,8 +338,6 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def _why(exc: Exception) -> str:
-    if isinstance(exc, KeyError):
-        return f"the proportions file lacks {exc}"
     if isinstance(exc, OSError):
         return f"{exc.filename or ''}: {exc.strerror or exc}".lstrip(": ")
     return str(exc)
