@@ -209,22 +209,32 @@ class CrossPass:
         self.lang = lang
         self.files: list[str] = []
         self.shapes: list[dict[str, str]] = []
+        self._shapes: dict[tuple[tuple[str, str], ...], dict[str, str]] = {}
         self.pending: list[tuple[int, int, int | None, int | None, int, str]] = []
         self.seconds = 0.0
-        import sqlite3  # here: only a run that checks datasets pays for loading it
+        self.path = ""
+        self._db: Any = None  # opened with the first rows: most runs check no datasets
 
-        handle, self.path = tempfile.mkstemp(prefix="eduv-cross-", suffix=".sqlite")
-        os.close(handle)
-        self.db = sqlite3.connect(self.path)
-        for pragma in ("journal_mode=OFF", "synchronous=OFF", f"cache_size=-{CACHE_KIB}"):
-            self.db.execute(f"PRAGMA {pragma}")
-        self.db.executescript(_SCHEMA)
+    @property
+    def db(self) -> Any:
+        if self._db is None:
+            import sqlite3  # here: only a run that checks datasets pays for loading it
+
+            handle, self.path = tempfile.mkstemp(prefix="eduv-cross-", suffix=".sqlite")
+            os.close(handle)
+            self._db = sqlite3.connect(self.path)
+            for pragma in ("journal_mode=OFF", "synchronous=OFF", f"cache_size=-{CACHE_KIB}"):
+                self._db.execute(f"PRAGMA {pragma}")
+            self._db.executescript(_SCHEMA)
+        return self._db
 
     def add(self, summary: SchoolSummary) -> None:
         started = time.perf_counter()
         index = len(self.files)
         self.files.append(summary.source)
-        self.shapes.append(summary.shapes)
+        # Files of one run mostly share their shapes: keep one dict per distinct shapes.
+        key = tuple(sorted(summary.shapes.items()))
+        self.shapes.append(self._shapes.setdefault(key, summary.shapes))
         self.pending.extend((*row[:4], index, row[4]) for row in summary.rows)
         if len(self.pending) >= FLUSH_ROWS:
             self._flush()
@@ -249,7 +259,10 @@ class CrossPass:
         report.timings["cross-school"] = report.timings.get("cross-school", 0.0) + self.seconds
 
     def close(self) -> None:
-        self.db.close()
+        if self._db is None:
+            return
+        self._db.close()
+        self._db = None
         with contextlib.suppress(FileNotFoundError):
             os.unlink(self.path)
 
