@@ -230,3 +230,19 @@ def test_generator_command_writes_and_tells(
     out = capsys.readouterr().out
     assert " files (" in out and "pupils" in out
     assert isinstance(Planted, type)
+
+
+def test_many_datasets_tell_their_judged_days_once_per_range() -> None:
+    from eduv.dataset.judged import Judged
+
+    report = Report()
+    for index in range(render.JUDGED_LINES + 2):
+        begin = "2025-08-01" if index % 4 else "2024-08-01"
+        report.source(f"{index:02d}.json").judged = Judged(begin, begin[:4] + "-12-01", "as-of")
+    lines = [line for _, line in render.text_lines(report)]
+    assert lines[:2] == [
+        "3 datasets: judged from 2024-08-01 to 2024-11-30: the day asked for",
+        "9 datasets: judged from 2025-08-01 to 2025-11-30: the day asked for",
+    ]
+    report.sources = report.sources[: render.JUDGED_LINES]
+    assert next(render.text_lines(report))[1].startswith("00.json: judged from 2024-08-01")

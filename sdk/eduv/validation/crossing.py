@@ -20,7 +20,7 @@ follow, on every object involved, each naming the other file and pointer:
 Both rest on an inference, not on a text of the standard (identifiers name one thing
 nationally), so they are warnings. Names and dates are never shown: the message says
 which fields differ and the pointers lead to the values. Digests of 64 bits make a
-false match between two of 10 million identifiers about one chance in 300,000.
+false match between two of 10 million identifiers about one chance in 370,000.
 """
 
 from __future__ import annotations
