@@ -144,6 +144,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--seed", type=int, default=Proportions.load().seed)
     parser.add_argument("--jobs", type=int, default=2)
     args = parser.parse_args(argv)
+    if args.pupils < 1 or args.jobs < 1:
+        parser.error("--pupils and --jobs must be at least 1")
     folder, generated = ensure_corpus(args.pupils, args.seed)
     files = sum(1 for _ in folder.glob("*.json"))
     size = sum(p.stat().st_size for p in folder.glob("*.json"))
