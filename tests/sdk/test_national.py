@@ -246,3 +246,30 @@ def test_many_datasets_tell_their_judged_days_once_per_range() -> None:
     ]
     report.sources = report.sources[: render.JUDGED_LINES]
     assert next(render.text_lines(report))[1].startswith("00.json: judged from 2024-08-01")
+
+
+def test_a_school_code_used_as_a_location_elsewhere_is_found() -> None:
+    from eduv.testing.bulk import bulk_dataset
+
+    first, second = bulk_dataset(300, seed=4), bulk_dataset(300, seed=5)
+    code = first.schools[0].organisation["organisationMasterIdentifier"]
+    second.schools[0].organisation["locations"][0]["locationMasterIdentifier"] = code
+    cross = CrossPass("en")
+    cross.add(crossing.summarise(first, "a.json"))
+    cross.add(crossing.summarise(second, "b.json"))
+    report = Report()
+    for source in ("a.json", "b.json"):
+        report.source(source)
+    cross.finish(report)
+    found = [
+        (i.source, i.location, f.instance_path, f.message) for i in report.items for f in i.findings
+    ]
+    assert [f[:3] for f in found] == [
+        ("a.json", "/schools/0/organisation", ""),
+        ("b.json", "/schools/0/organisation", "/locations/0"),
+    ]
+    assert (
+        "names a school here but a location in b.json at /schools/0/organisation/locations/0"
+        in found[0][3]
+    )
+    assert report.messages == 0 and report.finding_counts["rule"] == 2
