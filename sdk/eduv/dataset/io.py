@@ -16,7 +16,7 @@ School folders are read in name order; their names carry no meaning. Problems ar
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable
 from functools import cache
 from pathlib import Path
 from typing import Any
@@ -24,6 +24,15 @@ from typing import Any
 import jsonschema_rs
 import orjson
 
+from eduv.dataset.files import (
+    UNGUARDED,
+    Guard,
+    problem,
+    read_json,
+    read_ndjson,
+    write_json,
+    write_ndjson,
+)
 from eduv.dataset.model import (
     Dataset,
     JsonObject,
@@ -38,13 +47,6 @@ HEADER_FILE = "dataset.json"
 SCHOOLS_DIR = "schools"
 ORGANISATION_FILE = "organisation.json"
 MAX_REPORTED = 50
-
-
-def problem(
-    source: str | Path, what: str, why: str, line: int | None = None, location: str = ""
-) -> InputError:
-    """A reason a dataset cannot be read, worded as ``what: why`` at its place."""
-    return InputError(str(source), f"{what}: {why}", line, None, location or None)
 
 
 class DatasetError(ValueError):
@@ -82,13 +84,16 @@ def _container_validator() -> Any:
     return jsonschema_rs.validator_for(dataset_schema(), validate_formats=True)
 
 
-def load_dataset(path: str | Path) -> Dataset:
-    """Read a dataset from a JSON file or from a dataset folder."""
+def load_dataset(path: str | Path, guard: Guard = UNGUARDED) -> Dataset:
+    """Read a dataset from a JSON file or from a dataset folder.
+
+    ``guard`` says what reading checks besides JSON syntax (see :class:`Guard`).
+    """
     source = Path(path)
     if source.is_dir():
-        return _load_folder(source)
+        return _load_folder(source, guard)
     if source.is_file():
-        return _load_file(source)
+        return _load_file(source, guard)
     raise DatasetError([problem(source, "no such file or folder", "check the path")])
 
 
@@ -98,7 +103,7 @@ def save_dataset(dataset: Dataset, path: str | Path, *, folder: bool = False) ->
     if folder:
         _save_folder(dataset, target)
         return
-    target.write_bytes(orjson.dumps(dataset.to_json(), option=orjson.OPT_INDENT_2) + b"\n")
+    write_json(target, dataset.to_json())
 
 
 def dataset_from_json(doc: Any, where: str = "<document>") -> Dataset:
@@ -114,27 +119,39 @@ def dataset_from_json(doc: Any, where: str = "<document>") -> Dataset:
     return Dataset.from_json(doc)
 
 
-def _load_file(path: Path) -> Dataset:
-    try:
-        doc = orjson.loads(path.read_bytes())
-    except orjson.JSONDecodeError as exc:
-        raise DatasetError([problem(path, "not valid JSON", str(exc))]) from None
+def _load_file(path: Path, guard: Guard) -> Dataset:
+    problems: list[InputError] = []
+    doc = read_json(path, problems, guard, "check the path")
+    if problems:
+        raise DatasetError(problems)
     return dataset_from_json(doc, str(path))
 
 
-def _load_folder(folder: Path) -> Dataset:
+# The line of each value of each NDJSON file read, to turn pointers into lines.
+Lines = dict[Path, list[int]]
+
+
+def _load_folder(folder: Path, guard: Guard) -> Dataset:
     problems: list[InputError] = []
-    header = _read_json(folder / HEADER_FILE, problems)
+    lines: Lines = {}
+    header = read_json(folder / HEADER_FILE, problems, guard, "the dataset folder needs it")
     doc: JsonObject = header if isinstance(header, dict) else {}
-    doc["students"] = _read_ndjson(folder / "students.ndjson", problems)
-    doc["employees"] = _read_ndjson(folder / "employees.ndjson", problems)
-    doc["schools"] = [_read_school(d, problems) for d in _school_dirs(folder, problems)]
+    doc["students"] = _ndjson(folder / "students.ndjson", problems, guard, lines)
+    doc["employees"] = _ndjson(folder / "employees.ndjson", problems, guard, lines)
+    doc["schools"] = [
+        _read_school(d, problems, guard, lines) for d in _school_dirs(folder, problems)
+    ]
     if problems:
         raise DatasetError(problems)
     try:
         return dataset_from_json(doc, str(folder))
     except DatasetError as exc:
-        raise DatasetError([_locate(folder, doc, p) for p in exc.problems]) from None
+        raise DatasetError([_locate(folder, p, lines) for p in exc.problems]) from None
+
+
+def _ndjson(path: Path, problems: list[InputError], guard: Guard, lines: Lines) -> list[Any]:
+    values, lines[path] = read_ndjson(path, problems, guard)
+    return values
 
 
 def _school_dirs(folder: Path, problems: list[InputError]) -> list[Path]:
@@ -145,62 +162,40 @@ def _school_dirs(folder: Path, problems: list[InputError]) -> list[Path]:
     return sorted(p for p in root.iterdir() if p.is_dir())
 
 
-def _read_school(folder: Path, problems: list[InputError]) -> JsonObject:
-    school: JsonObject = {"organisation": _read_json(folder / ORGANISATION_FILE, problems)}
+def _read_school(
+    folder: Path, problems: list[InputError], guard: Guard, lines: Lines
+) -> JsonObject:
+    organisation = read_json(
+        folder / ORGANISATION_FILE, problems, guard, "the dataset folder needs it"
+    )
+    school: JsonObject = {"organisation": organisation}
     for coll in school_collections():
         path = folder / f"{coll.name}.ndjson"
         if path.exists():
-            school[coll.name] = _read_ndjson(path, problems)
+            school[coll.name] = _ndjson(path, problems, guard, lines)
     return school
-
-
-def _read_json(path: Path, problems: list[InputError]) -> Any:
-    if not path.is_file():
-        problems.append(problem(path, "missing file", "the dataset folder needs it"))
-        return None
-    try:
-        return orjson.loads(path.read_bytes())
-    except orjson.JSONDecodeError as exc:
-        problems.append(problem(path, "not valid JSON", str(exc)))
-        return None
-
-
-def _read_ndjson(path: Path, problems: list[InputError]) -> list[Any]:
-    """Read one JSON value per non-empty line; a missing file is an empty list."""
-    if not path.exists():
-        return []
-    values: list[Any] = []
-    with path.open("rb") as handle:
-        for number, line in enumerate(handle, start=1):
-            if not line.strip():
-                continue
-            try:
-                values.append(orjson.loads(line))
-            except orjson.JSONDecodeError as exc:
-                problems.append(problem(path, "not valid JSON", str(exc), line=number))
-    return values
 
 
 _POINTER_IN_FOLDER = re.compile(r"^/(students|employees)/(\d+)(.*)$")
 _POINTER_IN_SCHOOL = re.compile(r"^/schools/(\d+)/(\w+)(?:/(\d+))?(.*)$")
 
 
-def _locate(folder: Path, doc: JsonObject, problem: InputError) -> InputError:
+def _locate(folder: Path, problem: InputError, lines: Lines) -> InputError:
     """Turn a pointer into the assembled document back into a file, line and pointer."""
     where = problem.location or ""
     people = _POINTER_IN_FOLDER.match(where)
     if people:
         name, index, rest = people.groups()
         path = folder / (name + ".ndjson")
-        return _moved(problem, path, _line_of(path, int(index)), rest)
+        return _moved(problem, path, _line_of(lines, path, int(index)), rest)
     school = _POINTER_IN_SCHOOL.match(where)
     if school:
-        return _locate_in_school(folder, school.groups(), problem)
+        return _locate_in_school(folder, school.groups(), problem, lines)
     return _moved(problem, folder / HEADER_FILE, None, where)
 
 
 def _locate_in_school(
-    folder: Path, groups: tuple[str | Any, ...], problem: InputError
+    folder: Path, groups: tuple[str | Any, ...], problem: InputError, lines: Lines
 ) -> InputError:
     s_index, member, index, rest = groups
     school_dir = _school_dirs(folder, [])[int(s_index)]
@@ -208,7 +203,7 @@ def _locate_in_school(
         inner = f"/{index}{rest}" if index is not None else rest
         return _moved(problem, school_dir / ORGANISATION_FILE, None, inner)
     path = school_dir / f"{member}.ndjson"
-    line = _line_of(path, int(index)) if index is not None else None
+    line = _line_of(lines, path, int(index)) if index is not None else None
     return _moved(problem, path, line, rest)
 
 
@@ -216,24 +211,16 @@ def _moved(problem: InputError, path: Path, line: int | None, location: str) -> 
     return InputError(str(path), problem.message, line, None, location or None)
 
 
-def _line_of(path: Path, index: int) -> int:
-    """Line number of the index-th value in an NDJSON file (blank lines are skipped)."""
-    seen = -1
-    with path.open("rb") as handle:
-        for number, line in enumerate(handle, start=1):
-            if line.strip():
-                seen += 1
-                if seen == index:
-                    return number
-    return 0
+def _line_of(lines: Lines, path: Path, index: int) -> int:
+    numbers = lines.get(path, [])
+    return numbers[index] if 0 <= index < len(numbers) else 0
 
 
 def _save_folder(dataset: Dataset, folder: Path) -> None:
     folder.mkdir(parents=True, exist_ok=True)
-    header = orjson.dumps(dataset.header_json(), option=orjson.OPT_INDENT_2) + b"\n"
-    (folder / HEADER_FILE).write_bytes(header)
-    _write_ndjson(folder / "students.ndjson", dataset.students)
-    _write_ndjson(folder / "employees.ndjson", dataset.employees)
+    write_json(folder / HEADER_FILE, dataset.header_json())
+    write_ndjson(folder / "students.ndjson", dataset.students)
+    write_ndjson(folder / "employees.ndjson", dataset.employees)
     for index, school in enumerate(dataset.schools):
         write_school_folder(folder, index, school)
 
@@ -248,25 +235,13 @@ def write_school_folder(folder: Path, index: int, school: School) -> None:
     """Write one school of a dataset folder (used by streaming writers too)."""
     target = folder / SCHOOLS_DIR / school_folder_name(index, school)
     target.mkdir(parents=True, exist_ok=True)
-    org = orjson.dumps(school.organisation, option=orjson.OPT_INDENT_2) + b"\n"
-    (target / ORGANISATION_FILE).write_bytes(org)
+    write_json(target / ORGANISATION_FILE, school.organisation)
     for coll in school_collections():
         values = school.items(coll.name)
         if values:
-            _write_ndjson(target / f"{coll.name}.ndjson", values)
-
-
-def _write_ndjson(path: Path, values: Iterable[JsonObject]) -> None:
-    with path.open("wb") as handle:
-        handle.writelines(_lines(values))
-
-
-def _lines(values: Iterable[JsonObject]) -> Iterator[bytes]:
-    for value in values:
-        yield orjson.dumps(value) + b"\n"
+            write_ndjson(target / f"{coll.name}.ndjson", values)
 
 
 def append_ndjson(path: Path, values: Iterable[JsonObject]) -> None:
     """Append objects to an NDJSON file (streaming writers add people school by school)."""
-    with path.open("ab") as handle:
-        handle.writelines(_lines(values))
+    write_ndjson(path, values, append=True)

@@ -10,8 +10,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from eduv.dataset.chain.io import SCHOOLS_FILE, write_header, write_ndjson
+from eduv.dataset.chain.io import SCHOOLS_FILE, write_header
 from eduv.dataset.chain.model import ChainDataset
+from eduv.dataset.files import write_ndjson
 from eduv.testing.chain_build import ChainDraft, ChainScale
 from eduv.testing.chooser import RandomChooser
 from eduv.testing.ids import Ids

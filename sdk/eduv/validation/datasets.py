@@ -23,6 +23,7 @@ from eduv.dataset.chain import (
     chain_dataset_from_json,
     load_chain_dataset,
 )
+from eduv.dataset.files import Guard
 from eduv.dataset.judged import judged_range
 from eduv.findings import Finding, InputError
 from eduv.spec import Lang
@@ -35,11 +36,13 @@ from eduv.validation.report import Item, Report, SourceSummary
 AnyDataset = Dataset | ChainDataset
 
 
-def _format(path: Path) -> object:
+def _format(path: Path, limit: int) -> object:
     """The datasetVersion a dataset file or folder declares (None when it cannot be read)."""
     header = path / "dataset.json" if path.is_dir() else path
     try:
-        doc = orjson.loads(header.read_bytes())
+        with header.open("rb") as handle:
+            data = inputs.read_bounded(handle.read, limit)
+        doc = orjson.loads(data) if data is not None else None
     except (OSError, orjson.JSONDecodeError):
         return None  # the format-1 reader explains what is wrong
     return doc.get("datasetVersion") if isinstance(doc, dict) else None
@@ -61,19 +64,37 @@ def load(
     if not where.is_dir() and where.exists():
         doc = _read_document(where, report, summary, limits, lang)
         return None if doc is None else from_document(doc, path, report, summary)
-    header = where / "dataset.json"
-    if inputs.size(str(header)) > limits.document_bytes:
-        error = InputError(str(header), inputs.limit_message(lang, "too_large", limits))
-        report.add_input_error(error, summary)
-        return None
+    guard = _guard(report, limits, lang)
     try:
-        if _format(where) == CHAIN_DATASET_VERSION:
-            return load_chain_dataset(path)
-        return load_dataset(path)
+        if _format(where, limits.document_bytes) == CHAIN_DATASET_VERSION:
+            return load_chain_dataset(path, guard)
+        return load_dataset(path, guard)
     except DatasetError as exc:
         for problem in exc.problems:
             report.add_input_error(problem, summary)
         return None
+
+
+def _guard(report: Report, limits: Limits, lang: Lang) -> Guard:
+    """How the files of a dataset folder are read: within the limits, repeated names found."""
+
+    def refuse(raw: bytes) -> str | None:
+        if inputs.too_many_values(raw, limits.json_values):
+            return inputs.limit_message(lang, "too_many_values", limits)
+        return None
+
+    def parsed(path: Path, line: int | None, raw: bytes, value: Any) -> None:
+        if duplicates.suspect(raw, value):
+            found = duplicates.findings(raw, lang)
+            report.add_document(Item(None, None, None, found, source=str(path), line=line))
+
+    return Guard(
+        max_bytes=limits.document_bytes,
+        too_large=inputs.limit_message(lang, "too_large", limits),
+        too_long=inputs.limit_message(lang, "line_too_long", limits),
+        refuse=refuse,
+        parsed=parsed,
+    )
 
 
 def _read_document(

@@ -15,21 +15,28 @@ so that a broken message is a finding about the data, not a reason the data cann
 from __future__ import annotations
 
 import copy
-from collections.abc import Iterable, Iterator
 from dataclasses import replace
 from functools import cache
 from pathlib import Path
 from typing import Any
 
 import jsonschema_rs
-import orjson
 
 from eduv.dataset.chain.model import (
     ChainDataset,
     chain_collections,
     chain_schema,
 )
-from eduv.dataset.io import DatasetError, problem, short_message
+from eduv.dataset.files import (
+    UNGUARDED,
+    Guard,
+    problem,
+    read_json,
+    read_ndjson,
+    write_json,
+    write_ndjson,
+)
+from eduv.dataset.io import DatasetError, short_message
 from eduv.dataset.model import JsonObject
 from eduv.findings import InputError
 from eduv.pointer import pointer
@@ -73,16 +80,19 @@ def chain_dataset_from_json(doc: Any, source: str = "<document>") -> ChainDatase
     return ChainDataset.from_json(doc)
 
 
-def load_chain_dataset(path: str | Path) -> ChainDataset:
-    """Read a chain dataset from a JSON file or from a dataset folder."""
+def load_chain_dataset(path: str | Path, guard: Guard = UNGUARDED) -> ChainDataset:
+    """Read a chain dataset from a JSON file or from a dataset folder.
+
+    ``guard`` says what reading checks besides JSON syntax (see :class:`Guard`).
+    """
     source = Path(path)
     if source.is_dir():
-        return _load_folder(source)
+        return _load_folder(source, guard)
     if source.is_file():
-        try:
-            doc = orjson.loads(source.read_bytes())
-        except orjson.JSONDecodeError as exc:
-            raise DatasetError([problem(source, "not valid JSON", str(exc))]) from None
+        problems: list[InputError] = []
+        doc = read_json(source, problems, guard, "check the path")
+        if problems:
+            raise DatasetError(problems)
         return chain_dataset_from_json(doc, str(source))
     raise DatasetError([problem(source, "no such file or folder", "check the path")])
 
@@ -91,7 +101,7 @@ def save_chain_dataset(dataset: ChainDataset, path: str | Path, *, folder: bool 
     """Write a chain dataset as one JSON file, or (``folder=True``) as a dataset folder."""
     target = Path(path)
     if not folder:
-        target.write_bytes(orjson.dumps(dataset.to_json(), option=orjson.OPT_INDENT_2) + b"\n")
+        write_json(target, dataset.to_json())
         return
     target.mkdir(parents=True, exist_ok=True)
     write_header(target, dataset)
@@ -103,23 +113,12 @@ def save_chain_dataset(dataset: ChainDataset, path: str | Path, *, folder: bool 
 
 
 def write_header(folder: Path, dataset: ChainDataset) -> None:
-    header = orjson.dumps(dataset.header_json(), option=orjson.OPT_INDENT_2) + b"\n"
-    (folder / HEADER_FILE).write_bytes(header)
+    write_json(folder / HEADER_FILE, dataset.header_json())
 
 
-def write_ndjson(path: Path, values: Iterable[JsonObject], *, append: bool = False) -> None:
-    with path.open("ab" if append else "wb") as handle:
-        handle.writelines(_lines(values))
-
-
-def _lines(values: Iterable[JsonObject]) -> Iterator[bytes]:
-    for value in values:
-        yield orjson.dumps(value) + b"\n"
-
-
-def _load_folder(folder: Path) -> ChainDataset:
+def _load_folder(folder: Path, guard: Guard) -> ChainDataset:
     problems: list[InputError] = []
-    header = _read_header(folder / HEADER_FILE, problems)
+    header = read_json(folder / HEADER_FILE, problems, guard, "a chain dataset folder needs it")
     doc: JsonObject = header if isinstance(header, dict) else {}
     known = {f"{c.name}.ndjson" for c in chain_collections()} | {SCHOOLS_FILE}
     for path in sorted(folder.glob("*.ndjson")):
@@ -128,47 +127,17 @@ def _load_folder(folder: Path) -> ChainDataset:
                 problem(path, "unknown collection", "format 2 has no collection by that name")
             )
     lines: dict[str, list[int]] = {}
-    doc["schools"] = _read_ndjson(folder / SCHOOLS_FILE, problems, lines)
+    doc["schools"], lines["schools"] = read_ndjson(folder / SCHOOLS_FILE, problems, guard)
     for coll in chain_collections():
         path = folder / f"{coll.name}.ndjson"
         if path.exists():
-            doc[coll.name] = _read_ndjson(path, problems, lines)
+            doc[coll.name], lines[coll.name] = read_ndjson(path, problems, guard)
     if problems:
         raise DatasetError(problems)
     try:
         return chain_dataset_from_json(doc, str(folder))
     except DatasetError as exc:
         raise DatasetError([_locate(folder, p, lines) for p in exc.problems]) from None
-
-
-def _read_header(path: Path, problems: list[InputError]) -> Any:
-    if not path.is_file():
-        problems.append(problem(path, "missing file", "a chain dataset folder needs it"))
-        return None
-    try:
-        return orjson.loads(path.read_bytes())
-    except orjson.JSONDecodeError as exc:
-        problems.append(problem(path, "not valid JSON", str(exc)))
-        return None
-
-
-def _read_ndjson(path: Path, problems: list[InputError], lines: dict[str, list[int]]) -> list[Any]:
-    """One JSON value per non-empty line; remembers the line of each value for messages."""
-    values: list[Any] = []
-    numbers: list[int] = []
-    if not path.exists():
-        return values
-    with path.open("rb") as handle:
-        for number, line in enumerate(handle, start=1):
-            if not line.strip():
-                continue
-            try:
-                values.append(orjson.loads(line))
-                numbers.append(number)
-            except orjson.JSONDecodeError as exc:
-                problems.append(problem(path, "not valid JSON", str(exc), line=number))
-    lines[path.stem] = numbers
-    return values
 
 
 def _locate(folder: Path, found: InputError, lines: dict[str, list[int]]) -> InputError:
