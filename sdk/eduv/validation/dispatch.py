@@ -351,6 +351,7 @@ class Session:
                 dataset = datasets.load(
                     source, self.report, summary, self.options.limits, self.options.lang
                 )
+                self.report.spent("input", started)
                 if dataset is not None:
                     self._dataset(dataset, summary)
             return
