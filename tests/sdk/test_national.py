@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import random
 import statistics
+import tempfile
 import tracemalloc
 from pathlib import Path
 
@@ -273,3 +274,27 @@ def test_a_school_code_used_as_a_location_elsewhere_is_found() -> None:
         in found[0][3]
     )
     assert report.messages == 0 and report.finding_counts["rule"] == 2
+
+
+def test_the_command_gives_the_same_report_for_one_and_two_jobs(
+    cli: Cli, corpus: tuple[Path, Written]
+) -> None:
+    folder, _ = corpus
+    outputs = {}
+    for output in ("json", "junit", "text"):
+        one = cli("validate", str(folder), "--jobs", "1", "--format", output)
+        two = cli("validate", str(folder), "--jobs", "2", "--format", output, "--timings")
+        assert one.code == two.code == 0, (one, two)
+        assert one.out == two.out
+        assert two.err.startswith("timings: ")
+        outputs[output] = one.out
+    assert outputs["text"].count("[EDUV-XSCHOOL-00") == 4
+
+
+def test_the_pass_runs_in_memory_without_a_temporary_folder(
+    corpus: tuple[Path, Written], monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    folder, _ = corpus
+    expected = run([str(folder)], Options(), jobs=1).to_json()
+    monkeypatch.setattr(tempfile, "tempdir", str(tmp_path / "missing"))
+    assert run([str(folder)], Options(), jobs=1).to_json() == expected

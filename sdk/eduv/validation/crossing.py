@@ -220,9 +220,14 @@ class CrossPass:
         if self._db is None:
             import sqlite3  # here: only a run that checks datasets pays for loading it
 
-            handle, self.path = tempfile.mkstemp(prefix="eduv-cross-", suffix=".sqlite")
-            os.close(handle)
-            self._db = sqlite3.connect(self.path)
+            try:
+                handle, self.path = tempfile.mkstemp(prefix="eduv-cross-", suffix=".sqlite")
+                os.close(handle)
+                self._db = sqlite3.connect(self.path)
+            except (OSError, sqlite3.Error):
+                # No temporary folder to write to: the pass still runs, in memory.
+                self.path = ""
+                self._db = sqlite3.connect(":memory:")
             for pragma in ("journal_mode=OFF", "synchronous=OFF", f"cache_size=-{CACHE_KIB}"):
                 self._db.execute(f"PRAGMA {pragma}")
             self._db.executescript(_SCHEMA)
@@ -263,8 +268,9 @@ class CrossPass:
             return
         self._db.close()
         self._db = None
-        with contextlib.suppress(FileNotFoundError):
-            os.unlink(self.path)
+        if self.path:
+            with contextlib.suppress(FileNotFoundError):
+                os.unlink(self.path)
 
     def _judge(self) -> None:
         batch: list[tuple[Any, ...]] = []
