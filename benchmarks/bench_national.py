@@ -10,9 +10,9 @@ the generator's code, the seed and the size, and reused while those are unchange
 is never committed.
 
 The command runs with schemas and every rule, and ``--timings``: the validator adds up
-per stage the seconds its jobs spend (reading and parsing, schemas, rules, the
-cross-school pass), so the shares come from the same run as the wall time, not from
-variants run side by side. Peak memory is the largest sum, over the samples taken
+per stage the processor seconds its jobs spend (reading and parsing, schemas, rules,
+the cross-school pass), so the shares come from the same run as the wall time, not from
+variants run side by side, and other work on the machine does not shift them. Peak memory is the largest sum, over the samples taken
 every 0.1 s, of the resident memory of the command and all its worker processes:
 pages the workers share with their parent after fork count twice, so the figure errs
 on the high side.

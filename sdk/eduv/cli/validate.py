@@ -128,8 +128,8 @@ def validate(
     timings: Annotated[
         bool,
         typer.Option(
-            help="Print on standard error the seconds spent on input, schemas, rules and "
-            "the cross-school pass (summed over the jobs)."
+            help="Print on standard error the processor seconds spent on input, schemas, "
+            "rules and the cross-school pass (summed over the jobs)."
         ),
     ] = False,
 ) -> None:

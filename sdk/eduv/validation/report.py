@@ -131,7 +131,7 @@ class Report:
     finding_counts: dict[str, int] = field(
         default_factory=lambda: {"schema": 0, "rule": 0, "protocol": 0}
     )
-    # Seconds of work per stage (input, schemas, rules, cross-school), summed over the
+    # Processor seconds per stage (input, schemas, rules, cross-school), summed over the
     # jobs: cheap timers per document, shown by ``eduv validate --timings``, never in
     # the report itself (two runs of the same input give the same report).
     timings: dict[str, float] = field(default_factory=dict)
@@ -178,8 +178,10 @@ class Report:
         self.items.append(item)
 
     def spent(self, stage: str, since: float) -> float:
-        """Add the time since ``since`` (a ``perf_counter`` value) to a stage; returns now."""
-        now = time.perf_counter()
+        """Add the processor time since ``since`` (a ``process_time`` value) to a stage;
+        returns now. Processor time, not wall time: on a machine shared with other work
+        the shares of the stages stay what they are."""
+        now = time.process_time()
         self.timings[stage] = self.timings.get(stage, 0.0) + now - since
         return now
 
