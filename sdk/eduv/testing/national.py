@@ -235,8 +235,15 @@ class _Writer:
     ) -> bool:
         """Plant a conflict with an earlier school of the board, if it has one."""
         kinds = len(self.written.planted) % 2
-        if kinds == 0 and board.staff:
-            person, file, pointer = pick(self.chooser, board.staff)
+        # Someone this school does not list yet: a second, truthful record of the same
+        # person in this file would be a conflict within the file, not across schools.
+        staff = [
+            s
+            for s in board.staff
+            if all(e["userIds"] != s[0]["userIds"] for e in dataset.employees)
+        ]
+        if kinds == 0 and staff:
+            person, file, pointer = pick(self.chooser, staff)
             copy = self._at(draft, school, person)
             others = [f for _, f in FAMILY_NAMES if f != person["familyName"]]
             copy["familyName"] = pick(self.chooser, others)
