@@ -12,10 +12,10 @@ is never committed.
 The command runs with schemas and every rule, and ``--timings``: the validator adds up
 per stage the processor seconds its jobs spend (reading and parsing, schemas, rules,
 the cross-school pass), so the shares come from the same run as the wall time, not from
-variants run side by side, and other work on the machine does not shift them. Peak memory is the largest sum, over the samples taken
-every 0.1 s, of the resident memory of the command and all its worker processes:
-pages the workers share with their parent after fork count twice, so the figure errs
-on the high side.
+variants run side by side, and other work on the machine does not shift them. Peak
+memory is the largest sum, over the samples taken every 0.1 s, of the resident memory
+of the command and all its worker processes: pages the workers share with their parent
+after fork count twice, so the figure errs on the high side.
 
 Goals from the issue for 2,500,000 pupils on a machine of two cores: at most three
 minutes and at most 2 GB. A smaller corpus is extrapolated linearly in pupils (the
