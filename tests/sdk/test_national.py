@@ -298,3 +298,25 @@ def test_the_pass_runs_in_memory_without_a_temporary_folder(
     expected = run([str(folder)], Options(), jobs=1).to_json()
     monkeypatch.setattr(tempfile, "tempdir", str(tmp_path / "missing"))
     assert run([str(folder)], Options(), jobs=1).to_json() == expected
+
+
+def test_tasks_run_one_by_one_and_merged_give_the_report_of_run(
+    corpus: tuple[Path, Written],
+) -> None:
+    import pickle
+
+    from eduv.validation.parallel import Merger, plan, run_task
+
+    folder, _ = corpus
+    options = Options()
+    report = options.new_report()
+    merger = Merger(report, CrossPass(options.lang))
+    # In reverse, through pickle: as another scheduler might run them, results re-ordered.
+    tasks = plan([str(folder)], 2, report)
+    done = {
+        i: pickle.loads(pickle.dumps(run_task(pickle.loads(pickle.dumps(t)), options)))
+        for i, t in reversed(list(enumerate(tasks)))
+    }
+    for index, task in enumerate(tasks):
+        merger.add(task, done[index])
+    assert merger.finish().to_json() == run([str(folder)], options, jobs=1).to_json()

@@ -42,7 +42,7 @@ from eduv.validation.inputs import (
 )
 from eduv.validation.report import Report
 
-__all__ = ["Options", "Partial", "Progress", "Task", "plan", "run", "run_task"]
+__all__ = ["Merger", "Options", "Partial", "Progress", "Task", "plan", "run", "run_task"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -216,13 +216,10 @@ def run(
             _inline(tasks, Session(options, report), stream, advance, cross)
         else:
             _spread(tasks, report, options, jobs, stream, advance, cross)
-        if cross is not None:
-            cross.finish(report)
+        return Merger(report, cross).finish()
     finally:
         if cross is not None:
             cross.close()
-    report.order()
-    return report
 
 
 def _inline(
@@ -248,6 +245,32 @@ def _hand_over(summaries: list[SchoolSummary], cross: CrossPass | None) -> None:
     summaries.clear()
 
 
+class Merger:
+    """Folds the partial results of tasks into one report, the way :func:`run` does.
+
+    Give it every task with its :class:`Partial` in input order (whatever ran them), then
+    call :meth:`finish` once: it shifts line numbers, feeds the cross-school pass and
+    orders the items, so that any way of running the tasks gives the same report.
+    """
+
+    def __init__(self, report: Report, cross: CrossPass | None) -> None:
+        self.report = report
+        self.cross = cross
+        self.offsets: dict[str, int] = {}
+
+    def add(self, task: Task, partial: Partial) -> None:
+        offset = self.offsets.get(task.source, 0)
+        self.report.merge(_shift(partial.report, offset))
+        _hand_over(partial.summaries, self.cross)
+        self.offsets[task.source] = offset + partial.lines
+
+    def finish(self) -> Report:
+        if self.cross is not None:
+            self.cross.finish(self.report)
+        self.report.order()
+        return self.report
+
+
 def _spread(
     tasks: list[Task],
     report: Report,
@@ -257,17 +280,14 @@ def _spread(
     advance: Progress,
     cross: CrossPass | None,
 ) -> None:
-    offsets: dict[str, int] = {}
+    merger = Merger(report, cross)
     with _executor(jobs) as pool:
         expanded = _expand_stdin(tasks, stream, options)
         # Results are merged in input order, so a large task at the head holds up the
         # rest: a wide window keeps the other workers busy meanwhile (school files range
         # from twenty pupils to thousands). Partial reports of valid files are small.
         for task, partial in _ordered(pool, expanded, options, jobs * 8):
-            offset = offsets.get(task.source, 0)
-            report.merge(_shift(partial.report, offset))
-            _hand_over(partial.summaries, cross)
-            offsets[task.source] = offset + partial.lines
+            merger.add(task, partial)
             advance(task.size)
 
 
