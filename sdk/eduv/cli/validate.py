@@ -125,6 +125,13 @@ def validate(
         int,
         typer.Option(min=1, help="Most JSON values in one document or NDJSON line."),
     ] = 2_000_000,
+    timings: Annotated[
+        bool,
+        typer.Option(
+            help="Print on standard error the processor seconds spent on input, schemas, "
+            "rules and the cross-school pass (summed over the jobs)."
+        ),
+    ] = False,
 ) -> None:
     """Validate messages, captured traffic and datasets against the Edu-V spec.
 
@@ -169,6 +176,8 @@ def validate(
             report = validate_paths(sources, progress=bar.advance, **settings)
     else:
         report = validate_paths(sources, **settings)
+    if timings:
+        _show_timings(report.timings)
     if output_format is ReportFormat.json:
         stdout(render.to_json(report))
     elif output_format is ReportFormat.junit:
@@ -176,6 +185,19 @@ def validate(
     else:
         _show_text(report)
     raise typer.Exit(report.exit_code)
+
+
+STAGES = ("input", "schemas", "rules", "cross-school")
+
+
+def _show_timings(spent: dict[str, float]) -> None:
+    """Seconds per stage and each stage's share of the measured work, on standard error."""
+    total = sum(spent.get(stage, 0.0) for stage in STAGES) or 1.0
+    parts = [
+        f"{stage} {spent.get(stage, 0.0):.2f} s ({100 * spent.get(stage, 0.0) / total:.0f} %)"
+        for stage in STAGES
+    ]
+    sys.stderr.write("timings: " + ", ".join(parts) + "\n")
 
 
 def _check_days(as_of: str | None, between: tuple[str, str] | None) -> None:

@@ -50,7 +50,7 @@ def school_plan(students: int) -> list[tuple[str, int]]:
     return mixed
 
 
-def _scale(sector: str, pupils: int) -> Scale:
+def school_scale(sector: str, pupils: int) -> Scale:
     base = REALISTIC_PO if sector == "PO" else REALISTIC_VO
     return Scale(
         students=(pupils, pupils),
@@ -69,7 +69,7 @@ def bulk_batches(students: int, seed: int = 0, batch_schools: int = 20) -> Itera
     for start in range(0, len(plan), batch_schools):
         draft = DatasetDraft(chooser, ids, BULK_YEAR)
         for sector, pupils in plan[start : start + batch_schools]:
-            populate(draft, new_school(draft, sector), _scale(sector, pupils))
+            populate(draft, new_school(draft, sector), school_scale(sector, pupils))
         for _ in range(SCENARIOS_PER_BATCH):
             SCENARIOS[pick(chooser, sorted(SCENARIOS))](draft)
         yield draft.finish()

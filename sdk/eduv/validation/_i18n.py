@@ -141,6 +141,7 @@ LABELS: Mapping[Lang, Mapping[str, str]] = {
             "are kept per message); the summary counts them"
         ),
         "input_error": "input error",
+        "judged_many": "{count} datasets: {judged}",
         "detected": "detected",
         "rules_off": "rule checks were not run",
         "or": "or",
@@ -209,6 +210,7 @@ LABELS: Mapping[Lang, Mapping[str, str]] = {
             "worden er hoogstens {limit} bewaard); de samenvatting telt ze mee"
         ),
         "input_error": "invoerfout",
+        "judged_many": "{count} datasets: {judged}",
         "detected": "herkend",
         "rules_off": "regelcontroles zijn niet uitgevoerd",
         "or": "of",

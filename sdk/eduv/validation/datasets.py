@@ -8,6 +8,7 @@ their first pointer lands in.
 
 from __future__ import annotations
 
+import time
 from collections.abc import Iterable, Iterator
 from dataclasses import replace
 from pathlib import Path
@@ -159,14 +160,17 @@ def check_dataset(
     default, every day the dataset's data covers; the summary of the source records
     which days, and why. The rules of a chain dataset do not depend on the day.
     """
+    started = time.process_time()
     items: dict[str, Item] = {}
     for where, api, component, obj in _objects(dataset):
         goal = target(api, dataset.shapes.get(api), component, strict=strict)
         findings = check(goal, obj, lang, False)
         item = Item(goal.api, goal.version, goal.message, findings, source=source, location=where)
         items[where] = item
+    started = report.spent("schemas", started)
     if rules:
         _attach_rules(_rule_findings(dataset, summary, lang, as_of, between), items, source)
+        report.spent("rules", started)
     for item in items.values():
         report.add(item, summary)
 

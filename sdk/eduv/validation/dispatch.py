@@ -12,6 +12,7 @@ else takes the general path through :meth:`Session.document`.
 
 from __future__ import annotations
 
+import time
 from collections.abc import Iterable
 from dataclasses import dataclass, replace
 from pathlib import Path
@@ -21,9 +22,10 @@ import jsonschema_rs
 import orjson
 
 from eduv import spec
+from eduv.dataset import Dataset
 from eduv.findings import InputError
 from eduv.spec import Lang
-from eduv.validation import datasets, duplicates, inputs
+from eduv.validation import crossing, datasets, duplicates, inputs
 from eduv.validation._i18n import label
 from eduv.validation.detect import DetectionError, detect
 from eduv.validation.engine import Target, check, schema_findings, target
@@ -95,6 +97,8 @@ class Session:
         # The same names -> resolved target, for envelopes of lists and failing messages.
         self.named: dict[tuple[Any, Any, Any], Target] = {}
         self.default: Target | None = None
+        # What the datasets checked so far add to the cross-school pass, until taken.
+        self.summaries: list[crossing.SchoolSummary] = []
 
     # -- input errors ---------------------------------------------------------------
 
@@ -167,7 +171,9 @@ class Session:
                 self.options.strict,
             ).check(doc)
         elif isinstance(doc, dict) and "datasetVersion" in doc:
+            started = time.process_time()
             dataset = datasets.from_document(doc, summary.source, self.report, summary)
+            self.report.spent("input", started)
             if dataset is not None:
                 self._dataset(dataset, summary)
         elif isinstance(doc, dict) and doc.keys() >= _DATASET_KEYS:
@@ -241,6 +247,10 @@ class Session:
         self.report.add(item, summary)
 
     def _dataset(self, dataset: Any, summary: SourceSummary) -> None:
+        if self.rules and isinstance(dataset, Dataset):
+            started = time.process_time()
+            self.summaries.append(crossing.summarise(dataset, summary.source))
+            self.report.spent("cross-school", started)
         datasets.check_dataset(
             dataset,
             summary.source,
@@ -334,12 +344,14 @@ class Session:
     def path(self, source: str, progress: Progress) -> None:
         """Validate a file or folder named on the command line (no byte range)."""
         summary = self.report.source(source)
+        started = time.process_time()
         target = Path(source)
         if target.is_dir():
             if (target / "dataset.json").is_file():
                 dataset = datasets.load(
                     source, self.report, summary, self.options.limits, self.options.lang
                 )
+                self.report.spent("input", started)
                 if dataset is not None:
                     self._dataset(dataset, summary)
             return
@@ -366,6 +378,7 @@ class Session:
         if data is None:
             self.input_error(summary, self.over("too_large"))
             return
+        self.report.spent("input", started)
         self.data(data, summary, False)
         progress(len(data))
 
@@ -382,6 +395,7 @@ class Session:
         if len(data) > self.options.max_document_bytes:
             self.input_error(summary, self.over("too_large"))
             return
+        started = time.process_time()
         try:
             if too_many_values(data, self.options.max_json_values):
                 raise _TooManyValuesError
@@ -396,6 +410,7 @@ class Session:
             return
         if self.options.duplicate_keys and duplicates.suspect(data, doc):
             self.repeated_names(data, summary, None)
+        self.report.spent("input", started)
         self.document(doc, summary, None, "")
 
     def repeated_names(self, raw: bytes, summary: SourceSummary, line: int | None) -> None:

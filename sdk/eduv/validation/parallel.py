@@ -2,8 +2,12 @@
 
 Inputs are planned as tasks: an NDJSON file (or a byte range of one, cut at line
 ends, when several jobs share it), a whole document (JSON, HAR, dataset), or a block
-of standard input. Each task yields a partial report whose line numbers count from the
-start of the task; the parent shifts them while merging, in input order.
+of standard input. Each task yields a :class:`Partial`: a partial report whose line
+numbers count from the start of the task, and the summaries of the school datasets it
+checked. The parent shifts the line numbers while merging, in input order, and hands
+the summaries to the cross-school pass (:mod:`.crossing`), which adds its warnings
+once every task is in. Items end up ordered by source, line and pointer, whatever the
+number of jobs.
 """
 
 from __future__ import annotations
@@ -14,13 +18,14 @@ import sys
 from collections import deque
 from collections.abc import Iterable, Iterator, Sequence
 from concurrent.futures import Executor, Future, ProcessPoolExecutor
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import BinaryIO, Literal
 
 from eduv.findings import InputError
 from eduv.validation import inputs
 from eduv.validation._i18n import label
+from eduv.validation.crossing import CrossPass, SchoolSummary
 from eduv.validation.dispatch import Options, Session
 from eduv.validation.inputs import (
     NDJSON_SUFFIXES,
@@ -37,7 +42,7 @@ from eduv.validation.inputs import (
 )
 from eduv.validation.report import Report
 
-__all__ = ["Options", "Progress", "Task", "plan", "run", "run_task"]
+__all__ = ["Merger", "Options", "Partial", "Progress", "Task", "plan", "run", "run_task"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -103,12 +108,23 @@ def _file_tasks(source: str, jobs: int) -> list[Task]:
     return [Task("path", source)]
 
 
-def run_task(task: Task, options: Options) -> tuple[Report, int]:
-    """Validate one task in this process; returns the partial report and its line count."""
+@dataclass(slots=True)
+class Partial:
+    """What one task yields (picklable): its report, the number of NDJSON lines it read
+    (to shift the line numbers of the next task of the same file) and the summaries of
+    the school datasets it checked (for the cross-school pass; empty with rules off)."""
+
+    report: Report
+    lines: int
+    summaries: list[SchoolSummary] = field(default_factory=list)
+
+
+def run_task(task: Task, options: Options) -> Partial:
+    """Validate one task in this process."""
     report = options.new_report()
     session = Session(options, report)
     lines = _execute(session, task, lambda _: None)
-    return report, lines
+    return Partial(report, lines, session.summaries)
 
 
 def _execute(session: Session, task: Task, progress: Progress) -> int:
@@ -194,23 +210,85 @@ def run(
     tasks = plan(paths, max(jobs, 1), report)
     advance = progress or _ignore
     stream = stdin if stdin is not None else sys.stdin.buffer
-    if jobs <= 1:
-        session = Session(options, report)
-        for task in tasks:
-            if task.kind == "stdin":
-                _stdin_inline(session, stream, advance)
-            else:
-                _execute(session, task, advance)
-        return report
-    offsets: dict[str, int] = {}
+    cross = CrossPass(options.lang) if options.rules else None
+    try:
+        if jobs <= 1:
+            _inline(tasks, Session(options, report), stream, advance, cross)
+        else:
+            _spread(tasks, report, options, jobs, stream, advance, cross)
+        return Merger(report, cross).finish()
+    finally:
+        if cross is not None:
+            cross.close()
+
+
+def _inline(
+    tasks: list[Task],
+    session: Session,
+    stream: BinaryIO,
+    advance: Progress,
+    cross: CrossPass | None,
+) -> None:
+    for task in tasks:
+        if task.kind == "stdin":
+            _stdin_inline(session, stream, advance)
+        else:
+            _execute(session, task, advance)
+        _hand_over(session.summaries, cross)
+
+
+def _hand_over(summaries: list[SchoolSummary], cross: CrossPass | None) -> None:
+    """Give the summaries to the cross-school pass and forget them here."""
+    if cross is not None:
+        for summary in summaries:
+            cross.add(summary)
+    summaries.clear()
+
+
+class Merger:
+    """Folds the partial results of tasks into one report, the way :func:`run` does.
+
+    Give it every task with its :class:`Partial` in input order (whatever ran them), then
+    call :meth:`finish` once: it shifts line numbers, feeds the cross-school pass and
+    orders the items, so that any way of running the tasks gives the same report.
+    """
+
+    def __init__(self, report: Report, cross: CrossPass | None) -> None:
+        self.report = report
+        self.cross = cross
+        self.offsets: dict[str, int] = {}
+
+    def add(self, task: Task, partial: Partial) -> None:
+        offset = self.offsets.get(task.source, 0)
+        self.report.merge(_shift(partial.report, offset))
+        _hand_over(partial.summaries, self.cross)
+        self.offsets[task.source] = offset + partial.lines
+
+    def finish(self) -> Report:
+        if self.cross is not None:
+            self.cross.finish(self.report)
+        self.report.order()
+        return self.report
+
+
+def _spread(
+    tasks: list[Task],
+    report: Report,
+    options: Options,
+    jobs: int,
+    stream: BinaryIO,
+    advance: Progress,
+    cross: CrossPass | None,
+) -> None:
+    merger = Merger(report, cross)
     with _executor(jobs) as pool:
         expanded = _expand_stdin(tasks, stream, options)
-        for task, partial, lines in _ordered(pool, expanded, options, jobs * 2):
-            offset = offsets.get(task.source, 0)
-            report.merge(_shift(partial, offset))
-            offsets[task.source] = offset + lines
+        # Results are merged in input order, so a large task at the head holds up the
+        # rest: a wide window keeps the other workers busy meanwhile (school files range
+        # from twenty pupils to thousands). Partial reports of valid files are small.
+        for task, partial in _ordered(pool, expanded, options, jobs * 8):
+            merger.add(task, partial)
             advance(task.size)
-    return report
 
 
 def _expand_stdin(tasks: list[Task], stream: BinaryIO, options: Options) -> Iterator[Task]:
@@ -231,20 +309,20 @@ def _executor(jobs: int) -> ProcessPoolExecutor:
 
 def _ordered(
     pool: Executor, tasks: Iterable[Task], options: Options, window: int
-) -> Iterator[tuple[Task, Report, int]]:
+) -> Iterator[tuple[Task, Partial]]:
     """Results in input order, with at most ``window`` tasks in flight."""
-    pending: deque[tuple[Task, Future[tuple[Report, int]]]] = deque()
+    pending: deque[tuple[Task, Future[Partial]]] = deque()
     for task in tasks:
         pending.append((task, pool.submit(_worker, task, options)))
         if len(pending) >= window:
             done_task, future = pending.popleft()
-            yield (done_task, *future.result())
+            yield done_task, future.result()
     while pending:
         done_task, future = pending.popleft()
-        yield (done_task, *future.result())
+        yield done_task, future.result()
 
 
-def _worker(task: Task, options: Options) -> tuple[Report, int]:
+def _worker(task: Task, options: Options) -> Partial:
     if task.kind == "block-document":
         report = options.new_report()
         session = Session(options, report)
@@ -253,5 +331,5 @@ def _worker(task: Task, options: Options) -> tuple[Report, int]:
             session.input_error(summary, session.over("too_large"))
         else:
             session.data(task.data, summary, False)
-        return report, 0
+        return Partial(report, 0, session.summaries)
     return run_task(task, options)

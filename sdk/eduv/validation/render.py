@@ -75,9 +75,7 @@ def _text_lines(report: Report) -> Iterator[tuple[str, str]]:
             yield ("", _finding_line(finding))
     for error in report.input_errors:
         yield ("red", f"{label(lang, 'input_error')}: {error}")
-    for source in report.sources:
-        if source.judged is not None:
-            yield ("dim", f"{source.source}: {source.judged.describe(lang)}")
+    yield from _judged_lines(report)
     if report.truncated:
         yield ("yellow", label(lang, "truncated", count=report.truncated))
     if not report.rules:
@@ -92,6 +90,26 @@ def _text_lines(report: Report) -> Iterator[tuple[str, str]]:
         input_errors=report.input_error_count,
     )
     yield ("green" if report.valid else "red", summary)
+
+
+# Beyond this many datasets, the days they were judged on are told once per distinct
+# range: a folder of 8,000 school files would otherwise start its summary with 8,000
+# lines that mostly say the same (the JSON report keeps them per source).
+JUDGED_LINES = 10
+
+
+def _judged_lines(report: Report) -> Iterator[tuple[str, str]]:
+    lang = report.lang
+    judged = [(s.source, s.judged.describe(lang)) for s in report.sources if s.judged]
+    if len(judged) <= JUDGED_LINES:
+        for source, text in judged:
+            yield ("dim", f"{source}: {text}")
+        return
+    counts: dict[str, int] = {}
+    for _, text in judged:
+        counts[text] = counts.get(text, 0) + 1
+    for text, count in counts.items():
+        yield ("dim", label(lang, "judged_many", count=f"{count:,}", judged=text))
 
 
 def _failure_text(findings: list[Finding]) -> str:

@@ -7,6 +7,7 @@ findings are listed as items (a bulk run over a million valid messages stays sma
 
 from __future__ import annotations
 
+import time
 from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
 from typing import Any
@@ -73,6 +74,15 @@ def _capped(findings: list[Finding], lang: Lang) -> list[Finding]:
     return kept
 
 
+def _pointer_key(pointer: str | None) -> tuple[tuple[int, int, str], ...]:
+    """A JSON pointer as a sort key in which array indexes sort as numbers."""
+    if not pointer:
+        return ()
+    return tuple(
+        (0, int(part), "") if part.isdigit() else (1, 0, part) for part in pointer.split("/")
+    )
+
+
 @dataclass(slots=True)
 class SourceSummary:
     """Counts for one input source."""
@@ -121,6 +131,10 @@ class Report:
     finding_counts: dict[str, int] = field(
         default_factory=lambda: {"schema": 0, "rule": 0, "protocol": 0}
     )
+    # Processor seconds per stage (input, schemas, rules, cross-school), summed over the
+    # jobs: cheap timers per document, shown by ``eduv validate --timings``, never in
+    # the report itself (two runs of the same input give the same report).
+    timings: dict[str, float] = field(default_factory=dict)
 
     @property
     def valid(self) -> bool:
@@ -163,6 +177,29 @@ class Report:
             item.findings = _capped(item.findings, self.lang)
         self.items.append(item)
 
+    def spent(self, stage: str, since: float) -> float:
+        """Add the processor time since ``since`` (a ``process_time`` value) to a stage;
+        returns now. Processor time, not wall time: on a machine shared with other work
+        the shares of the stages stay what they are."""
+        now = time.process_time()
+        self.timings[stage] = self.timings.get(stage, 0.0) + now - since
+        return now
+
+    def order(self) -> None:
+        """Items by source (in the order sources were first seen), then line, then pointer.
+
+        The order of the items of a run does not depend on how many jobs ran it, nor on
+        when a finding was made: the cross-school pass adds its findings last.
+        """
+        rank = {summary.source: index for index, summary in enumerate(self.sources)}
+        self.items.sort(
+            key=lambda item: (
+                rank.get(item.source or "", -1),
+                -1 if item.line is None else item.line,
+                _pointer_key(item.location),
+            )
+        )
+
     def add_document(self, item: Item) -> None:
         """Keep findings about a JSON text as such (not one of its messages): not counted
         as a message."""
@@ -195,6 +232,8 @@ class Report:
         for error in other.input_errors:
             self._keep_input_error(error)
         self._merge_sources(other.sources)
+        for stage, seconds in other.timings.items():
+            self.timings[stage] = self.timings.get(stage, 0.0) + seconds
 
     def _keep(self, item: Item) -> None:
         if self.max_items is not None and len(self.items) >= self.max_items:
