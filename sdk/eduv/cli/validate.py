@@ -90,6 +90,18 @@ def validate(
         ReportFormat, typer.Option("--format", "-f", help="Report format.")
     ] = ReportFormat.text,
     jobs: Annotated[int, typer.Option("--jobs", "-j", min=1, help="Processes to use.")] = 1,
+    dask: Annotated[
+        str | None,
+        typer.Option(
+            help="Run on the Dask cluster whose scheduler is at this address "
+            "(tcp://HOST:8786); its workers read the inputs themselves (needs eduv[dask]).",
+            metavar="ADDRESS",
+        ),
+    ] = None,
+    dask_timeout: Annotated[
+        float,
+        typer.Option(min=0.1, help="Seconds to wait for the Dask scheduler and a worker."),
+    ] = 10.0,
     rules: Annotated[bool, typer.Option(help="Also check the rule catalogue.")] = True,
     strict: Annotated[
         bool, typer.Option(help="Report properties the schemas do not define.")
@@ -132,7 +144,7 @@ def validate(
     "payload"}. Exit code 0: all valid; 1: something invalid; 2: input errors.
     """
     from eduv import spec
-    from eduv.validation import render, validate_paths
+    from eduv.validation import render
 
     sources = list(paths or [])
     if not sources:
@@ -160,15 +172,14 @@ def validate(
         "max_json_values": max_json_values,
     }
     _check_days(as_of, between)
+    if dask is not None:
+        _check_cluster(sources, jobs)
+        settings.update(dask=dask, dask_timeout=dask_timeout)
     total = _total_size([s for s in sources if s != "-"])
     show = (
         progress if progress is not None else (sys.stderr.isatty() and total >= PROGRESS_THRESHOLD)
     )
-    if show:
-        with _Bar(total) as bar:
-            report = validate_paths(sources, progress=bar.advance, **settings)
-    else:
-        report = validate_paths(sources, **settings)
+    report = _validated(sources, settings, show, total)
     if output_format is ReportFormat.json:
         stdout(render.to_json(report))
     elif output_format is ReportFormat.junit:
@@ -176,6 +187,36 @@ def validate(
     else:
         _show_text(report)
     raise typer.Exit(report.exit_code)
+
+
+def _validated(sources: list[str], settings: dict[str, Any], show: bool, total: int) -> Any:
+    if settings.get("dask") is None:
+        return _report(sources, settings, show, total)
+    from eduv.validation.cluster import ClusterError
+
+    try:
+        return _report(sources, settings, show, total)
+    except ClusterError as exc:
+        fail(str(exc))
+
+
+def _report(sources: list[str], settings: dict[str, Any], show: bool, total: int) -> Any:
+    from eduv.validation import validate_paths
+
+    if show:
+        with _Bar(total) as bar:
+            return validate_paths(sources, progress=bar.advance, **settings)
+    return validate_paths(sources, **settings)
+
+
+def _check_cluster(sources: list[str], jobs: int) -> None:
+    if "-" in sources:
+        fail(
+            "--dask cannot read standard input: the cluster's workers read their input "
+            "themselves, so give files, folders or URLs they can reach"
+        )
+    if jobs != 1:
+        fail("--jobs does not go with --dask: the cluster's workers run the tasks")
 
 
 def _check_days(as_of: str | None, between: tuple[str, str] | None) -> None:

@@ -12,8 +12,9 @@ import itertools
 import os
 import sys
 from collections import deque
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from concurrent.futures import Executor, Future, ProcessPoolExecutor
+from contextlib import nullcontext
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import BinaryIO, Literal
@@ -37,7 +38,7 @@ from eduv.validation.inputs import (
 )
 from eduv.validation.report import Report
 
-__all__ = ["Options", "Progress", "Task", "plan", "run", "run_task"]
+__all__ = ["Options", "Planner", "Progress", "Task", "plan", "run", "run_task"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -181,6 +182,10 @@ def _ignore(_: int) -> None:
     return None
 
 
+# Turns the inputs into tasks, adding input errors for missing ones (see plan).
+Planner = Callable[[Sequence[str], int, Report], list[Task]]
+
+
 def run(
     paths: Sequence[str],
     options: Options,
@@ -188,13 +193,20 @@ def run(
     jobs: int = 1,
     progress: Progress | None = None,
     stdin: BinaryIO | None = None,
+    executor: Executor | None = None,
+    planner: Planner = plan,
 ) -> Report:
-    """Validate every input and return one report (inputs in the order given)."""
+    """Validate every input and return one report (inputs in the order given).
+
+    ``executor`` runs the tasks elsewhere than in ``jobs`` local processes (a cluster,
+    see :mod:`eduv.validation.cluster`; ``jobs`` then says how many tasks it runs at
+    once); the caller owns it. ``planner`` replaces :func:`plan` for inputs it knows.
+    """
     report = options.new_report()
-    tasks = plan(paths, max(jobs, 1), report)
+    tasks = planner(paths, max(jobs, 1), report)
     advance = progress or _ignore
     stream = stdin if stdin is not None else sys.stdin.buffer
-    if jobs <= 1:
+    if jobs <= 1 and executor is None:
         session = Session(options, report)
         for task in tasks:
             if task.kind == "stdin":
@@ -203,7 +215,7 @@ def run(
                 _execute(session, task, advance)
         return report
     offsets: dict[str, int] = {}
-    with _executor(jobs) as pool:
+    with nullcontext(executor) if executor is not None else _executor(jobs) as pool:
         expanded = _expand_stdin(tasks, stream, options)
         for task, partial, lines in _ordered(pool, expanded, options, jobs * 2):
             offset = offsets.get(task.source, 0)
