@@ -35,6 +35,12 @@ __all__ = ["CONNECT_TIMEOUT", "ClusterError", "plan", "run"]
 
 # Seconds to reach the scheduler and to wait for a first worker.
 CONNECT_TIMEOUT = 10.0
+# Tasks in flight per worker thread, four times what --jobs keeps: a result crosses the
+# network and the scheduler before the next task goes out, and a large school at the
+# head of the input order must not leave the other workers idle. Over 400 one-message
+# files on two workers, 2, 4, 8 and 16 a thread took 5.0, 3.6, 2.9 and 3.0 ms a task.
+# Memory stays bounded: a partial report holds at most max_items messages.
+WINDOW_PER_SLOT = 8
 INSTALL_HINT = "install eduv[dask] (pip install 'eduv[dask]')"
 # Paths the client's and the workers' file systems share; anything else is a URL.
 _LOCAL_PROTOCOLS = ("file", "local")
@@ -69,7 +75,13 @@ def run(
         executor = _OnWorkers(client, os.getcwd())
         try:
             return parallel.run(
-                paths, options, jobs=slots, progress=progress, executor=executor, planner=plan
+                paths,
+                options,
+                jobs=slots,
+                progress=progress,
+                executor=executor,
+                planner=plan,
+                window=slots * WINDOW_PER_SLOT,
             )
         except ClusterError:
             raise

@@ -195,12 +195,14 @@ def run(
     stdin: BinaryIO | None = None,
     executor: Executor | None = None,
     planner: Planner = plan,
+    window: int | None = None,
 ) -> Report:
     """Validate every input and return one report (inputs in the order given).
 
     ``executor`` runs the tasks elsewhere than in ``jobs`` local processes (a cluster,
     see :mod:`eduv.validation.cluster`; ``jobs`` then says how many tasks it runs at
     once); the caller owns it. ``planner`` replaces :func:`plan` for inputs it knows.
+    ``window`` is how many tasks may be in flight (default twice ``jobs``).
     """
     report = options.new_report()
     tasks = planner(paths, max(jobs, 1), report)
@@ -217,7 +219,7 @@ def run(
     offsets: dict[str, int] = {}
     with nullcontext(executor) if executor is not None else _executor(jobs) as pool:
         expanded = _expand_stdin(tasks, stream, options)
-        for task, partial, lines in _ordered(pool, expanded, options, jobs * 2):
+        for task, partial, lines in _ordered(pool, expanded, options, window or jobs * 2):
             offset = offsets.get(task.source, 0)
             report.merge(_shift(partial, offset))
             offsets[task.source] = offset + lines
