@@ -17,7 +17,7 @@ import orjson
 import pytest
 
 from eduv.dataset.io import save_dataset
-from eduv.testing.bulk import bulk_batches
+from eduv.testing.bulk import bulk_batches, write_bulk_dataset
 from eduv.validation import cluster, inputs, parallel
 from eduv.validation.dispatch import Options
 from eduv.validation.parallel import Task
@@ -65,6 +65,10 @@ def corpus(tmp_path_factory: pytest.TempPathFactory) -> Path:
     (folder / "malformed.json").write_bytes(b'{"api": ')
     (folder / "more").mkdir()
     (folder / "more" / "group.json").write_bytes(good)
+    district = root / "district"  # a dataset folder: its findings name files inside it
+    write_bulk_dataset(district, 300, seed=5)
+    with (district / "employees.ndjson").open("ab") as handle:
+        handle.write(b'{"broken\n')
     return root
 
 
@@ -90,7 +94,13 @@ def test_dask_gives_the_report_of_jobs(
 ) -> None:
     monkeypatch.chdir(corpus)
     monkeypatch.setattr(inputs, "BLOCK_SIZE", 4096)  # NDJSON files cut into byte ranges
-    args = ["validate", "schools", *([] if "--format" in extra else ["-f", "json"]), *extra]
+    args = [
+        "validate",
+        "schools",
+        "district",
+        *([] if "--format" in extra else ["-f", "json"]),
+        *extra,
+    ]
     jobs = cli(*args, "--jobs", "2")
     dask = cli(*args, "--dask", address)
     assert dask.err == jobs.err == ""
@@ -102,7 +112,10 @@ def test_dask_gives_the_report_of_jobs(
     assert _comparable(ours) == _comparable(theirs)
     names = [s["source"] for s in ours["sources"]]
     assert names[0] == "schools/few.jsonl" and "schools/more/group.json" in names
-    assert ours["summary"]["invalid"] >= 17 and ours["summary"]["inputErrors"] == 2
+    assert names[-1] == "district"
+    inside = [e["source"] for e in ours["inputErrors"] if e["source"].startswith("district")]
+    assert inside == ["district/employees.ndjson"]
+    assert ours["summary"]["invalid"] >= 17 and ours["summary"]["inputErrors"] == 3
 
 
 def test_file_urls_are_read_by_the_workers(cli: Cli, address: str, corpus: Path) -> None:
