@@ -13,7 +13,8 @@ switching every round. It prints:
 - the throughput ratio dask/jobs, the median of the ratios of each round (goal from the
   issue: at least 0.9);
 - the overhead per task: a folder of ``--tiny`` files of one message each, minus a
-  folder of one such file, per file, for both commands;
+  folder of one such file, per file: wall-clock time of both commands, and the CPU time
+  the client, the scheduler and the workers spend on it under ``--dask``;
 - the cost of one school's task in one process (its files validated here, warm), the
   figure the time model of docs/scale.md starts from.
 """
@@ -21,7 +22,9 @@ switching every round. It prints:
 from __future__ import annotations
 
 import argparse
+import importlib
 import os
+import resource
 import statistics
 import subprocess
 import sys
@@ -118,6 +121,48 @@ def school_cost(files: list[Path], sample: int) -> tuple[float, int]:
     return took, pupils // len(chosen)
 
 
+def _cpu(pids: list[int]) -> list[float]:
+    """CPU seconds used so far by each process (psutil comes with Dask's distributed)."""
+    psutil = importlib.import_module("psutil")
+    return [sum(psutil.Process(pid).cpu_times()[:2]) for pid in pids]
+
+
+def _children_cpu() -> float:
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
+
+
+def overheads(
+    many: Path, one: Path, cluster: LocalCluster, rounds: int, count: int
+) -> dict[str, float]:
+    """What one more task costs, in milliseconds, the median over rounds: wall-clock time
+    of both commands, and CPU time of the client, the scheduler and the workers (``--dask``).
+    Each figure is the folder of ``count`` files minus the folder of one, per file."""
+    rows: dict[str, list[float]] = {
+        k: [] for k in ("jobs", "dask", "client", "scheduler", "workers")
+    }
+    rows |= {"jobs start": [], "dask start": []}  # seconds for the folder of one file
+    for _ in range(rounds):
+        seen: dict[str, list[float]] = {}
+        for mode, folder in (("many", many), ("one", one)):
+            jobs = seconds(eduv(str(folder), "--jobs", "2"))
+            client, (scheduler, *workers) = _children_cpu(), _cpu(cluster.pids)
+            wall = seconds(eduv(str(folder), "--dask", cluster.address))
+            after, (scheduler_after, *workers_after) = _children_cpu(), _cpu(cluster.pids)
+            seen[mode] = [
+                jobs,
+                wall,
+                after - client,
+                scheduler_after - scheduler,
+                sum(workers_after) - sum(workers),
+            ]
+        for name, big, small in zip(list(rows)[:5], seen["many"], seen["one"], strict=True):
+            rows[name].append((big - small) / (count - 1) * 1000)
+        rows["jobs start"].append(seen["one"][0])
+        rows["dask start"].append(seen["one"][1])
+    return {name: statistics.median(values) for name, values in rows.items()}
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--pupils", type=int, default=100_000)
@@ -143,25 +188,15 @@ def main(argv: list[str] | None = None) -> int:
                 },
                 args.rounds,
             )
-            small = interleaved(
-                {
-                    f"jobs {mode}": eduv(str(folder), "--jobs", "2")
-                    for mode, folder in (("many", many), ("one", one))
-                }
-                | {
-                    f"dask {mode}": eduv(str(folder), "--dask", address)
-                    for mode, folder in (("many", many), ("one", one))
-                },
-                args.rounds,
-            )
-        cost, pupils = school_cost(files, sample=12)
+            small = overheads(many, one, cluster, args.rounds, args.tiny)
+        cost, pupils = school_cost(files, sample=40)
     _show(big, small, args.tiny, len(files), cost, pupils)
     return 0
 
 
 def _show(
     big: dict[str, list[float]],
-    small: dict[str, list[float]],
+    small: dict[str, float],
     tiny: int,
     schools: int,
     cost: float,
@@ -178,16 +213,16 @@ def _show(
         f"throughput dask/jobs: {statistics.median(ratios):.2f} "
         f"(rounds: {', '.join(f'{r:.2f}' for r in ratios)}; goal at least 0.9)"
     )
-    for mode in ("jobs", "dask"):
-        each = [
-            (m - o) / (tiny - 1)
-            for m, o in zip(small[f"{mode} many"], small[f"{mode} one"], strict=True)
-        ]
-        start = statistics.median(small[f"{mode} one"])
-        print(
-            f"  {mode:5} per task {statistics.median(each) * 1000:6.2f} ms "
-            f"(over {tiny} one-message files); one file {start:.2f} s"
-        )
+    print(
+        f"one more task (over {tiny} one-message files): --jobs 2 {small['jobs']:.2f} ms, "
+        f"--dask {small['dask']:.2f} ms wall-clock; --dask CPU: client "
+        f"{small['client']:.2f} ms, scheduler {small['scheduler']:.2f} ms, "
+        f"workers {small['workers']:.2f} ms"
+    )
+    print(
+        f"a folder of one file: --jobs 2 {small['jobs start']:.2f} s, "
+        f"--dask {small['dask start']:.2f} s"
+    )
     print(
         f"one school's task in one process: {cost * 1000:.0f} ms "
         f"({pupils} pupils on average, {cost / max(pupils, 1) * 1e6:.0f} µs a pupil)"

@@ -42,6 +42,11 @@ class LocalCluster:
         self._processes: list[subprocess.Popen[bytes]] = []
         self._logs: list[IO[bytes]] = []
 
+    @property
+    def pids(self) -> list[int]:
+        """The scheduler's process id, then the workers'."""
+        return [process.pid for process in self._processes]
+
     def __enter__(self) -> LocalCluster:
         try:
             self.start()
