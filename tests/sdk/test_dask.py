@@ -207,11 +207,19 @@ def test_no_workers_and_other_versions_are_refused() -> None:
         cluster._check_workers(_Scheduler(other), "tcp://h:1", 0.1)
 
 
-def test_workers_fetch_urls_of_object_stores(corpus: Path) -> None:
-    """What a worker does with an s3:// or gs:// URL, shown with fsspec's memory store
-    (which only this process sees, so no cluster takes part)."""
+@pytest.fixture
+def store() -> Iterator[Any]:
+    """fsspec's memory store, which only this process sees: what a worker does with an
+    s3:// or gs:// URL, shown without a cluster. Emptied of what the test put there."""
     fsspec = pytest.importorskip("fsspec")
-    store = fsspec.filesystem("memory")
+    memory = fsspec.filesystem("memory")
+    yield memory
+    for root in ("/corpus", "/store"):
+        if memory.exists(root):
+            memory.rm(root, recursive=True)
+
+
+def test_workers_fetch_urls_of_object_stores(corpus: Path, store: Any) -> None:
     folder = corpus / "schools"
     for name in ("few.jsonl", "school-broken.json", "more/group.json"):
         store.pipe(f"/corpus/{name}", (folder / name).read_bytes())
@@ -230,3 +238,16 @@ def test_workers_fetch_urls_of_object_stores(corpus: Path) -> None:
         seen = orjson.dumps(local.to_json()).replace(str(folder).encode(), b"memory:///corpus")
         assert fetched.to_json() == orjson.loads(seen)
         assert lines == 0
+
+
+def test_workers_fetch_dataset_folders_whole(corpus: Path, store: Any) -> None:
+    district = corpus / "district"
+    for path in district.rglob("*"):
+        if path.is_file():
+            store.pipe(f"/store/district/{path.relative_to(district)}", path.read_bytes())
+    report = Options().new_report()
+    (task,) = cluster.plan(["memory://store/district"], 1, report)
+    assert task == Task("path", "memory://store/district")
+    fetched, _ = cluster._on_worker(parallel._worker, "/", task, Options())
+    assert [e.source for e in fetched.input_errors] == ["memory://store/district/employees.ndjson"]
+    assert [s.source for s in fetched.sources] == ["memory://store/district"]
