@@ -7,6 +7,8 @@ client sees them.
 
 from __future__ import annotations
 
+import os
+import signal
 import socket
 import sys
 from collections.abc import Iterator
@@ -182,6 +184,26 @@ def test_a_failing_task_is_a_clear_error(
     monkeypatch.setattr(cluster, "plan", unreadable)
     with pytest.raises(cluster.ClusterError, match=f"at {address} failed: TypeError"):
         cluster.run([source], Options(), address)
+
+
+def test_the_tasks_of_a_lost_worker_go_to_another(corpus: Path, tmp_path: Path) -> None:
+    from eduv.testing.cluster import LocalCluster
+
+    paths = [str(corpus / "schools"), str(corpus / "district")]
+    expected = parallel.run(paths, Options(), jobs=2)
+    with LocalCluster(tmp_path, workers=2) as spare:
+        victim = spare.pids[-1]
+
+        def kill_once(_: int) -> None:
+            # After the first result, while later tasks are in flight on both workers.
+            nonlocal victim
+            if victim:
+                os.kill(victim, signal.SIGKILL)
+                victim = 0
+
+        found = cluster.run(paths, Options(), spare.address, progress=kill_once)
+    assert victim == 0
+    assert found.to_json() == expected.to_json()
 
 
 class _Scheduler:
