@@ -94,13 +94,16 @@ def validate(
         str | None,
         typer.Option(
             help="Run on the Dask cluster whose scheduler is at this address "
-            "(tcp://HOST:8786); its workers read the inputs themselves (needs eduv[dask]).",
+            "(tcp://HOST:8786); its workers read the inputs themselves. Needs the dask "
+            "extra of eduv.",
             metavar="ADDRESS",
         ),
     ] = None,
     dask_timeout: Annotated[
         float,
-        typer.Option(min=0.1, help="Seconds to wait for the Dask scheduler and a worker."),
+        typer.Option(
+            min=0.1, help="Seconds to wait for the Dask scheduler and a worker.", metavar="SECONDS"
+        ),
     ] = 10.0,
     rules: Annotated[bool, typer.Option(help="Also check the rule catalogue.")] = True,
     strict: Annotated[
