@@ -147,7 +147,7 @@ def validate(
     "payload"}. Exit code 0: all valid; 1: something invalid; 2: input errors.
     """
     from eduv import spec
-    from eduv.validation import render
+    from eduv.validation import render, validate_paths
 
     sources = list(paths or [])
     if not sources:
@@ -182,7 +182,11 @@ def validate(
     show = (
         progress if progress is not None else (sys.stderr.isatty() and total >= PROGRESS_THRESHOLD)
     )
-    report = _validated(sources, settings, show, total)
+    if show:
+        with _Bar(total) as bar:
+            report = validate_paths(sources, progress=bar.advance, **settings)
+    else:
+        report = validate_paths(sources, **settings)
     if output_format is ReportFormat.json:
         stdout(render.to_json(report))
     elif output_format is ReportFormat.junit:
@@ -190,36 +194,6 @@ def validate(
     else:
         _show_text(report)
     raise typer.Exit(report.exit_code)
-
-
-def _validated(sources: list[str], settings: dict[str, Any], show: bool, total: int) -> Any:
-    if settings.get("dask") is None:
-        return _report(sources, settings, show, total)
-    from eduv.validation.cluster import ClusterError
-
-    try:
-        return _report(sources, settings, show, total)
-    except ClusterError as exc:
-        fail(str(exc))
-
-
-def _report(sources: list[str], settings: dict[str, Any], show: bool, total: int) -> Any:
-    from eduv.validation import validate_paths
-
-    if show:
-        with _Bar(total) as bar:
-            return validate_paths(sources, progress=bar.advance, **settings)
-    return validate_paths(sources, **settings)
-
-
-def _check_cluster(sources: list[str], jobs: int) -> None:
-    if "-" in sources:
-        fail(
-            "--dask cannot read standard input: the cluster's workers read their input "
-            "themselves, so give files, folders or URLs they can reach"
-        )
-    if jobs != 1:
-        fail("--jobs does not go with --dask: the cluster's workers run the tasks")
 
 
 def _check_days(as_of: str | None, between: tuple[str, str] | None) -> None:
@@ -231,3 +205,13 @@ def _check_days(as_of: str | None, between: tuple[str, str] | None) -> None:
     except ValueError as exc:
         text = str(exc).replace("as_of", "--as-of").replace("between", "--between", 1)
         fail(text)
+
+
+def _check_cluster(sources: list[str], jobs: int) -> None:
+    if "-" in sources:
+        fail(
+            "--dask cannot read standard input: the cluster's workers read their input "
+            "themselves, so give files, folders or URLs they can reach"
+        )
+    if jobs != 1:
+        fail("--jobs does not go with --dask: the cluster's workers run the tasks")
