@@ -117,8 +117,9 @@ def _loaded(modules: tuple[str, ...], *args: str) -> bool:
 
 
 EXTENSIONS = ("eduv.conformance.cli", "eduv.provider.cli")
-# What the extensions and the typed client bring, and `eduv validate` never needs.
-HEAVY = ("fastapi", "sqlalchemy", "httpx", "pydantic")
+# What the extensions and the typed client bring, and `eduv validate` never needs; Dask
+# and fsspec only under --dask.
+HEAVY = ("fastapi", "sqlalchemy", "httpx", "pydantic", "dask", "distributed", "fsspec")
 
 
 def test_own_commands_start_without_the_conformance_package(tmp_path: Path) -> None:

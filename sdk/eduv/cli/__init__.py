@@ -80,8 +80,9 @@ def _wants_extensions(argv: list[str]) -> bool:
 def _expected_errors() -> tuple[type[BaseException], ...]:
     from eduv.keys import InvalidKeyError
     from eduv.spec import SpecLookupError
+    from eduv.validation.cluster import ClusterError  # imports no Dask
 
-    return (SpecLookupError, InvalidKeyError, ValueError, OSError)
+    return (SpecLookupError, InvalidKeyError, ClusterError, ValueError, OSError)
 
 
 def main(argv: list[str] | None = None) -> None:

@@ -90,6 +90,21 @@ def validate(
         ReportFormat, typer.Option("--format", "-f", help="Report format.")
     ] = ReportFormat.text,
     jobs: Annotated[int, typer.Option("--jobs", "-j", min=1, help="Processes to use.")] = 1,
+    dask: Annotated[
+        str | None,
+        typer.Option(
+            help="Run on the Dask cluster whose scheduler is at this address "
+            "(tcp://HOST:8786); its workers read the inputs themselves. Needs the dask "
+            "extra of eduv.",
+            metavar="ADDRESS",
+        ),
+    ] = None,
+    dask_timeout: Annotated[
+        float,
+        typer.Option(
+            min=0.1, help="Seconds to wait for the Dask scheduler and a worker.", metavar="SECONDS"
+        ),
+    ] = 10.0,
     rules: Annotated[bool, typer.Option(help="Also check the rule catalogue.")] = True,
     strict: Annotated[
         bool, typer.Option(help="Report properties the schemas do not define.")
@@ -167,6 +182,9 @@ def validate(
         "max_json_values": max_json_values,
     }
     _check_days(as_of, between)
+    if dask is not None:
+        _check_cluster(sources, jobs)
+        settings.update(dask=dask, dask_timeout=dask_timeout)
     total = _total_size([s for s in sources if s != "-"])
     show = (
         progress if progress is not None else (sys.stderr.isatty() and total >= PROGRESS_THRESHOLD)
@@ -209,3 +227,13 @@ def _check_days(as_of: str | None, between: tuple[str, str] | None) -> None:
     except ValueError as exc:
         text = str(exc).replace("as_of", "--as-of").replace("between", "--between", 1)
         fail(text)
+
+
+def _check_cluster(sources: list[str], jobs: int) -> None:
+    if "-" in sources:
+        fail(
+            "--dask cannot read standard input: the cluster's workers read their input "
+            "themselves, so give files, folders or URLs they can reach"
+        )
+    if jobs != 1:
+        fail("--jobs does not go with --dask: the cluster's workers run the tasks")

@@ -220,6 +220,8 @@ def validate_paths(
     progress: Progress | None = None,
     max_document_bytes: int = MAX_DOCUMENT_BYTES,
     max_json_values: int = MAX_JSON_VALUES,
+    dask: str | None = None,
+    dask_timeout: float = 10.0,
 ) -> Report:
     """Validate files and folders (JSON, NDJSON, envelopes, HAR, datasets); ``-`` is stdin.
 
@@ -232,6 +234,13 @@ def validate_paths(
     parsing, since each value costs a Python object) are input errors, found while
     reading. A message keeps at most :data:`~eduv.validation.report.MAX_ITEM_FINDINGS`
     findings; the rest are counted.
+
+    ``dask`` is the address of a Dask scheduler (``tcp://host:8786``) whose workers
+    run the tasks instead of ``jobs`` local processes, reading the inputs themselves
+    (paths they share with this process, or URLs fsspec opens); ``dask_timeout`` is
+    how long to wait for it and its first worker, in seconds. A cluster that cannot
+    do the work raises :class:`eduv.validation.cluster.ClusterError`; standard input
+    cannot go to one.
     """
     if api is not None:
         spec.resolve_version(api, version)  # fail early on unknown names
@@ -250,6 +259,10 @@ def validate_paths(
         max_document_bytes,
         max_json_values,
     )
+    if dask is not None:
+        from eduv.validation import cluster
+
+        return cluster.run(paths, options, dask, progress=progress, timeout=dask_timeout)
     return run(paths, options, jobs=jobs, progress=progress)
 
 

@@ -16,8 +16,9 @@ import itertools
 import os
 import sys
 from collections import deque
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from concurrent.futures import Executor, Future, ProcessPoolExecutor
+from contextlib import AbstractContextManager, nullcontext
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import BinaryIO, Literal
@@ -42,7 +43,17 @@ from eduv.validation.inputs import (
 )
 from eduv.validation.report import Report
 
-__all__ = ["Merger", "Options", "Partial", "Progress", "Task", "plan", "run", "run_task"]
+__all__ = [
+    "Merger",
+    "Options",
+    "Partial",
+    "Planner",
+    "Progress",
+    "Task",
+    "plan",
+    "run",
+    "run_task",
+]
 
 
 @dataclass(frozen=True, slots=True)
@@ -197,6 +208,10 @@ def _ignore(_: int) -> None:
     return None
 
 
+# Turns the inputs into tasks, adding input errors for missing ones (see plan).
+Planner = Callable[[Sequence[str], int, Report], list[Task]]
+
+
 def run(
     paths: Sequence[str],
     options: Options,
@@ -204,18 +219,28 @@ def run(
     jobs: int = 1,
     progress: Progress | None = None,
     stdin: BinaryIO | None = None,
+    executor: Executor | None = None,
+    planner: Planner = plan,
+    window: int | None = None,
 ) -> Report:
-    """Validate every input and return one report (inputs in the order given)."""
+    """Validate every input and return one report (inputs in the order given).
+
+    ``executor`` runs the tasks elsewhere than in ``jobs`` local processes (a cluster,
+    see :mod:`eduv.validation.cluster`; ``jobs`` then says how many tasks it runs at
+    once); the caller owns it. ``planner`` replaces :func:`plan` for inputs it knows.
+    ``window`` is how many tasks may be in flight (default twice ``jobs``).
+    """
     report = options.new_report()
-    tasks = plan(paths, max(jobs, 1), report)
+    tasks = planner(paths, max(jobs, 1), report)
     advance = progress or _ignore
     stream = stdin if stdin is not None else sys.stdin.buffer
     cross = CrossPass(options.lang) if options.rules else None
     try:
-        if jobs <= 1:
+        if jobs <= 1 and executor is None:
             _inline(tasks, Session(options, report), stream, advance, cross)
         else:
-            _spread(tasks, report, options, jobs, stream, advance, cross)
+            pool = nullcontext(executor) if executor is not None else _executor(jobs)
+            _spread(tasks, report, options, pool, window or jobs * 8, stream, advance, cross)
         return Merger(report, cross).finish()
     finally:
         if cross is not None:
@@ -275,18 +300,19 @@ def _spread(
     tasks: list[Task],
     report: Report,
     options: Options,
-    jobs: int,
+    pool_context: AbstractContextManager[Executor],
+    window: int,
     stream: BinaryIO,
     advance: Progress,
     cross: CrossPass | None,
 ) -> None:
     merger = Merger(report, cross)
-    with _executor(jobs) as pool:
+    with pool_context as pool:
         expanded = _expand_stdin(tasks, stream, options)
         # Results are merged in input order, so a large task at the head holds up the
         # rest: a wide window keeps the other workers busy meanwhile (school files range
         # from twenty pupils to thousands). Partial reports of valid files are small.
-        for task, partial in _ordered(pool, expanded, options, jobs * 8):
+        for task, partial in _ordered(pool, expanded, options, window):
             merger.add(task, partial)
             advance(task.size)
 
