@@ -254,9 +254,10 @@ def test_workers_fetch_urls_of_object_stores(corpus: Path, store: Any) -> None:
     ]
     assert [e.source for e in report.input_errors] == ["memory://none"]
     for task in tasks:
-        fetched, lines = cluster._on_worker(parallel._worker, "/", task, Options())
+        partial = cluster._on_worker(parallel._worker, "/", task, Options())
+        fetched, lines = partial.report, partial.lines
         name = task.source.removeprefix("memory:///corpus/")
-        local, _ = parallel.run_task(Task("path", str(folder / name)), Options())
+        local = parallel.run_task(Task("path", str(folder / name)), Options()).report
         seen = orjson.dumps(local.to_json()).replace(str(folder).encode(), b"memory:///corpus")
         assert fetched.to_json() == orjson.loads(seen)
         assert lines == 0
@@ -270,6 +271,6 @@ def test_workers_fetch_dataset_folders_whole(corpus: Path, store: Any) -> None:
     report = Options().new_report()
     (task,) = cluster.plan(["memory://store/district"], 1, report)
     assert task == Task("path", "memory://store/district")
-    fetched, _ = cluster._on_worker(parallel._worker, "/", task, Options())
+    fetched = cluster._on_worker(parallel._worker, "/", task, Options()).report
     assert [e.source for e in fetched.input_errors] == ["memory://store/district/employees.ndjson"]
     assert [s.source for s in fetched.sources] == ["memory://store/district"]
