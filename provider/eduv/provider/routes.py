@@ -145,6 +145,12 @@ ROUTES: Mapping[str, Route] = {
     "get-entitlementproducts-for-user-at-school": Route(
         "chain-user", "entitlements", {"status": Column("status")}, body_person="user"
     ),
+    # usage-api, as the licence registry (LR): views of the usage reports
+    "get-usage-by-deliveryorder": Route("chain-get", "deliveryOrderUsage"),
+    "get-usage-by-entitlement": Route("chain-part", "deliveryOrderUsage"),
+    "get-usage-for-school": Route("chain-school", "deliveryOrderUsage"),
+    "get-usage-by-contract": Route("chain-by", "deliveryOrderUsage", {"id": Column("contract")}),
+    "get-usage-for-user-at-school": Route("chain-user", "deliveryOrderUsage", body_person="user"),
 }
 
 
@@ -171,6 +177,7 @@ NOT_SERVED = frozenset({"post-notification", "post-notifications"}) | _chain_not
 KIND_PARAMS: Mapping[str, frozenset[str]] = {
     "get": frozenset({"id"}),
     "chain-get": frozenset({"id"}),
+    "chain-part": frozenset({"id"}),
     "organisations": frozenset(
         {"orgMasterId", "orgId", "orgIdType", "boardMasterId", "boardId", "boardIdType", "name"}
     ),
