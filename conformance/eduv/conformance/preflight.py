@@ -175,9 +175,26 @@ def _probe(ctx: ObserveContext, op: Operation, tally: Tally) -> bool:
         if status == 403 and spec.status_code(_json(item.answer.content)) == 22:
             ctx.refused.setdefault(pair, set()).add(school.id)
             continue
+        if _nothing_for_school(item, op):
+            continue
         judge(tally, item, "not-served", {"operation": op.operation_id, "status": status})
         return False
     return True
+
+
+def _nothing_for_school(item: Observed, op: Operation) -> bool:
+    """Whether a 404 says the school has nothing to answer yet, not that the version is
+    not served: an operation that answers one object (the Usage API's school overview)
+    has no empty list to give, so a school without usage gets a StatusResponse 404 in
+    the version asked."""
+    body = op.success[1]
+    return (
+        item.answer.status == 404
+        and body is not None
+        and not body.array
+        and item.answer.header("api-version") == op.version
+        and spec.status_code(_json(item.answer.content)) is not None
+    )
 
 
 def _answered_in(item: Observed, op: Operation, tally: Tally) -> bool:

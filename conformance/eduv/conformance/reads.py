@@ -39,6 +39,8 @@ ID_MEMBERS = {
     "DeliveryOrder": "deliveryOrderId",
     "Entitlement": "entitlementId",
     "DeliveryOrderEntitlements": "deliveryOrderId",
+    "DeliveryOrderUsage": "deliveryOrderId",
+    "EntitlementUsage": "entitlementId",
 }
 
 
@@ -244,6 +246,19 @@ class ObserveContext:
             if item.purpose != "read" or item.op.api != api or item.op.version != version:
                 continue
             if operation_id is None or item.op.operation_id == operation_id:
+                yield item
+
+    def reads_of(self, api: str, operation_id: str, school: str | None) -> Iterator[Observed]:
+        """The successful unfiltered reads of ``operation_id`` for ``school``, any version."""
+        for item in self.observed:
+            if (
+                item.purpose == "read"
+                and item.op.api == api
+                and item.op.operation_id == operation_id
+                and item.school == school
+                and item.ok
+                and not _filtered(item)
+            ):
                 yield item
 
     def listing(
