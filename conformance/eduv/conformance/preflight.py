@@ -165,34 +165,41 @@ def _probe(ctx: ObserveContext, op: Operation, tally: Tally) -> bool:
             judge(tally, item, "not-served", {"operation": op.operation_id, "status": status})
             return False
         return _answered_in(item, op, tally)
+    empty: list[Observed] = []
+    answered = False
     for school in ctx.schools:
         item = ctx.read(op, school.id, {"orgMasterId": school.id}, purpose="preflight")
         status = item.answer.status
         if item.ok:
             if not _answered_in(item, op, tally):
                 return False
+            answered = True
             continue
         if status == 403 and spec.status_code(_json(item.answer.content)) == 22:
             ctx.refused.setdefault(pair, set()).add(school.id)
             continue
         if _nothing_for_school(item, op):
+            empty.append(item)
             continue
         judge(tally, item, "not-served", {"operation": op.operation_id, "status": status})
+        return False
+    if empty and not answered:
+        status = empty[0].answer.status
+        judge(tally, empty[0], "not-served", {"operation": op.operation_id, "status": status})
         return False
     return True
 
 
 def _nothing_for_school(item: Observed, op: Operation) -> bool:
-    """Whether a 404 says the school has nothing to answer yet, not that the version is
-    not served: an operation that answers one object (the Usage API's school overview)
-    has no empty list to give, so a school without usage gets a StatusResponse 404 in
-    the version asked."""
+    """Whether a 404 may say that the school has nothing yet rather than that the
+    version is not served: an operation that answers one object (the Usage API's school
+    overview) has no empty list to give a school without usage. It counts so only when
+    another school is answered (see ``_probe``)."""
     body = op.success[1]
     return (
         item.answer.status == 404
         and body is not None
         and not body.array
-        and item.answer.header("api-version") == op.version
         and spec.status_code(_json(item.answer.content)) is not None
     )
 
