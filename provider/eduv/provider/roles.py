@@ -24,11 +24,12 @@ from eduv import spec
 
 ROLES_DOCUMENT = "chain/roles.json"
 
-# The reads by POST that the provider answers: a person's entitlements at a school, and
-# that person's usage. (The Delivery API's counterpart is left out for now: which
-# school-wide delivery orders "concern" one person the text does not say.)
+# The reads by POST that the provider answers: a person's delivery orders, entitlements
+# and usage at a school. The texts do not say which delivery orders are a person's; the
+# provider reads those whose specification names the person (see the chain service).
 POST_READS = frozenset(
     {
+        "get-delivery-orders-for-user-at-school",
         "get-entitlements-for-user-at-school",
         "get-entitlementproducts-for-user-at-school",
         "get-usage-for-user-at-school",

@@ -126,6 +126,9 @@ ROUTES: Mapping[str, Route] = {
     "get-delivery-orders-by-contract": Route(
         "chain-by", "deliveryOrders", {"id": Column("contract")}
     ),
+    "get-delivery-orders-for-user-at-school": Route(
+        "chain-user", "deliveryOrders", {"status": Column("status")}, body_person="user"
+    ),
     # entitlement-api, as the entitlement manager (AM)
     "get-entitlement": Route("chain-get", "entitlements"),
     "get-entitlements-by-delivery-order": Route(
@@ -156,8 +159,8 @@ ROUTES: Mapping[str, Route] = {
 
 def _chain_not_served() -> frozenset[str]:
     """Operations of the chain APIs served that are not answered with data here: the
-    writing ones, the Delivery API's POST read, and those the role refuses with 405
-    (routed on their own, see ``eduv.provider.chain.refusals``)."""
+    writing ones, and those the role refuses with 405 (routed on their own, see
+    ``eduv.provider.chain.refusals``)."""
     from eduv.provider.roles import chain_apis, serves
 
     return frozenset(

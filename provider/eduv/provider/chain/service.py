@@ -52,8 +52,14 @@ from eduv.provider.schema import chain_objects
 KINDS = frozenset(
     {"chain-list", "chain-get", "chain-part", "chain-school", "chain-by", "chain-user"}
 )
-# Where an entitlement names the one person it is for.
+# Where an entitlement or a delivery order names the people it is for: the specification
+# member per collection, and its members for one person and for several.
+SPECIFICATIONS = {
+    "entitlements": "entitlementSpecification",
+    "deliveryOrders": "deliverySpecification",
+}
 HOLDERS = ("student", "employee")
+GROUPS = ("students", "employees")
 
 
 @dataclass(frozen=True, slots=True)
@@ -163,16 +169,19 @@ class ChainService:
         return chain_objects_where(conn, request.collection, conditions)
 
     def _for_user(self, conn: Connection, request: ChainRequest) -> list[Stored]:
-        """A person's entitlements at a school: those whose specification names them."""
+        """A person's entitlements or delivery orders at a school: those whose
+        specification names them (an order for a whole school, study or group names no
+        one, so it is no one's in particular)."""
         key = self._school(conn, request)
         if roles.needs_consent(request.op, request.scopes):
             self._check_consent(request, key)
         wanted = set(person_keys(request.body["user"]))
         conditions = [chain_objects.c.school_key == key, *self._conditions(request)]
         found = chain_objects_where(conn, request.collection, conditions)
-        if request.collection != "entitlements":
+        member = SPECIFICATIONS.get(request.collection)
+        if member is None:
             return found  # a usage report's entries are picked when shaping
-        return [s for s in found if wanted & _holder_keys(orjson.loads(s.doc))]
+        return [s for s in found if wanted & _holder_keys(orjson.loads(s.doc), member)]
 
     # -- schools and consent -------------------------------------------------------------
 
@@ -259,14 +268,18 @@ def _previous(api: str, component: str, objs: list[dict[str, Any]]) -> list[dict
     return out
 
 
-def _holder_keys(entitlement: Mapping[str, Any]) -> set[tuple[str, str]]:
+def _holder_keys(obj: Mapping[str, Any], member: str) -> set[tuple[str, str]]:
     found: set[tuple[str, str]] = set()
-    specification = entitlement.get("entitlementSpecification")
-    if isinstance(specification, Mapping):
-        for member in HOLDERS:
-            person = specification.get(member)
-            if isinstance(person, Mapping):
-                found.update(person_keys(person))
+    specification = obj.get(member)
+    if not isinstance(specification, Mapping):
+        return found
+    people = [specification.get(m) for m in HOLDERS]
+    for group in GROUPS:
+        listed = specification.get(group)
+        people += listed if isinstance(listed, list) else []
+    for person in people:
+        if isinstance(person, Mapping):
+            found.update(person_keys(person))
     return found
 
 
