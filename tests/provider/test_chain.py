@@ -279,9 +279,36 @@ def test_a_database_of_the_first_schema_gains_the_chain_tables(
         conn.execute(
             insert(schema.migrations).values(version=1, name="initial tables", applied_at=utc_now())
         )
-    assert migrate(engine) == 2
+    assert migrate(engine) == 3
     assert load_chain(engine, chain).objects["products"] == len(chain.objects["products"])
     engine.dispose()
+
+
+def test_migration_3_links_stored_usage_reports_to_their_delivery_orders(
+    engine: Engine, chain: ChainDataset
+) -> None:
+    """A chain loaded before migration 3 kept usage reports without delivery order,
+    school or contract; the migration fills them in as a load now does."""
+    from sqlalchemy import delete, select, update
+
+    from eduv.provider import schema
+    from eduv.provider.db import migrate, writing
+
+    load_chain(engine, chain)
+    t = schema.chain_objects
+    columns = (t.c.obj_id, t.c.delivery_order, t.c.school_key, t.c.contract)
+    usage = t.c.collection == "deliveryOrderUsage"
+    with engine.connect() as conn:
+        loaded = sorted(conn.execute(select(*columns).where(usage)).all())
+    with writing(engine) as conn:  # as version 2 stored them
+        conn.execute(update(t).where(usage).values(delivery_order=None, school_key=None))
+        conn.execute(update(t).where(usage).values(contract=None))
+        conn.execute(delete(schema.migrations).where(schema.migrations.c.version == 3))
+    assert migrate(engine) == 3
+    with engine.connect() as conn:
+        migrated = sorted(conn.execute(select(*columns).where(usage)).all())
+    assert migrated == loaded
+    assert all(row.school_key for row in migrated)
 
 
 def test_school_list_filters(provider: Provider, chain: ChainDataset) -> None:
