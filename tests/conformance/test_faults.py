@@ -119,6 +119,7 @@ EXPECTED: dict[str, tuple[frozenset[str], frozenset[str]]] = {
         frozenset({"EDUV-CONF-RULE-USAGE-007"}),
     ),
     "usage-totals-disagree": (frozenset({"EDUV-CONF-RULE-USAGE-007"}), frozenset()),
+    "person-read-not-narrowed": (frozenset({"EDUV-CONF-PERSON-001"}), frozenset()),
 }
 
 

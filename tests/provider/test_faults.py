@@ -390,6 +390,20 @@ def usage_totals_count(provider: Provider, dataset: Dataset) -> list[str]:
     return problems
 
 
+def person_reads_narrowed(provider: Provider, dataset: Dataset) -> list[str]:
+    """A read for one person answers only the entitlements whose specification names them."""
+    path = "/entitlement-api/v1/entitlements/school/user"
+    stranger = {"userMasterIdentifier": "nobody"}
+    problems = []
+    for school in dataset.schools:
+        body = {"school": {"organisationMasterIdentifier": school.key}, "user": stranger}
+        with provider.http(provider.token()) as http:
+            answer = http.post(path, json=body)
+        if answer.status_code == 200 and answer.json():
+            problems.append(f"{school.key}: {len(answer.json())} entitlements for nobody")
+    return problems
+
+
 def _chain_valid(name: str, api: str, message: str) -> Check:
     def check(provider: Provider, dataset: Dataset) -> list[str]:
         validator = spec.validator(api, spec.api(api).current, message)
@@ -438,6 +452,7 @@ CHECKS: dict[str, Check] = {
         "deliveryOrderUsage", "usage-api", "DeliveryOrderUsage"
     ),
     "usage-totals-disagree": usage_totals_count,
+    "person-read-not-narrowed": person_reads_narrowed,
 }
 
 

@@ -90,6 +90,7 @@ class Observed:
     requested_version: str | None
     purpose: str = "read"  # read, or the probe that made it (auth, scope, ...)
     _cache: dict[str, Any] = field(default_factory=dict, compare=False, repr=False)
+    body: Any = field(default=None, compare=False, repr=False)  # what a POST read sent
 
     def objects(self) -> list[JsonObject]:
         """The objects of a successful answer (a list, or the one object), parsed once."""
@@ -236,7 +237,7 @@ class ObserveContext:
             version_header=version_header,
         )
         found = Observed(
-            op, school, dict(params or {}), answer, version_header or op.version, purpose
+            op, school, dict(params or {}), answer, version_header or op.version, purpose, body=body
         )
         self.observed.append(found)
         return found

@@ -34,6 +34,7 @@ PREVIOUS_AS_CURRENT = "previous-as-current"
 GROUP_LOOKUP_MISSES = "group-lookup-misses"
 CONSENT_PER_CLIENT = "consent-per-client"
 SEARCH_NEEDS_SCHOOL = "search-needs-school"
+PERSON_NOT_NARROWED = "person-not-narrowed"
 # Chain lookups by id that miss, per collection of the chain dataset.
 CHAIN_LOOKUP_MISSES = {
     "products": "product-lookup-misses",
@@ -372,6 +373,13 @@ FAULTS: dict[str, Fault] = {
             objects=_usage_totals_off,
         ),
         Fault(
+            "person-read-not-narrowed",
+            "Reads for one person: the delivery orders and entitlements answered name that person.",
+            "The Delivery and Entitlement reads for one person answer every delivery order "
+            "or entitlement of the school.",
+            flags=frozenset({PERSON_NOT_NARROWED}),
+        ),
+        Fault(
             "period-filter-ignored",
             "Filters: schoolPeriodId narrows a list to the objects of that school period.",
             "The schoolPeriodId parameter is accepted and ignored.",
@@ -394,6 +402,7 @@ CHAIN_FAULTS = frozenset(
         "usage-lookup-404",
         "usage-status-outside-list",
         "usage-totals-disagree",
+        "person-read-not-narrowed",
     }
 )
 

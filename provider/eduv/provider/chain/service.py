@@ -41,6 +41,7 @@ from eduv.provider.faults import (
     CHAIN_LOOKUP_MISSES,
     CONSENT_PER_CLIENT,
     CURRENT_SHAPE_FOR_PREVIOUS,
+    PERSON_NOT_NARROWED,
     SKIP_CONSENT,
     UNKNOWN_ORG_OK,
     Faults,
@@ -181,6 +182,8 @@ class ChainService:
         member = SPECIFICATIONS.get(request.collection)
         if member is None:
             return found  # a usage report's entries are picked when shaping
+        if self.faults.has(PERSON_NOT_NARROWED):
+            return found
         return [s for s in found if wanted & _holder_keys(orjson.loads(s.doc), member)]
 
     # -- schools and consent -------------------------------------------------------------
