@@ -130,6 +130,11 @@ def _chain_people(
         for obj in listing.objects():
             for person in _people_named(obj):
                 named.setdefault(canonical(person), person)
+    if not named:
+        # No one named here (orders for whole schools or groups): ask for the school's
+        # pupils, whose answer must then hold nothing that names someone else.
+        for person in _people_of(ctx, "get-students-for-school", school, []):
+            named.setdefault(canonical(_ref(person)), _ref(person))
     people = list(named.values())[: ctx.cfg.sample]
     for op in operations(api, version):
         if op.method != "POST" or not allowed(op) or "user" not in _members(op):

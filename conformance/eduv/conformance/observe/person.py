@@ -12,12 +12,12 @@ from __future__ import annotations
 
 from typing import Any
 
-from eduv.conformance.config import CHAIN_READ_APIS
 from eduv.conformance.model import Result
 from eduv.conformance.reads import JsonObject, ObserveContext, judge
 from eduv.conformance.tally import Tally
 
 CHECK = "EDUV-CONF-PERSON-001"
+APIS = ("delivery-api", "entitlement-api", "usage-api")
 SPECIFICATIONS = ("deliverySpecification", "entitlementSpecification")
 ONE = ("student", "employee")
 SEVERAL = ("students", "employees")
@@ -26,13 +26,15 @@ SEVERAL = ("students", "employees")
 def person_reads(ctx: ObserveContext) -> list[Result]:
     tally = Tally(CHECK)
     for item in ctx.observed:
-        if item.purpose != "read" or item.op.api not in CHAIN_READ_APIS or not item.ok:
+        if item.purpose != "read" or item.op.api not in APIS or not item.ok:
             continue
         if item.op.method != "POST" or not isinstance(item.body, dict):
             continue
         wanted = _keys(item.body.get("user"))
         if not wanted:
             continue
+        if not item.objects():
+            judge(tally, item, None)  # nothing answered names someone else
         for index, obj in enumerate(item.objects()):
             named = _named(obj)
             if named is None:
@@ -42,7 +44,7 @@ def person_reads(ctx: ObserveContext) -> list[Result]:
             else:
                 params = {"operation": item.op.operation_id}
                 judge(tally, item, "other-person", params, index=index)
-    return tally.results([p for p in ctx.pairs if p[0] in CHAIN_READ_APIS])
+    return tally.results([p for p in ctx.pairs if p[0] in APIS])
 
 
 def _named(obj: JsonObject) -> list[set[tuple[str, str]]] | None:
