@@ -34,7 +34,13 @@ FIDELITY = frozenset({"EDUV-CONF-LIST-001", "EDUV-CONF-SCN-003"})
 
 # Faults that break exactly what a fidelity check asserts: it names them.
 NAMED_BY_FIDELITY = frozenset(
-    {"lookup-404", "product-lookup-404", "delivery-order-lookup-404", "entitlement-lookup-404"}
+    {
+        "lookup-404",
+        "product-lookup-404",
+        "delivery-order-lookup-404",
+        "entitlement-lookup-404",
+        "usage-lookup-404",
+    }
 )
 # fault -> (checks that name the broken rule, checks that fail as a consequence)
 EXPECTED: dict[str, tuple[frozenset[str], frozenset[str]]] = {
@@ -101,7 +107,21 @@ EXPECTED: dict[str, tuple[frozenset[str], frozenset[str]]] = {
     "delivery-order-lookup-404": (frozenset({"EDUV-CONF-LIST-001"}), frozenset()),
     "delivery-status-outside-list": (frozenset({"EDUV-CONF-SCHEMA-001"}), frozenset()),
     "entitlement-lookup-404": (frozenset({"EDUV-CONF-LIST-001"}), frozenset()),
-    "entitlement-status-outside-list": (frozenset({"EDUV-CONF-SCHEMA-001"}), frozenset()),
+    # No entitlement is licensed any more, so a licensed delivery order has none.
+    "entitlement-status-outside-list": (
+        frozenset({"EDUV-CONF-SCHEMA-001"}),
+        frozenset({"EDUV-CONF-RULE-CHAIN-024"}),
+    ),
+    # The Usage API: lookups of what a school's usage names, statuses, totals.
+    "usage-lookup-404": (frozenset({"EDUV-CONF-LIST-001"}), frozenset()),
+    # An entry of no listed status counts in no total; its status also differs from the
+    # entitlement's, which EDUV-CHAIN-044 reports as a warning.
+    "usage-status-outside-list": (
+        frozenset({"EDUV-CONF-SCHEMA-001"}),
+        frozenset({"EDUV-CONF-RULE-USAGE-007"}),
+    ),
+    "usage-totals-disagree": (frozenset({"EDUV-CONF-RULE-USAGE-007"}), frozenset()),
+    "person-read-not-narrowed": (frozenset({"EDUV-CONF-PERSON-001"}), frozenset()),
 }
 
 
@@ -110,6 +130,7 @@ ADVICE: dict[str, frozenset[str]] = {
     "student-in-two-classes": frozenset({"EDUV-CONF-RULE-GROUP-015"}),
     "product-info-disagrees": frozenset({"EDUV-CONF-RULE-CHAIN-003"}),
     "parameter-ties-ignored": frozenset({"EDUV-CONF-PARAM-001"}),
+    "usage-status-outside-list": frozenset({"EDUV-CONF-RULE-CHAIN-044"}),
 }
 
 

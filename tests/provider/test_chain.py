@@ -1,6 +1,7 @@
-"""The chain reads of the reference provider: Catalogue (as LC), Delivery (as BO) and
-Entitlement (as AM), at t and t-1, with scopes, consent, 405 for the other side's
-operations, and chain datasets loaded whole, in either shape, or provisioned."""
+"""The chain reads of the reference provider: Catalogue (as LC), Delivery (as BO),
+Entitlement (as AM) and Usage (as LR), at t and t-1, with scopes, consent, 405 for the
+other side's operations, and chain datasets loaded whole, in either shape, or
+provisioned."""
 
 from __future__ import annotations
 
@@ -37,7 +38,7 @@ def provider(engine: Engine, dataset: Dataset, chain: ChainDataset) -> Iterator[
         [
             client("full"),
             client("portal", scopes=["eduv.delivery.portal", "eduv.entitlement.portal"]),
-            client("entitlor", scopes=[ENTITLOR]),
+            client("entitlor", scopes=[ENTITLOR, "eduv.usage.entitlor"]),
             client("no-consent", consents=[{"school": "*"}, {"school": without, "apis": []}]),
         ]
     )
@@ -45,7 +46,36 @@ def provider(engine: Engine, dataset: Dataset, chain: ChainDataset) -> Iterator[
         yield found
 
 
+def _usage_holder(chain: ChainDataset) -> tuple[str, dict[str, Any]]:
+    """A school and a person a usage entry names."""
+    for report in chain.objects["deliveryOrderUsage"]:
+        for entry in report["entitlements"]:
+            school = entry.get("school", {}).get("organisationMasterIdentifier")
+            if school and "user" in entry:
+                return school, entry["user"]
+    raise AssertionError("no usage of a person at a school")
+
+
+def _order_holder(chain: ChainDataset) -> tuple[str, dict[str, Any]]:
+    """A school and a person a delivery order there names."""
+    order = next(o for o in chain.objects["deliveryOrders"] if any(_named(o)))
+    school = order["deliverySpecification"].get("school") or order["buyer"]
+    return school["organisationMasterIdentifier"], next(p for p in _named(order) if p)
+
+
+def _reported_contract(chain: ChainDataset) -> str:
+    """A contract with a delivery order whose usage is reported."""
+    reported = {r["deliveryOrderId"] for r in chain.objects["deliveryOrderUsage"]}
+    return next(
+        str(o["contractId"])
+        for o in chain.objects["deliveryOrders"]
+        if "contractId" in o and o["deliveryOrderId"] in reported
+    )
+
+
 def _school_with(chain: ChainDataset, collection: str) -> str:
+    if collection == "deliveryOrderUsage":
+        return _usage_holder(chain)[0]
     counts: dict[str, int] = {}
     for obj in chain.objects[collection]:
         spec_ = obj.get("deliverySpecification") or obj.get("entitlementSpecification") or {}
@@ -71,16 +101,24 @@ def _request(chain: ChainDataset, op: spec.Operation) -> tuple[str, dict[str, An
     route = ROUTES[op.operation_id]
     path, query, body = op.path, {}, None
     if route.kind == "chain-user":
-        school, person = _holder(chain)
+        holders = {"deliveryOrderUsage": _usage_holder, "deliveryOrders": _order_holder}
+        school, person = holders.get(route.target, _holder)(chain)
         body = {"school": {"organisationMasterIdentifier": school}, "user": person}
     if route.kind == "chain-school":
         query = {"orgMasterId": _school_with(chain, route.target)}
     if "{id}" in path:
         if route.kind == "chain-get":
-            member = {"products": "productId", "productInfo": "productId"}.get(
-                route.target, "deliveryOrderId" if route.target == "deliveryOrders" else ""
-            ) or "entitlementId"
+            member = {
+                "products": "productId",
+                "productInfo": "productId",
+                "deliveryOrders": "deliveryOrderId",
+                "deliveryOrderUsage": "deliveryOrderId",
+            }.get(route.target, "entitlementId")
             value = chain.objects[route.target][0][member]
+        elif route.kind == "chain-part":
+            value = chain.objects["deliveryOrderUsage"][0]["entitlements"][0]["entitlementId"]
+        elif "contract" in op.path and route.target == "deliveryOrderUsage":
+            value = _reported_contract(chain)
         elif "contract" in op.path:
             value = next(
                 o["contractId"] for o in chain.objects["deliveryOrders"] if "contractId" in o
@@ -125,7 +163,8 @@ def test_the_other_sides_operations_answer_405(provider: Provider) -> None:
     with provider.http(provider.token()) as http:
         delivery = http.put("/delivery-api/v2/deliveryorders", json={})
         entitlement = http.put("/entitlement-api/v1/entitlements", json={})
-    for answer in (delivery, entitlement):
+        usage = http.put("/usage-api/v1/usage/activation", json={})
+    for answer in (delivery, entitlement, usage):
         assert answer.status_code == 405, answer.text
         assert answer.json()["status"] == 99
         assert "Allow" in answer.headers and answer.headers["API-Version"]
@@ -240,9 +279,36 @@ def test_a_database_of_the_first_schema_gains_the_chain_tables(
         conn.execute(
             insert(schema.migrations).values(version=1, name="initial tables", applied_at=utc_now())
         )
-    assert migrate(engine) == 2
+    assert migrate(engine) == 3
     assert load_chain(engine, chain).objects["products"] == len(chain.objects["products"])
     engine.dispose()
+
+
+def test_migration_3_links_stored_usage_reports_to_their_delivery_orders(
+    engine: Engine, chain: ChainDataset
+) -> None:
+    """A chain loaded before migration 3 kept usage reports without delivery order,
+    school or contract; the migration fills them in as a load now does."""
+    from sqlalchemy import delete, select, update
+
+    from eduv.provider import schema
+    from eduv.provider.db import migrate, writing
+
+    load_chain(engine, chain)
+    t = schema.chain_objects
+    columns = (t.c.obj_id, t.c.delivery_order, t.c.school_key, t.c.contract)
+    usage = t.c.collection == "deliveryOrderUsage"
+    with engine.connect() as conn:
+        loaded = sorted(conn.execute(select(*columns).where(usage)).all())
+    with writing(engine) as conn:  # as version 2 stored them
+        conn.execute(update(t).where(usage).values(delivery_order=None, school_key=None))
+        conn.execute(update(t).where(usage).values(contract=None))
+        conn.execute(delete(schema.migrations).where(schema.migrations.c.version == 3))
+    assert migrate(engine) == 3
+    with engine.connect() as conn:
+        migrated = sorted(conn.execute(select(*columns).where(usage)).all())
+    assert migrated == loaded
+    assert all(row.school_key for row in migrated)
 
 
 def test_school_list_filters(provider: Provider, chain: ChainDataset) -> None:
@@ -278,11 +344,81 @@ def test_a_persons_entitlements_and_products(provider: Provider, chain: ChainDat
         held = http.post("/entitlement-api/v1/entitlements/school/user", json=body).json()
         products = http.post("/entitlement-api/v1/entitlements/school/user/products", json=body)
         none = http.post("/entitlement-api/v1/entitlements/school/user", json=stranger).json()
-        delivery = http.post("/delivery-api/v2/deliveryorders/school/user", json=body)
     assert held and none == []
     for entitlement in held:
         specification = entitlement["entitlementSpecification"]
         assert person in (specification.get("student"), specification.get("employee"))
     assert [p["entitlementId"] for p in products.json()] == [e["entitlementId"] for e in held]
     assert all("entitlementSpecification" not in p for p in products.json())
-    assert delivery.status_code == 404  # not served yet (see docs/provider.md)
+
+
+def _named(order: dict[str, Any]) -> list[Any]:
+    specification = order.get("deliverySpecification", {})
+    one = [specification.get(m) for m in ("student", "employee")]
+    return [*one, *specification.get("students", []), *specification.get("employees", [])]
+
+
+def test_a_persons_delivery_orders(provider: Provider, chain: ChainDataset) -> None:
+    """The delivery orders at the school whose specification names the person."""
+    order = next(o for o in chain.objects["deliveryOrders"] if any(_named(o)))
+    school, person = _order_holder(chain)
+    body = {"school": {"organisationMasterIdentifier": school}, "user": person}
+    path = "/delivery-api/v2/deliveryorders/school/user"
+    with provider.http(provider.token()) as http:
+        mine = http.post(path, json=body)
+        narrowed = http.post(path, json=body, params={"status": order["status"]}).json()
+        stranger = http.post(path, json={**body, "user": {"userMasterIdentifier": "nobody"}})
+    assert mine.status_code == 200, mine.text
+    assert order["deliveryOrderId"] in {o["deliveryOrderId"] for o in mine.json()}
+    assert all(person in _named(o) for o in mine.json())
+    assert {o["deliveryOrderId"] for o in narrowed} == {
+        o["deliveryOrderId"] for o in mine.json() if o["status"] == order["status"]
+    }
+    assert stranger.json() == []
+
+
+USAGE = "/usage-api/v1/usage"
+
+
+def test_usage_views_hold_the_same_entries(provider: Provider, chain: ChainDataset) -> None:
+    """Per school, delivery order, entitlement, contract and person: one set of entries,
+    with totals that count them."""
+    school, person = _usage_holder(chain)
+    with provider.http(provider.token()) as http:
+        overview = http.get(f"{USAGE}/school", params={"orgMasterId": school}).json()
+        held = {e["entitlementId"]: e for e in overview["entitlements"]}
+        first = overview["entitlements"][0]
+        entry = http.get(f"{USAGE}/entitlements/{first['entitlementId']}").json()
+        order = http.get(f"{USAGE}/deliveryorders/{overview['deliveryOrderId']}").json()
+        body = {"school": {"organisationMasterIdentifier": school}, "user": person}
+        mine = http.post(f"{USAGE}/school/user", json=body).json()
+        stranger = {**body, "user": {"userMasterIdentifier": "nobody"}}
+        none = http.post(f"{USAGE}/school/user", json=stranger).json()
+        contract = http.get(f"{USAGE}/contracts/{_reported_contract(chain)}")
+        unknown = http.get(f"{USAGE}/entitlements/none-such")
+        no_contract = http.get(f"{USAGE}/contracts/none-such")
+    assert entry == first
+    assert all(held[e["entitlementId"]] == e for e in order["entitlements"])
+    assert none == [] and len(mine) == 1
+    assert all(e["user"] == person for e in mine[0]["entitlements"])
+    licensed = sum(e["entitlementStatus"] == "licensed" for e in mine[0]["entitlements"])
+    assert mine[0]["totalLicensed"] == licensed
+    total = sum(overview.get(f"total{s}", 0) for s in ("Entitled", "Licensed", "Cancelled"))
+    assert total + overview.get("totalBlocked", 0) == len(overview["entitlements"])
+    assert contract.status_code == 200, contract.text
+    assert unknown.status_code == 404 and no_contract.status_code == 404
+
+
+def test_usage_scopes_and_consent(provider: Provider, chain: ChainDataset) -> None:
+    school, _ = _usage_holder(chain)
+    without = chain.schools[-1].key
+    with provider.http(provider.token("entitlor")) as http:
+        # The entitlement manager reads usage per contract, not a school's overview.
+        refused = http.get(f"{USAGE}/school", params={"orgMasterId": school})
+    with provider.http(provider.token("no-consent")) as http:
+        listed = http.get(f"{USAGE}/school", params={"orgMasterId": without})
+    with provider.http(provider.token()) as http:
+        unknown = http.get(f"{USAGE}/school", params={"orgMasterId": "999Z999"})
+    assert (refused.status_code, refused.json()["status"]) == (403, 21)
+    assert (listed.status_code, listed.json()["status"]) == (403, 22)
+    assert (unknown.status_code, unknown.json()["status"]) == (400, 23)

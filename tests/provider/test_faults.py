@@ -328,6 +328,12 @@ CHAIN_LISTS = {
         "entitlementId",
         "/entitlement-api/v1/entitlements/{}",
     ),
+    # One overview per school (404 for a school without usage), looked up per order.
+    "deliveryOrderUsage": (
+        "/usage-api/v1/usage/school",
+        "deliveryOrderId",
+        "/usage-api/v1/usage/deliveryorders/{}",
+    ),
 }
 
 
@@ -341,8 +347,11 @@ def _chain_listed(provider: Provider, dataset: Dataset, name: str) -> list[dict[
     found: list[dict[str, Any]] = []
     for school in dataset.schools:
         answer = _get(provider, path, params={"orgMasterId": school.key})
+        if answer.status_code == 404 and name == "deliveryOrderUsage":
+            continue
         assert answer.status_code == 200, answer.text
-        found += answer.json()
+        body = answer.json()
+        found += body if isinstance(body, list) else [body]
     return found
 
 
@@ -381,6 +390,32 @@ def product_info_agrees(provider: Provider, dataset: Dataset) -> list[str]:
         for i in answer.json()
         if i["productId"] in by_id and i["publisher"] != by_id[i["productId"]]
     ]
+
+
+def usage_totals_count(provider: Provider, dataset: Dataset) -> list[str]:
+    """EDUV-USAGE-007: a usage overview's totals count the entries it lists."""
+    problems = []
+    for overview in _chain_listed(provider, dataset, "deliveryOrderUsage"):
+        for status in ("entitled", "licensed", "cancelled", "blocked"):
+            held = sum(e["entitlementStatus"] == status for e in overview["entitlements"])
+            total = overview.get(f"total{status.capitalize()}", held)
+            if total != held:
+                problems.append(f"{overview['deliveryOrderId']}: {total} {status}, {held} listed")
+    return problems
+
+
+def person_reads_narrowed(provider: Provider, dataset: Dataset) -> list[str]:
+    """A read for one person answers only the entitlements whose specification names them."""
+    path = "/entitlement-api/v1/entitlements/school/user"
+    stranger = {"userMasterIdentifier": "nobody"}
+    problems = []
+    for school in dataset.schools:
+        body = {"school": {"organisationMasterIdentifier": school.key}, "user": stranger}
+        with provider.http(provider.token()) as http:
+            answer = http.post(path, json=body)
+        if answer.status_code == 200 and answer.json():
+            problems.append(f"{school.key}: {len(answer.json())} entitlements for nobody")
+    return problems
 
 
 def _chain_valid(name: str, api: str, message: str) -> Check:
@@ -427,6 +462,12 @@ CHECKS: dict[str, Check] = {
     "entitlement-status-outside-list": _chain_valid(
         "entitlements", "entitlement-api", "Entitlement"
     ),
+    "usage-lookup-404": _chain_lookups("deliveryOrderUsage"),
+    "usage-status-outside-list": _chain_valid(
+        "deliveryOrderUsage", "usage-api", "DeliveryOrderUsage"
+    ),
+    "usage-totals-disagree": usage_totals_count,
+    "person-read-not-narrowed": person_reads_narrowed,
 }
 
 

@@ -31,11 +31,13 @@ from schemathesis.checks import (
 )
 from sqlalchemy import Engine
 
+from eduv.dataset.chain import ChainDataset, chain_collection
 from eduv.dataset.model import Dataset, School, collection
+from eduv.provider.chain.store import load_chain
 from eduv.provider.documents import RULES_EXTENSION
 from eduv.provider.routes import ROUTES
 from eduv.provider.versions import mounts
-from tests.provider.harness import Provider, client, config, running
+from tests.provider.harness import Provider, client, config, running, small_chain
 
 # A few examples per operation and mode keep the CI run short; deep runs look harder.
 EXAMPLES = {"deep": 200, "dev": 3}.get(os.environ.get("HYPOTHESIS_PROFILE", "ci"), 5)
@@ -71,6 +73,7 @@ def provider(module_engine: Engine, dataset: Dataset) -> Iterator[Provider]:
     TALLY.operations.clear()
     TALLY.cases = 0
     TALLY.statuses.clear()
+    load_chain(module_engine, small_chain(dataset))
     with running(module_engine, config([full]), dataset=dataset, deliver=False) as p:
         yield p
     print(
@@ -96,6 +99,27 @@ def _school_reference(school: School) -> dict[str, Any]:
 def _ids(school: School, name: str) -> list[str]:
     id_field = collection(name).id_field
     return [str(item[id_field]) for item in school.items(name) if id_field and id_field in item]
+
+
+# The chain loaded for a dataset, generated once.
+CHAINS: dict[int, ChainDataset] = {}
+
+
+def _chain_ids(dataset: Dataset, route: Any) -> list[str]:
+    """Ids a chain read by id finds in the chain loaded for ``dataset``'s schools: of the
+    object itself, of a usage entry's entitlement, or of a delivery order or contract."""
+    chain = CHAINS.setdefault(id(dataset), small_chain(dataset))
+    if route.kind == "chain-get":
+        member = chain_collection(route.target).id_field or ""
+        return [str(o[member]) for o in chain.objects[route.target] if member in o]
+    if route.kind == "chain-part":
+        reports = chain.objects[route.target]
+        return [str(e["entitlementId"]) for r in reports for e in r["entitlements"]]
+    if route.kind == "chain-by":
+        by_contract = getattr(route.filters["id"], "column", "") == "contract"
+        member = "contractId" if by_contract else "deliveryOrderId"
+        return [str(o[member]) for o in chain.objects["deliveryOrders"] if member in o]
+    return []
 
 
 def _people(school: School, kind: str) -> list[dict[str, Any]]:
@@ -125,8 +149,8 @@ def _make_real(case: Case, data: st.DataObject, dataset: Dataset) -> bool:
             query.pop(name, None)
         query.update(_school_params(school))
         case.query = query
-    if route.kind == "get" and case.path_parameters and "id" in case.path_parameters:
-        ids = _ids(school, route.target)
+    if case.path_parameters and "id" in case.path_parameters:
+        ids = _ids(school, route.target) if route.kind == "get" else _chain_ids(dataset, route)
         if ids:
             case.path_parameters = {**case.path_parameters, "id": data.draw(st.sampled_from(ids))}
     if route.body_person and isinstance(case.body, dict):

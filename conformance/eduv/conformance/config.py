@@ -37,7 +37,7 @@ SOURCE_APIS = tuple(api.id for api in spec.source_apis())
 NOTIFICATIONS_API = "notifications-api"
 # The chain APIs whose reads observe mode covers: a supplier's catalogue, the delivery
 # orders of the ordering environment and the entitlements of the entitlement manager.
-CHAIN_READ_APIS = ("catalogue-api", "delivery-api", "entitlement-api")
+CHAIN_READ_APIS = ("catalogue-api", "delivery-api", "entitlement-api", "usage-api")
 OBSERVED_APIS = (*SOURCE_APIS, *CHAIN_READ_APIS)
 
 

@@ -141,7 +141,13 @@ def versions(pre: Preflight) -> list[Result]:
             pre.skipped[(api, version)] = note
             continue
         tally = Tally(VERSION)
-        if _probe(ctx, op, tally):
+        served = _probe(ctx, op, tally)
+        if served is None:
+            note = Note("pair-no-data", {"operation": op.operation_id})
+            out.append(Result(VERSION, Outcome.SKIP, note, api, version))
+            pre.skipped[(api, version)] = note
+            continue
+        if served:
             tally.ok(api, version)
             out += [
                 replace(r, note=Note("answered", {"operation": op.operation_id}))
@@ -153,9 +159,10 @@ def versions(pre: Preflight) -> list[Result]:
     return out
 
 
-def _probe(ctx: ObserveContext, op: Operation, tally: Tally) -> bool:
+def _probe(ctx: ObserveContext, op: Operation, tally: Tally) -> bool | None:
     """Whether the version is served; the schools that refused for want of consent are
-    noted for EDUV-CONF-PRE-003. A version that is not served is one finding."""
+    noted for EDUV-CONF-PRE-003. A version that is not served is one finding. None: the
+    version answers, but has nothing for any school (see ``_nothing_for_school``)."""
     pair = (op.api, op.version)
     if not school_params(op, "-"):
         # An API about no school (the catalogue) is read once, not per school.
@@ -165,19 +172,46 @@ def _probe(ctx: ObserveContext, op: Operation, tally: Tally) -> bool:
             judge(tally, item, "not-served", {"operation": op.operation_id, "status": status})
             return False
         return _answered_in(item, op, tally)
+    empty: list[Observed] = []
+    answered = False
     for school in ctx.schools:
         item = ctx.read(op, school.id, {"orgMasterId": school.id}, purpose="preflight")
         status = item.answer.status
         if item.ok:
             if not _answered_in(item, op, tally):
                 return False
+            answered = True
             continue
         if status == 403 and spec.status_code(_json(item.answer.content)) == 22:
             ctx.refused.setdefault(pair, set()).add(school.id)
             continue
+        if _nothing_for_school(item, op):
+            empty.append(item)
+            continue
         judge(tally, item, "not-served", {"operation": op.operation_id, "status": status})
         return False
+    if empty and not answered:
+        if all(e.answer.header("api-version") == op.version for e in empty):
+            return None
+        status = empty[0].answer.status
+        judge(tally, empty[0], "not-served", {"operation": op.operation_id, "status": status})
+        return False
     return True
+
+
+def _nothing_for_school(item: Observed, op: Operation) -> bool:
+    """Whether a 404 may say that the school has nothing yet rather than that the
+    version is not served: an operation that answers one object (the Usage API's school
+    overview) has no empty list to give a school without usage. It counts so when another
+    school is answered, or when every school gets it in the version asked (see
+    ``_probe``)."""
+    body = op.success[1]
+    return (
+        item.answer.status == 404
+        and body is not None
+        and not body.array
+        and spec.status_code(_json(item.answer.content)) is not None
+    )
 
 
 def _answered_in(item: Observed, op: Operation, tally: Tally) -> bool:

@@ -39,6 +39,8 @@ ID_MEMBERS = {
     "DeliveryOrder": "deliveryOrderId",
     "Entitlement": "entitlementId",
     "DeliveryOrderEntitlements": "deliveryOrderId",
+    "DeliveryOrderUsage": "deliveryOrderId",
+    "EntitlementUsage": "entitlementId",
 }
 
 
@@ -88,6 +90,7 @@ class Observed:
     requested_version: str | None
     purpose: str = "read"  # read, or the probe that made it (auth, scope, ...)
     _cache: dict[str, Any] = field(default_factory=dict, compare=False, repr=False)
+    body: Any = field(default=None, compare=False, repr=False)  # what a POST read sent
 
     def objects(self) -> list[JsonObject]:
         """The objects of a successful answer (a list, or the one object), parsed once."""
@@ -234,7 +237,7 @@ class ObserveContext:
             version_header=version_header,
         )
         found = Observed(
-            op, school, dict(params or {}), answer, version_header or op.version, purpose
+            op, school, dict(params or {}), answer, version_header or op.version, purpose, body=body
         )
         self.observed.append(found)
         return found
@@ -244,6 +247,19 @@ class ObserveContext:
             if item.purpose != "read" or item.op.api != api or item.op.version != version:
                 continue
             if operation_id is None or item.op.operation_id == operation_id:
+                yield item
+
+    def reads_of(self, api: str, operation_id: str, school: str | None) -> Iterator[Observed]:
+        """The successful unfiltered reads of ``operation_id`` for ``school``, any version."""
+        for item in self.observed:
+            if (
+                item.purpose == "read"
+                and item.op.api == api
+                and item.op.operation_id == operation_id
+                and item.school == school
+                and item.ok
+                and not _filtered(item)
+            ):
                 yield item
 
     def listing(

@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Connection, Engine, create_engine, event, insert, select, text
+from sqlalchemy import Connection, Engine, create_engine, event, insert, select, text, update
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import OperationalError, ProgrammingError
 
@@ -130,9 +130,40 @@ def _chain_tables(conn: Connection) -> None:
         table.create(conn, checkfirst=True)
 
 
+def _order_links(conn: Connection) -> None:
+    # Before version 3 a usage report was stored without its delivery order, so it had
+    # no school or contract either; and an object named a contract only when it carried
+    # one. A load now takes both from the object's delivery order; this does the same
+    # for what is stored, without a reload.
+    t = schema.chain_objects
+    conn.execute(
+        update(t)
+        .where(t.c.collection == "deliveryOrderUsage", t.c.delivery_order.is_(None))
+        .values(delivery_order=t.c.obj_id)
+    )
+    order = t.alias("delivery_order_row")
+    for column in ("school_key", "contract"):
+        value = (
+            select(order.c[column])
+            .where(order.c.collection == "deliveryOrders", order.c.obj_id == t.c.delivery_order)
+            .limit(1)
+            .scalar_subquery()
+        )
+        conn.execute(
+            update(t)
+            .where(
+                t.c.collection != "deliveryOrders",
+                t.c.delivery_order.is_not(None),
+                t.c[column].is_(None),
+            )
+            .values({column: value})
+        )
+
+
 MIGRATIONS: tuple[Migration, ...] = (
     Migration(1, "initial tables", _initial),
     Migration(2, "chain objects and their schools", _chain_tables),
+    Migration(3, "chain objects take school and contract from their delivery order", _order_links),
 )
 
 

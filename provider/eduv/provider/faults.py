@@ -35,11 +35,13 @@ GROUP_LOOKUP_MISSES = "group-lookup-misses"
 CONSENT_PER_CLIENT = "consent-per-client"
 SEARCH_NEEDS_SCHOOL = "search-needs-school"
 PARAMETER_TIES_IGNORED = "parameter-ties-ignored"
+PERSON_NOT_NARROWED = "person-not-narrowed"
 # Chain lookups by id that miss, per collection of the chain dataset.
 CHAIN_LOOKUP_MISSES = {
     "products": "product-lookup-misses",
     "deliveryOrders": "delivery-order-lookup-misses",
     "entitlements": "entitlement-lookup-misses",
+    "deliveryOrderUsage": "usage-lookup-misses",
 }
 
 
@@ -149,6 +151,29 @@ def _entitlement_status_active(message: str, docs: list[JsonObject]) -> list[Jso
     if message != "Entitlement":
         return docs
     return [{**d, "entitlementStatus": "active"} for d in docs]
+
+
+# The Usage messages and where each holds its entries (EntitlementUsage).
+USAGE_MESSAGES = frozenset({"DeliveryOrderUsage", "SchoolUserUsage"})
+
+
+def _usage_status_active(message: str, docs: list[JsonObject]) -> list[JsonObject]:
+    """Every usage entry is served with a status the Usage API does not list."""
+    if message == "EntitlementUsage":
+        return [{**d, "entitlementStatus": "active"} for d in docs]
+    if message not in USAGE_MESSAGES:
+        return docs
+    return [
+        {**d, "entitlements": [{**e, "entitlementStatus": "active"} for e in d["entitlements"]]}
+        for d in docs
+    ]
+
+
+def _usage_totals_off(message: str, docs: list[JsonObject]) -> list[JsonObject]:
+    """Usage totals count one licence more than the entries hold (a stale counter)."""
+    if message not in USAGE_MESSAGES:
+        return docs
+    return [{**d, "totalLicensed": int(d.get("totalLicensed", 0)) + 1} for d in docs]
 
 
 FAULTS: dict[str, Fault] = {
@@ -337,6 +362,33 @@ FAULTS: dict[str, Fault] = {
             objects=_entitlement_status_active,
         ),
         Fault(
+            "usage-lookup-404",
+            "Usage lookups: the usage of a delivery order or entitlement that a school's "
+            "usage holds is found by its id.",
+            "Usage is served per school, but every lookup by delivery order or entitlement "
+            "answers 404.",
+            flags=frozenset({CHAIN_LOOKUP_MISSES["deliveryOrderUsage"]}),
+        ),
+        Fault(
+            "usage-status-outside-list",
+            "Schema: a usage entry's entitlementStatus is one the Usage API lists.",
+            "Usage entries are served with entitlementStatus active.",
+            objects=_usage_status_active,
+        ),
+        Fault(
+            "usage-totals-disagree",
+            "Usage: the totals count the entitlements listed (EDUV-USAGE-007).",
+            "Usage overviews count one licensed entitlement more than they list.",
+            objects=_usage_totals_off,
+        ),
+        Fault(
+            "person-read-not-narrowed",
+            "Reads for one person: the delivery orders and entitlements answered name that person.",
+            "The Delivery and Entitlement reads for one person answer every delivery order "
+            "or entitlement of the school.",
+            flags=frozenset({PERSON_NOT_NARROWED}),
+        ),
+        Fault(
             "period-filter-ignored",
             "Filters: schoolPeriodId narrows a list to the objects of that school period.",
             "The schoolPeriodId parameter is accepted and ignored.",
@@ -356,6 +408,10 @@ CHAIN_FAULTS = frozenset(
         "delivery-status-outside-list",
         "entitlement-lookup-404",
         "entitlement-status-outside-list",
+        "usage-lookup-404",
+        "usage-status-outside-list",
+        "usage-totals-disagree",
+        "person-read-not-narrowed",
     }
 )
 

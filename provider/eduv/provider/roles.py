@@ -7,9 +7,10 @@ The facts come from ``spec/chain/roles.json``: per operation the components that
 it, the components that answer 405 because the call is meant for the other side, its
 scopes per role and what the texts say about consent. The provider plays one component
 per chain API (``ROLES``): the supplier's catalogue (LC) for the Catalogue API, the
-ordering environment (BO) for the Delivery API and the entitlement manager (AM) for the
-Entitlement API. Of each API it serves the reads (GET) that component serves, and it
-answers 405 where that component must refuse.
+ordering environment (BO) for the Delivery API, the entitlement manager (AM) for the
+Entitlement API and the licence registry (LR) for the Usage API. Of each API it serves
+the reads (GET) that component serves, and it answers 405 where that component must
+refuse.
 """
 
 from __future__ import annotations
@@ -23,11 +24,16 @@ from eduv import spec
 
 ROLES_DOCUMENT = "chain/roles.json"
 
-# The reads by POST that the provider answers: a person's entitlements at a school. (The
-# Delivery API's counterpart is left out for now: which school-wide delivery orders
-# "concern" one person the text does not say.)
+# The reads by POST that the provider answers: a person's delivery orders, entitlements
+# and usage at a school. The texts do not say which delivery orders are a person's; the
+# provider reads those whose specification names the person (see the chain service).
 POST_READS = frozenset(
-    {"get-entitlements-for-user-at-school", "get-entitlementproducts-for-user-at-school"}
+    {
+        "get-delivery-orders-for-user-at-school",
+        "get-entitlements-for-user-at-school",
+        "get-entitlementproducts-for-user-at-school",
+        "get-usage-for-user-at-school",
+    }
 )
 
 # The component the provider plays in each chain API it serves.
@@ -35,6 +41,7 @@ ROLES: Mapping[str, str] = {
     "catalogue-api": "LC",
     "delivery-api": "BO",
     "entitlement-api": "AM",
+    "usage-api": "LR",
 }
 
 

@@ -126,6 +126,9 @@ ROUTES: Mapping[str, Route] = {
     "get-delivery-orders-by-contract": Route(
         "chain-by", "deliveryOrders", {"id": Column("contract")}
     ),
+    "get-delivery-orders-for-user-at-school": Route(
+        "chain-user", "deliveryOrders", {"status": Column("status")}, body_person="user"
+    ),
     # entitlement-api, as the entitlement manager (AM)
     "get-entitlement": Route("chain-get", "entitlements"),
     "get-entitlements-by-delivery-order": Route(
@@ -145,13 +148,19 @@ ROUTES: Mapping[str, Route] = {
     "get-entitlementproducts-for-user-at-school": Route(
         "chain-user", "entitlements", {"status": Column("status")}, body_person="user"
     ),
+    # usage-api, as the licence registry (LR): views of the usage reports
+    "get-usage-by-deliveryorder": Route("chain-get", "deliveryOrderUsage"),
+    "get-usage-by-entitlement": Route("chain-part", "deliveryOrderUsage"),
+    "get-usage-for-school": Route("chain-school", "deliveryOrderUsage"),
+    "get-usage-by-contract": Route("chain-by", "deliveryOrderUsage", {"id": Column("contract")}),
+    "get-usage-for-user-at-school": Route("chain-user", "deliveryOrderUsage", body_person="user"),
 }
 
 
 def _chain_not_served() -> frozenset[str]:
     """Operations of the chain APIs served that are not answered with data here: the
-    writing ones, the Delivery API's POST read, and those the role refuses with 405
-    (routed on their own, see ``eduv.provider.chain.refusals``)."""
+    writing ones, and those the role refuses with 405 (routed on their own, see
+    ``eduv.provider.chain.refusals``)."""
     from eduv.provider.roles import chain_apis, serves
 
     return frozenset(
@@ -171,6 +180,7 @@ NOT_SERVED = frozenset({"post-notification", "post-notifications"}) | _chain_not
 KIND_PARAMS: Mapping[str, frozenset[str]] = {
     "get": frozenset({"id"}),
     "chain-get": frozenset({"id"}),
+    "chain-part": frozenset({"id"}),
     "organisations": frozenset(
         {"orgMasterId", "orgId", "orgIdType", "boardMasterId", "boardId", "boardIdType", "name"}
     ),

@@ -2,14 +2,15 @@
 
 The objects read in the current versions of the chain APIs (the catalogue's products
 and product summaries, each school's delivery orders and entitlements, the grouped
-entitlements of the contracts read) are assembled into a chain dataset, with the
+entitlements of the contracts read, the usage reports of the delivery orders read) are
+assembled into a chain dataset, with the
 configured schools as its schools; the rule engine's chain rules then check them
 against each other, and every finding points at the answer and the object it came from.
 
 A chain rule is judged only when everything it looks at can be read here
 (``OBSERVED_RULES``): a rule that also concerns what observe mode does not read
-(requests and confirmations, orders, activation codes, usage) or the school facts no
-message carries (pupils, staff, study years) is not applicable, rather than failing on
+(requests and confirmations, orders, activation codes, first activations) or the school
+facts no message carries (pupils, staff, study years) is not applicable, rather than failing on
 data it was never shown or passing on data it never saw.
 """
 
@@ -42,9 +43,10 @@ from eduv.rules import Rule, check_chain_dataset, load_catalogue
 from eduv.rules.binding import CHAIN_CHECKS
 
 # The chain rules over nothing but what the chain reads serve: products and product
-# summaries, delivery orders, entitlements and the contract views. The others also look
-# at requests and confirmations, orders, activation codes, usage, consents, or at school
-# facts no message carries (pupils, staff, study years), which observe mode never reads.
+# summaries, delivery orders, entitlements, the contract views and usage reports. The
+# others also look at requests and confirmations, orders, activation codes, first
+# activations, consents, or at school facts no message carries (pupils, staff, study
+# years), which observe mode never reads.
 OBSERVED_RULES = frozenset(
     {
         "EDUV-PRODUCT-008",
@@ -59,6 +61,8 @@ OBSERVED_RULES = frozenset(
         "EDUV-CHAIN-028",
         "EDUV-CHAIN-029",
         "EDUV-CHAIN-055",
+        "EDUV-CHAIN-024",
+        "EDUV-CHAIN-044",
     }
 )
 
@@ -69,6 +73,8 @@ SOURCES = {
     "deliveryOrders": ("delivery-api", "get-delivery-orders-for-school"),
     "entitlements": ("entitlement-api", "get-entitlements-for-school"),
     "deliveryOrderEntitlements": ("entitlement-api", "get-entitlements-by-contract"),
+    # Per delivery order: the school's usage combines its delivery orders' reports.
+    "deliveryOrderUsage": ("usage-api", "get-usage-by-deliveryorder"),
 }
 ID_MEMBER = {
     "products": "productId",
@@ -76,6 +82,7 @@ ID_MEMBER = {
     "deliveryOrders": "deliveryOrderId",
     "entitlements": "entitlementId",
     "deliveryOrderEntitlements": "deliveryOrderId",
+    "deliveryOrderUsage": "deliveryOrderId",
 }
 
 

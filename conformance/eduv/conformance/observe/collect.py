@@ -72,13 +72,19 @@ def _lookup(api: str, version: str, message: str) -> Operation | None:
     return None
 
 
-# The chain reads of the objects of one delivery order or contract, and the member of a
-# school's listed objects that names it.
+# The chain reads of the objects of one delivery order, contract or entitlement, and the
+# member of a school's listed objects (or of their usage entries) that names it.
 CHAIN_FOLLOW_UPS = {
     "get-delivery-orders-by-contract": "contractId",
     "get-entitlements-by-delivery-order": "deliveryOrderId",
     "get-entitlements-by-contract": "contractId",
+    "get-usage-by-deliveryorder": "deliveryOrderId",
+    "get-usage-by-entitlement": "entitlementId",
+    "get-usage-by-contract": "contractId",
 }
+# A school's usage names one delivery order and no contract; the school's delivery
+# orders, when read, name the others.
+BORROWED = {"usage-api": ("delivery-api", "get-delivery-orders-for-school")}
 
 
 def _chain(ctx: ObserveContext, api: str, version: str, progress: Progress) -> None:
@@ -95,10 +101,23 @@ def _chain(ctx: ObserveContext, api: str, version: str, progress: Progress) -> N
             member = CHAIN_FOLLOW_UPS.get(op.operation_id)
             if member is None:
                 continue
-            values = {o.get(member) for listing in lists for o in listing.objects()}
+            values = {o.get(member) for o in _followed(ctx, api, school.id, lists)}
             for value in sorted(v for v in values if isinstance(v, str))[: ctx.cfg.sample]:
                 ctx.read(op, school.id, {"id": value})
         _chain_people(ctx, api, version, school.id, lists)
+
+
+def _followed(
+    ctx: ObserveContext, api: str, school: str, lists: list[Observed]
+) -> list[JsonObject]:
+    """The objects whose members name the follow-up reads: the school's listed objects,
+    their usage entries, and the objects of another API's list ``BORROWED`` names."""
+    found = [o for listing in lists for o in listing.objects()]
+    found += [e for o in found for e in o.get("entitlements") or () if isinstance(e, dict)]
+    if api in BORROWED:
+        other, operation_id = BORROWED[api]
+        found += [o for item in ctx.reads_of(other, operation_id, school) for o in item.objects()]
+    return found
 
 
 def _chain_people(
@@ -111,6 +130,11 @@ def _chain_people(
         for obj in listing.objects():
             for person in _people_named(obj):
                 named.setdefault(canonical(person), person)
+    if not named:
+        # No one named here (orders for whole schools or groups): ask for the school's
+        # pupils, whose answer must then hold nothing that names someone else.
+        for person in _people_of(ctx, "get-students-for-school", school, []):
+            named.setdefault(canonical(_ref(person)), _ref(person))
     people = list(named.values())[: ctx.cfg.sample]
     for op in operations(api, version):
         if op.method != "POST" or not allowed(op) or "user" not in _members(op):
@@ -121,8 +145,13 @@ def _chain_people(
 
 
 def _people_named(obj: JsonObject) -> list[JsonObject]:
-    """The people a delivery or entitlement specification names (UserReferences)."""
-    found: list[JsonObject] = []
+    """The people a delivery or entitlement specification, or a usage entry, names
+    (UserReferences)."""
+    found: list[JsonObject] = [
+        e["user"]
+        for e in obj.get("entitlements") or ()
+        if isinstance(e, dict) and isinstance(e.get("user"), dict)
+    ]
     for member in ("deliverySpecification", "entitlementSpecification"):
         specification = obj.get(member)
         if not isinstance(specification, dict):

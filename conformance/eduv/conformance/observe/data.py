@@ -23,6 +23,7 @@ from eduv.conformance.observe.chain import (
 )
 from eduv.conformance.observe.chain import judged as chain_judged
 from eduv.conformance.observe.judging import compare_versions, nearest, rule_finding
+from eduv.conformance.observe.usage import USAGE_MESSAGES, match_entries
 from eduv.conformance.reads import (
     JsonObject,
     ObserveContext,
@@ -57,6 +58,9 @@ def lookups_match_lists(ctx: ObserveContext) -> list[Result]:
         body = item.op.success[1]
         if body is None or body.array:
             continue  # the objects of one delivery order or contract, not a lookup
+        if body.message in USAGE_MESSAGES:
+            match_entries(ctx, tally, item, body.message)
+            continue
         ident = str(item.params.get("id"))
         if not item.ok:
             # Listed, then refused when fetched by its own id.

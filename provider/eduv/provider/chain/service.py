@@ -1,4 +1,4 @@
-"""Answering the chain reads: catalogue, delivery orders and entitlements.
+"""Answering the chain reads: catalogue, delivery orders, entitlements and usage.
 
 The HTTP layer has already picked the version, checked the token and the scopes and
 decoded the parameters; this module finds the school (400/23 when unknown), checks the
@@ -27,6 +27,7 @@ from eduv.dataset.chain import (
 from eduv.dataset.chain.operations import Context
 from eduv.provider import queries, roles
 from eduv.provider.chain.store import Stored, chain_objects_where, find_chain_school
+from eduv.provider.chain.usage import USAGE_API, entries, usage_answer
 from eduv.provider.config import Client
 from eduv.provider.errors import (
     CONSENT_REQUIRED,
@@ -40,6 +41,7 @@ from eduv.provider.faults import (
     CHAIN_LOOKUP_MISSES,
     CONSENT_PER_CLIENT,
     CURRENT_SHAPE_FOR_PREVIOUS,
+    PERSON_NOT_NARROWED,
     SKIP_CONSENT,
     UNKNOWN_ORG_OK,
     Faults,
@@ -48,9 +50,17 @@ from eduv.provider.keys import person_keys, school_keys
 from eduv.provider.queries import Column
 from eduv.provider.schema import chain_objects
 
-KINDS = frozenset({"chain-list", "chain-get", "chain-school", "chain-by", "chain-user"})
-# Where an entitlement names the one person it is for.
+KINDS = frozenset(
+    {"chain-list", "chain-get", "chain-part", "chain-school", "chain-by", "chain-user"}
+)
+# Where an entitlement or a delivery order names the people it is for: the specification
+# member per collection, and its members for one person and for several.
+SPECIFICATIONS = {
+    "entitlements": "entitlementSpecification",
+    "deliveryOrders": "deliverySpecification",
+}
 HOLDERS = ("student", "employee")
+GROUPS = ("students", "employees")
 
 
 @dataclass(frozen=True, slots=True)
@@ -74,6 +84,7 @@ class ChainService:
         self._reads: dict[str, Callable[[Connection, ChainRequest], list[Stored]]] = {
             "chain-list": self._list,
             "chain-get": self._get,
+            "chain-part": self._part,
             "chain-school": self._school_list,
             "chain-by": self._by,
             "chain-user": self._for_user,
@@ -114,6 +125,27 @@ class ChainService:
         self._consent_for_objects(request, found)
         return found[:1]
 
+    def _part(self, conn: Connection, request: ChainRequest) -> list[Stored]:
+        """The stored object holding one part by its id: the usage report with an
+        entitlement's entry (the answer is that entry); 404 when none holds it."""
+        ident = str(request.params["id"])
+        # The text search only narrows; the entry's own id decides.
+        candidates = chain_objects_where(
+            conn, request.collection, [chain_objects.c.doc.contains(ident, autoescape=True)]
+        )
+        found = [
+            s
+            for s in candidates
+            if any(e.get("entitlementId") == ident for e in entries([orjson.loads(s.doc)]))
+        ]
+        missing = CHAIN_LOOKUP_MISSES.get(request.collection)
+        if missing is not None and self.faults.has(missing):
+            found = []
+        if not found:
+            raise RefusalError(404, OTHER, f"no {_message(request)} {ident!r} here")
+        self._consent_for_objects(request, found)
+        return found[:1]
+
     def _by(self, conn: Connection, request: ChainRequest) -> list[Stored]:
         """The objects of one delivery order or contract; 404 when no delivery order
         has that id or contract."""
@@ -138,14 +170,21 @@ class ChainService:
         return chain_objects_where(conn, request.collection, conditions)
 
     def _for_user(self, conn: Connection, request: ChainRequest) -> list[Stored]:
-        """A person's entitlements at a school: those whose specification names them."""
+        """A person's entitlements or delivery orders at a school: those whose
+        specification names them (an order for a whole school, study or group names no
+        one, so it is no one's in particular)."""
         key = self._school(conn, request)
         if roles.needs_consent(request.op, request.scopes):
             self._check_consent(request, key)
         wanted = set(person_keys(request.body["user"]))
         conditions = [chain_objects.c.school_key == key, *self._conditions(request)]
         found = chain_objects_where(conn, request.collection, conditions)
-        return [s for s in found if wanted & _holder_keys(orjson.loads(s.doc))]
+        member = SPECIFICATIONS.get(request.collection)
+        if member is None:
+            return found  # a usage report's entries are picked when shaping
+        if self.faults.has(PERSON_NOT_NARROWED):
+            return found
+        return [s for s in found if wanted & _holder_keys(orjson.loads(s.doc), member)]
 
     # -- schools and consent -------------------------------------------------------------
 
@@ -203,11 +242,16 @@ class ChainService:
             objs = _previous(request.op.api, component, objs)
             if not objs and not body.array:
                 raise RefusalError(404, OTHER, f"no such {body.message} in {request.version}")
-        if body.message != component:
+        if request.op.api == USAGE_API:
+            objs = usage_answer(request.op.operation_id, objs, request.params, request.body)
+        elif body.message != component:
             # A view of the stored objects (EntitlementProduct of an Entitlement).
             members = spec.schema(request.op.api, request.version, body.message)["properties"]
             objs = [{k: v for k, v in o.items() if k in members} for o in objs]
         objs = self.faults.chain_objects(body.message, objs)
+        if not objs and not body.array:
+            # A school or contract without usage reports has no overview to answer.
+            raise RefusalError(404, OTHER, f"no {body.message} here")
         return Answer(200, orjson.dumps(objs if body.array else objs[0]))
 
 
@@ -227,14 +271,18 @@ def _previous(api: str, component: str, objs: list[dict[str, Any]]) -> list[dict
     return out
 
 
-def _holder_keys(entitlement: Mapping[str, Any]) -> set[tuple[str, str]]:
+def _holder_keys(obj: Mapping[str, Any], member: str) -> set[tuple[str, str]]:
     found: set[tuple[str, str]] = set()
-    specification = entitlement.get("entitlementSpecification")
-    if isinstance(specification, Mapping):
-        for member in HOLDERS:
-            person = specification.get(member)
-            if isinstance(person, Mapping):
-                found.update(person_keys(person))
+    specification = obj.get(member)
+    if not isinstance(specification, Mapping):
+        return found
+    people = [specification.get(m) for m in HOLDERS]
+    for group in GROUPS:
+        listed = specification.get(group)
+        people += listed if isinstance(listed, list) else []
+    for person in people:
+        if isinstance(person, Mapping):
+            found.update(person_keys(person))
     return found
 
 

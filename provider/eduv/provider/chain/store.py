@@ -50,6 +50,8 @@ COLUMNS: Mapping[str, Mapping[str, str]] = {
         "modified": "dateLastModified",
     },
     "deliveryOrderEntitlements": {"delivery_order": "deliveryOrderId", "contract": "contractId"},
+    # A usage report names neither school nor contract: both come from its delivery order.
+    "deliveryOrderUsage": {"delivery_order": "deliveryOrderId"},
 }
 
 
@@ -109,10 +111,11 @@ def _school_rows(dataset: ChainDataset) -> Iterator[JsonObject]:
 
 
 def _object_rows(dataset: ChainDataset) -> Iterator[JsonObject]:
+    orders = dataset.objects.get("deliveryOrders", ())
     order_school = {
-        str(o.get("deliveryOrderId")): _school_of(o, "deliverySpecification")
-        for o in dataset.objects.get("deliveryOrders", ())
+        str(o.get("deliveryOrderId")): _school_of(o, "deliverySpecification") for o in orders
     }
+    order_contract = {str(o.get("deliveryOrderId")): _text(o.get("contractId")) for o in orders}
     for coll in chain_collections():
         columns = COLUMNS.get(coll.name, {})
         for position, obj in enumerate(dataset.objects.get(coll.name, ())):
@@ -123,8 +126,11 @@ def _object_rows(dataset: ChainDataset) -> Iterator[JsonObject]:
             school = _school_of(obj, "entitlementSpecification") or _school_of(
                 obj, "deliverySpecification"
             )
-            if school is None and row["delivery_order"] is not None:
-                school = order_school.get(row["delivery_order"])
+            if row["delivery_order"] is not None:
+                if school is None:
+                    school = order_school.get(row["delivery_order"])
+                if row["contract"] is None:
+                    row["contract"] = order_contract.get(row["delivery_order"])
             row.update(
                 collection=coll.name,
                 position=position,
