@@ -55,6 +55,12 @@ class PersonIndex:
     def find(self, ref: object) -> int | None:
         if not isinstance(ref, dict):
             return None
+        # The primary identifier is the first key person_keys gives: try it alone first.
+        master = ref.get("userMasterIdentifier")
+        if isinstance(master, str) and master:
+            found = self.by_key.get("m:" + master)
+            if found is not None:
+                return found
         for key in person_keys(ref):
             found = self.by_key.get(key)
             if found is not None:

@@ -108,6 +108,11 @@ def _identifiers(ref: JsonObject, kind: str) -> Iterator[tuple[str | None, str]]
 
 def _keys(ref: JsonObject, kind: str, primary_types: frozenset[str] = frozenset()) -> list[str]:
     """``m:<value>`` for the primary identifier and secondary ones of ``primary_types``."""
+    master_member, list_member, _, _ = _ID_MEMBERS[kind]
+    if list_member not in ref:
+        # Most references name the primary identifier only: no list to walk.
+        master = ref.get(master_member)
+        return ["m:" + master] if isinstance(master, str) and master else []
     return [
         "m:" + value if id_type is None or id_type in primary_types else f"{id_type}:{value}"
         for id_type, value in _identifiers(ref, kind)
