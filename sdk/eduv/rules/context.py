@@ -76,15 +76,15 @@ class SchoolIndex:
     school: School
     key: str
     facts: SchoolFacts | None
-    ids: dict[str, dict[str, int]] = field(default_factory=dict)
+    # Per collection: the first object of each identifier (what references resolve to).
+    by_id: dict[str, dict[str, JsonObject]] = field(default_factory=dict)
     # (collection, identifier, first index, later index) for every repeated identifier.
     repeated: list[tuple[str, str, int, int]] = field(default_factory=list)
 
     def find(self, coll: str, value: object) -> JsonObject | None:
         if not isinstance(value, str):
             return None
-        index = self.ids[coll].get(value)
-        return None if index is None else self.school.items(coll)[index]
+        return self.by_id[coll].get(value)
 
     @cached_property
     def location_keys(self) -> set[str]:
@@ -153,7 +153,10 @@ class Context:
         if end is None:
             period = s.find("schoolPeriods", obj.get("schoolPeriod"))
             end = (day(period, "endDate") if period else None) or MAX_DATE
-        return self.clip(begin, end)
+        # clip(), written out: this runs for every dated object of the dataset.
+        low = begin if begin > self.low else self.low
+        high = end if end < self.high else self.high
+        return (low, high) if low < high else None
 
     def period_span(self, period: JsonObject) -> Span | None:
         begin, end = day(period, "startDate"), day(period, "endDate")
@@ -249,14 +252,18 @@ def _index_school(pos: int, school: School, dataset: Dataset) -> SchoolIndex:
     index = SchoolIndex(pos, school, key, dataset.facts.get(key))
     for coll in _id_collections():
         table: dict[str, int] = {}
+        found: dict[str, JsonObject] = {}
+        member = coll.id_field or ""
         for position, obj in enumerate(school.items(coll.name)):
-            value = text(obj, coll.id_field or "") if isinstance(obj, dict) else None
+            value = text(obj, member) if isinstance(obj, dict) else None
             if value is None:
                 continue
             first = table.setdefault(value, position)
             if first != position:
                 index.repeated.append((coll.name, value, first, position))
-        index.ids[coll.name] = table
+            else:
+                found[value] = obj
+        index.by_id[coll.name] = found
     return index
 
 
