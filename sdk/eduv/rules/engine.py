@@ -129,11 +129,33 @@ def _text(members: tuple[str, ...]) -> str:
 
 
 # The findings of the checks on a reference, by its members, for one run. A dataset
-# names each pupil in many enrolments and groups with the very same members, and a
-# message check reads nothing but its node, so a repeated reference shares the
-# verdict of its first occurrence.
+# names each pupil in many enrolments and groups (and each location in many
+# enrolments) with the very same members, and a message check reads nothing but its
+# node, so a repeated reference shares the verdict of its first occurrence.
 Verdict = list[tuple[Rule, str, dict[str, object]]]
-Memo = dict[tuple[int, tuple[tuple[str, object], ...]], Verdict]
+Memo = dict[tuple[int, tuple[object, ...]], Verdict]
+
+
+def _frozen(node: JsonObject) -> tuple[object, ...] | None:
+    """The members of a reference as a key: texts, and lists of objects of texts only."""
+    members: list[object] = []
+    for key, value in node.items():
+        if type(value) is list:
+            entries = []
+            for entry in value:
+                if type(entry) is not dict:
+                    return None
+                pairs = tuple(entry.items())
+                for _, inner in pairs:
+                    if type(inner) is not str:
+                        return None
+                entries.append(pairs)
+            members.append((key, tuple(entries)))
+        elif type(value) is str:
+            members.append((key, value))
+        else:
+            return None
+    return tuple(members)
 
 
 def _reach(node: object, members: tuple[str, ...]) -> object:
@@ -150,10 +172,9 @@ def _verdict(checks: Checks, node: JsonObject, memo: Memo | None) -> Verdict:
         return [
             (rule, rest, params) for check, rule in checks for rest, params in check(node, rule)
         ]
-    members = tuple(node.items())
-    for _, value in members:
-        if type(value) is not str:
-            return _verdict(checks, node, None)  # only flat references repeat cheaply
+    members = _frozen(node)
+    if members is None:
+        return _verdict(checks, node, None)  # nothing a reference usually holds
     key = (id(checks), members)
     found = memo.get(key)
     if found is None:

@@ -217,35 +217,39 @@ def _timestamps_zulu(obj: JsonObject, rule: Rule) -> Iterator[Hit]:
             yield f"/{member}", {"field": member, "value": value}
 
 
-def _spans(obj: JsonObject) -> Iterator[tuple[str, str, str, str, str]]:
+def _spans(obj: JsonObject) -> list[tuple[str, str, str, str, str]]:
     """(pointer, begin member, begin, end member, end) for every dated part of ``obj``.
 
     SchoolPeriod uses startDate, the other association objects beginDate, and an
     Employee dates each of its organisation roles; the end is exclusive everywhere.
     """
-    for begin_member in ("startDate", "beginDate"):
-        begin, end = day(obj, begin_member), day(obj, "endDate")
-        if begin and end:
-            yield "", begin_member, begin, "endDate", end
-    for index, role in objects(obj, "organisationRoles"):
-        begin, end = day(role, "beginDate"), day(role, "endDate")
-        if begin and end:
-            yield f"/organisationRoles/{index}", "beginDate", begin, "endDate", end
+    found = []
+    end = day(obj, "endDate")
+    if end:
+        for begin_member in ("startDate", "beginDate"):
+            begin = day(obj, begin_member)
+            if begin:
+                found.append(("", begin_member, begin, "endDate", end))
+    if "organisationRoles" in obj:
+        for index, role in objects(obj, "organisationRoles"):
+            begin, end = day(role, "beginDate"), day(role, "endDate")
+            if begin and end:
+                found.append((f"/organisationRoles/{index}", "beginDate", begin, "endDate", end))
+    return found
 
 
 def span_hits(wanted: str) -> MessageCheck:
     """Dated parts whose end is ``before`` their begin, or ``equal`` to it (an empty span)."""
 
-    def check(obj: JsonObject, rule: Rule) -> Iterator[Hit]:
-        for pointer, begin_member, begin, end_member, end in _spans(obj):
-            if (wanted == "before" and end < begin) or (wanted == "equal" and end == begin):
-                params: dict[str, object] = {
-                    "begin_field": begin_member,
-                    "begin": begin,
-                    "end_field": end_member,
-                    "end": end,
-                }
-                yield f"{pointer}/{end_member}", params
+    def check(obj: JsonObject, rule: Rule) -> list[Hit]:
+        return [
+            (
+                f"{pointer}/{end_member}",
+                {"begin_field": begin_member, "begin": begin, "end_field": end_member, "end": end},
+            )
+            for pointer, begin_member, begin, end_member, end in _spans(obj)
+            if (wanted == "before" and end < begin) or (wanted == "equal" and end == begin)
+        ]
 
     return check
 
