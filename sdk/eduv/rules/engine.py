@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import gc
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date
@@ -13,7 +13,14 @@ from typing import Any
 from eduv import spec
 from eduv.dataset.chain.model import ChainDataset, chain_collections
 from eduv.dataset.judged import judged_range
-from eduv.dataset.model import Dataset, collections, school_key
+from eduv.dataset.model import (
+    Collection,
+    Dataset,
+    collection,
+    collections,
+    school_collections,
+    school_key,
+)
 from eduv.findings import Finding, ObjectRef, sort_findings
 from eduv.rules.binding import CHAIN_CHECKS, DATASET_CHECKS, LIST_CHECKS, MESSAGE_CHECKS
 from eduv.rules.catalogue import Rule, load_catalogue
@@ -138,6 +145,9 @@ Memo = dict[tuple[int, tuple[object, ...]], Verdict]
 
 def _frozen(node: JsonObject) -> tuple[object, ...] | None:
     """The members of a reference as a key: texts, and lists of objects of texts only."""
+    if len(node) == 1:  # a reference by its primary identifier alone, the usual one
+        ((key, value),) = node.items()
+        return ((key, value),) if type(value) is str else None
     members: list[object] = []
     for key, value in node.items():
         if type(value) is list:
@@ -348,16 +358,52 @@ def _collector_paused() -> Iterator[None]:
 
 
 def _dataset_message_violations(dataset: Dataset, lang: Lang) -> Iterator[Finding]:
+    """The message rules on every object, one rule set and one list at a time.
+
+    Walking a list once per place of its component, rather than every place once per
+    object, keeps the per-object work to the checks themselves; findings are sorted
+    afterwards, so the order they are made in does not show.
+    """
     memo: Memo = {}
-    keys = [school.key for school in dataset.schools]
-    for pointer, coll, obj in dataset.iter_objects():
+    for base, single, coll, objs, school in _object_lists(dataset):
         version = dataset.shapes.get(coll.api)
         if version is None:
             continue
-        school = keys[int(pointer.split("/")[2])] if coll.school_scoped else None
-        yield from _message_violations(
-            coll.api, version, coll.component, obj, pointer, lang, school, memo
+        for place in _places(coll.api, version, coll.component):
+            for index, obj in enumerate(objs):
+                if not isinstance(obj, dict):
+                    continue
+                if place.path:
+                    found: Iterable[tuple[str, Verdict]] = _placed(obj, place, "", memo)
+                else:  # the object itself, as _placed would, without its generator
+                    verdict = _verdict(place.checks, obj, None)
+                    if not verdict:
+                        continue
+                    found = (("", verdict),)
+                for rest, verdict in found:
+                    pointer = base if single else f"{base}/{index}"
+                    ref = object_ref(coll.component, obj, school)
+                    for rule, below, params in verdict:
+                        yield _finding(rule, lang, params, (ref,), (pointer + rest + below,))
+
+
+def _object_lists(
+    dataset: Dataset,
+) -> Iterator[tuple[str, bool, Collection, list[JsonObject], str | None]]:
+    """(pointer, whether it is a single object, collection, objects, school key) per list."""
+    for pos, school in enumerate(dataset.schools):
+        key = school.key
+        yield (
+            f"/schools/{pos}/organisation",
+            True,
+            collection("organisation"),
+            [school.organisation],
+            key,
         )
+        for coll in school_collections():
+            yield f"/schools/{pos}/{coll.name}", False, coll, school.items(coll.name), key
+    for name, people in (("students", dataset.students), ("employees", dataset.employees)):
+        yield f"/{name}", False, collection(name), people, None
 
 
 def check_chain_dataset(

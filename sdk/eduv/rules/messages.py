@@ -41,9 +41,8 @@ def _matches(rule: Rule, value: str, key: str = "pattern") -> bool:
 def named(master: str, ids: str) -> MessageCheck:
     """A reference names its object: by its master identifier or by other identifiers."""
 
-    def check(ref: JsonObject, rule: Rule) -> Iterator[Hit]:
-        if not (text(ref, master) or items(ref, ids)):
-            yield "", {}
+    def check(ref: JsonObject, rule: Rule) -> list[Hit]:
+        return [] if text(ref, master) or items(ref, ids) else [("", {})]
 
     return check
 
@@ -51,10 +50,11 @@ def named(master: str, ids: str) -> MessageCheck:
 def member_format(member: str) -> MessageCheck:
     """A text member matches the rule's ``pattern``."""
 
-    def check(obj: JsonObject, rule: Rule) -> Iterator[Hit]:
+    def check(obj: JsonObject, rule: Rule) -> list[Hit]:
         value = text(obj, member)
         if value and not _matches(rule, value):
-            yield f"/{member}", {"value": value}
+            return [(f"/{member}", {"value": value})]
+        return []
 
     return check
 
@@ -62,11 +62,16 @@ def member_format(member: str) -> MessageCheck:
 def typed_ids(member: str, kind: str, id_type: str) -> MessageCheck:
     """Identifiers of one type in a list (``userIds`` of type ``eckId``) match ``pattern``."""
 
-    def check(ref: JsonObject, rule: Rule) -> Iterator[Hit]:
-        for index, entry in objects(ref, member):
-            value = text(entry, kind)
-            if entry.get(f"{kind}Type") == id_type and value and not _matches(rule, value):
-                yield f"/{member}/{index}/{kind}", {"value": value}
+    type_member = f"{kind}Type"
+
+    def check(ref: JsonObject, rule: Rule) -> list[Hit]:
+        return [
+            (f"/{member}/{index}/{kind}", {"value": value})
+            for index, entry in objects(ref, member)
+            if entry.get(type_member) == id_type
+            and (value := text(entry, kind))
+            and not _matches(rule, value)
+        ]
 
     return check
 
@@ -74,9 +79,10 @@ def typed_ids(member: str, kind: str, id_type: str) -> MessageCheck:
 def required_for_type(type_member: str, kind: str, member: str, id_member: str) -> MessageCheck:
     """An object of one type (``enrollmentType`` ``study``) fills the member that type needs."""
 
-    def check(obj: JsonObject, rule: Rule) -> Iterator[Hit]:
+    def check(obj: JsonObject, rule: Rule) -> list[Hit]:
         if obj.get(type_member) == kind and not text(obj, member):
-            yield "", {"id": obj.get(id_member)}
+            return [("", {"id": obj.get(id_member)})]
+        return []
 
     return check
 
@@ -84,12 +90,14 @@ def required_for_type(type_member: str, kind: str, member: str, id_member: str) 
 def foreign_fields(type_member: str, id_member: str) -> MessageCheck:
     """An object carries no member that the rule's ``fields`` reserve for other types."""
 
-    def check(obj: JsonObject, rule: Rule) -> Iterator[Hit]:
+    def check(obj: JsonObject, rule: Rule) -> list[Hit]:
         kind = obj.get(type_member)
         foreign = rule.parameters["fields"].get(kind, []) if isinstance(kind, str) else []
-        for member in foreign:
-            if member in obj:
-                yield f"/{member}", {"id": obj.get(id_member), "type": kind, "field": member}
+        return [
+            (f"/{member}", {"id": obj.get(id_member), "type": kind, "field": member})
+            for member in foreign
+            if member in obj
+        ]
 
     return check
 
@@ -97,13 +105,14 @@ def foreign_fields(type_member: str, id_member: str) -> MessageCheck:
 # --- person references -------------------------------------------------------------
 
 
-def _student_eckid_series(ref: JsonObject, rule: Rule) -> Iterator[Hit]:
+def _student_eckid_series(ref: JsonObject, rule: Rule) -> list[Hit]:
     value = text(ref, "userMasterIdentifier")
     if not value or not value.startswith("https://ketenid.nl/"):
-        return
+        return []
     series = value.removeprefix("https://ketenid.nl/").split("/")[0]
     if series != rule.parameters["production"]:
-        yield "/userMasterIdentifier", {"value": value, "series": series}
+        return [("/userMasterIdentifier", {"value": value, "series": series})]
+    return []
 
 
 def _employee_secondary(ref: JsonObject, rule: Rule) -> Iterator[Hit]:
@@ -117,12 +126,17 @@ def _employee_no_master(ref: JsonObject, rule: Rule) -> Iterator[Hit]:
         yield "/userMasterIdentifier", {"value": value}
 
 
-def _entree_form(ref: JsonObject, rule: Rule) -> Iterator[Hit]:
+def _entree_form(ref: JsonObject, rule: Rule) -> list[Hit]:
+    if "userIds" not in ref:
+        return []
     kinds = rule.parameters["types"]
-    for index, entry in objects(ref, "userIds"):
-        value, kind = text(entry, "userId"), entry.get("userIdType")
-        if kind in kinds and value and not _matches(rule, value):
-            yield f"/userIds/{index}/userId", {"value": value, "type": kind}
+    return [
+        (f"/userIds/{index}/userId", {"value": value, "type": kind})
+        for index, entry in objects(ref, "userIds")
+        if (kind := entry.get("userIdType")) in kinds
+        and (value := text(entry, "userId"))
+        and not _matches(rule, value)
+    ]
 
 
 # --- organisation references -------------------------------------------------------
@@ -197,24 +211,28 @@ def _period_not_own_relative(period: JsonObject, rule: Rule) -> Iterator[Hit]:
 # --- time --------------------------------------------------------------------------
 
 
-def _modified_after_created(obj: JsonObject, rule: Rule) -> Iterator[Hit]:
+def _modified_after_created(obj: JsonObject, rule: Rule) -> list[Hit]:
     if obj.get("dateCreated") == obj.get("dateLastModified"):
-        return  # the same text is the same moment (often: objects never changed)
+        return []  # the same text is the same moment (often: objects never changed)
     created, modified = timestamp(obj.get("dateCreated")), timestamp(obj.get("dateLastModified"))
     if created and modified and modified < created:
         params: dict[str, object] = {
             "created": obj["dateCreated"],
             "modified": obj["dateLastModified"],
         }
-        yield "/dateLastModified", params
+        return [("/dateLastModified", params)]
+    return []
 
 
-def _timestamps_zulu(obj: JsonObject, rule: Rule) -> Iterator[Hit]:
-    for member in rule.parameters["fields"]:
-        value = obj.get(member)
-        # The suffix first: it settles nearly every value without parsing it.
-        if isinstance(value, str) and not value.endswith("Z") and timestamp(value):
-            yield f"/{member}", {"field": member, "value": value}
+def _timestamps_zulu(obj: JsonObject, rule: Rule) -> list[Hit]:
+    # The suffix first: it settles nearly every value without parsing it.
+    return [
+        (f"/{member}", {"field": member, "value": value})
+        for member in rule.parameters["fields"]
+        if isinstance(value := obj.get(member), str)
+        and not value.endswith("Z")
+        and timestamp(value)
+    ]
 
 
 def _spans(obj: JsonObject) -> list[tuple[str, str, str, str, str]]:
@@ -257,11 +275,11 @@ def span_hits(wanted: str) -> MessageCheck:
 # --- enrolments and offerings --------------------------------------------------------
 
 
-def _year_in_range(obj: JsonObject, rule: Rule) -> Iterator[Hit]:
+def _year_in_range(obj: JsonObject, rule: Rule) -> list[Hit]:
     value = integer(obj, "studyYear")
-    low, high = rule.parameters["min"], rule.parameters["max"]
-    if value is not None and not low <= value <= high:
-        yield "/studyYear", {"value": value}
+    if value is None or rule.parameters["min"] <= value <= rule.parameters["max"]:
+        return []
+    return [("/studyYear", {"value": value})]
 
 
 # --- assignments -------------------------------------------------------------------
@@ -281,6 +299,15 @@ def _students_once(group: JsonObject, rule: Rule) -> Iterator[Hit]:
     seen: set[str] = set()
     for index, ref in objects(group, "students"):
         keys = person_keys(ref)
+        if len(keys) == 1:  # the usual reference, by one identifier: no set to build
+            key = keys[0]
+            if key in seen:
+                yield (
+                    f"/students/{index}",
+                    {"id": group.get("groupId"), "person": person_label(ref)},
+                )
+            seen.add(key)
+            continue
         if any(k in seen for k in keys):
             yield f"/students/{index}", {"id": group.get("groupId"), "person": person_label(ref)}
         seen.update(keys)
