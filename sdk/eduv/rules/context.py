@@ -8,7 +8,6 @@ interval lists that are sorted and merged once.
 from __future__ import annotations
 
 import bisect
-from collections import defaultdict
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from functools import cached_property
@@ -51,6 +50,9 @@ class PersonIndex:
                 owner = self.by_key.setdefault(key, index)
                 if owner != index:
                     self.shared.append((key, owner, index))
+        # The same table by the primary identifier's own text, which a reference holds
+        # already (and has hashed once), where "m:" + text would be a new string each time.
+        self.by_master = {k[2:]: v for k, v in self.by_key.items() if k.startswith("m:")}
 
     def find(self, ref: object) -> int | None:
         if not isinstance(ref, dict):
@@ -58,7 +60,7 @@ class PersonIndex:
         # The primary identifier is the first key person_keys gives: try it alone first.
         master = ref.get("userMasterIdentifier")
         if isinstance(master, str) and master:
-            found = self.by_key.get("m:" + master)
+            found = self.by_master.get(master)
             if found is not None:
                 return found
         for key in person_keys(ref):
@@ -188,7 +190,8 @@ class Context:
         key = (s.pos, index)
         found = self._members.get(key)
         if found is None:
-            found = [(at, ref, self.students.find(ref)) for at, ref in objects(group, "students")]
+            find = self.students.find
+            found = [(at, ref, find(ref)) for at, ref in objects(group, "students")]
             self._members[key] = found
         return found
 
@@ -223,16 +226,26 @@ class Context:
     @cached_property
     def enrollment_spans(self) -> dict[tuple[int, int], tuple[list[Span], list[Span]]]:
         """Per (school position, student index): merged spans of (study, any) enrolments."""
-        study: dict[tuple[int, int], list[Span]] = defaultdict(list)
-        every: dict[tuple[int, int], list[Span]] = defaultdict(list)
+        study: dict[tuple[int, int], list[Span]] = {}
+        every: dict[tuple[int, int], list[Span]] = {}
+        find = self.students.find
         for s in self.schools:
             for _, enrollment, span in self.active(s, "enrollments"):
-                student = self.students.find(enrollment.get("student"))
+                student = find(enrollment.get("student"))
                 if student is None:
                     continue
-                every[(s.pos, student)].append(span)
+                key = (s.pos, student)
+                spans = every.get(key)
+                if spans is None:
+                    every[key] = [span]
+                else:
+                    spans.append(span)
                 if enrollment.get("enrollmentType") == "study":
-                    study[(s.pos, student)].append(span)
+                    spans = study.get(key)
+                    if spans is None:
+                        study[key] = [span]
+                    else:
+                        spans.append(span)
         return {key: (merge(study.get(key, [])), merge(spans)) for key, spans in every.items()}
 
     def uncovered(self, s: SchoolIndex, student: int, span: Span, study_only: bool) -> Span | None:
@@ -273,8 +286,8 @@ def _id_collections() -> tuple[Collection, ...]:
 
 def merge(spans: list[Span]) -> list[Span]:
     """Sorted, non-overlapping spans; touching spans ([a, b) and [b, c)) join."""
-    if not spans:
-        return []
+    if len(spans) < 2:
+        return list(spans)  # most pupils hold one enrolment (of a kind) at a school
     ordered = sorted(spans)
     merged = [ordered[0]]
     for begin, end in ordered[1:]:
