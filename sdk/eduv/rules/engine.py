@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import gc
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date
@@ -139,7 +139,8 @@ def _text(members: tuple[str, ...]) -> str:
 # names each pupil in many enrolments and groups (and each location in many
 # enrolments) with the very same members, and a message check reads nothing but its
 # node, so a repeated reference shares the verdict of its first occurrence.
-Verdict = list[tuple[Rule, str, dict[str, object]]]
+Params = dict[str, object]
+Verdict = list[tuple[Rule, str, Params]]
 Memo = dict[tuple[int, tuple[object, ...]], Verdict]
 
 
@@ -358,33 +359,55 @@ def _collector_paused() -> Iterator[None]:
 
 
 def _dataset_message_violations(dataset: Dataset, lang: Lang) -> Iterator[Finding]:
-    """The message rules on every object, one rule set and one list at a time.
+    """The message rules on every object, one list and one rule at a time.
 
-    Walking a list once per place of its component, rather than every place once per
-    object, keeps the per-object work to the checks themselves; findings are sorted
-    afterwards, so the order they are made in does not show.
+    A check run over a whole list, rather than every check once per object, keeps the
+    per-object work to the check itself; findings are sorted afterwards, so the order
+    they are made in does not show.
     """
     memo: Memo = {}
     for base, single, coll, objs, school in _object_lists(dataset):
         version = dataset.shapes.get(coll.api)
         if version is None:
             continue
+        present = [(index, obj) for index, obj in enumerate(objs) if isinstance(obj, dict)]
+        where = (base, single, coll.component, school, lang)
+
         for place in _places(coll.api, version, coll.component):
-            for index, obj in enumerate(objs):
-                if not isinstance(obj, dict):
-                    continue
-                if place.path:
-                    found: Iterable[tuple[str, Verdict]] = _placed(obj, place, "", memo)
-                else:  # the object itself, as _placed would, without its generator
-                    verdict = _verdict(place.checks, obj, None)
-                    if not verdict:
-                        continue
-                    found = (("", verdict),)
-                for rest, verdict in found:
-                    pointer = base if single else f"{base}/{index}"
-                    ref = object_ref(coll.component, obj, school)
-                    for rule, below, params in verdict:
-                        yield _finding(rule, lang, params, (ref,), (pointer + rest + below,))
+            if not place.path:
+                for check, rule in place.checks:
+                    for index, obj in present:
+                        for rest, params in check(obj, rule):
+                            yield _object_finding(where, index, obj, rest, rule, params)
+            elif place.tail is None and len(place.head) == 1:
+                member = place.head[0]  # one reference (an enrolment's student)
+                for index, obj in present:
+                    node = obj.get(member)
+                    if isinstance(node, dict):
+                        for rule, rest, params in _verdict(place.checks, node, memo):
+                            yield _object_finding(
+                                where, index, obj, place.head_text + rest, rule, params
+                            )
+            else:
+                for index, obj in present:
+                    for at, verdict in _placed(obj, place, "", memo):
+                        for rule, rest, params in verdict:
+                            yield _object_finding(where, index, obj, at + rest, rule, params)
+
+
+def _object_finding(
+    where: tuple[str, bool, str, str | None, Lang],
+    index: int,
+    obj: JsonObject,
+    at: str,
+    rule: Rule,
+    params: Params,
+) -> Finding:
+    """A finding at ``at`` in object ``index`` of a list (pointer, component, school)."""
+    base, single, component, school, lang = where
+    pointer = base if single else f"{base}/{index}"
+    ref = object_ref(component, obj, school)
+    return _finding(rule, lang, params, (ref,), (pointer + at,))
 
 
 def _object_lists(
