@@ -210,8 +210,8 @@ def _placed(
         if isinstance(reached, dict) and (verdict := _verdict(place.checks, reached, memo)):
             yield base + place.head_text, verdict
     elif "*" in place.tail:
-        for pointer, node in _nodes(obj, place.path, base):  # lists in lists: rare
-            if verdict := _verdict(place.checks, node, memo):
+        for pointer, deep in _nodes(obj, place.path, base):  # lists in lists: rare
+            if verdict := _verdict(place.checks, deep, memo):
                 yield pointer, verdict
     elif isinstance(reached, list):
         for index, item in enumerate(reached):

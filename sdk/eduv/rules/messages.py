@@ -225,14 +225,13 @@ def _modified_after_created(obj: JsonObject, rule: Rule) -> list[Hit]:
 
 
 def _timestamps_zulu(obj: JsonObject, rule: Rule) -> list[Hit]:
-    # The suffix first: it settles nearly every value without parsing it.
-    return [
-        (f"/{member}", {"field": member, "value": value})
-        for member in rule.parameters["fields"]
-        if isinstance(value := obj.get(member), str)
-        and not value.endswith("Z")
-        and timestamp(value)
-    ]
+    found: list[Hit] = []
+    for member in rule.parameters["fields"]:
+        value = obj.get(member)
+        # The suffix first: it settles nearly every value without parsing it.
+        if isinstance(value, str) and not value.endswith("Z") and timestamp(value):
+            found.append((f"/{member}", {"field": member, "value": value}))
+    return found
 
 
 def _spans(obj: JsonObject) -> list[tuple[str, str, str, str, str]]:
@@ -260,14 +259,17 @@ def span_hits(wanted: str) -> MessageCheck:
     """Dated parts whose end is ``before`` their begin, or ``equal`` to it (an empty span)."""
 
     def check(obj: JsonObject, rule: Rule) -> list[Hit]:
-        return [
-            (
-                f"{pointer}/{end_member}",
-                {"begin_field": begin_member, "begin": begin, "end_field": end_member, "end": end},
-            )
-            for pointer, begin_member, begin, end_member, end in _spans(obj)
-            if (wanted == "before" and end < begin) or (wanted == "equal" and end == begin)
-        ]
+        found: list[Hit] = []
+        for pointer, begin_member, begin, end_member, end in _spans(obj):
+            if (wanted == "before" and end < begin) or (wanted == "equal" and end == begin):
+                params: dict[str, object] = {
+                    "begin_field": begin_member,
+                    "begin": begin,
+                    "end_field": end_member,
+                    "end": end,
+                }
+                found.append((f"{pointer}/{end_member}", params))
+        return found
 
     return check
 

@@ -32,12 +32,15 @@ def _student_refs(
     for index, obj, _ in ctx.in_scope(s, coll):
         if listed:
             for at, ref in objects(obj, member):
-                if not text(ref, "userMasterIdentifier"):
+                master = ref.get("userMasterIdentifier")
+                if not (isinstance(master, str) and master):
                     yield index, obj, at, ref
         else:
-            ref = obj.get(member)
-            if isinstance(ref, dict) and not text(ref, "userMasterIdentifier"):
-                yield index, obj, None, ref
+            single = obj.get(member)
+            if isinstance(single, dict):
+                master = single.get("userMasterIdentifier")
+                if not (isinstance(master, str) and master):
+                    yield index, obj, None, single
 
 
 def _pupils_by_master(ctx: Context, rule: Rule) -> Iterator[DatasetHit]:
