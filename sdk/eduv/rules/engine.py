@@ -141,14 +141,12 @@ def _text(members: tuple[str, ...]) -> str:
 # node, so a repeated reference shares the verdict of its first occurrence.
 Params = dict[str, object]
 Verdict = list[tuple[Rule, str, Params]]
-Memo = dict[tuple[int, tuple[object, ...]], Verdict]
+# Per set of checks: the verdict on each reference, keyed by its members (_frozen).
+Memo = dict[int, dict[tuple[object, ...], Verdict]]
 
 
 def _frozen(node: JsonObject) -> tuple[object, ...] | None:
     """The members of a reference as a key: texts, and lists of objects of texts only."""
-    if len(node) == 1:  # a reference by its primary identifier alone, the usual one
-        ((key, value),) = node.items()
-        return ((key, value),) if type(value) is str else None
     members: list[object] = []
     for key, value in node.items():
         if type(value) is list:
@@ -177,19 +175,30 @@ def _reach(node: object, members: tuple[str, ...]) -> object:
     return node
 
 
-def _verdict(checks: Checks, node: JsonObject, memo: Memo | None) -> Verdict:
-    """(rule, pointer below the node, message values) of every check failing on ``node``."""
-    if memo is None:
+def _verdict(
+    checks: Checks, node: JsonObject, known: dict[tuple[object, ...], Verdict] | None
+) -> Verdict:
+    """(rule, pointer below the node, message values) of every check failing on ``node``.
+
+    ``known`` holds the verdicts of these checks on references seen before in the run.
+    """
+    if known is None:
         return [
             (rule, rest, params) for check, rule in checks for rest, params in check(node, rule)
         ]
-    members = _frozen(node)
-    if members is None:
-        return _verdict(checks, node, None)  # nothing a reference usually holds
-    key = (id(checks), members)
-    found = memo.get(key)
+    key: tuple[object, ...]
+    if len(node) == 1:  # a reference by its primary identifier alone, the usual one
+        (key,) = node.items()  # (member, value): no other key is a pair of texts
+        if type(key[1]) is not str:
+            return _verdict(checks, node, None)
+    else:
+        frozen = _frozen(node)
+        if frozen is None:
+            return _verdict(checks, node, None)  # nothing a reference usually holds
+        key = frozen
+    found = known.get(key)
     if found is None:
-        found = memo[key] = _verdict(checks, node, None)
+        found = known[key] = _verdict(checks, node, None)
     return found
 
 
@@ -205,18 +214,19 @@ def _placed(
         if verdict:
             yield base, verdict
         return
+    known = None if memo is None else memo.setdefault(id(place.checks), {})
     reached = _reach(obj, place.head)
     if place.tail is None:
-        if isinstance(reached, dict) and (verdict := _verdict(place.checks, reached, memo)):
+        if isinstance(reached, dict) and (verdict := _verdict(place.checks, reached, known)):
             yield base + place.head_text, verdict
     elif "*" in place.tail:
         for pointer, deep in _nodes(obj, place.path, base):  # lists in lists: rare
-            if verdict := _verdict(place.checks, deep, memo):
+            if verdict := _verdict(place.checks, deep, known):
                 yield pointer, verdict
     elif isinstance(reached, list):
         for index, item in enumerate(reached):
             node = _reach(item, place.tail)
-            if isinstance(node, dict) and (verdict := _verdict(place.checks, node, memo)):
+            if isinstance(node, dict) and (verdict := _verdict(place.checks, node, known)):
                 yield f"{base}{place.head_text}/{index}{place.tail_text}", verdict
 
 
@@ -381,10 +391,11 @@ def _dataset_message_violations(dataset: Dataset, lang: Lang) -> Iterator[Findin
                             yield _object_finding(where, index, obj, rest, rule, params)
             elif place.tail is None and len(place.head) == 1:
                 member = place.head[0]  # one reference (an enrolment's student)
+                known = memo.setdefault(id(place.checks), {})
                 for index, obj in present:
                     node = obj.get(member)
                     if isinstance(node, dict):
-                        for rule, rest, params in _verdict(place.checks, node, memo):
+                        for rule, rest, params in _verdict(place.checks, node, known):
                             yield _object_finding(
                                 where, index, obj, place.head_text + rest, rule, params
                             )
