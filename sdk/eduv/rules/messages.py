@@ -65,13 +65,16 @@ def typed_ids(member: str, kind: str, id_type: str) -> MessageCheck:
     type_member = f"{kind}Type"
 
     def check(ref: JsonObject, rule: Rule) -> list[Hit]:
-        return [
-            (f"/{member}/{index}/{kind}", {"value": value})
-            for index, entry in objects(ref, member)
-            if entry.get(type_member) == id_type
-            and (value := text(entry, kind))
-            and not _matches(rule, value)
-        ]
+        found: list[Hit] = []
+        entries = ref.get(member)
+        if not isinstance(entries, list):
+            return found
+        for index, entry in enumerate(entries):
+            if isinstance(entry, dict) and entry.get(type_member) == id_type:
+                value = text(entry, kind)
+                if value and not _matches(rule, value):
+                    found.append((f"/{member}/{index}/{kind}", {"value": value}))
+        return found
 
     return check
 
@@ -127,16 +130,20 @@ def _employee_no_master(ref: JsonObject, rule: Rule) -> Iterator[Hit]:
 
 
 def _entree_form(ref: JsonObject, rule: Rule) -> list[Hit]:
-    if "userIds" not in ref:
-        return []
+    found: list[Hit] = []
+    entries = ref.get("userIds")
+    if not isinstance(entries, list):
+        return found
     kinds = rule.parameters["types"]
-    return [
-        (f"/userIds/{index}/userId", {"value": value, "type": kind})
-        for index, entry in objects(ref, "userIds")
-        if (kind := entry.get("userIdType")) in kinds
-        and (value := text(entry, "userId"))
-        and not _matches(rule, value)
-    ]
+    for index, entry in enumerate(entries):
+        if not isinstance(entry, dict):
+            continue
+        kind = entry.get("userIdType")
+        if kind in kinds:
+            value = text(entry, "userId")
+            if value and not _matches(rule, value):
+                found.append((f"/userIds/{index}/userId", {"value": value, "type": kind}))
+    return found
 
 
 # --- organisation references -------------------------------------------------------
@@ -300,16 +307,18 @@ def _coach_student(assignment: JsonObject, rule: Rule) -> Iterator[Hit]:
 def _students_once(group: JsonObject, rule: Rule) -> Iterator[Hit]:
     seen: set[str] = set()
     for index, ref in objects(group, "students"):
-        keys = person_keys(ref)
-        if len(keys) == 1:  # the usual reference, by one identifier: no set to build
-            key = keys[0]
-            if key in seen:
-                yield (
-                    f"/students/{index}",
-                    {"id": group.get("groupId"), "person": person_label(ref)},
-                )
-            seen.add(key)
+        if "userIds" not in ref:  # the usual reference, by its primary identifier alone
+            master = ref.get("userMasterIdentifier")
+            if isinstance(master, str) and master:
+                key = "m:" + master  # its one key (person_keys)
+                if key in seen:
+                    yield (
+                        f"/students/{index}",
+                        {"id": group.get("groupId"), "person": person_label(ref)},
+                    )
+                seen.add(key)
             continue
+        keys = person_keys(ref)
         if any(k in seen for k in keys):
             yield f"/students/{index}", {"id": group.get("groupId"), "person": person_label(ref)}
         seen.update(keys)
