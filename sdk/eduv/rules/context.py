@@ -8,7 +8,6 @@ interval lists that are sorted and merged once.
 from __future__ import annotations
 
 import bisect
-from collections.abc import Iterator
 from dataclasses import dataclass, field
 from functools import cached_property
 
@@ -30,7 +29,6 @@ from eduv.rules.values import (
     objects,
     person_keys,
     person_label,
-    text,
 )
 
 Span = tuple[str, str]
@@ -195,19 +193,20 @@ class Context:
             self._members[key] = found
         return found
 
-    def in_scope(self, s: SchoolIndex, coll: str) -> Iterator[tuple[int, JsonObject, Span]]:
+    def in_scope(self, s: SchoolIndex, coll: str) -> list[tuple[int, JsonObject, Span]]:
         """The objects of one school collection that are in scope, with their span.
 
         Offerings carry no dates: they are in scope over the whole range unless they
         are flagged tobedeleted.
         """
         if coll in DATED:
-            yield from self.active(s, coll)
-            return
+            return self.active(s, coll)
         whole = (self.low, self.high)
-        for index, obj in enumerate(s.school.items(coll)):
-            if isinstance(obj, dict) and not is_tobedeleted(obj):
-                yield index, obj, whole
+        return [
+            (index, obj, whole)
+            for index, obj in enumerate(s.school.items(coll))
+            if isinstance(obj, dict) and not is_tobedeleted(obj)
+        ]
 
     def ref(self, s: SchoolIndex, coll: str, obj: JsonObject) -> ObjectRef:
         meta = collection(coll)
@@ -268,8 +267,8 @@ def _index_school(pos: int, school: School, dataset: Dataset) -> SchoolIndex:
         found: dict[str, JsonObject] = {}
         member = coll.id_field or ""
         for position, obj in enumerate(school.items(coll.name)):
-            value = text(obj, member) if isinstance(obj, dict) else None
-            if value is None:
+            value = obj.get(member) if isinstance(obj, dict) else None
+            if not isinstance(value, str) or not value:  # text(), written out
                 continue
             first = table.setdefault(value, position)
             if first != position:
