@@ -10,6 +10,7 @@ at the end.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 
 from eduv.rules.catalogue import Rule
@@ -31,8 +32,19 @@ _YEAR_PAIR = compiled(r"^(\d{4})-(\d{4})$")
 _UUID = compiled(r"^[0-9A-Fa-f]{8}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{12}$")
 
 
+# Compiled patterns by their text, looked up without a cache wrapper's call: a pattern
+# is matched against every identifier of a dataset.
+_PATTERNS: dict[str, re.Pattern[str]] = {}
+
+
 def _matches(rule: Rule, value: str, key: str = "pattern") -> bool:
-    return compiled(str(rule.parameters[key])).search(value) is not None
+    pattern = rule.parameters[key]
+    found = _PATTERNS.get(pattern) if type(pattern) is str else None
+    if found is None:
+        found = compiled(str(pattern))
+        if type(pattern) is str:
+            _PATTERNS[pattern] = found
+    return found.search(value) is not None
 
 
 # --- generic checks ----------------------------------------------------------------
