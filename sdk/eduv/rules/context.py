@@ -189,7 +189,12 @@ class Context:
         found = self._members.get(key)
         if found is None:
             find = self.students.find
-            found = [(at, ref, find(ref)) for at, ref in objects(group, "students")]
+            refs = group.get("students")
+            found = (
+                [(at, ref, find(ref)) for at, ref in enumerate(refs) if isinstance(ref, dict)]
+                if isinstance(refs, list)
+                else []
+            )
             self._members[key] = found
         return found
 
