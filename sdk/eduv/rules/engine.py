@@ -26,7 +26,7 @@ from eduv.rules.binding import CHAIN_CHECKS, DATASET_CHECKS, LIST_CHECKS, MESSAG
 from eduv.rules.catalogue import Rule, load_catalogue
 from eduv.rules.chain.context import ChainContext
 from eduv.rules.context import Context
-from eduv.rules.hits import JsonObject, MessageCheck
+from eduv.rules.hits import EachObject, JsonObject, MessageCheck
 from eduv.rules.values import person_label
 from eduv.spec import Lang
 
@@ -386,6 +386,10 @@ def _dataset_message_violations(dataset: Dataset, lang: Lang) -> Iterator[Findin
         for place in _places(coll.api, version, coll.component):
             if not place.path:
                 for check, rule in place.checks:
+                    if isinstance(check, EachObject):  # takes the list at once
+                        for index, rest, params in check.over(present, rule):
+                            yield _object_finding(where, index, objs[index], rest, rule, params)
+                        continue
                     for index, obj in present:
                         for rest, params in check(obj, rule):
                             yield _object_finding(where, index, obj, rest, rule, params)

@@ -11,10 +11,10 @@ at the end.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 
 from eduv.rules.catalogue import Rule
-from eduv.rules.hits import Hit, JsonObject, MessageCheck
+from eduv.rules.hits import EachObject, Hit, JsonObject, MessageCheck, PlacedHit
 from eduv.rules.values import (
     compiled,
     day,
@@ -27,6 +27,8 @@ from eduv.rules.values import (
     text,
     timestamp,
 )
+
+Objects = Sequence[tuple[int, JsonObject]]
 
 _YEAR_PAIR = compiled(r"^(\d{4})-(\d{4})$")
 _UUID = compiled(r"^[0-9A-Fa-f]{8}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{12}$")
@@ -94,27 +96,27 @@ def typed_ids(member: str, kind: str, id_type: str) -> MessageCheck:
 def required_for_type(type_member: str, kind: str, member: str, id_member: str) -> MessageCheck:
     """An object of one type (``enrollmentType`` ``study``) fills the member that type needs."""
 
-    def check(obj: JsonObject, rule: Rule) -> list[Hit]:
-        if obj.get(type_member) == kind and not text(obj, member):
-            return [("", {"id": obj.get(id_member)})]
-        return []
+    def over(objs: Objects, rule: Rule) -> Iterator[PlacedHit]:
+        for index, obj in objs:
+            if obj.get(type_member) == kind and not text(obj, member):
+                yield index, "", {"id": obj.get(id_member)}
 
-    return check
+    return EachObject(over)
 
 
 def foreign_fields(type_member: str, id_member: str) -> MessageCheck:
     """An object carries no member that the rule's ``fields`` reserve for other types."""
 
-    def check(obj: JsonObject, rule: Rule) -> list[Hit]:
-        kind = obj.get(type_member)
-        foreign = rule.parameters["fields"].get(kind, []) if isinstance(kind, str) else []
-        return [
-            (f"/{member}", {"id": obj.get(id_member), "type": kind, "field": member})
-            for member in foreign
-            if member in obj
-        ]
+    def over(objs: Objects, rule: Rule) -> Iterator[PlacedHit]:
+        fields = rule.parameters["fields"]
+        for index, obj in objs:
+            kind = obj.get(type_member)
+            for member in fields.get(kind, []) if isinstance(kind, str) else []:
+                if member in obj:
+                    params = {"id": obj.get(id_member), "type": kind, "field": member}
+                    yield index, f"/{member}", params
 
-    return check
+    return EachObject(over)
 
 
 # --- person references -------------------------------------------------------------
@@ -230,27 +232,25 @@ def _period_not_own_relative(period: JsonObject, rule: Rule) -> Iterator[Hit]:
 # --- time --------------------------------------------------------------------------
 
 
-def _modified_after_created(obj: JsonObject, rule: Rule) -> list[Hit]:
-    if obj.get("dateCreated") == obj.get("dateLastModified"):
-        return []  # the same text is the same moment (often: objects never changed)
-    created, modified = timestamp(obj.get("dateCreated")), timestamp(obj.get("dateLastModified"))
-    if created and modified and modified < created:
-        params: dict[str, object] = {
-            "created": obj["dateCreated"],
-            "modified": obj["dateLastModified"],
-        }
-        return [("/dateLastModified", params)]
-    return []
+def _modified_after_created_over(objs: Objects, rule: Rule) -> Iterator[PlacedHit]:
+    for index, obj in objs:
+        created_text, modified_text = obj.get("dateCreated"), obj.get("dateLastModified")
+        if created_text == modified_text:
+            continue  # the same text is the same moment (often: objects never changed)
+        created, modified = timestamp(created_text), timestamp(modified_text)
+        if created and modified and modified < created:
+            params: dict[str, object] = {"created": created_text, "modified": modified_text}
+            yield index, "/dateLastModified", params
 
 
-def _timestamps_zulu(obj: JsonObject, rule: Rule) -> list[Hit]:
-    found: list[Hit] = []
-    for member in rule.parameters["fields"]:
-        value = obj.get(member)
-        # The suffix first: it settles nearly every value without parsing it.
-        if isinstance(value, str) and not value.endswith("Z") and timestamp(value):
-            found.append((f"/{member}", {"field": member, "value": value}))
-    return found
+def _timestamps_zulu_over(objs: Objects, rule: Rule) -> Iterator[PlacedHit]:
+    fields = rule.parameters["fields"]
+    for index, obj in objs:
+        for member in fields:
+            value = obj.get(member)
+            # The suffix first: it settles nearly every value without parsing it.
+            if isinstance(value, str) and not value.endswith("Z") and timestamp(value):
+                yield index, f"/{member}", {"field": member, "value": value}
 
 
 def _spans(obj: JsonObject) -> list[tuple[str, str, str, str, str]]:
@@ -277,30 +277,33 @@ def _spans(obj: JsonObject) -> list[tuple[str, str, str, str, str]]:
 def span_hits(wanted: str) -> MessageCheck:
     """Dated parts whose end is ``before`` their begin, or ``equal`` to it (an empty span)."""
 
-    def check(obj: JsonObject, rule: Rule) -> list[Hit]:
-        found: list[Hit] = []
-        for pointer, begin_member, begin, end_member, end in _spans(obj):
-            if (wanted == "before" and end < begin) or (wanted == "equal" and end == begin):
-                params: dict[str, object] = {
-                    "begin_field": begin_member,
-                    "begin": begin,
-                    "end_field": end_member,
-                    "end": end,
-                }
-                found.append((f"{pointer}/{end_member}", params))
-        return found
+    def over(objs: Objects, rule: Rule) -> Iterator[PlacedHit]:
+        for index, obj in objs:
+            for pointer, begin_member, begin, end_member, end in _spans(obj):
+                if (wanted == "before" and end < begin) or (wanted == "equal" and end == begin):
+                    params: dict[str, object] = {
+                        "begin_field": begin_member,
+                        "begin": begin,
+                        "end_field": end_member,
+                        "end": end,
+                    }
+                    yield index, f"{pointer}/{end_member}", params
 
-    return check
+    return EachObject(over)
 
 
 # --- enrolments and offerings --------------------------------------------------------
 
 
-def _year_in_range(obj: JsonObject, rule: Rule) -> list[Hit]:
-    value = integer(obj, "studyYear")
-    if value is None or rule.parameters["min"] <= value <= rule.parameters["max"]:
-        return []
-    return [("/studyYear", {"value": value})]
+def _year_in_range_over(objs: Objects, rule: Rule) -> Iterator[PlacedHit]:
+    low, high = rule.parameters["min"], rule.parameters["max"]
+    for index, obj in objs:
+        value = integer(obj, "studyYear")
+        if value is not None and not low <= value <= high:
+            yield index, "/studyYear", {"value": value}
+
+
+_year_in_range = EachObject(_year_in_range_over)
 
 
 # --- assignments -------------------------------------------------------------------
@@ -369,8 +372,8 @@ CHECKS: dict[str, MessageCheck] = {
     "EDUV-PERIOD-004": _year_id_only_for_years,
     "EDUV-PERIOD-005": _school_year_dates,
     "EDUV-PERIOD-006": _period_not_own_relative,
-    "EDUV-TIME-001": _modified_after_created,
-    "EDUV-TIME-002": _timestamps_zulu,
+    "EDUV-TIME-001": EachObject(_modified_after_created_over),
+    "EDUV-TIME-002": EachObject(_timestamps_zulu_over),
     "EDUV-TIME-003": span_hits("before"),
     "EDUV-TIME-004": span_hits("equal"),
     "EDUV-ENROL-001": required_for_type("enrollmentType", "study", "study", "enrollmentId"),
