@@ -147,7 +147,7 @@ class Context:
         when the period is unknown). Objects flagged tobedeleted are out of scope.
         """
         begin = day(obj, "beginDate")
-        if begin is None or is_tobedeleted(obj):
+        if begin is None or obj.get("status") == "tobedeleted":  # is_tobedeleted()
             return None
         end = day(obj, "endDate")
         if end is None:
@@ -232,10 +232,15 @@ class Context:
         """Per (school position, student index): merged spans of (study, any) enrolments."""
         study: dict[tuple[int, int], list[Span]] = {}
         every: dict[tuple[int, int], list[Span]] = {}
-        find = self.students.find
+        find, by_master = self.students.find, self.students.by_master
         for s in self.schools:
             for _, enrollment, span in self.active(s, "enrollments"):
-                student = find(enrollment.get("student"))
+                ref = enrollment.get("student")
+                master = ref.get("userMasterIdentifier") if isinstance(ref, dict) else None
+                # find(), its first step written out: this runs for every enrolment.
+                student = by_master.get(master) if isinstance(master, str) else None
+                if student is None:
+                    student = find(ref)
                 if student is None:
                     continue
                 key = (s.pos, student)

@@ -107,10 +107,16 @@ def unknown_people(coll: str, member: str, *, students: bool) -> DatasetCheck:
 
     def check(ctx: Context, rule: Rule) -> Iterator[DatasetHit]:
         people = ctx.students if students else ctx.employees
+        by_master = people.by_master
         for s in ctx.schools:
             for index, obj, _ in ctx.in_scope(s, coll):
                 ref = obj.get(member)
-                if isinstance(ref, dict) and people.find(ref) is None:
+                if not isinstance(ref, dict):
+                    continue
+                master = ref.get("userMasterIdentifier")
+                if isinstance(master, str) and master in by_master:
+                    continue  # found by its primary identifier, as find() would first
+                if people.find(ref) is None:
                     yield hit(ctx, s, coll, index, obj, f"/{member}", person=person_label(ref))
 
     return check

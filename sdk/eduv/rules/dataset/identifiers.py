@@ -31,7 +31,10 @@ def _student_refs(
     listed = path.endswith("/*")
     for index, obj, _ in ctx.in_scope(s, coll):
         if listed:
-            for at, ref in objects(obj, member):
+            refs = obj.get(member)
+            for at, ref in enumerate(refs if isinstance(refs, list) else ()):
+                if not isinstance(ref, dict):
+                    continue
                 master = ref.get("userMasterIdentifier")
                 if not (isinstance(master, str) and master):
                     yield index, obj, at, ref
