@@ -188,13 +188,16 @@ class Context:
         key = (s.pos, index)
         found = self._members.get(key)
         if found is None:
-            find = self.students.find
+            find, by_master = self.students.find, self.students.by_master
             refs = group.get("students")
-            found = (
-                [(at, ref, find(ref)) for at, ref in enumerate(refs) if isinstance(ref, dict)]
-                if isinstance(refs, list)
-                else []
-            )
+            found = []
+            for at, ref in enumerate(refs if isinstance(refs, list) else ()):
+                if not isinstance(ref, dict):
+                    continue
+                master = ref.get("userMasterIdentifier")
+                # find(), its first step written out: this runs for every group member.
+                student = by_master.get(master) if isinstance(master, str) else None
+                found.append((at, ref, find(ref) if student is None else student))
             self._members[key] = found
         return found
 

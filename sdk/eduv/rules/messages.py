@@ -320,23 +320,29 @@ def _coach_student(assignment: JsonObject, rule: Rule) -> Iterator[Hit]:
 
 
 def _students_once(group: JsonObject, rule: Rule) -> Iterator[Hit]:
-    seen: set[str] = set()
+    # The keys of person_keys seen so far: those of a primary identifier ("m:<text>") by
+    # their text, which a reference holds already, and the others as they are.
+    masters: set[str] = set()
+    others: set[str] = set()
     for index, ref in objects(group, "students"):
         if "userIds" not in ref:  # the usual reference, by its primary identifier alone
             master = ref.get("userMasterIdentifier")
             if isinstance(master, str) and master:
-                key = "m:" + master  # its one key (person_keys)
-                if key in seen:
+                if master in masters:
                     yield (
                         f"/students/{index}",
                         {"id": group.get("groupId"), "person": person_label(ref)},
                     )
-                seen.add(key)
+                masters.add(master)
             continue
         keys = person_keys(ref)
-        if any(k in seen for k in keys):
+        if any(k[2:] in masters if k.startswith("m:") else k in others for k in keys):
             yield f"/students/{index}", {"id": group.get("groupId"), "person": person_label(ref)}
-        seen.update(keys)
+        for k in keys:
+            if k.startswith("m:"):
+                masters.add(k[2:])
+            else:
+                others.add(k)
 
 
 def _assignments_once(group: JsonObject, rule: Rule) -> Iterator[Hit]:
