@@ -393,16 +393,24 @@ def _dataset_message_violations(dataset: Dataset, lang: Lang) -> Iterator[Findin
                     for index, obj in present:
                         for rest, params in check(obj, rule):
                             yield _object_finding(where, index, obj, rest, rule, params)
-            elif place.tail is None and len(place.head) == 1:
-                member = place.head[0]  # one reference (an enrolment's student)
+            elif len(place.head) == 1 and place.tail in (None, ()):
+                # One reference (an enrolment's student) or a list of them (a group's).
+                member, listed = place.head[0], place.tail is not None
                 known = memo.setdefault(id(place.checks), {})
                 for index, obj in present:
-                    node = obj.get(member)
-                    if isinstance(node, dict):
-                        for rule, rest, params in _verdict(place.checks, node, known):
-                            yield _object_finding(
-                                where, index, obj, place.head_text + rest, rule, params
-                            )
+                    value = obj.get(member)
+                    refs = enumerate(value) if listed and isinstance(value, list) else ()
+                    for position, node in refs if listed else ((-1, value),):
+                        if not isinstance(node, dict):
+                            continue
+                        # _verdict's lookup of a one-member reference, written out.
+                        pair = next(iter(node.items())) if len(node) == 1 else None
+                        verdict = known.get(pair) if pair and type(pair[1]) is str else None
+                        if verdict is None:
+                            verdict = _verdict(place.checks, node, known)
+                        for rule, rest, params in verdict:
+                            inside = place.head_text + (f"/{position}" if listed else "")
+                            yield _object_finding(where, index, obj, inside + rest, rule, params)
             else:
                 for index, obj in present:
                     for at, verdict in _placed(obj, place, "", memo):
