@@ -109,9 +109,14 @@ def foreign_fields(type_member: str, id_member: str) -> MessageCheck:
 
     def over(objs: Objects, rule: Rule) -> Iterator[PlacedHit]:
         fields = rule.parameters["fields"]
+        # Per type, its reserved members as a set: most objects hold none of them, which
+        # one intersection of their keys settles.
+        reserved = {kind: frozenset(members) for kind, members in fields.items()}
         for index, obj in objs:
             kind = obj.get(type_member)
-            for member in fields.get(kind, []) if isinstance(kind, str) else []:
+            if not isinstance(kind, str) or not obj.keys() & reserved.get(kind, frozenset()):
+                continue
+            for member in fields.get(kind, []):
                 if member in obj:
                     params = {"id": obj.get(id_member), "type": kind, "field": member}
                     yield index, f"/{member}", params

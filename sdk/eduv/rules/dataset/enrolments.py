@@ -29,11 +29,13 @@ def _location_of_school(ctx: Context, rule: Rule) -> Iterator[DatasetHit]:
 
 def _year_matches_offering(ctx: Context, rule: Rule) -> Iterator[DatasetHit]:
     for s in ctx.schools:
+        offerings = s.by_id["studyOfferings"]
         for index, enrollment, _ in ctx.active(s, "enrollments"):
             year = integer(enrollment, "studyYear")
             if year is None:
                 continue
-            offering = s.find("studyOfferings", enrollment.get("study"))
+            study = enrollment.get("study")
+            offering = offerings.get(study) if isinstance(study, str) else None  # s.find()
             expected = integer(offering, "studyYear") if offering else None
             if year is not None and expected is not None and year != expected:
                 yield hit(
