@@ -15,11 +15,24 @@ MAX_DATE = "9999-12-31"
 _DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 
 
+# Days already seen to have the shape. A dataset repeats a few hundred distinct days
+# over and over, so a set lookup replaces most pattern matches; the cap keeps hostile
+# input from growing it without bound.
+_SEEN: set[str] = set()
+_SEEN_CAP = 65_536
+
+
 def day(obj: dict[str, Any], key: str) -> str | None:
     """A ``YYYY-MM-DD`` value; ISO dates compare correctly as strings."""
     value = obj.get(key)
+    if not isinstance(value, str):
+        return None
+    if value in _SEEN:
+        return value
     # A cheap shape test first: this runs for every dated object several times.
-    if isinstance(value, str) and len(value) == 10 and _DATE.match(value):
+    if len(value) == 10 and _DATE.match(value):
+        if len(_SEEN) < _SEEN_CAP:
+            _SEEN.add(value)
         return value
     return None
 

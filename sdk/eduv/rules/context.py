@@ -8,8 +8,6 @@ interval lists that are sorted and merged once.
 from __future__ import annotations
 
 import bisect
-from collections import defaultdict
-from collections.abc import Iterator
 from dataclasses import dataclass, field
 from functools import cached_property
 
@@ -31,7 +29,6 @@ from eduv.rules.values import (
     objects,
     person_keys,
     person_label,
-    text,
 )
 
 Span = tuple[str, str]
@@ -51,10 +48,19 @@ class PersonIndex:
                 owner = self.by_key.setdefault(key, index)
                 if owner != index:
                     self.shared.append((key, owner, index))
+        # The same table by the primary identifier's own text, which a reference holds
+        # already (and has hashed once), where "m:" + text would be a new string each time.
+        self.by_master = {k[2:]: v for k, v in self.by_key.items() if k.startswith("m:")}
 
     def find(self, ref: object) -> int | None:
         if not isinstance(ref, dict):
             return None
+        # The primary identifier is the first key person_keys gives: try it alone first.
+        master = ref.get("userMasterIdentifier")
+        if isinstance(master, str) and master:
+            found = self.by_master.get(master)
+            if found is not None:
+                return found
         for key in person_keys(ref):
             found = self.by_key.get(key)
             if found is not None:
@@ -70,15 +76,15 @@ class SchoolIndex:
     school: School
     key: str
     facts: SchoolFacts | None
-    ids: dict[str, dict[str, int]] = field(default_factory=dict)
+    # Per collection: the first object of each identifier (what references resolve to).
+    by_id: dict[str, dict[str, JsonObject]] = field(default_factory=dict)
     # (collection, identifier, first index, later index) for every repeated identifier.
     repeated: list[tuple[str, str, int, int]] = field(default_factory=list)
 
     def find(self, coll: str, value: object) -> JsonObject | None:
         if not isinstance(value, str):
             return None
-        index = self.ids[coll].get(value)
-        return None if index is None else self.school.items(coll)[index]
+        return self.by_id[coll].get(value)
 
     @cached_property
     def location_keys(self) -> set[str]:
@@ -141,13 +147,16 @@ class Context:
         when the period is unknown). Objects flagged tobedeleted are out of scope.
         """
         begin = day(obj, "beginDate")
-        if begin is None or is_tobedeleted(obj):
+        if begin is None or obj.get("status") == "tobedeleted":  # is_tobedeleted()
             return None
         end = day(obj, "endDate")
         if end is None:
             period = s.find("schoolPeriods", obj.get("schoolPeriod"))
             end = (day(period, "endDate") if period else None) or MAX_DATE
-        return self.clip(begin, end)
+        # clip(), written out: this runs for every dated object of the dataset.
+        low = begin if begin > self.low else self.low
+        high = end if end < self.high else self.high
+        return (low, high) if low < high else None
 
     def period_span(self, period: JsonObject) -> Span | None:
         begin, end = day(period, "startDate"), day(period, "endDate")
@@ -179,23 +188,33 @@ class Context:
         key = (s.pos, index)
         found = self._members.get(key)
         if found is None:
-            found = [(at, ref, self.students.find(ref)) for at, ref in objects(group, "students")]
+            find, by_master = self.students.find, self.students.by_master
+            refs = group.get("students")
+            found = []
+            for at, ref in enumerate(refs if isinstance(refs, list) else ()):
+                if not isinstance(ref, dict):
+                    continue
+                master = ref.get("userMasterIdentifier")
+                # find(), its first step written out: this runs for every group member.
+                student = by_master.get(master) if isinstance(master, str) else None
+                found.append((at, ref, find(ref) if student is None else student))
             self._members[key] = found
         return found
 
-    def in_scope(self, s: SchoolIndex, coll: str) -> Iterator[tuple[int, JsonObject, Span]]:
+    def in_scope(self, s: SchoolIndex, coll: str) -> list[tuple[int, JsonObject, Span]]:
         """The objects of one school collection that are in scope, with their span.
 
         Offerings carry no dates: they are in scope over the whole range unless they
         are flagged tobedeleted.
         """
         if coll in DATED:
-            yield from self.active(s, coll)
-            return
+            return self.active(s, coll)
         whole = (self.low, self.high)
-        for index, obj in enumerate(s.school.items(coll)):
-            if isinstance(obj, dict) and not is_tobedeleted(obj):
-                yield index, obj, whole
+        return [
+            (index, obj, whole)
+            for index, obj in enumerate(s.school.items(coll))
+            if isinstance(obj, dict) and not is_tobedeleted(obj)
+        ]
 
     def ref(self, s: SchoolIndex, coll: str, obj: JsonObject) -> ObjectRef:
         meta = collection(coll)
@@ -214,16 +233,31 @@ class Context:
     @cached_property
     def enrollment_spans(self) -> dict[tuple[int, int], tuple[list[Span], list[Span]]]:
         """Per (school position, student index): merged spans of (study, any) enrolments."""
-        study: dict[tuple[int, int], list[Span]] = defaultdict(list)
-        every: dict[tuple[int, int], list[Span]] = defaultdict(list)
+        study: dict[tuple[int, int], list[Span]] = {}
+        every: dict[tuple[int, int], list[Span]] = {}
+        find, by_master = self.students.find, self.students.by_master
         for s in self.schools:
             for _, enrollment, span in self.active(s, "enrollments"):
-                student = self.students.find(enrollment.get("student"))
+                ref = enrollment.get("student")
+                master = ref.get("userMasterIdentifier") if isinstance(ref, dict) else None
+                # find(), its first step written out: this runs for every enrolment.
+                student = by_master.get(master) if isinstance(master, str) else None
+                if student is None:
+                    student = find(ref)
                 if student is None:
                     continue
-                every[(s.pos, student)].append(span)
+                key = (s.pos, student)
+                spans = every.get(key)
+                if spans is None:
+                    every[key] = [span]
+                else:
+                    spans.append(span)
                 if enrollment.get("enrollmentType") == "study":
-                    study[(s.pos, student)].append(span)
+                    spans = study.get(key)
+                    if spans is None:
+                        study[key] = [span]
+                    else:
+                        spans.append(span)
         return {key: (merge(study.get(key, [])), merge(spans)) for key, spans in every.items()}
 
     def uncovered(self, s: SchoolIndex, student: int, span: Span, study_only: bool) -> Span | None:
@@ -243,14 +277,18 @@ def _index_school(pos: int, school: School, dataset: Dataset) -> SchoolIndex:
     index = SchoolIndex(pos, school, key, dataset.facts.get(key))
     for coll in _id_collections():
         table: dict[str, int] = {}
+        found: dict[str, JsonObject] = {}
+        member = coll.id_field or ""
         for position, obj in enumerate(school.items(coll.name)):
-            value = text(obj, coll.id_field or "") if isinstance(obj, dict) else None
-            if value is None:
+            value = obj.get(member) if isinstance(obj, dict) else None
+            if not isinstance(value, str) or not value:  # text(), written out
                 continue
             first = table.setdefault(value, position)
             if first != position:
                 index.repeated.append((coll.name, value, first, position))
-        index.ids[coll.name] = table
+            else:
+                found[value] = obj
+        index.by_id[coll.name] = found
     return index
 
 
@@ -260,8 +298,8 @@ def _id_collections() -> tuple[Collection, ...]:
 
 def merge(spans: list[Span]) -> list[Span]:
     """Sorted, non-overlapping spans; touching spans ([a, b) and [b, c)) join."""
-    if not spans:
-        return []
+    if len(spans) < 2:
+        return list(spans)  # most pupils hold one enrolment (of a kind) at a school
     ordered = sorted(spans)
     merged = [ordered[0]]
     for begin, end in ordered[1:]:

@@ -12,7 +12,7 @@ and answer with absolute pointers into the dataset and the objects involved
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
@@ -28,6 +28,27 @@ JsonObject = dict[str, Any]
 Hit = tuple[str, dict[str, object]]
 MessageCheck = Callable[[JsonObject, Rule], Iterable[Hit]]
 ListCheck = Callable[[list[Any], Rule], Iterable[Hit]]
+# (position of the object, pointer relative to it, message values)
+PlacedHit = tuple[int, str, dict[str, object]]
+ObjectsCheck = Callable[[Sequence[tuple[int, JsonObject]], Rule], Iterable[PlacedHit]]
+
+
+class EachObject:
+    """A message check written over many objects at once, usable as one on a single node.
+
+    The engine hands a dataset's whole list of a component to ``over`` (objects with
+    their positions), which keeps a call per object out of the rules every object goes
+    through; called on one node, it is an ordinary :data:`MessageCheck`, with the
+    same verdicts from the same code.
+    """
+
+    __slots__ = ("over",)
+
+    def __init__(self, over: ObjectsCheck) -> None:
+        self.over = over
+
+    def __call__(self, node: JsonObject, rule: Rule) -> list[Hit]:
+        return [(rest, params) for _, rest, params in self.over(((0, node),), rule)]
 
 
 @dataclass(frozen=True, slots=True)

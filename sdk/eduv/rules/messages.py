@@ -10,10 +10,11 @@ at the end.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+import re
+from collections.abc import Iterator, Sequence
 
 from eduv.rules.catalogue import Rule
-from eduv.rules.hits import Hit, JsonObject, MessageCheck
+from eduv.rules.hits import EachObject, Hit, JsonObject, MessageCheck, PlacedHit
 from eduv.rules.values import (
     compiled,
     day,
@@ -27,12 +28,25 @@ from eduv.rules.values import (
     timestamp,
 )
 
+Objects = Sequence[tuple[int, JsonObject]]
+
 _YEAR_PAIR = compiled(r"^(\d{4})-(\d{4})$")
 _UUID = compiled(r"^[0-9A-Fa-f]{8}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{12}$")
 
 
+# Compiled patterns by their text, looked up without a cache wrapper's call: a pattern
+# is matched against every identifier of a dataset.
+_PATTERNS: dict[str, re.Pattern[str]] = {}
+
+
 def _matches(rule: Rule, value: str, key: str = "pattern") -> bool:
-    return compiled(str(rule.parameters[key])).search(value) is not None
+    pattern = rule.parameters[key]
+    found = _PATTERNS.get(pattern) if type(pattern) is str else None
+    if found is None:
+        found = compiled(str(pattern))
+        if type(pattern) is str:
+            _PATTERNS[pattern] = found
+    return found.search(value) is not None
 
 
 # --- generic checks ----------------------------------------------------------------
@@ -41,9 +55,8 @@ def _matches(rule: Rule, value: str, key: str = "pattern") -> bool:
 def named(master: str, ids: str) -> MessageCheck:
     """A reference names its object: by its master identifier or by other identifiers."""
 
-    def check(ref: JsonObject, rule: Rule) -> Iterator[Hit]:
-        if not (text(ref, master) or items(ref, ids)):
-            yield "", {}
+    def check(ref: JsonObject, rule: Rule) -> list[Hit]:
+        return [] if text(ref, master) or items(ref, ids) else [("", {})]
 
     return check
 
@@ -51,10 +64,11 @@ def named(master: str, ids: str) -> MessageCheck:
 def member_format(member: str) -> MessageCheck:
     """A text member matches the rule's ``pattern``."""
 
-    def check(obj: JsonObject, rule: Rule) -> Iterator[Hit]:
+    def check(obj: JsonObject, rule: Rule) -> list[Hit]:
         value = text(obj, member)
         if value and not _matches(rule, value):
-            yield f"/{member}", {"value": value}
+            return [(f"/{member}", {"value": value})]
+        return []
 
     return check
 
@@ -62,11 +76,19 @@ def member_format(member: str) -> MessageCheck:
 def typed_ids(member: str, kind: str, id_type: str) -> MessageCheck:
     """Identifiers of one type in a list (``userIds`` of type ``eckId``) match ``pattern``."""
 
-    def check(ref: JsonObject, rule: Rule) -> Iterator[Hit]:
-        for index, entry in objects(ref, member):
-            value = text(entry, kind)
-            if entry.get(f"{kind}Type") == id_type and value and not _matches(rule, value):
-                yield f"/{member}/{index}/{kind}", {"value": value}
+    type_member = f"{kind}Type"
+
+    def check(ref: JsonObject, rule: Rule) -> list[Hit]:
+        found: list[Hit] = []
+        entries = ref.get(member)
+        if not isinstance(entries, list):
+            return found
+        for index, entry in enumerate(entries):
+            if isinstance(entry, dict) and entry.get(type_member) == id_type:
+                value = text(entry, kind)
+                if value and not _matches(rule, value):
+                    found.append((f"/{member}/{index}/{kind}", {"value": value}))
+        return found
 
     return check
 
@@ -74,36 +96,45 @@ def typed_ids(member: str, kind: str, id_type: str) -> MessageCheck:
 def required_for_type(type_member: str, kind: str, member: str, id_member: str) -> MessageCheck:
     """An object of one type (``enrollmentType`` ``study``) fills the member that type needs."""
 
-    def check(obj: JsonObject, rule: Rule) -> Iterator[Hit]:
-        if obj.get(type_member) == kind and not text(obj, member):
-            yield "", {"id": obj.get(id_member)}
+    def over(objs: Objects, rule: Rule) -> Iterator[PlacedHit]:
+        for index, obj in objs:
+            if obj.get(type_member) == kind and not text(obj, member):
+                yield index, "", {"id": obj.get(id_member)}
 
-    return check
+    return EachObject(over)
 
 
 def foreign_fields(type_member: str, id_member: str) -> MessageCheck:
     """An object carries no member that the rule's ``fields`` reserve for other types."""
 
-    def check(obj: JsonObject, rule: Rule) -> Iterator[Hit]:
-        kind = obj.get(type_member)
-        foreign = rule.parameters["fields"].get(kind, []) if isinstance(kind, str) else []
-        for member in foreign:
-            if member in obj:
-                yield f"/{member}", {"id": obj.get(id_member), "type": kind, "field": member}
+    def over(objs: Objects, rule: Rule) -> Iterator[PlacedHit]:
+        fields = rule.parameters["fields"]
+        # Per type, its reserved members as a set: most objects hold none of them, which
+        # one intersection of their keys settles.
+        reserved = {kind: frozenset(members) for kind, members in fields.items()}
+        for index, obj in objs:
+            kind = obj.get(type_member)
+            if not isinstance(kind, str) or not obj.keys() & reserved.get(kind, frozenset()):
+                continue
+            for member in fields.get(kind, []):
+                if member in obj:
+                    params = {"id": obj.get(id_member), "type": kind, "field": member}
+                    yield index, f"/{member}", params
 
-    return check
+    return EachObject(over)
 
 
 # --- person references -------------------------------------------------------------
 
 
-def _student_eckid_series(ref: JsonObject, rule: Rule) -> Iterator[Hit]:
+def _student_eckid_series(ref: JsonObject, rule: Rule) -> list[Hit]:
     value = text(ref, "userMasterIdentifier")
     if not value or not value.startswith("https://ketenid.nl/"):
-        return
+        return []
     series = value.removeprefix("https://ketenid.nl/").split("/")[0]
     if series != rule.parameters["production"]:
-        yield "/userMasterIdentifier", {"value": value, "series": series}
+        return [("/userMasterIdentifier", {"value": value, "series": series})]
+    return []
 
 
 def _employee_secondary(ref: JsonObject, rule: Rule) -> Iterator[Hit]:
@@ -117,12 +148,21 @@ def _employee_no_master(ref: JsonObject, rule: Rule) -> Iterator[Hit]:
         yield "/userMasterIdentifier", {"value": value}
 
 
-def _entree_form(ref: JsonObject, rule: Rule) -> Iterator[Hit]:
+def _entree_form(ref: JsonObject, rule: Rule) -> list[Hit]:
+    found: list[Hit] = []
+    entries = ref.get("userIds")
+    if not isinstance(entries, list):
+        return found
     kinds = rule.parameters["types"]
-    for index, entry in objects(ref, "userIds"):
-        value, kind = text(entry, "userId"), entry.get("userIdType")
-        if kind in kinds and value and not _matches(rule, value):
-            yield f"/userIds/{index}/userId", {"value": value, "type": kind}
+    for index, entry in enumerate(entries):
+        if not isinstance(entry, dict):
+            continue
+        kind = entry.get("userIdType")
+        if kind in kinds:
+            value = text(entry, "userId")
+            if value and not _matches(rule, value):
+                found.append((f"/userIds/{index}/userId", {"value": value, "type": kind}))
+    return found
 
 
 # --- organisation references -------------------------------------------------------
@@ -197,64 +237,78 @@ def _period_not_own_relative(period: JsonObject, rule: Rule) -> Iterator[Hit]:
 # --- time --------------------------------------------------------------------------
 
 
-def _modified_after_created(obj: JsonObject, rule: Rule) -> Iterator[Hit]:
-    created, modified = timestamp(obj.get("dateCreated")), timestamp(obj.get("dateLastModified"))
-    if created and modified and modified < created:
-        params: dict[str, object] = {
-            "created": obj["dateCreated"],
-            "modified": obj["dateLastModified"],
-        }
-        yield "/dateLastModified", params
+def _modified_after_created_over(objs: Objects, rule: Rule) -> Iterator[PlacedHit]:
+    for index, obj in objs:
+        created_text, modified_text = obj.get("dateCreated"), obj.get("dateLastModified")
+        if created_text == modified_text:
+            continue  # the same text is the same moment (often: objects never changed)
+        created, modified = timestamp(created_text), timestamp(modified_text)
+        if created and modified and modified < created:
+            params: dict[str, object] = {"created": created_text, "modified": modified_text}
+            yield index, "/dateLastModified", params
 
 
-def _timestamps_zulu(obj: JsonObject, rule: Rule) -> Iterator[Hit]:
-    for member in rule.parameters["fields"]:
-        value = obj.get(member)
-        if isinstance(value, str) and timestamp(value) and not value.endswith("Z"):
-            yield f"/{member}", {"field": member, "value": value}
+def _timestamps_zulu_over(objs: Objects, rule: Rule) -> Iterator[PlacedHit]:
+    fields = rule.parameters["fields"]
+    for index, obj in objs:
+        for member in fields:
+            value = obj.get(member)
+            # The suffix first: it settles nearly every value without parsing it.
+            if isinstance(value, str) and not value.endswith("Z") and timestamp(value):
+                yield index, f"/{member}", {"field": member, "value": value}
 
 
-def _spans(obj: JsonObject) -> Iterator[tuple[str, str, str, str, str]]:
+def _spans(obj: JsonObject) -> list[tuple[str, str, str, str, str]]:
     """(pointer, begin member, begin, end member, end) for every dated part of ``obj``.
 
     SchoolPeriod uses startDate, the other association objects beginDate, and an
     Employee dates each of its organisation roles; the end is exclusive everywhere.
     """
-    for begin_member in ("startDate", "beginDate"):
-        begin, end = day(obj, begin_member), day(obj, "endDate")
-        if begin and end:
-            yield "", begin_member, begin, "endDate", end
-    for index, role in objects(obj, "organisationRoles"):
-        begin, end = day(role, "beginDate"), day(role, "endDate")
-        if begin and end:
-            yield f"/organisationRoles/{index}", "beginDate", begin, "endDate", end
+    found = []
+    end = day(obj, "endDate")
+    if end:
+        for begin_member in ("startDate", "beginDate"):
+            begin = day(obj, begin_member)
+            if begin:
+                found.append(("", begin_member, begin, "endDate", end))
+    if "organisationRoles" in obj:
+        for index, role in objects(obj, "organisationRoles"):
+            begin, end = day(role, "beginDate"), day(role, "endDate")
+            if begin and end:
+                found.append((f"/organisationRoles/{index}", "beginDate", begin, "endDate", end))
+    return found
 
 
 def span_hits(wanted: str) -> MessageCheck:
     """Dated parts whose end is ``before`` their begin, or ``equal`` to it (an empty span)."""
 
-    def check(obj: JsonObject, rule: Rule) -> Iterator[Hit]:
-        for pointer, begin_member, begin, end_member, end in _spans(obj):
-            if (wanted == "before" and end < begin) or (wanted == "equal" and end == begin):
-                params: dict[str, object] = {
-                    "begin_field": begin_member,
-                    "begin": begin,
-                    "end_field": end_member,
-                    "end": end,
-                }
-                yield f"{pointer}/{end_member}", params
+    def over(objs: Objects, rule: Rule) -> Iterator[PlacedHit]:
+        for index, obj in objs:
+            for pointer, begin_member, begin, end_member, end in _spans(obj):
+                if (wanted == "before" and end < begin) or (wanted == "equal" and end == begin):
+                    params: dict[str, object] = {
+                        "begin_field": begin_member,
+                        "begin": begin,
+                        "end_field": end_member,
+                        "end": end,
+                    }
+                    yield index, f"{pointer}/{end_member}", params
 
-    return check
+    return EachObject(over)
 
 
 # --- enrolments and offerings --------------------------------------------------------
 
 
-def _year_in_range(obj: JsonObject, rule: Rule) -> Iterator[Hit]:
-    value = integer(obj, "studyYear")
+def _year_in_range_over(objs: Objects, rule: Rule) -> Iterator[PlacedHit]:
     low, high = rule.parameters["min"], rule.parameters["max"]
-    if value is not None and not low <= value <= high:
-        yield "/studyYear", {"value": value}
+    for index, obj in objs:
+        value = integer(obj, "studyYear")
+        if value is not None and not low <= value <= high:
+            yield index, "/studyYear", {"value": value}
+
+
+_year_in_range = EachObject(_year_in_range_over)
 
 
 # --- assignments -------------------------------------------------------------------
@@ -271,12 +325,29 @@ def _coach_student(assignment: JsonObject, rule: Rule) -> Iterator[Hit]:
 
 
 def _students_once(group: JsonObject, rule: Rule) -> Iterator[Hit]:
-    seen: set[str] = set()
+    # The keys of person_keys seen so far: those of a primary identifier ("m:<text>") by
+    # their text, which a reference holds already, and the others as they are.
+    masters: set[str] = set()
+    others: set[str] = set()
     for index, ref in objects(group, "students"):
+        if "userIds" not in ref:  # the usual reference, by its primary identifier alone
+            master = ref.get("userMasterIdentifier")
+            if isinstance(master, str) and master:
+                if master in masters:
+                    yield (
+                        f"/students/{index}",
+                        {"id": group.get("groupId"), "person": person_label(ref)},
+                    )
+                masters.add(master)
+            continue
         keys = person_keys(ref)
-        if any(k in seen for k in keys):
+        if any(k[2:] in masters if k.startswith("m:") else k in others for k in keys):
             yield f"/students/{index}", {"id": group.get("groupId"), "person": person_label(ref)}
-        seen.update(keys)
+        for k in keys:
+            if k.startswith("m:"):
+                masters.add(k[2:])
+            else:
+                others.add(k)
 
 
 def _assignments_once(group: JsonObject, rule: Rule) -> Iterator[Hit]:
@@ -312,8 +383,8 @@ CHECKS: dict[str, MessageCheck] = {
     "EDUV-PERIOD-004": _year_id_only_for_years,
     "EDUV-PERIOD-005": _school_year_dates,
     "EDUV-PERIOD-006": _period_not_own_relative,
-    "EDUV-TIME-001": _modified_after_created,
-    "EDUV-TIME-002": _timestamps_zulu,
+    "EDUV-TIME-001": EachObject(_modified_after_created_over),
+    "EDUV-TIME-002": EachObject(_timestamps_zulu_over),
     "EDUV-TIME-003": span_hits("before"),
     "EDUV-TIME-004": span_hits("equal"),
     "EDUV-ENROL-001": required_for_type("enrollmentType", "study", "study", "enrollmentId"),

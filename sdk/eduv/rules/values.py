@@ -107,11 +107,23 @@ def _identifiers(ref: JsonObject, kind: str) -> Iterator[tuple[str | None, str]]
 
 
 def _keys(ref: JsonObject, kind: str, primary_types: frozenset[str] = frozenset()) -> list[str]:
-    """``m:<value>`` for the primary identifier and secondary ones of ``primary_types``."""
-    return [
-        "m:" + value if id_type is None or id_type in primary_types else f"{id_type}:{value}"
-        for id_type, value in _identifiers(ref, kind)
-    ]
+    """``m:<value>`` for the primary identifier and secondary ones of ``primary_types``.
+
+    The keys of :func:`_identifiers`, in its order, read without its generator: every
+    person of a dataset is indexed by them.
+    """
+    master_member, list_member, value_member, type_member = _ID_MEMBERS[kind]
+    master = ref.get(master_member)
+    keys = ["m:" + master] if isinstance(master, str) and master else []
+    entries = ref.get(list_member)
+    if isinstance(entries, list):
+        for entry in entries:
+            if not isinstance(entry, dict):
+                continue
+            value, id_type = entry.get(value_member), entry.get(type_member)
+            if isinstance(value, str) and value and isinstance(id_type, str) and id_type:
+                keys.append("m:" + value if id_type in primary_types else f"{id_type}:{value}")
+    return keys
 
 
 def person_keys(ref: JsonObject) -> list[str]:

@@ -61,9 +61,11 @@ def _teacher_subject_served(ctx: Context, rule: Rule) -> Iterator[DatasetHit]:
 def _coached_student_enrolled(ctx: Context, rule: Rule) -> Iterator[DatasetHit]:
     for s in ctx.schools:
         for index, assignment, span in ctx.active(s, "assignments"):
+            if assignment.get("assignmentType") != "coach":
+                continue
             ref = assignment.get("student")
             student = ctx.students.find(ref)
-            if assignment.get("assignmentType") != "coach" or student is None:
+            if student is None:
                 continue
             both = ctx.enrollment_spans.get((s.pos, student))
             if not both or not _overlaps(both[1], span):

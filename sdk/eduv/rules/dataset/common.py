@@ -77,11 +77,12 @@ def missing_refs(
 
     def check(ctx: Context, rule: Rule) -> Iterator[DatasetHit]:
         for s in ctx.schools:
+            known = s.by_id[target]
             for index, obj, _ in ctx.in_scope(s, coll):
                 value = obj.get(member)
-                if not isinstance(value, str) or (when is not None and not when(obj)):
+                if not isinstance(value, str) or value in known:
                     continue
-                if s.find(target, value) is None:
+                if when is None or when(obj):
                     yield hit(ctx, s, coll, index, obj, f"/{member}", value=value)
 
     return check
@@ -106,10 +107,16 @@ def unknown_people(coll: str, member: str, *, students: bool) -> DatasetCheck:
 
     def check(ctx: Context, rule: Rule) -> Iterator[DatasetHit]:
         people = ctx.students if students else ctx.employees
+        by_master = people.by_master
         for s in ctx.schools:
             for index, obj, _ in ctx.in_scope(s, coll):
                 ref = obj.get(member)
-                if isinstance(ref, dict) and people.find(ref) is None:
+                if not isinstance(ref, dict):
+                    continue
+                master = ref.get("userMasterIdentifier")
+                if isinstance(master, str) and master in by_master:
+                    continue  # found by its primary identifier, as find() would first
+                if people.find(ref) is None:
                     yield hit(ctx, s, coll, index, obj, f"/{member}", person=person_label(ref))
 
     return check
@@ -136,15 +143,6 @@ def level_range(rule: Rule, sector: str | None, offering: JsonObject | None) -> 
     return next((e for e in ranges if e.get("sector") == sector), None)
 
 
-def _year_outside(
-    rule: Rule, year: int | None, sector: str | None, offering: JsonObject | None
-) -> dict[str, object] | None:
-    entry = level_range(rule, sector, offering)
-    if year is None or entry is None or entry["min"] <= year <= entry["max"]:
-        return None
-    return {"value": year, "min": entry["min"], "max": entry["max"], "level": entry["level"]}
-
-
 def years_fit_level(
     coll: str, offering_of: Callable[[SchoolIndex, JsonObject], JsonObject | None]
 ) -> DatasetCheck:
@@ -153,10 +151,21 @@ def years_fit_level(
     def check(ctx: Context, rule: Rule) -> Iterator[DatasetHit]:
         for s in ctx.schools:
             sector = s.facts.sector if s.facts else None
+            # The range of each offering, looked up once: many enrolments share one.
+            ranges: dict[int, JsonObject | None] = {}
             for index, obj, _ in ctx.in_scope(s, coll):
                 year = integer(obj, "studyYear")
-                found = _year_outside(rule, year, sector, offering_of(s, obj))
-                if found:
-                    yield hit(ctx, s, coll, index, obj, "/studyYear", **found)
+                if year is None:
+                    continue
+                offering = offering_of(s, obj)
+                key = id(offering)
+                if key in ranges:
+                    entry = ranges[key]
+                else:
+                    entry = ranges[key] = level_range(rule, sector, offering)
+                if entry is None or entry["min"] <= year <= entry["max"]:
+                    continue
+                found = {"min": entry["min"], "max": entry["max"], "level": entry["level"]}
+                yield hit(ctx, s, coll, index, obj, "/studyYear", value=year, **found)
 
     return check

@@ -13,21 +13,29 @@ from eduv.rules.values import integer, location_keys, location_label
 
 def _location_of_school(ctx: Context, rule: Rule) -> Iterator[DatasetHit]:
     for s in ctx.schools:
+        here = s.location_keys
         for index, enrollment, _ in ctx.active(s, "enrollments"):
             location = enrollment.get("location")
             if not isinstance(location, dict):
                 continue
+            master = location.get("locationMasterIdentifier")
+            if isinstance(master, str) and master and "m:" + master in here:
+                continue  # its first key, the primary identifier, is one of the school's
             keys = location_keys(location)
-            if keys and not any(k in s.location_keys for k in keys):
+            if keys and not any(k in here for k in keys):
                 label = location_label(location)
                 yield hit(ctx, s, "enrollments", index, enrollment, "/location", value=label)
 
 
 def _year_matches_offering(ctx: Context, rule: Rule) -> Iterator[DatasetHit]:
     for s in ctx.schools:
+        offerings = s.by_id["studyOfferings"]
         for index, enrollment, _ in ctx.active(s, "enrollments"):
-            offering = s.find("studyOfferings", enrollment.get("study"))
             year = integer(enrollment, "studyYear")
+            if year is None:
+                continue
+            study = enrollment.get("study")
+            offering = offerings.get(study) if isinstance(study, str) else None  # s.find()
             expected = integer(offering, "studyYear") if offering else None
             if year is not None and expected is not None and year != expected:
                 yield hit(

@@ -6,7 +6,7 @@ from collections import defaultdict
 from collections.abc import Iterator
 
 from eduv.rules.catalogue import Rule
-from eduv.rules.context import Context, SchoolIndex
+from eduv.rules.context import Context, SchoolIndex, first_gap
 from eduv.rules.dataset.common import during, hit, missing_listed, missing_refs
 from eduv.rules.hits import DatasetCheck, DatasetHit
 from eduv.rules.values import person_label, strings
@@ -96,6 +96,7 @@ def _members_enrolled(group_type: str, *, study_only: bool) -> DatasetCheck:
     """Members of groups of ``group_type`` not enrolled (for a study) while the group runs."""
 
     def check(ctx: Context, rule: Rule) -> Iterator[DatasetHit]:
+        enrolled = ctx.enrollment_spans
         for s in ctx.schools:
             for index, group, span in ctx.active(s, "groups"):
                 if group.get("groupType") != group_type:
@@ -103,7 +104,9 @@ def _members_enrolled(group_type: str, *, study_only: bool) -> DatasetCheck:
                 for at, ref, student in ctx.members(s, index, group):
                     if student is None:
                         continue  # EDUV-GROUP-010 reports unknown members
-                    gap = ctx.uncovered(s, student, span, study_only)
+                    # Context.uncovered, written out: this runs for every member.
+                    both = enrolled.get((s.pos, student))
+                    gap = first_gap((both[0] if study_only else both[1]) if both else [], span)
                     if gap is not None:
                         person = person_label(ref)
                         rest = f"/students/{at}"

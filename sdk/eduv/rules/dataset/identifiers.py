@@ -24,30 +24,41 @@ STUDENT_REFERENCES = (
 
 def _student_refs(
     ctx: Context, s: SchoolIndex, coll: str, path: str
-) -> Iterator[tuple[int, JsonObject, str, JsonObject]]:
-    """(index, object, pointer inside it, reference) for every student reference."""
+) -> Iterator[tuple[int, JsonObject, int | None, JsonObject]]:
+    """(index, object, position in the list or None, reference) for every student reference
+    that does not name its pupil by the primary identifier."""
     member = path.split("/")[1]
+    listed = path.endswith("/*")
     for index, obj, _ in ctx.in_scope(s, coll):
-        if path.endswith("/*"):
-            for at, ref in objects(obj, member):
-                yield index, obj, f"/{member}/{at}", ref
-        elif isinstance(obj.get(member), dict):
-            yield index, obj, f"/{member}", obj[member]
+        if listed:
+            refs = obj.get(member)
+            for at, ref in enumerate(refs if isinstance(refs, list) else ()):
+                if not isinstance(ref, dict):
+                    continue
+                master = ref.get("userMasterIdentifier")
+                if not (isinstance(master, str) and master):
+                    yield index, obj, at, ref
+        else:
+            single = obj.get(member)
+            if isinstance(single, dict):
+                master = single.get("userMasterIdentifier")
+                if not (isinstance(master, str) and master):
+                    yield index, obj, None, single
 
 
 def _pupils_by_master(ctx: Context, rule: Rule) -> Iterator[DatasetHit]:
     for s in ctx.schools:
         for coll, path in STUDENT_REFERENCES:
+            member = path.split("/")[1]
             for index, obj, at, ref in _student_refs(ctx, s, coll, path):
-                if text(ref, "userMasterIdentifier"):
-                    continue
                 found = ctx.students.find(ref)
                 if found is None:
                     continue
                 master = text(ctx.students.people[found], "userMasterIdentifier")
                 if master:
+                    where = f"/{member}" if at is None else f"/{member}/{at}"
                     params = {"object": component(coll), "person": person_label(ref)}
-                    yield hit(ctx, s, coll, index, obj, at, **params, master=master)
+                    yield hit(ctx, s, coll, index, obj, where, **params, master=master)
 
 
 def _schools_by_master(ctx: Context, rule: Rule) -> Iterator[DatasetHit]:

@@ -114,6 +114,9 @@ _REFERENCES: tuple[tuple[str, str, str, str, bool], ...] = (
 )
 
 
+_TARGETS = frozenset(target for _, _, target, _, _ in _REFERENCES)
+
+
 def _references(obj: JsonObject, member: str, listed: bool) -> Iterator[tuple[str, object]]:
     """(pointer below the object, value) of each reference ``member`` holds."""
     if listed:
@@ -125,7 +128,11 @@ def _references(obj: JsonObject, member: str, listed: bool) -> Iterator[tuple[st
 
 def _no_reliance_on_deleted(ctx: Context, rule: Rule) -> Iterator[DatasetHit]:
     for s in ctx.schools:
+        # Only a school that flags some target tobedeleted can have a reference to one.
+        flagged = {t for t in _TARGETS if any(map(is_tobedeleted, s.by_id[t].values()))}
         for coll, member, target, target_name, listed in _REFERENCES:
+            if target not in flagged:
+                continue
             for index, obj, _ in ctx.in_scope(s, coll):
                 for rest, value in _references(obj, member, listed):
                     found = s.find(target, value)

@@ -6,7 +6,7 @@ from collections import defaultdict
 from collections.abc import Iterator
 
 from eduv.rules.catalogue import Rule
-from eduv.rules.context import Context, SchoolIndex
+from eduv.rules.context import Context, SchoolIndex, Span
 from eduv.rules.dataset.common import component, dates, hit, missing_listed, missing_refs
 from eduv.rules.hits import DatasetCheck, DatasetHit, JsonObject
 from eduv.rules.values import day, is_tobedeleted, strings
@@ -137,31 +137,39 @@ def _usual_subdivision(ctx: Context, rule: Rule) -> Iterator[DatasetHit]:
 
 def _within_period(ctx: Context, rule: Rule) -> Iterator[DatasetHit]:
     for s in ctx.schools:
+        # The dates of each period, read once: thousands of objects name the same few.
+        outers: dict[str, Span | None] = {}
         for coll in ("enrollments", "assignments", "groups"):
             for index, obj, _ in ctx.active(s, coll):
-                found = _outside_period(s, obj)
-                if found is not None:
-                    found["component"] = component(coll)
-                    yield hit(ctx, s, coll, index, obj, "/beginDate", **found)
-
-
-def _outside_period(s: SchoolIndex, obj: JsonObject) -> dict[str, object] | None:
-    period_id = obj.get("schoolPeriod")
-    period = s.find("schoolPeriods", period_id)
-    outer = dates(period, "startDate") if period else None
-    begin, end = day(obj, "beginDate"), day(obj, "endDate")
-    if outer is None or begin is None:
-        return None
-    # Without an end date an object ends with its period, so only its begin can stray.
-    if outer[0] <= begin < outer[1] and (end is None or end <= outer[1]):
-        return None
-    return {
-        "begin": begin,
-        "end": end or "(open)",
-        "period": period_id,
-        "period_begin": outer[0],
-        "period_end": outer[1],
-    }
+                period_id = obj.get("schoolPeriod")
+                if not isinstance(period_id, str):
+                    continue  # names no period, so none to stray from
+                if period_id in outers:
+                    outer = outers[period_id]
+                else:
+                    period = s.find("schoolPeriods", period_id)
+                    outer = outers[period_id] = dates(period, "startDate") if period else None
+                if outer is None:
+                    continue
+                begin = obj["beginDate"]  # in force, so its begin is a day
+                end = day(obj, "endDate")
+                # Without an end date an object ends with its period: only its begin can stray.
+                if outer[0] <= begin < outer[1] and (end is None or end <= outer[1]):
+                    continue
+                yield hit(
+                    ctx,
+                    s,
+                    coll,
+                    index,
+                    obj,
+                    "/beginDate",
+                    begin=begin,
+                    end=end or "(open)",
+                    period=period_id,
+                    period_begin=outer[0],
+                    period_end=outer[1],
+                    component=component(coll),
+                )
 
 
 # Which check each rule of this domain is bound to.
