@@ -29,8 +29,14 @@ def day(obj: dict[str, Any], key: str) -> str | None:
         return None
     if value in _SEEN:
         return value
-    # A cheap shape test first: this runs for every dated object several times.
+    # A cheap shape test first: this runs for every dated object several times. A day
+    # of the right shape that no calendar has (2025-13-01) is no day either: the schema
+    # reports it, and spans built on it could not be shifted by a day.
     if len(value) == 10 and _DATE.match(value):
+        try:
+            date.fromisoformat(value)
+        except ValueError:
+            return None
         if len(_SEEN) < _SEEN_CAP:
             _SEEN.add(value)
         return value
