@@ -1,9 +1,10 @@
 """Limits that protect the provider from oversized and too frequent requests.
 
 The body limit is ASGI middleware in front of everything else: a request whose
-``Content-Length`` is over the limit is refused before a byte of it is read, and a body
-sent without a length (chunked) is counted as it streams in and refused the moment it
-passes the limit. Only a body within the limit reaches routing, authentication and
+``Content-Length`` is over the limit is refused without being kept, and a body sent
+without a length (chunked) is counted as it streams in and refused the moment it passes
+the limit. A modest excess is read and dropped before the answer so that the client
+gets to see it; a large one is not read at all. Only a body within the limit reaches routing, authentication and
 parsing, so an unauthenticated client cannot make the provider hold more than the
 limit in memory. The token endpoint gets a small limit of its own: a token request is a
 short form.
@@ -33,6 +34,12 @@ ASGIApp = Callable[[Scope, Receive, Send], Awaitable[None]]
 
 TOKEN_BODY_LIMIT = 64 * 1024
 MAX_BUCKETS = 10_000
+# How much of a refused body is still read (and thrown away) before the answer. A
+# server that closes a connection with unread bytes in it makes the kernel reset the
+# connection, and the reset can reach the client before the 413 does; reading a
+# modest excess lets the client see why it was refused. Beyond this the connection
+# is closed at once, reset or not: a refusal must not cost the reading of gigabytes.
+DRAIN_BYTES = 1024 * 1024
 
 
 class BodyLimit:
@@ -53,6 +60,8 @@ class BodyLimit:
             await _refuse(send, 400, "the Content-Length header is not a whole number")
             return
         if declared > limit:
+            if declared <= limit + DRAIN_BYTES:
+                await _drain(receive, limit + DRAIN_BYTES)
             await _refuse(send, 413, _too_large(limit))
             return
         # Read the whole body before the application sees the request: authentication
@@ -67,12 +76,25 @@ class BodyLimit:
             chunk = message.get("body", b"")
             size += len(chunk)
             if size > limit:
+                if message.get("more_body", False):
+                    await _drain(receive, limit + DRAIN_BYTES - size)
                 await _refuse(send, 413, _too_large(limit))
                 return
             chunks.append(chunk)
             if not message.get("more_body", False):
                 break
         await self.app(scope, _replay(chunks, None, receive), send)
+
+
+async def _drain(receive: Receive, budget: int) -> None:
+    """Read and drop the rest of a refused body, up to ``budget`` bytes."""
+    while budget >= 0:
+        message = await receive()
+        if message["type"] != "http.request":
+            return
+        budget -= len(message.get("body", b""))
+        if not message.get("more_body", False):
+            return
 
 
 def _replay(chunks: list[bytes], last: Message | None, receive: Receive | None = None) -> Receive:
@@ -112,7 +134,7 @@ async def _refuse(send: Send, status: int, message: str) -> None:
     headers = [
         (b"content-type", b"application/json"),
         (b"content-length", str(len(body)).encode()),
-        # The rest of the body is not read; the client must not reuse the connection.
+        # The body may not have been read to its end; the connection cannot be reused.
         (b"connection", b"close"),
     ]
     await send({"type": "http.response.start", "status": status, "headers": headers})
