@@ -4,10 +4,10 @@ The body limit is ASGI middleware in front of everything else: a request whose
 ``Content-Length`` is over the limit is refused without being kept, and a body sent
 without a length (chunked) is counted as it streams in and refused the moment it passes
 the limit. A modest excess is read and dropped before the answer so that the client
-gets to see it; a large one is not read at all. Only a body within the limit reaches routing, authentication and
-parsing, so an unauthenticated client cannot make the provider hold more than the
-limit in memory. The token endpoint gets a small limit of its own: a token request is a
-short form.
+gets to see it; a large one is not read at all. Only a body within the limit reaches
+routing, authentication and parsing, so an unauthenticated client cannot make the
+provider hold more than the limit in memory. The token endpoint gets a small limit of
+its own: a token request is a short form.
 
 The token endpoint also has a rate limit (a token bucket per client id and source
 address), so that it cannot be used to try secrets at speed.
