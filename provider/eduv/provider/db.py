@@ -13,13 +13,24 @@ on PostgreSQL they hold a transaction-level advisory lock.
 from __future__ import annotations
 
 import datetime as dt
+import json
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Connection, Engine, create_engine, event, insert, select, text, update
+from sqlalchemy import (
+    Connection,
+    Engine,
+    create_engine,
+    event,
+    insert,
+    inspect,
+    select,
+    text,
+    update,
+)
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import OperationalError, ProgrammingError
 
@@ -160,10 +171,33 @@ def _order_links(conn: Connection) -> None:
         )
 
 
+def _consent_columns(conn: Connection) -> None:
+    # Before version 4 a consent was stored without filter columns: no school, API,
+    # status or references, so the Consent API could not find it. The new column holds
+    # the consumer's reference; the others are filled from each stored document.
+    t = schema.chain_objects
+    if "reference" not in {c["name"] for c in inspect(conn).get_columns(t.name)}:
+        conn.execute(text(f"ALTER TABLE {t.name} ADD COLUMN reference VARCHAR({schema.ID})"))
+    from eduv.provider.chain.store import object_columns, school_of
+
+    rows = conn.execute(select(t.c.pk, t.c.doc).where(t.c.collection == "consents")).all()
+    for pk, doc in rows:
+        obj = json.loads(doc)
+        values = {
+            k: v
+            for k, v in object_columns("consents", obj).items()
+            if k in ("obj_id", "reference", "kind", "status")
+        }
+        conn.execute(update(t).where(t.c.pk == pk).values(school_key=school_of(obj), **values))
+
+
 MIGRATIONS: tuple[Migration, ...] = (
     Migration(1, "initial tables", _initial),
     Migration(2, "chain objects and their schools", _chain_tables),
     Migration(3, "chain objects take school and contract from their delivery order", _order_links),
+    Migration(
+        4, "consents get their school, API, status and references as columns", _consent_columns
+    ),
 )
 
 

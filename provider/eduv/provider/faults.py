@@ -36,6 +36,7 @@ CONSENT_PER_CLIENT = "consent-per-client"
 SEARCH_NEEDS_SCHOOL = "search-needs-school"
 PARAMETER_TIES_IGNORED = "parameter-ties-ignored"
 PERSON_NOT_NARROWED = "person-not-narrowed"
+CONSENT_NOT_NARROWED = "consent-not-narrowed"
 # Chain lookups by id that miss, per collection of the chain dataset.
 CHAIN_LOOKUP_MISSES = {
     "products": "product-lookup-misses",
@@ -174,6 +175,23 @@ def _usage_totals_off(message: str, docs: list[JsonObject]) -> list[JsonObject]:
     if message not in USAGE_MESSAGES:
         return docs
     return [{**d, "totalLicensed": int(d.get("totalLicensed", 0)) + 1} for d in docs]
+
+
+def _consent_status_granted(message: str, docs: list[JsonObject]) -> list[JsonObject]:
+    """Consents are served with a providerStatus the Consent API does not list."""
+    if message != "ConsentStatus":
+        return docs
+    return [{**d, "providerStatus": "granted"} for d in docs]
+
+
+def _consent_reference_dropped(message: str, docs: list[JsonObject]) -> list[JsonObject]:
+    """Accepted consents are served without the provider's reference."""
+    if message != "ConsentStatus":
+        return docs
+    return [
+        {**d, "providerReferenceId": ""} if d.get("providerStatus") == "accepted" else d
+        for d in docs
+    ]
 
 
 FAULTS: dict[str, Fault] = {
@@ -382,6 +400,24 @@ FAULTS: dict[str, Fault] = {
             objects=_usage_totals_off,
         ),
         Fault(
+            "consent-school-not-narrowed",
+            "Consent API: the consents read for a school are that school's.",
+            "GET /consent/statuses/school answers the most recent consents of every school.",
+            flags=frozenset({CONSENT_NOT_NARROWED}),
+        ),
+        Fault(
+            "consent-status-outside-list",
+            "Schema: a consent's providerStatus is one the Consent API lists.",
+            "Consents are served with providerStatus granted.",
+            objects=_consent_status_granted,
+        ),
+        Fault(
+            "consent-reference-missing",
+            "Consent: an accepted consent carries the provider's reference (EDUV-CONSENT-001).",
+            "Accepted consents are served with an empty providerReferenceId.",
+            objects=_consent_reference_dropped,
+        ),
+        Fault(
             "person-read-not-narrowed",
             "Reads for one person: the delivery orders and entitlements answered name that person.",
             "The Delivery and Entitlement reads for one person answer every delivery order "
@@ -412,6 +448,9 @@ CHAIN_FAULTS = frozenset(
         "usage-status-outside-list",
         "usage-totals-disagree",
         "person-read-not-narrowed",
+        "consent-school-not-narrowed",
+        "consent-status-outside-list",
+        "consent-reference-missing",
     }
 )
 
