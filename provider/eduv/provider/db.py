@@ -34,6 +34,7 @@ from sqlalchemy import (
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import OperationalError, ProgrammingError
 
+from eduv.dataset.chain.model import school_key_of
 from eduv.provider import schema
 from eduv.provider.private import prepare_sqlite_file
 
@@ -171,6 +172,15 @@ def _order_links(conn: Connection) -> None:
         )
 
 
+# As the chain store fills them on a load (``eduv.provider.chain.store.COLUMNS``).
+CONSENT_COLUMNS = {
+    "obj_id": "providerReferenceId",
+    "reference": "consumerReferenceId",
+    "kind": "api",
+    "status": "providerStatus",
+}
+
+
 def _consent_columns(conn: Connection) -> None:
     # Before version 4 a consent was stored without filter columns: no school, API,
     # status or references, so the Consent API could not find it. The new column holds
@@ -178,17 +188,16 @@ def _consent_columns(conn: Connection) -> None:
     t = schema.chain_objects
     if "reference" not in {c["name"] for c in inspect(conn).get_columns(t.name)}:
         conn.execute(text(f"ALTER TABLE {t.name} ADD COLUMN reference VARCHAR({schema.ID})"))
-    from eduv.provider.chain.store import object_columns, school_of
-
     rows = conn.execute(select(t.c.pk, t.c.doc).where(t.c.collection == "consents")).all()
     for pk, doc in rows:
         obj = json.loads(doc)
         values = {
-            k: v
-            for k, v in object_columns("consents", obj).items()
-            if k in ("obj_id", "reference", "kind", "status")
+            column: obj.get(member) if isinstance(obj.get(member), str) else None
+            for column, member in CONSENT_COLUMNS.items()
         }
-        conn.execute(update(t).where(t.c.pk == pk).values(school_key=school_of(obj), **values))
+        school = obj.get("school")
+        key = school_key_of(school) if isinstance(school, dict) else ""
+        conn.execute(update(t).where(t.c.pk == pk).values(school_key=key or None, **values))
 
 
 MIGRATIONS: tuple[Migration, ...] = (

@@ -15,6 +15,13 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+from eduv.provider.faults_chain import (
+    consent_reference_dropped,
+    consent_status_granted,
+    usage_status_active,
+    usage_totals_off,
+)
+
 JsonObject = dict[str, Any]
 ObjectHook = Callable[[str, list[JsonObject]], list[JsonObject]]
 
@@ -152,46 +159,6 @@ def _entitlement_status_active(message: str, docs: list[JsonObject]) -> list[Jso
     if message != "Entitlement":
         return docs
     return [{**d, "entitlementStatus": "active"} for d in docs]
-
-
-# The Usage messages and where each holds its entries (EntitlementUsage).
-USAGE_MESSAGES = frozenset({"DeliveryOrderUsage", "SchoolUserUsage"})
-
-
-def _usage_status_active(message: str, docs: list[JsonObject]) -> list[JsonObject]:
-    """Every usage entry is served with a status the Usage API does not list."""
-    if message == "EntitlementUsage":
-        return [{**d, "entitlementStatus": "active"} for d in docs]
-    if message not in USAGE_MESSAGES:
-        return docs
-    return [
-        {**d, "entitlements": [{**e, "entitlementStatus": "active"} for e in d["entitlements"]]}
-        for d in docs
-    ]
-
-
-def _usage_totals_off(message: str, docs: list[JsonObject]) -> list[JsonObject]:
-    """Usage totals count one licence more than the entries hold (a stale counter)."""
-    if message not in USAGE_MESSAGES:
-        return docs
-    return [{**d, "totalLicensed": int(d.get("totalLicensed", 0)) + 1} for d in docs]
-
-
-def _consent_status_granted(message: str, docs: list[JsonObject]) -> list[JsonObject]:
-    """Consents are served with a providerStatus the Consent API does not list."""
-    if message != "ConsentStatus":
-        return docs
-    return [{**d, "providerStatus": "granted"} for d in docs]
-
-
-def _consent_reference_dropped(message: str, docs: list[JsonObject]) -> list[JsonObject]:
-    """Accepted consents are served without the provider's reference."""
-    if message != "ConsentStatus":
-        return docs
-    return [
-        {**d, "providerReferenceId": ""} if d.get("providerStatus") == "accepted" else d
-        for d in docs
-    ]
 
 
 FAULTS: dict[str, Fault] = {
@@ -391,13 +358,13 @@ FAULTS: dict[str, Fault] = {
             "usage-status-outside-list",
             "Schema: a usage entry's entitlementStatus is one the Usage API lists.",
             "Usage entries are served with entitlementStatus active.",
-            objects=_usage_status_active,
+            objects=usage_status_active,
         ),
         Fault(
             "usage-totals-disagree",
             "Usage: the totals count the entitlements listed (EDUV-USAGE-007).",
             "Usage overviews count one licensed entitlement more than they list.",
-            objects=_usage_totals_off,
+            objects=usage_totals_off,
         ),
         Fault(
             "consent-school-not-narrowed",
@@ -409,13 +376,13 @@ FAULTS: dict[str, Fault] = {
             "consent-status-outside-list",
             "Schema: a consent's providerStatus is one the Consent API lists.",
             "Consents are served with providerStatus granted.",
-            objects=_consent_status_granted,
+            objects=consent_status_granted,
         ),
         Fault(
             "consent-reference-missing",
-            "Consent: an accepted consent carries the provider's reference (EDUV-CONSENT-001).",
+            "EDUV-CONSENT-001: an accepted consent carries the provider's reference.",
             "Accepted consents are served with an empty providerReferenceId.",
-            objects=_consent_reference_dropped,
+            objects=consent_reference_dropped,
         ),
         Fault(
             "person-read-not-narrowed",
@@ -448,8 +415,7 @@ CHAIN_FAULTS = frozenset(
         "usage-status-outside-list",
         "usage-totals-disagree",
         "person-read-not-narrowed",
-        "consent-school-not-narrowed",
-        "consent-status-outside-list",
+        *("consent-school-not-narrowed", "consent-status-outside-list"),
         "consent-reference-missing",
     }
 )

@@ -156,11 +156,6 @@ def object_columns(collection: str, obj: Mapping[str, Any]) -> JsonObject:
     return row
 
 
-def school_of(obj: Mapping[str, Any]) -> str | None:
-    """The key of the school an object names by itself (a consent's ``school``)."""
-    return _school_of(obj, "")
-
-
 def _school_of(obj: Mapping[str, Any], member: str) -> str | None:
     """The key of the school an object is for: its specification's school, else the
     buyer when that is a school, else the school it names itself (a consent)."""
