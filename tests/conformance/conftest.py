@@ -77,6 +77,8 @@ def natural_config(provider: embedded.Embedded, folder: Path) -> RunConfig:
         f"{schools}"
         f'[provisioning]\nurl = "{provider.url}"\ntoken = "{provider.provisioning_token}"\n\n'
         f"[run]\nexamples = {QUICK.examples}\nsteps = {QUICK.steps}\nsample = {QUICK.sample}\n"
+        # The Consent API has only pre-1.0 versions; a tester who serves it opts in.
+        'pre_release = ["consent-api"]\n'
     )
     path = folder / "target.toml"
     path.write_text(text, encoding="utf-8")

@@ -79,3 +79,42 @@ def test_a_chain_rule_finding_points_at_the_answer_and_the_object() -> None:
     assert first.pointer == "/publisher"
     assert first.evidence is not None and first.evidence.url.endswith("/products/info")
     assert isinstance(first.item, dict) and first.item["productId"] == first.object_id
+
+
+CONSENT_CHECKS = {
+    "EDUV-CONF-AUTH-001",
+    "EDUV-CONF-AUTH-002",
+    "EDUV-CONF-HDR-001",
+    "EDUV-CONF-LIST-001",
+    "EDUV-CONF-ORG-001",
+    "EDUV-CONF-SCHEMA-001",
+    "EDUV-CONF-SCOPE-001",
+    "EDUV-CONF-STATUS-001",
+    "EDUV-CONF-VER-001",
+    "EDUV-CONF-RULE-CONSENT-001",
+    "EDUV-CONF-RULE-CONSENT-002",
+}
+
+
+def test_the_consent_api_is_read_only_when_asked_for(clean: Run) -> None:
+    """Its versions are all pre-1.0: left out of a run unless ``pre_release`` names it;
+    then the current one is judged (0.0.2 has no read a run knows how to ask)."""
+    left_out = {r.note.key for r in clean.results if r.api == "consent-api"}
+    assert left_out == {"pair-pre-release"}
+    with embedded.running(seed=0) as provider:
+        cfg = configure(RunConfig(modes=OBSERVE, pre_release=("consent-api",)), provider)
+        run = run_suite(cfg)
+    current = spec.api("consent-api").current
+    passed = {
+        r.check_id
+        for r in run.results
+        if r.api == "consent-api" and r.version == current and r.outcome is Outcome.PASS
+    }
+    assert passed >= CONSENT_CHECKS
+    previous = {
+        r.note.key
+        for r in run.results
+        if r.api == "consent-api" and r.version != current and r.check_id != "EDUV-CONF-PRE-002"
+    }
+    assert previous == {"pair-no-probe"}  # its scope is granted, then nothing is read
+    assert run.passed

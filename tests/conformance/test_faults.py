@@ -40,6 +40,8 @@ NAMED_BY_FIDELITY = frozenset(
         "delivery-order-lookup-404",
         "entitlement-lookup-404",
         "usage-lookup-404",
+        # No lookup by id: the list for one school is held against the list of all.
+        "consent-school-not-narrowed",
     }
 )
 # fault -> (checks that name the broken rule, checks that fail as a consequence)
@@ -122,6 +124,11 @@ EXPECTED: dict[str, tuple[frozenset[str], frozenset[str]]] = {
     ),
     "usage-totals-disagree": (frozenset({"EDUV-CONF-RULE-USAGE-007"}), frozenset()),
     "person-read-not-narrowed": (frozenset({"EDUV-CONF-PERSON-001"}), frozenset()),
+    # The Consent API (read with pre_release): a school's consents against all of them,
+    # a status outside the schema's list, and a consent rule.
+    "consent-school-not-narrowed": (frozenset({"EDUV-CONF-LIST-001"}), frozenset()),
+    "consent-status-outside-list": (frozenset({"EDUV-CONF-SCHEMA-001"}), frozenset()),
+    "consent-reference-missing": (frozenset({"EDUV-CONF-RULE-CONSENT-001"}), frozenset()),
 }
 
 

@@ -1,7 +1,7 @@
 """The chain reads of the reference provider: Catalogue (as LC), Delivery (as BO),
-Entitlement (as AM) and Usage (as LR), at t and t-1, with scopes, consent, 405 for the
-other side's operations, and chain datasets loaded whole, in either shape, or
-provisioned."""
+Entitlement (as AM), Usage (as LR) and Consent (as CM, profile Bron), at t and t-1, with
+scopes, consent, 405 for the other side's operations, and chain datasets loaded whole,
+in either shape, or provisioned."""
 
 from __future__ import annotations
 
@@ -73,6 +73,17 @@ def _reported_contract(chain: ChainDataset) -> str:
     )
 
 
+def _consent(chain: ChainDataset, api: str) -> dict[str, Any]:
+    """The first accepted consent for ``api`` of a school known by its RIO code."""
+    return next(
+        c
+        for c in chain.objects["consents"]
+        if c["api"] == api
+        and c["providerStatus"] == "accepted"
+        and "organisationMasterIdentifier" in c["school"]
+    )
+
+
 def _school_with(chain: ChainDataset, collection: str) -> str:
     if collection == "deliveryOrderUsage":
         return _usage_holder(chain)[0]
@@ -106,6 +117,12 @@ def _request(chain: ChainDataset, op: spec.Operation) -> tuple[str, dict[str, An
         body = {"school": {"organisationMasterIdentifier": school}, "user": person}
     if route.kind == "chain-school":
         query = {"orgMasterId": _school_with(chain, route.target)}
+    if route.kind.startswith("consents"):
+        consent = _consent(chain, "entitlement-api")
+        school = consent["school"]["organisationMasterIdentifier"]
+        path = path.replace("{api}", "entitlement-api").replace("{edu_org_id}", school)
+        if route.kind == "consents-school" and "{" not in op.path:
+            query = {"orgMasterId": school}
     if "{id}" in path:
         if route.kind == "chain-get":
             member = {
@@ -164,7 +181,18 @@ def test_the_other_sides_operations_answer_405(provider: Provider) -> None:
         delivery = http.put("/delivery-api/v2/deliveryorders", json={})
         entitlement = http.put("/entitlement-api/v1/entitlements", json={})
         usage = http.put("/usage-api/v1/usage/activation", json={})
-    for answer in (delivery, entitlement, usage):
+        # A source plays the Consent API's profile Bron: the consumer's endpoints are not
+        # its own, at t and at t-1.
+        consent = [
+            http.put("/consent-api/v0/consent/notifications", json={}),
+            http.put("/consent-api/v0/consent/confirmations", json={}),
+            http.get("/consent-api/v0/consent/requests"),
+            http.get("/consent-api/v0/consent/confirmations"),
+            http.put(
+                "/consent-api/v0/consentnotifications", json={}, headers={"API-Version": "0.0.2"}
+            ),
+        ]
+    for answer in (delivery, entitlement, usage, *consent):
         assert answer.status_code == 405, answer.text
         assert answer.json()["status"] == 99
         assert "Allow" in answer.headers and answer.headers["API-Version"]
@@ -279,7 +307,7 @@ def test_a_database_of_the_first_schema_gains_the_chain_tables(
         conn.execute(
             insert(schema.migrations).values(version=1, name="initial tables", applied_at=utc_now())
         )
-    assert migrate(engine) == 3
+    assert migrate(engine) == 4
     assert load_chain(engine, chain).objects["products"] == len(chain.objects["products"])
     engine.dispose()
 
@@ -303,8 +331,8 @@ def test_migration_3_links_stored_usage_reports_to_their_delivery_orders(
     with writing(engine) as conn:  # as version 2 stored them
         conn.execute(update(t).where(usage).values(delivery_order=None, school_key=None))
         conn.execute(update(t).where(usage).values(contract=None))
-        conn.execute(delete(schema.migrations).where(schema.migrations.c.version == 3))
-    assert migrate(engine) == 3
+        conn.execute(delete(schema.migrations).where(schema.migrations.c.version >= 3))
+    assert migrate(engine) == 4
     with engine.connect() as conn:
         migrated = sorted(conn.execute(select(*columns).where(usage)).all())
     assert migrated == loaded
@@ -422,3 +450,112 @@ def test_usage_scopes_and_consent(provider: Provider, chain: ChainDataset) -> No
     assert (refused.status_code, refused.json()["status"]) == (403, 21)
     assert (listed.status_code, listed.json()["status"]) == (403, 22)
     assert (unknown.status_code, unknown.json()["status"]) == (400, 23)
+
+
+CONSENT = "/consent-api/v0"
+
+
+def _latest_per_api(chain: ChainDataset, school: str) -> dict[str, dict[str, Any]]:
+    """Per API, the last consent the dataset registers for ``school``."""
+    found: dict[str, dict[str, Any]] = {}
+    for consent in chain.objects["consents"]:
+        if consent["school"].get("organisationMasterIdentifier") == school:
+            found[consent["api"]] = consent
+    return found
+
+
+def test_consent_statuses_all_and_per_school(provider: Provider, chain: ChainDataset) -> None:
+    """All consents, the api filter, and per school the most recent one per API (or the
+    registrations a reference names); an unknown school is 400/23."""
+    consent = _consent(chain, "usage-api")
+    school = consent["school"]["organisationMasterIdentifier"]
+    with provider.http(provider.token()) as http:
+        everything = http.get(f"{CONSENT}/consent/statuses").json()
+        usage = http.get(f"{CONSENT}/consent/statuses", params={"api": "usage-api"}).json()
+        mine = http.get(f"{CONSENT}/consent/statuses/school", params={"orgMasterId": school})
+        by_ref = http.get(
+            f"{CONSENT}/consent/statuses/school",
+            params={"orgMasterId": school, "providerReferenceId": consent["providerReferenceId"]},
+        ).json()
+        by_consumer = http.get(
+            f"{CONSENT}/consent/statuses/school",
+            params={"orgMasterId": school, "consumerReferenceId": consent["consumerReferenceId"]},
+        ).json()
+        later = http.get(
+            f"{CONSENT}/consent/statuses", params={"since": "2999-01-01T00:00:00Z"}
+        ).json()
+        unknown = http.get(f"{CONSENT}/consent/statuses/school", params={"orgMasterId": "999Z999"})
+    assert everything == chain.objects["consents"]
+    assert usage == [c for c in chain.objects["consents"] if c["api"] == "usage-api"]
+    assert mine.status_code == 200, mine.text
+    assert sorted(mine.json(), key=str) == sorted(_latest_per_api(chain, school).values(), key=str)
+    assert by_ref == [consent] and by_consumer == [consent]
+    # A consent carries no moment of change: every one counts as changed after since.
+    assert later == everything
+    assert (unknown.status_code, unknown.json()["status"]) == (400, 23)
+
+
+def test_consent_statuses_at_t_minus_1(provider: Provider, chain: ChainDataset) -> None:
+    """0.0.2 takes the API (and the school) in the path and answers one consent per
+    school, in its own shapes; a consent for an API 0.0.2 does not know is left out."""
+    consent = _consent(chain, "entitlement-api")
+    school = consent["school"]["organisationMasterIdentifier"]
+    old = {"API-Version": "0.0.2"}
+    with provider.http(provider.token()) as http:
+        listed = http.get(f"{CONSENT}/consentstatuses/entitlement-api", headers=old)
+        one = http.get(f"{CONSENT}/consentstatuses/entitlement-api/{school}", headers=old)
+        delivery = http.get(f"{CONSENT}/consentstatuses/delivery-api", headers=old)
+    assert listed.status_code == 200, listed.text
+    assert {c["providerReferenceId"] for c in listed.json()} == {
+        c["providerReferenceId"] for c in chain.objects["consents"] if c["api"] == "entitlement-api"
+    }
+    assert one.status_code == 200, one.text
+    assert one.json()["edu_org_id"] == school and one.json()["schemaVersion"] == "0.0.2"
+    assert (
+        one.json()["providerReferenceId"]
+        == (_latest_per_api(chain, school)["entitlement-api"]["providerReferenceId"])
+    )
+    assert delivery.status_code == 400  # not an API 0.0.2 names
+
+
+def test_consent_scope_and_no_school_consent_needed(
+    provider: Provider, chain: ChainDataset
+) -> None:
+    """The Consent API takes its own scope and asks no consent of the school: it is how
+    consent is given."""
+    without = chain.schools[-1].key
+    with provider.http(provider.token("portal")) as http:
+        refused = http.get(f"{CONSENT}/consent/statuses")
+    with provider.http(provider.token("no-consent")) as http:
+        listed = http.get(f"{CONSENT}/consent/statuses/school", params={"orgMasterId": without})
+    assert (refused.status_code, refused.json()["status"]) == (403, 21)
+    assert listed.status_code == 200, listed.text
+
+
+def test_migration_4_gives_stored_consents_their_columns(
+    engine: Engine, chain: ChainDataset
+) -> None:
+    """A chain loaded before migration 4 kept consents without school, API, status or
+    references, and the table had no column for the consumer's reference; the migration
+    adds it and fills them in as a load now does."""
+    from sqlalchemy import delete, select, text, update
+
+    from eduv.provider import schema
+    from eduv.provider.db import migrate, writing
+
+    load_chain(engine, chain)
+    t = schema.chain_objects
+    columns = (t.c.obj_id, t.c.school_key, t.c.kind, t.c.status, t.c.reference)
+    consents = t.c.collection == "consents"
+    with engine.connect() as conn:
+        loaded = sorted(conn.execute(select(*columns).where(consents)).all(), key=str)
+    with writing(engine) as conn:  # as version 3 stored them
+        blank = dict.fromkeys(("obj_id", "school_key", "kind", "status"))
+        conn.execute(update(t).where(consents).values(**blank))
+        conn.execute(text("ALTER TABLE chain_objects DROP COLUMN reference"))
+        conn.execute(delete(schema.migrations).where(schema.migrations.c.version == 4))
+    assert migrate(engine) == 4
+    with engine.connect() as conn:
+        migrated = sorted(conn.execute(select(*columns).where(consents)).all(), key=str)
+    assert migrated == loaded
+    assert all(row.school_key and row.kind and row.status for row in migrated)

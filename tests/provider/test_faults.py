@@ -418,6 +418,44 @@ def person_reads_narrowed(provider: Provider, dataset: Dataset) -> list[str]:
     return problems
 
 
+CONSENTS = "/consent-api/v0/consent/statuses"
+
+
+def _consents(provider: Provider, school: str | None = None) -> list[dict[str, Any]]:
+    path, params = (
+        (CONSENTS, None) if school is None else (CONSENTS + "/school", {"orgMasterId": school})
+    )
+    answer = _get(provider, path, params=params)
+    assert answer.status_code == 200, answer.text
+    found: list[dict[str, Any]] = answer.json()
+    return found
+
+
+def consents_per_school(provider: Provider, dataset: Dataset) -> list[str]:
+    """The consents read for a school name that school."""
+    problems = []
+    for school in dataset.schools:
+        for consent in _consents(provider, school.key):
+            named = consent["school"].get("organisationMasterIdentifier")
+            if named != school.key:
+                problems.append(f"{school.key}: a consent of {named}")
+    return problems
+
+
+def consents_valid(provider: Provider, dataset: Dataset) -> list[str]:
+    validator = spec.validator("consent-api", spec.api("consent-api").current, "ConsentStatus")
+    return [e.message for c in _consents(provider) for e in validator.iter_errors(c)]
+
+
+def accepted_consents_referenced(provider: Provider, dataset: Dataset) -> list[str]:
+    """EDUV-CONSENT-001: an accepted consent carries the provider's reference."""
+    return [
+        f"{c['api']} at {c['school']}: no providerReferenceId"
+        for c in _consents(provider)
+        if c["providerStatus"] == "accepted" and not c.get("providerReferenceId")
+    ]
+
+
 def _chain_valid(name: str, api: str, message: str) -> Check:
     def check(provider: Provider, dataset: Dataset) -> list[str]:
         validator = spec.validator(api, spec.api(api).current, message)
@@ -468,6 +506,9 @@ CHECKS: dict[str, Check] = {
     ),
     "usage-totals-disagree": usage_totals_count,
     "person-read-not-narrowed": person_reads_narrowed,
+    "consent-school-not-narrowed": consents_per_school,
+    "consent-status-outside-list": consents_valid,
+    "consent-reference-missing": accepted_consents_referenced,
 }
 
 

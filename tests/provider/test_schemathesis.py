@@ -139,16 +139,25 @@ def _make_real(case: Case, data: st.DataObject, dataset: Dataset) -> bool:
         return False
     school = data.draw(st.sampled_from(dataset.schools))
     query = dict(case.query or {})
-    if any(name in query for name in ("orgMasterId", "orgId", "orgIdType")) or route.kind in (
-        "get",
-        "list",
-        "people",
-        "organisations",
+    if (
+        any(name in query for name in ("orgMasterId", "orgId", "orgIdType"))
+        or route.kind
+        in (
+            "get",
+            "list",
+            "people",
+            "organisations",
+        )
+        or (route.kind == "consents-school" and "edu_org_id" not in (case.path_parameters or {}))
     ):
         for name in ("orgMasterId", "orgId", "orgIdType"):
             query.pop(name, None)
         query.update(_school_params(school))
         case.query = query
+    if case.path_parameters and "edu_org_id" in case.path_parameters:
+        # Consent 0.0.2 names the school in the path, by its RIO code.
+        master = _school_params(school).get("orgMasterId", "")
+        case.path_parameters = {**case.path_parameters, "edu_org_id": master}
     if case.path_parameters and "id" in case.path_parameters:
         ids = _ids(school, route.target) if route.kind == "get" else _chain_ids(dataset, route)
         if ids:

@@ -37,7 +37,7 @@ SOURCE_APIS = tuple(api.id for api in spec.source_apis())
 NOTIFICATIONS_API = "notifications-api"
 # The chain APIs whose reads observe mode covers: a supplier's catalogue, the delivery
 # orders of the ordering environment and the entitlements of the entitlement manager.
-CHAIN_READ_APIS = ("catalogue-api", "delivery-api", "entitlement-api", "usage-api")
+CHAIN_READ_APIS = ("catalogue-api", "delivery-api", "entitlement-api", "usage-api", "consent-api")
 OBSERVED_APIS = (*SOURCE_APIS, *CHAIN_READ_APIS)
 
 
@@ -126,9 +126,15 @@ class RunConfig:
     source: str | None = None  # the configuration file, when one was read
     baseline: str | None = None  # an earlier report.json to compare the findings with
     fail_on: str = "any"  # "any" error finding fails the run, or only "new" ones
+    # APIs whose pre-1.0 versions are tested all the same (the Consent API has no other).
+    pre_release: tuple[str, ...] = ()
 
     def with_changes(self, **changes: Any) -> RunConfig:
         return replace(self, **changes)
+
+    def left_out(self, api: str, version: str) -> bool:
+        """Whether a pre-1.0 version is left out of the run (see ``pre_release``)."""
+        return is_pre_release(version) and api not in self.pre_release
 
     @property
     def label(self) -> str:
@@ -206,6 +212,7 @@ KNOWN_KEYS: dict[str, frozenset[str]] = {
             "as_of",
             "baseline",
             "fail_on",
+            "pre_release",
         }
     ),
     "limits": frozenset(
@@ -279,6 +286,8 @@ def _run(run: Mapping[str, Any], cfg: RunConfig, folder: Path) -> RunConfig:
         changes["baseline"] = str(folder / str(run["baseline"]))
     if "fail_on" in run:
         changes["fail_on"] = parse_fail_on(str(run["fail_on"]))
+    if "pre_release" in run:
+        changes["pre_release"] = tuple(spec.resolve_api(a) for a in _strings(run, "pre_release"))
     return replace(cfg, **changes)
 
 

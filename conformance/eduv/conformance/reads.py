@@ -15,7 +15,7 @@ from typing import Any
 import orjson
 
 from eduv import spec
-from eduv.conformance.config import OBSERVED_APIS, RunConfig, SchoolTarget, is_pre_release
+from eduv.conformance.config import OBSERVED_APIS, RunConfig, SchoolTarget
 from eduv.conformance.http import Answer
 from eduv.conformance.mask import Masker
 from eduv.conformance.model import Where
@@ -283,7 +283,7 @@ def _filtered(item: Observed) -> bool:
 
 
 def observable_pairs(cfg: RunConfig) -> list[tuple[str, str]]:
-    return [(a, v) for a, v in cfg.plan() if a in OBSERVED_APIS and not is_pre_release(v)]
+    return [(a, v) for a, v in cfg.plan() if a in OBSERVED_APIS and not cfg.left_out(a, v)]
 
 
 def operation(api: str, version: str, operation_id: str) -> Operation | None:

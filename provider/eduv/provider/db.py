@@ -13,16 +13,28 @@ on PostgreSQL they hold a transaction-level advisory lock.
 from __future__ import annotations
 
 import datetime as dt
+import json
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Connection, Engine, create_engine, event, insert, select, text, update
+from sqlalchemy import (
+    Connection,
+    Engine,
+    create_engine,
+    event,
+    insert,
+    inspect,
+    select,
+    text,
+    update,
+)
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import OperationalError, ProgrammingError
 
+from eduv.dataset.chain.model import school_key_of
 from eduv.provider import schema
 from eduv.provider.private import prepare_sqlite_file
 
@@ -160,10 +172,41 @@ def _order_links(conn: Connection) -> None:
         )
 
 
+# As the chain store fills them on a load (``eduv.provider.chain.store.COLUMNS``).
+CONSENT_COLUMNS = {
+    "obj_id": "providerReferenceId",
+    "reference": "consumerReferenceId",
+    "kind": "api",
+    "status": "providerStatus",
+}
+
+
+def _consent_columns(conn: Connection) -> None:
+    # Before version 4 a consent was stored without filter columns: no school, API,
+    # status or references, so the Consent API could not find it. The new column holds
+    # the consumer's reference; the others are filled from each stored document.
+    t = schema.chain_objects
+    if "reference" not in {c["name"] for c in inspect(conn).get_columns(t.name)}:
+        conn.execute(text(f"ALTER TABLE {t.name} ADD COLUMN reference VARCHAR({schema.ID})"))
+    rows = conn.execute(select(t.c.pk, t.c.doc).where(t.c.collection == "consents")).all()
+    for pk, doc in rows:
+        obj = json.loads(doc)
+        values = {
+            column: obj.get(member) if isinstance(obj.get(member), str) else None
+            for column, member in CONSENT_COLUMNS.items()
+        }
+        school = obj.get("school")
+        key = school_key_of(school) if isinstance(school, dict) else ""
+        conn.execute(update(t).where(t.c.pk == pk).values(school_key=key or None, **values))
+
+
 MIGRATIONS: tuple[Migration, ...] = (
     Migration(1, "initial tables", _initial),
     Migration(2, "chain objects and their schools", _chain_tables),
     Migration(3, "chain objects take school and contract from their delivery order", _order_links),
+    Migration(
+        4, "consents get their school, API, status and references as columns", _consent_columns
+    ),
 )
 
 

@@ -15,6 +15,13 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+from eduv.provider.faults_chain import (
+    consent_reference_dropped,
+    consent_status_granted,
+    usage_status_active,
+    usage_totals_off,
+)
+
 JsonObject = dict[str, Any]
 ObjectHook = Callable[[str, list[JsonObject]], list[JsonObject]]
 
@@ -36,6 +43,7 @@ CONSENT_PER_CLIENT = "consent-per-client"
 SEARCH_NEEDS_SCHOOL = "search-needs-school"
 PARAMETER_TIES_IGNORED = "parameter-ties-ignored"
 PERSON_NOT_NARROWED = "person-not-narrowed"
+CONSENT_NOT_NARROWED = "consent-not-narrowed"
 # Chain lookups by id that miss, per collection of the chain dataset.
 CHAIN_LOOKUP_MISSES = {
     "products": "product-lookup-misses",
@@ -151,29 +159,6 @@ def _entitlement_status_active(message: str, docs: list[JsonObject]) -> list[Jso
     if message != "Entitlement":
         return docs
     return [{**d, "entitlementStatus": "active"} for d in docs]
-
-
-# The Usage messages and where each holds its entries (EntitlementUsage).
-USAGE_MESSAGES = frozenset({"DeliveryOrderUsage", "SchoolUserUsage"})
-
-
-def _usage_status_active(message: str, docs: list[JsonObject]) -> list[JsonObject]:
-    """Every usage entry is served with a status the Usage API does not list."""
-    if message == "EntitlementUsage":
-        return [{**d, "entitlementStatus": "active"} for d in docs]
-    if message not in USAGE_MESSAGES:
-        return docs
-    return [
-        {**d, "entitlements": [{**e, "entitlementStatus": "active"} for e in d["entitlements"]]}
-        for d in docs
-    ]
-
-
-def _usage_totals_off(message: str, docs: list[JsonObject]) -> list[JsonObject]:
-    """Usage totals count one licence more than the entries hold (a stale counter)."""
-    if message not in USAGE_MESSAGES:
-        return docs
-    return [{**d, "totalLicensed": int(d.get("totalLicensed", 0)) + 1} for d in docs]
 
 
 FAULTS: dict[str, Fault] = {
@@ -373,13 +358,31 @@ FAULTS: dict[str, Fault] = {
             "usage-status-outside-list",
             "Schema: a usage entry's entitlementStatus is one the Usage API lists.",
             "Usage entries are served with entitlementStatus active.",
-            objects=_usage_status_active,
+            objects=usage_status_active,
         ),
         Fault(
             "usage-totals-disagree",
             "Usage: the totals count the entitlements listed (EDUV-USAGE-007).",
             "Usage overviews count one licensed entitlement more than they list.",
-            objects=_usage_totals_off,
+            objects=usage_totals_off,
+        ),
+        Fault(
+            "consent-school-not-narrowed",
+            "Consent API: the consents read for a school are that school's.",
+            "GET /consent/statuses/school answers the most recent consents of every school.",
+            flags=frozenset({CONSENT_NOT_NARROWED}),
+        ),
+        Fault(
+            "consent-status-outside-list",
+            "Schema: a consent's providerStatus is one the Consent API lists.",
+            "Consents are served with providerStatus granted.",
+            objects=consent_status_granted,
+        ),
+        Fault(
+            "consent-reference-missing",
+            "EDUV-CONSENT-001: an accepted consent carries the provider's reference.",
+            "Accepted consents are served with an empty providerReferenceId.",
+            objects=consent_reference_dropped,
         ),
         Fault(
             "person-read-not-narrowed",
@@ -412,6 +415,8 @@ CHAIN_FAULTS = frozenset(
         "usage-status-outside-list",
         "usage-totals-disagree",
         "person-read-not-narrowed",
+        *("consent-school-not-narrowed", "consent-status-outside-list"),
+        "consent-reference-missing",
     }
 )
 

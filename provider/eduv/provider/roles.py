@@ -8,13 +8,19 @@ it, the components that answer 405 because the call is meant for the other side,
 scopes per role and what the texts say about consent. The provider plays one component
 per chain API (``ROLES``): the supplier's catalogue (LC) for the Catalogue API, the
 ordering environment (BO) for the Delivery API, the entitlement manager (AM) for the
-Entitlement API and the licence registry (LR) for the Usage API. Of each API it serves
-the reads (GET) that component serves, and it answers 405 where that component must
-refuse.
+Entitlement API, the licence registry (LR) for the Usage API and the consent management
+(CM) of the data's source for the Consent API. Of each API it serves the reads (GET)
+that component serves, and it answers 405 where that component must refuse.
+
+The Consent API gives one component, CM, to both parties and tells them apart by
+implementation profile (``PROFILES``): the source, where consents are registered, plays
+the profile Bron. An operation CM serves only in other profiles (the consumer's
+endpoints) is the other party's, and is refused with 405 like the ``answers405`` ones.
 """
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from functools import cache
@@ -42,7 +48,14 @@ ROLES: Mapping[str, str] = {
     "delivery-api": "BO",
     "entitlement-api": "AM",
     "usage-api": "LR",
+    "consent-api": "CM",
 }
+
+# The implementation profile the provider's component plays, for an API whose texts give
+# one component to both parties: a source registers consents (Consent API Bron).
+PROFILES: Mapping[str, str] = {"consent-api": "Bron"}
+# How roles.json names the profiles a component serves an operation in, in its "as".
+_PROFILE_LIST = re.compile(r"\bprofiles? ([^)]*)")
 
 
 @dataclass(frozen=True, slots=True)
@@ -70,6 +83,27 @@ def _components(entry: Mapping[str, Any], key: str) -> frozenset[str]:
     return frozenset(str(p["component"]) for p in entry.get(key, ()))
 
 
+def profiles(served_as: str) -> frozenset[str]:
+    """The implementation profiles an ``as`` of roles.json names ("... (profiles Bron,
+    Afnemer)"); empty when it names none."""
+    found = _PROFILE_LIST.search(served_as)
+    if found is None:
+        return frozenset()
+    return frozenset(p.strip() for p in found.group(1).split(",") if p.strip())
+
+
+def _serving(api: str, entry: Mapping[str, Any]) -> frozenset[str]:
+    """The components that serve an operation, in the provider's profile where the API
+    has profiles (an entry that names no profile serves in every one)."""
+    profile = PROFILES.get(api)
+    out = set()
+    for party in entry.get("serves", ()):
+        named = profiles(str(party.get("as", "")))
+        if profile is None or not named or profile in named:
+            out.add(str(party["component"]))
+    return frozenset(out)
+
+
 def chain_apis() -> tuple[str, ...]:
     """The chain APIs the provider serves, in the order of ``ROLES``."""
     return tuple(ROLES)
@@ -81,15 +115,26 @@ def serves(op: spec.Operation) -> bool:
     role = ROLES.get(op.api)
     if role is None or not (op.method == "GET" or op.operation_id in POST_READS):
         return False
-    return role in _components(_entry(op.api, op.version, op.operation_id), "serves")
+    return role in _serving(op.api, _entry(op.api, op.version, op.operation_id))
 
 
 def refuses(op: spec.Operation) -> bool:
-    """Whether the provider's component must answer ``op`` with 405 (the other side's)."""
+    """Whether the provider's component must answer ``op`` with 405 (the other side's):
+    roles.json says so, or the component serves it only in another profile."""
     role = ROLES.get(op.api)
     if role is None:
         return False
-    return role in _components(_entry(op.api, op.version, op.operation_id), "answers405")
+    entry = _entry(op.api, op.version, op.operation_id)
+    if role in _components(entry, "answers405"):
+        return True
+    other_profile = role in _components(entry, "serves") and role not in _serving(op.api, entry)
+    return op.api in PROFILES and other_profile
+
+
+def played(api: str) -> str:
+    """The component the provider plays in ``api``, with its profile where it has one."""
+    profile = PROFILES.get(api)
+    return ROLES[api] + (f" (profile {profile})" if profile else "")
 
 
 def consent(api: str, version: str, operation_id: str) -> Consent:

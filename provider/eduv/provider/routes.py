@@ -52,6 +52,8 @@ ASSIGNMENT_FILTERS: Mapping[str, Filter] = {
     "schoolPeriodId": PERIOD,
 }
 
+CONSENT_FILTERS: Mapping[str, Filter] = {"api": Column("kind"), "since": Column("modified")}
+
 ROUTES: Mapping[str, Route] = {
     # association-api
     "get-school-period": Route("get", "schoolPeriods"),
@@ -154,6 +156,18 @@ ROUTES: Mapping[str, Route] = {
     "get-usage-for-school": Route("chain-school", "deliveryOrderUsage"),
     "get-usage-by-contract": Route("chain-by", "deliveryOrderUsage", {"id": Column("contract")}),
     "get-usage-for-user-at-school": Route("chain-user", "deliveryOrderUsage", body_person="user"),
+    # consent-api, as the consent management of the source (CM, profile Bron). In 0.0.2
+    # the API is a path parameter and the school is edu_org_id.
+    "get-consent-statuses": Route("consents", "consents", CONSENT_FILTERS),
+    "get-consent-statuses-by-school": Route(
+        "consents-school",
+        "consents",
+        {
+            **CONSENT_FILTERS,
+            "providerReferenceId": Column("obj_id"),
+            "consumerReferenceId": Column("reference"),
+        },
+    ),
 }
 
 
@@ -181,6 +195,9 @@ KIND_PARAMS: Mapping[str, frozenset[str]] = {
     "get": frozenset({"id"}),
     "chain-get": frozenset({"id"}),
     "chain-part": frozenset({"id"}),
+    # 0.0.2 asks for a schema version in the query; the API-Version header decides here.
+    "consents": frozenset({"schemaVersion"}),
+    "consents-school": frozenset({"schemaVersion", "edu_org_id"}),
     "organisations": frozenset(
         {"orgMasterId", "orgId", "orgIdType", "boardMasterId", "boardId", "boardIdType", "name"}
     ),

@@ -296,6 +296,8 @@ chain_objects = Table(
     Column("status", String(40), nullable=True),
     Column("kind", String(60), nullable=True),
     Column("modified", String(40), nullable=True),
+    # A second reference the reads filter on: a consent's consumerReferenceId.
+    Column("reference", String(ID), nullable=True),
     Column("doc", Text, nullable=False),
     Index("ix_chain_objects_id", "collection", "obj_id"),
     Index("ix_chain_objects_school", "collection", "school_key"),

@@ -22,6 +22,7 @@ from eduv.conformance.observe.chain import (
     record_chain_rules,
 )
 from eduv.conformance.observe.chain import judged as chain_judged
+from eduv.conformance.observe.consents import match_consents
 from eduv.conformance.observe.judging import compare_versions, nearest, rule_finding
 from eduv.conformance.observe.usage import USAGE_MESSAGES, match_entries
 from eduv.conformance.reads import (
@@ -85,6 +86,7 @@ def lookups_match_lists(ctx: ObserveContext) -> list[Result]:
                 judge(tally, item, "differs", params, index=index)
             else:
                 judge(tally, item, None)
+    match_consents(ctx, tally)
     return tally.results(ctx.pairs)
 
 

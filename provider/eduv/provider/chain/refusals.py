@@ -16,7 +16,7 @@ from fastapi import FastAPI, Request, Response
 
 from eduv import spec
 from eduv.provider.errors import OTHER
-from eduv.provider.roles import ROLES, refuses, serves
+from eduv.provider.roles import ROLES, played, refuses, serves
 from eduv.provider.versions import Mount, mounts, negotiate
 
 
@@ -43,7 +43,7 @@ def add_refusals(app: FastAPI) -> None:
 
 
 def _refusal(mount: Mount, allow: list[str]) -> Callable[[Request], Awaitable[Response]]:
-    role = ROLES[mount.api]
+    role = played(mount.api)
 
     async def answer(request: Request) -> Response:
         version = negotiate(mount, request.headers.get("api-version")) or mount.versions[0]

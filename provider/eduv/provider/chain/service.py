@@ -1,4 +1,4 @@
-"""Answering the chain reads: catalogue, delivery orders, entitlements and usage.
+"""Answering the chain reads: catalogue, delivery orders, entitlements, usage, consents.
 
 The HTTP layer has already picked the version, checked the token and the scopes and
 decoded the parameters; this module finds the school (400/23 when unknown), checks the
@@ -39,6 +39,7 @@ from eduv.provider.errors import (
 )
 from eduv.provider.faults import (
     CHAIN_LOOKUP_MISSES,
+    CONSENT_NOT_NARROWED,
     CONSENT_PER_CLIENT,
     CURRENT_SHAPE_FOR_PREVIOUS,
     PERSON_NOT_NARROWED,
@@ -51,8 +52,19 @@ from eduv.provider.queries import Column
 from eduv.provider.schema import chain_objects
 
 KINDS = frozenset(
-    {"chain-list", "chain-get", "chain-part", "chain-school", "chain-by", "chain-user"}
+    {
+        "chain-list",
+        "chain-get",
+        "chain-part",
+        "chain-school",
+        "chain-by",
+        "chain-user",
+        "consents",
+        "consents-school",
+    }
 )
+# The Consent API's parameters that ask for one consent registration by its references.
+CONSENT_REFERENCES = ("providerReferenceId", "consumerReferenceId")
 # Where an entitlement or a delivery order names the people it is for: the specification
 # member per collection, and its members for one person and for several.
 SPECIFICATIONS = {
@@ -88,6 +100,8 @@ class ChainService:
             "chain-school": self._school_list,
             "chain-by": self._by,
             "chain-user": self._for_user,
+            "consents": self._list,
+            "consents-school": self._consents_for_school,
         }
 
     def handle(self, conn: Connection, request: ChainRequest) -> Answer:
@@ -186,6 +200,26 @@ class ChainService:
             return found
         return [s for s in found if wanted & _holder_keys(orjson.loads(s.doc), member)]
 
+    def _consents_for_school(self, conn: Connection, request: ChainRequest) -> list[Stored]:
+        """The most recent consent registered for the school, per API (the one asked
+        for, or each): the last registered in dataset order. With a reference the
+        registrations that carry it instead, however old."""
+        key = self._school(conn, request)
+        conditions = self._conditions(request)
+        if not self.faults.has(CONSENT_NOT_NARROWED):
+            conditions.append(chain_objects.c.school_key == key)
+        found = chain_objects_where(conn, request.collection, conditions)
+        since = request.params.get("since")
+        found = found if since is None else _since(found, str(since))
+        if any(name in request.params for name in CONSENT_REFERENCES):
+            return found
+        latest: dict[tuple[str | None, str], Stored] = {}
+        for stored in found:
+            doc = orjson.loads(stored.doc)
+            latest[(stored.school, str(doc.get("api")))] = stored
+        kept = {id(s) for s in latest.values()}
+        return [s for s in found if id(s) in kept]
+
     # -- schools and consent -------------------------------------------------------------
 
     def _school(self, conn: Connection, request: ChainRequest) -> str:
@@ -196,6 +230,9 @@ class ChainService:
             keys = [("master", str(params["orgMasterId"]))]
         elif "orgId" in params and "orgIdType" in params:
             keys = [(str(params["orgIdType"]), str(params["orgId"]))]
+        elif "edu_org_id" in params:
+            # Consent 0.0.2 names the school by one identifier: the RIO code here.
+            keys = [("master", str(params["edu_org_id"]))]
         else:
             raise RefusalError(
                 400, SCHEMA_INCORRECT, "name the school with orgMasterId, or orgId and orgIdType"

@@ -52,7 +52,16 @@ COLUMNS: Mapping[str, Mapping[str, str]] = {
     "deliveryOrderEntitlements": {"delivery_order": "deliveryOrderId", "contract": "contractId"},
     # A usage report names neither school nor contract: both come from its delivery order.
     "deliveryOrderUsage": {"delivery_order": "deliveryOrderId"},
+    # A consent has no id of its own: the provider's reference is the one it keeps.
+    "consents": {
+        "obj_id": "providerReferenceId",
+        "reference": "consumerReferenceId",
+        "kind": "api",
+        "status": "providerStatus",
+    },
 }
+# The filter columns a row has besides its collection, position, school and document.
+FILTER_COLUMNS = ("obj_id", "delivery_order", "contract", "status", "kind", "modified", "reference")
 
 
 @dataclass(frozen=True, slots=True)
@@ -117,12 +126,8 @@ def _object_rows(dataset: ChainDataset) -> Iterator[JsonObject]:
     }
     order_contract = {str(o.get("deliveryOrderId")): _text(o.get("contractId")) for o in orders}
     for coll in chain_collections():
-        columns = COLUMNS.get(coll.name, {})
         for position, obj in enumerate(dataset.objects.get(coll.name, ())):
-            row: JsonObject = {name: _text(obj.get(member)) for name, member in columns.items()}
-            row.setdefault("delivery_order", None)
-            for name in ("contract", "status", "kind", "modified"):
-                row.setdefault(name, None)
+            row = object_columns(coll.name, obj)
             school = _school_of(obj, "entitlementSpecification") or _school_of(
                 obj, "deliverySpecification"
             )
@@ -131,20 +136,30 @@ def _object_rows(dataset: ChainDataset) -> Iterator[JsonObject]:
                     school = order_school.get(row["delivery_order"])
                 if row["contract"] is None:
                     row["contract"] = order_contract.get(row["delivery_order"])
+            if coll.id_field:
+                row["obj_id"] = _text(obj.get(coll.id_field))
             row.update(
                 collection=coll.name,
                 position=position,
-                obj_id=_text(obj.get(coll.id_field)) if coll.id_field else None,
                 school_key=school,
                 doc=orjson.dumps(obj).decode(),
             )
             yield row
 
 
+def object_columns(collection: str, obj: Mapping[str, Any]) -> JsonObject:
+    """The filter columns of one object of ``collection`` as ``COLUMNS`` fills them (the
+    id and the links to a delivery order are completed by the load)."""
+    row: JsonObject = dict.fromkeys(FILTER_COLUMNS)
+    for name, member in COLUMNS.get(collection, {}).items():
+        row[name] = _text(obj.get(member))
+    return row
+
+
 def _school_of(obj: Mapping[str, Any], member: str) -> str | None:
     """The key of the school an object is for: its specification's school, else the
-    buyer when that is a school."""
-    for ref in (_get(obj, member, "school"), obj.get("buyer")):
+    buyer when that is a school, else the school it names itself (a consent)."""
+    for ref in (_get(obj, member, "school"), obj.get("buyer"), obj.get("school")):
         if isinstance(ref, Mapping):
             key = school_key_of(dict(ref))
             if key:
