@@ -256,10 +256,13 @@ class Context:
     @cached_property
     def enrollment_spans(self) -> dict[tuple[int, int], tuple[list[Span], list[Span]]]:
         """Per (school position, student index): merged spans of (study, any) enrolments."""
-        study: dict[tuple[int, int], list[Span]] = {}
-        every: dict[tuple[int, int], list[Span]] = {}
+        spans: dict[tuple[int, int], tuple[list[Span], list[Span]]] = {}
         find, by_master = self.students.find, self.students.by_master
         for s in self.schools:
+            # Keyed by the student alone within a school: a pupil holds a few enrolments,
+            # and a (school, student) pair made once per pupil rather than per enrolment.
+            every: dict[int, list[Span]] = {}
+            study: dict[int, list[Span]] = {}
             for _, enrollment, span in self.active(s, "enrollments"):
                 ref = enrollment.get("student")
                 master = ref.get("userMasterIdentifier") if isinstance(ref, dict) else None
@@ -269,19 +272,29 @@ class Context:
                     student = find(ref)
                 if student is None:
                     continue
-                key = (s.pos, student)
-                spans = every.get(key)
-                if spans is None:
-                    every[key] = [span]
+                found = every.get(student)
+                if found is None:
+                    every[student] = [span]
                 else:
-                    spans.append(span)
+                    found.append(span)
                 if enrollment.get("enrollmentType") == "study":
-                    spans = study.get(key)
-                    if spans is None:
-                        study[key] = [span]
+                    found = study.get(student)
+                    if found is None:
+                        study[student] = [span]
                     else:
-                        spans.append(span)
-        return {key: (merge(study.get(key, [])), merge(spans)) for key, spans in every.items()}
+                        found.append(span)
+            pos = s.pos
+            for student, listed in every.items():
+                merged = merge(listed) if len(listed) > 1 else listed
+                studied = study.get(student)
+                if studied is None:
+                    spans[pos, student] = ([], merged)
+                elif len(studied) == len(listed):
+                    # Every enrolment of the pupil is a study one: the same spans, merged once.
+                    spans[pos, student] = (merged, merged)
+                else:
+                    spans[pos, student] = (merge(studied), merged)
+        return spans
 
     def uncovered(self, s: SchoolIndex, student: int, span: Span, study_only: bool) -> Span | None:
         """The first days of ``span`` on which the student holds no (study) enrolment."""
