@@ -22,6 +22,7 @@ from eduv.dataset.model import (
 )
 from eduv.findings import ObjectRef
 from eduv.rules.values import (
+    ECKID_TYPE,
     MAX_DATE,
     day,
     is_tobedeleted,
@@ -40,17 +41,38 @@ class PersonIndex:
 
     def __init__(self, people: list[JsonObject]) -> None:
         self.people = people
-        self.by_key: dict[str, int] = {}
+        # The keys of person_keys split in two tables: those of a primary identifier
+        # ("m:<text>") by the text itself, which a reference holds already (and has
+        # hashed once), and the others as they are. Each person's keys are read here
+        # without building the "m:" texts: people carry long primary identifiers.
+        self.by_master: dict[str, int] = {}
+        self.by_other: dict[str, int] = {}
         # (key, index of the first owner, index of the later one) for every shared key.
         self.shared: list[tuple[str, int, int]] = []
         for index, person in enumerate(people):
-            for key in person_keys(person):
-                owner = self.by_key.setdefault(key, index)
-                if owner != index:
-                    self.shared.append((key, owner, index))
-        # The same table by the primary identifier's own text, which a reference holds
-        # already (and has hashed once), where "m:" + text would be a new string each time.
-        self.by_master = {k[2:]: v for k, v in self.by_key.items() if k.startswith("m:")}
+            master = person.get("userMasterIdentifier")
+            if isinstance(master, str) and master:
+                self._add(master, True, index)
+            entries = person.get("userIds")
+            if not isinstance(entries, list):
+                continue
+            for entry in entries:
+                if not isinstance(entry, dict):
+                    continue
+                value, id_type = entry.get("userId"), entry.get("userIdType")
+                if not (isinstance(value, str) and value and isinstance(id_type, str) and id_type):
+                    continue
+                if id_type == ECKID_TYPE:
+                    self._add(value, True, index)
+                else:
+                    self._add(f"{id_type}:{value}", False, index)
+
+    def _add(self, key: str, primary: bool, index: int) -> None:
+        if not primary and key.startswith("m:"):  # person_keys reads type "m" as primary
+            key, primary = key[2:], True
+        owner = (self.by_master if primary else self.by_other).setdefault(key, index)
+        if owner != index:
+            self.shared.append(("m:" + key if primary else key, owner, index))
 
     def find(self, ref: object) -> int | None:
         if not isinstance(ref, dict):
@@ -62,7 +84,8 @@ class PersonIndex:
             if found is not None:
                 return found
         for key in person_keys(ref):
-            found = self.by_key.get(key)
+            primary = key.startswith("m:")
+            found = self.by_master.get(key[2:]) if primary else self.by_other.get(key)
             if found is not None:
                 return found
         return None
@@ -233,10 +256,13 @@ class Context:
     @cached_property
     def enrollment_spans(self) -> dict[tuple[int, int], tuple[list[Span], list[Span]]]:
         """Per (school position, student index): merged spans of (study, any) enrolments."""
-        study: dict[tuple[int, int], list[Span]] = {}
-        every: dict[tuple[int, int], list[Span]] = {}
+        spans: dict[tuple[int, int], tuple[list[Span], list[Span]]] = {}
         find, by_master = self.students.find, self.students.by_master
         for s in self.schools:
+            # Keyed by the student alone within a school: a pupil holds a few enrolments,
+            # and a (school, student) pair made once per pupil rather than per enrolment.
+            every: dict[int, list[Span]] = {}
+            study: dict[int, list[Span]] = {}
             for _, enrollment, span in self.active(s, "enrollments"):
                 ref = enrollment.get("student")
                 master = ref.get("userMasterIdentifier") if isinstance(ref, dict) else None
@@ -246,19 +272,29 @@ class Context:
                     student = find(ref)
                 if student is None:
                     continue
-                key = (s.pos, student)
-                spans = every.get(key)
-                if spans is None:
-                    every[key] = [span]
+                found = every.get(student)
+                if found is None:
+                    every[student] = [span]
                 else:
-                    spans.append(span)
+                    found.append(span)
                 if enrollment.get("enrollmentType") == "study":
-                    spans = study.get(key)
-                    if spans is None:
-                        study[key] = [span]
+                    found = study.get(student)
+                    if found is None:
+                        study[student] = [span]
                     else:
-                        spans.append(span)
-        return {key: (merge(study.get(key, [])), merge(spans)) for key, spans in every.items()}
+                        found.append(span)
+            pos = s.pos
+            for student, listed in every.items():
+                merged = merge(listed) if len(listed) > 1 else listed
+                studied = study.get(student)
+                if studied is None:
+                    spans[pos, student] = ([], merged)
+                elif len(studied) == len(listed):
+                    # Every enrolment of the pupil is a study one: the same spans, merged once.
+                    spans[pos, student] = (merged, merged)
+                else:
+                    spans[pos, student] = (merge(studied), merged)
+        return spans
 
     def uncovered(self, s: SchoolIndex, student: int, span: Span, study_only: bool) -> Span | None:
         """The first days of ``span`` on which the student holds no (study) enrolment."""

@@ -395,22 +395,38 @@ def _dataset_message_violations(dataset: Dataset, lang: Lang) -> Iterator[Findin
                             yield _object_finding(where, index, obj, rest, rule, params)
             elif len(place.head) == 1 and place.tail in (None, ()):
                 # One reference (an enrolment's student) or a list of them (a group's).
-                member, listed = place.head[0], place.tail is not None
-                known = memo.setdefault(id(place.checks), {})
-                for index, obj in present:
-                    value = obj.get(member)
-                    refs = enumerate(value) if listed and isinstance(value, list) else ()
-                    for position, node in refs if listed else ((-1, value),):
+                member, checks = place.head[0], place.checks
+                known = memo.setdefault(id(checks), {})
+                if place.tail is None:
+                    for index, obj in present:
+                        node = obj.get(member)
                         if not isinstance(node, dict):
                             continue
                         # _verdict's lookup of a one-member reference, written out.
-                        pair = next(iter(node.items())) if len(node) == 1 else None
-                        verdict = known.get(pair) if pair and type(pair[1]) is str else None
+                        verdict = None
+                        if len(node) == 1 and type((pair := next(iter(node.items())))[1]) is str:
+                            verdict = known.get(pair)
                         if verdict is None:
-                            verdict = _verdict(place.checks, node, known)
+                            verdict = _verdict(checks, node, known)
                         for rule, rest, params in verdict:
-                            inside = place.head_text + (f"/{position}" if listed else "")
-                            yield _object_finding(where, index, obj, inside + rest, rule, params)
+                            at = place.head_text + rest
+                            yield _object_finding(where, index, obj, at, rule, params)
+                    continue
+                for index, obj in present:
+                    value = obj.get(member)
+                    if not isinstance(value, list):
+                        continue
+                    for position, node in enumerate(value):
+                        if not isinstance(node, dict):
+                            continue
+                        verdict = None  # looked up as above
+                        if len(node) == 1 and type((pair := next(iter(node.items())))[1]) is str:
+                            verdict = known.get(pair)
+                        if verdict is None:
+                            verdict = _verdict(checks, node, known)
+                        for rule, rest, params in verdict:
+                            at = f"{place.head_text}/{position}{rest}"
+                            yield _object_finding(where, index, obj, at, rule, params)
             else:
                 for index, obj in present:
                     for at, verdict in _placed(obj, place, "", memo):
