@@ -131,6 +131,10 @@ class ChainService:
     def _get(self, conn: Connection, request: ChainRequest) -> list[Stored]:
         ident = str(request.params["id"])
         found = chain_objects_where(conn, request.collection, [chain_objects.c.obj_id == ident])
+        return self._one(request, ident, found)
+
+    def _one(self, request: ChainRequest, ident: str, found: list[Stored]) -> list[Stored]:
+        """The first object found by id, or 404 (also under the lookup fault)."""
         missing = CHAIN_LOOKUP_MISSES.get(request.collection)
         if missing is not None and self.faults.has(missing):
             found = []
@@ -152,13 +156,7 @@ class ChainService:
             for s in candidates
             if any(e.get("entitlementId") == ident for e in entries([orjson.loads(s.doc)]))
         ]
-        missing = CHAIN_LOOKUP_MISSES.get(request.collection)
-        if missing is not None and self.faults.has(missing):
-            found = []
-        if not found:
-            raise RefusalError(404, OTHER, f"no {_message(request)} {ident!r} here")
-        self._consent_for_objects(request, found)
-        return found[:1]
+        return self._one(request, ident, found)
 
     def _by(self, conn: Connection, request: ChainRequest) -> list[Stored]:
         """The objects of one delivery order or contract; 404 when no delivery order
