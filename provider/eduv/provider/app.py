@@ -29,6 +29,7 @@ from eduv import spec
 from eduv.provider import shaping
 from eduv.provider.auth import Authority, TokenError, claimed_client
 from eduv.provider.chain.refusals import add_refusals
+from eduv.provider.chain.sender import ConfirmationSender
 from eduv.provider.config import ConfigError, ProviderConfig, provisioning_token_problem
 from eduv.provider.db import migrate
 from eduv.provider.delivery import DeliveryWorker
@@ -49,7 +50,8 @@ from eduv.provider.faults import (
     UNAUTHENTICATED_WITH_BODY,
     Faults,
 )
-from eduv.provider.inputs import decode_body, decode_params
+from eduv.provider.faults_writes import WRITES_UNVALIDATED
+from eduv.provider.inputs import decode_body, decode_params, loose_body
 from eduv.provider.limits import TOKEN_BODY_LIMIT, BodyLimit, RateLimiter
 from eduv.provider.routes import NOT_SERVED, ROUTES
 from eduv.provider.service import Call, Service, refused
@@ -88,6 +90,7 @@ class Provider:
         self.authority = Authority(engine, self.config)
         self.service = Service(engine, self.config, self.faults, self.public_url)
         self.worker = DeliveryWorker(engine, self.config, self.faults, self.public_url)
+        self.sender = ConfirmationSender(engine, self.config, self.faults)
         self.token_rate = RateLimiter(self.config.token_rate_limit)
 
     # -- answers -------------------------------------------------------------------------
@@ -171,7 +174,10 @@ class Provider:
                 query, path = request.query_params, request.path_params
                 params = decode_params(op, version, query, path, ties=ties)
                 raw = await request.body()
-                body = decode_body(op, version, raw, required=bool(route.body_person))
+                if route.kind == "chain-write" and self.faults.has(WRITES_UNVALIDATED):
+                    body = loose_body(raw)
+                else:
+                    body = decode_body(op, version, raw, required=bool(route.body_person))
             except RefusalError as bad:
                 return self.respond(refused(bad), version, mount)
             client = self.config.clients[grant.client_id]
@@ -228,12 +234,14 @@ def create_app(engine: Engine, settings: Settings) -> FastAPI:
 
     @asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
-        task = asyncio.create_task(provider.worker.run()) if settings.deliver else None
+        workers = (provider.worker, provider.sender)
+        tasks = [asyncio.create_task(w.run()) for w in workers] if settings.deliver else []
         try:
             yield
         finally:
-            provider.worker.stop()
-            if task is not None:
+            for worker in workers:
+                worker.stop()
+            for task in tasks:
                 await task
 
     app = FastAPI(
@@ -278,7 +286,7 @@ def _add_api_routes(app: FastAPI, provider: Provider) -> None:
                 methods=[method],
                 include_in_schema=False,
             )
-    add_refusals(app)  # the chain roles' 405s, before the catch-all below
+    add_refusals(app, provider.faults)  # the chain roles' 405s, before the catch-all below
     for api in sorted({m.api for m in mounts()}):
         # Every method, so that a method an operation does not take lands here too and
         # gets its 405 with API-Version.

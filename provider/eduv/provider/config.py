@@ -29,6 +29,19 @@ class Subscriber:
 
 
 @dataclass(frozen=True, slots=True)
+class Confirmations:
+    """Where a client takes the confirmations of its chain requests (see the schema)."""
+
+    url: str
+    auth: Mapping[str, Any]
+    apis: Mapping[str, str] = field(default_factory=dict)
+
+    def endpoint(self, api: str, major: int, path: str) -> str:
+        base = self.apis.get(api) or f"{self.url}/{api}/v{major}"
+        return base.rstrip("/") + path
+
+
+@dataclass(frozen=True, slots=True)
 class Client:
     client_id: str
     scopes: frozenset[str]
@@ -38,6 +51,7 @@ class Client:
     jwks_uri: str | None = None
     consents: Mapping[str, frozenset[str]] = field(default_factory=dict)
     subscriber: Subscriber | None = None
+    confirmations: Confirmations | None = None
 
     def has_consent(self, school_key: str, api: str) -> bool:
         # A school's own entry wins over '*': "every school but this one" is how a
@@ -175,6 +189,14 @@ def _client(doc: Mapping[str, Any]) -> Client:
             callback_url=notify["callbackUrl"].rstrip("/"),
             auth=notify.get("auth", {"type": "none"}),
         )
+    confirm = doc.get("confirmations")
+    confirmations = None
+    if confirm is not None:
+        confirmations = Confirmations(
+            url=confirm["url"].rstrip("/"),
+            auth=confirm.get("auth", {"type": "none"}),
+            apis=dict(confirm.get("apis", {})),
+        )
     return Client(
         client_id=doc["clientId"],
         name=doc.get("name", ""),
@@ -184,4 +206,5 @@ def _client(doc: Mapping[str, Any]) -> Client:
         jwks_uri=doc.get("jwksUri"),
         consents=consents,
         subscriber=subscriber,
+        confirmations=confirmations,
     )

@@ -200,6 +200,12 @@ def _consent_columns(conn: Connection) -> None:
         conn.execute(update(t).where(t.c.pk == pk).values(school_key=key or None, **values))
 
 
+def _exchanges(conn: Connection) -> None:
+    # The writing side of the chain came with version 5; a new database has the table
+    # from the first migration already.
+    schema.chain_exchanges.create(conn, checkfirst=True)
+
+
 MIGRATIONS: tuple[Migration, ...] = (
     Migration(1, "initial tables", _initial),
     Migration(2, "chain objects and their schools", _chain_tables),
@@ -207,6 +213,7 @@ MIGRATIONS: tuple[Migration, ...] = (
     Migration(
         4, "consents get their school, API, status and references as columns", _consent_columns
     ),
+    Migration(5, "the chain's requests and the confirmations owed for them", _exchanges),
 )
 
 

@@ -12,12 +12,10 @@ delivery is at least once, never lost.
 from __future__ import annotations
 
 import asyncio
-import base64
 import contextlib
 import datetime as dt
 import logging
 import time
-from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -27,6 +25,7 @@ from sqlalchemy import Engine, and_, func, insert, or_, select, update
 from starlette.concurrency import run_in_threadpool
 
 from eduv.provider import outbox, schema
+from eduv.provider.callbacks import CallbackAuth
 from eduv.provider.config import ProviderConfig, Subscriber
 from eduv.provider.db import precise, reading, utc_now_precise, writing
 from eduv.provider.faults import NEWEST_FIRST, Faults
@@ -56,7 +55,7 @@ class DeliveryWorker:
         self.faults = faults
         self.public_url = public_url.rstrip("/")
         self._stopping = asyncio.Event()
-        self._tokens: dict[str, tuple[float, str]] = {}
+        self.auth = CallbackAuth()
         # Per (subscriber, api): every outbox entry up to here is delivered or not for
         # this subscriber. Sound because writers take turns (see db.writing): an entry
         # becomes visible only after every entry before it.
@@ -219,31 +218,7 @@ class DeliveryWorker:
         self, http: httpx.AsyncClient, client_id: str, subscriber: Subscriber
     ) -> dict[str, str]:
         headers = {"Content-Type": "application/json", "API-Version": "0.9.1"}
-        auth: Mapping[str, Any] = subscriber.auth
-        kind = auth.get("type", "none")
-        if kind == "bearer":
-            headers["Authorization"] = f"Bearer {auth['token']}"
-        elif kind == "basic":
-            headers["Authorization"] = _basic(auth["username"], auth["password"])
-        elif kind == "client-credentials":
-            headers["Authorization"] = f"Bearer {await self._token(http, client_id, auth)}"
-        return headers
-
-    async def _token(self, http: httpx.AsyncClient, client_id: str, auth: Mapping[str, Any]) -> str:
-        cached = self._tokens.get(client_id)
-        if cached and cached[0] > time.monotonic():
-            return cached[1]
-        form = {"grant_type": "client_credentials"}
-        if auth.get("scope"):
-            form["scope"] = auth["scope"]
-        response = await http.post(
-            auth["tokenUrl"], data=form, auth=(auth["clientId"], auth["secret"])
-        )
-        response.raise_for_status()
-        answer = response.json()
-        lifetime = float(answer.get("expires_in", 300))
-        self._tokens[client_id] = (time.monotonic() + lifetime * 0.8, answer["access_token"])
-        return str(answer["access_token"])
+        return headers | await self.auth.headers(http, client_id, subscriber.auth)
 
     # -- recording ---------------------------------------------------------------------------
 
@@ -291,7 +266,3 @@ class DeliveryWorker:
         delivery = self.config.delivery
         wait = min(delivery.max_backoff, delivery.initial_backoff * 2 ** (attempts - 1))
         return precise(dt.datetime.now(dt.UTC) + dt.timedelta(seconds=wait))
-
-
-def _basic(username: str, password: str) -> str:
-    return "Basic " + base64.b64encode(f"{username}:{password}".encode()).decode()

@@ -21,6 +21,7 @@ from eduv.provider.faults_chain import (
     usage_status_active,
     usage_totals_off,
 )
+from eduv.provider.faults_writes import WRITE_FAULTS
 
 JsonObject = dict[str, Any]
 ObjectHook = Callable[[str, list[JsonObject]], list[JsonObject]]
@@ -397,6 +398,7 @@ FAULTS: dict[str, Fault] = {
             "The schoolPeriodId parameter is accepted and ignored.",
             flags=frozenset({IGNORE_PERIOD_FILTER}),
         ),
+        *(Fault(n, b, s, flags=frozenset({f})) for n, b, s, f in WRITE_FAULTS),
     )
 }
 

@@ -94,6 +94,16 @@ def decode_body(op: Operation, version: str, raw: bytes, *, required: bool = Fal
     return body
 
 
+def loose_body(raw: bytes) -> Any:
+    """The request body as JSON, not checked against its message (a fault only)."""
+    try:
+        return without_nul(orjson.loads(raw)) if raw.strip() else None
+    except orjson.JSONDecodeError as exc:
+        raise RefusalError(
+            400, SCHEMA_INCORRECT, f"the request body is not valid JSON: {exc}"
+        ) from None
+
+
 def without_nul(value: Any) -> Any:
     """A decoded value with every NUL character replaced by U+FFFD.
 

@@ -5,12 +5,16 @@ served and the routes read it), this module reads only the registry.
 
 The facts come from ``spec/chain/roles.json``: per operation the components that serve
 it, the components that answer 405 because the call is meant for the other side, its
-scopes per role and what the texts say about consent. The provider plays one component
-per chain API (``ROLES``): the supplier's catalogue (LC) for the Catalogue API, the
-ordering environment (BO) for the Delivery API, the entitlement manager (AM) for the
-Entitlement API, the licence registry (LR) for the Usage API and the consent management
-(CM) of the data's source for the Consent API. Of each API it serves the reads (GET)
-that component serves, and it answers 405 where that component must refuse.
+scopes per role and what the texts say about consent. The provider plays the supplier's
+side of the chain, on one database (``ROLES``): the supplier's catalogue (LC), the order
+system (OS) that takes orders, the entitlement manager (AM) that takes delivery orders
+and first activations and serves entitlements, the licence registry (LR) that issues
+activation codes and serves usage, the results administration (ALR) and the dashboard
+(LD) that take results and progress, and the consent management (CM) of the data's
+source. In the Delivery API it also plays the ordering environment (BO), whose delivery
+orders the others read. Of each API it serves what one of its components serves there
+(the reads, and the writing operations of ``WRITES``), and it answers 405 where none of
+them serves an operation and one of them must refuse it.
 
 The Consent API gives one component, CM, to both parties and tells them apart by
 implementation profile (``PROFILES``): the source, where consents are registered, plays
@@ -42,14 +46,36 @@ POST_READS = frozenset(
     }
 )
 
-# The component the provider plays in each chain API it serves.
-ROLES: Mapping[str, str] = {
-    "catalogue-api": "LC",
-    "delivery-api": "BO",
-    "entitlement-api": "AM",
-    "usage-api": "LR",
-    "consent-api": "CM",
+# The components the provider plays in each chain API it serves.
+ROLES: Mapping[str, tuple[str, ...]] = {
+    "catalogue-api": ("LC",),
+    "order-api": ("OS",),
+    "delivery-api": ("BO", "AM"),
+    "entitlement-api": ("AM",),
+    "activationcode-api": ("LR",),
+    "usage-api": ("LR", "AM"),
+    "results-api": ("ALR",),
+    "progress-api": ("LD",),
+    "consent-api": ("CM",),
 }
+
+# The writing operations the provider takes (``eduv.provider.chain.exchanges``): the
+# requests its components receive, the messages pushed to them, and the confirmations
+# that come back to the ordering environment (BO) and the entitlement manager (AM).
+WRITES = frozenset(
+    {
+        "accept-order-request",
+        "accept-credit-order-request",
+        "accept-delivery-order",
+        "confirm-delivery-order",
+        "confirm-entitlement",
+        "accept-activation-code-request",
+        "accept-activation-code-revoke-request",
+        "accept-initial-activation",
+        "postResults",
+        "putSimpleProgress",
+    }
+)
 
 # The implementation profile the provider's component plays, for an API whose texts give
 # one component to both parties: a source registers consents (Consent API Bron).
@@ -110,31 +136,34 @@ def chain_apis() -> tuple[str, ...]:
 
 
 def serves(op: spec.Operation) -> bool:
-    """Whether the provider answers ``op`` with data: a read its component serves (GET,
-    or one of ``POST_READS``)."""
-    role = ROLES.get(op.api)
-    if role is None or not (op.method == "GET" or op.operation_id in POST_READS):
+    """Whether the provider takes ``op``: one of its components serves it, and it is a
+    read (GET, or one of ``POST_READS``) or one of ``WRITES``."""
+    roles = set(ROLES.get(op.api, ()))
+    handled = op.method == "GET" or op.operation_id in POST_READS | WRITES
+    if not roles or not handled:
         return False
-    return role in _serving(op.api, _entry(op.api, op.version, op.operation_id))
+    return bool(roles & _serving(op.api, _entry(op.api, op.version, op.operation_id)))
 
 
 def refuses(op: spec.Operation) -> bool:
-    """Whether the provider's component must answer ``op`` with 405 (the other side's):
-    roles.json says so, or the component serves it only in another profile."""
-    role = ROLES.get(op.api)
-    if role is None:
+    """Whether the provider must answer ``op`` with 405 (the other side's): none of its
+    components serves it, and roles.json names one of them as refusing it, or one of them
+    serves it only in another profile."""
+    roles = set(ROLES.get(op.api, ()))
+    if not roles:
         return False
     entry = _entry(op.api, op.version, op.operation_id)
-    if role in _components(entry, "answers405"):
+    if roles & _serving(op.api, entry):
+        return False
+    if roles & _components(entry, "answers405"):
         return True
-    other_profile = role in _components(entry, "serves") and role not in _serving(op.api, entry)
-    return op.api in PROFILES and other_profile
+    return op.api in PROFILES and bool(roles & _components(entry, "serves"))
 
 
 def played(api: str) -> str:
-    """The component the provider plays in ``api``, with its profile where it has one."""
+    """The components the provider plays in ``api``, with the profile where it has one."""
     profile = PROFILES.get(api)
-    return ROLES[api] + (f" (profile {profile})" if profile else "")
+    return " and ".join(ROLES[api]) + (f" (profile {profile})" if profile else "")
 
 
 def consent(api: str, version: str, operation_id: str) -> Consent:

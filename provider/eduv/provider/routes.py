@@ -168,13 +168,30 @@ ROUTES: Mapping[str, Route] = {
             "consumerReferenceId": Column("reference"),
         },
     ),
+    # the chain's writing side: requests, messages and confirmations taken
+    # (eduv.provider.chain.exchanges)
+    **{
+        operation_id: Route("chain-write")
+        for operation_id in (
+            "accept-order-request",
+            "accept-credit-order-request",
+            "accept-delivery-order",
+            "confirm-delivery-order",
+            "confirm-entitlement",
+            "accept-activation-code-request",
+            "accept-activation-code-revoke-request",
+            "accept-initial-activation",
+            "postResults",
+            "putSimpleProgress",
+        )
+    },
 }
 
 
 def _chain_not_served() -> frozenset[str]:
-    """Operations of the chain APIs served that are not answered with data here: the
-    writing ones, and those the role refuses with 405 (routed on their own, see
-    ``eduv.provider.chain.refusals``)."""
+    """Operations of the chain APIs that none of the provider's components takes: the
+    other side's, refused with 405 (routed on their own, see
+    ``eduv.provider.chain.refusals``), and those not implemented."""
     from eduv.provider.roles import chain_apis, serves
 
     return frozenset(
@@ -202,6 +219,7 @@ KIND_PARAMS: Mapping[str, frozenset[str]] = {
         {"orgMasterId", "orgId", "orgIdType", "boardMasterId", "boardId", "boardIdType", "name"}
     ),
     "subscribe": frozenset({"api"}),
+    "chain-write": frozenset({"id", "schemaVersion"}),
     "notifications": frozenset({"since", "objectType"}),
 }
 

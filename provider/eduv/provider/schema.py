@@ -318,3 +318,29 @@ chain_schools = Table(
 )
 
 CHAIN_TABLES = (chain_objects, chain_schools)
+
+# The writing side of the chain (migration 5): every request, message or confirmation a
+# client sent, once per (client, operation, reference), and the confirmation it is
+# owed. A confirmation waits here until the client's endpoint accepted it, with the
+# retry clock of the sender; a repeated request sends the same confirmation again.
+chain_exchanges = Table(
+    "chain_exchanges",
+    metadata,
+    Column("pk", Serial, primary_key=True),
+    Column("client_id", String(ID), nullable=False),
+    Column("api", String(40), nullable=False),
+    Column("version", String(20), nullable=False),
+    Column("operation", String(80), nullable=False),
+    Column("reference", String(ID), nullable=False),
+    Column("received", String(40), nullable=False),
+    Column("request", Text, nullable=False),
+    # Where the confirmation goes (an operation of the same API) and what it says.
+    Column("confirm_operation", String(80), nullable=True),
+    Column("confirmation", Text, nullable=True),
+    Column("attempts", Integer, nullable=False, default=0),
+    Column("next_attempt", String(40), nullable=True),
+    Column("sent", String(40), nullable=True),
+    Column("last_error", Text, nullable=True),
+    UniqueConstraint("client_id", "operation", "reference", name="uq_chain_exchanges"),
+    Index("ix_chain_exchanges_due", "sent", "next_attempt"),
+)

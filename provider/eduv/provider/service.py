@@ -19,6 +19,7 @@ from sqlalchemy import Connection, Engine, and_, false, insert, or_, select
 from eduv import spec
 from eduv.provider import outbox, queries, schema, shaping
 from eduv.provider.auth import Grant
+from eduv.provider.chain.exchanges import ExchangeService, Taken
 from eduv.provider.chain.service import KINDS as CHAIN_KINDS
 from eduv.provider.chain.service import ChainRequest, ChainService
 from eduv.provider.config import Client, ProviderConfig
@@ -80,6 +81,7 @@ class Service:
         self.faults = faults
         self.public_url = public_url.rstrip("/")
         self.chain = ChainService(faults)
+        self.exchanges = ExchangeService(engine, faults)
         self._reads: dict[str, Callable[[Connection, Call], Answer]] = {
             "get": self._get,
             "list": self._list,
@@ -94,6 +96,11 @@ class Service:
         try:
             if call.route.kind == "subscribe":
                 return self._subscribe(call)
+            if call.route.kind == "chain-write":
+                taken = Taken(
+                    call.op, call.version, call.client, call.grant.scopes, call.params, call.body
+                )
+                return self.exchanges.take(taken)
             with reading(self.engine) as conn:
                 if call.route.kind in CHAIN_KINDS:
                     return self.chain.handle(conn, _chain_request(call))

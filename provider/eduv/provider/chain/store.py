@@ -14,11 +14,12 @@ from pathlib import Path
 from typing import Any
 
 import orjson
-from sqlalchemy import ColumnElement, Connection, Engine, delete, insert, select
+from sqlalchemy import ColumnElement, Connection, Engine, delete, func, insert, select, update
 
 from eduv.dataset.chain import (
     CHAIN_DATASET_VERSION,
     ChainDataset,
+    chain_collection,
     chain_collections,
     convert_chain_dataset,
     supported_shapes,
@@ -145,6 +146,40 @@ def _object_rows(dataset: ChainDataset) -> Iterator[JsonObject]:
                 doc=orjson.dumps(obj).decode(),
             )
             yield row
+
+
+def store_chain_object(
+    conn: Connection, collection: str, obj: Mapping[str, Any], *, replace: bool = False
+) -> None:
+    """Add one object to the stored chain, as a load would store it; with ``replace``,
+    in place of the stored object with the same id, keeping its position."""
+    coll = chain_collection(collection)
+    row = object_columns(collection, obj)
+    if coll.id_field:
+        row["obj_id"] = _text(obj.get(coll.id_field))
+    school = _school_of(obj, "entitlementSpecification") or _school_of(obj, "deliverySpecification")
+    if row["delivery_order"] is not None:
+        order = chain_objects_where(
+            conn, "deliveryOrders", [chain_objects.c.obj_id == row["delivery_order"]]
+        )
+        if order:
+            doc = orjson.loads(order[0].doc)
+            school = school or order[0].school
+            row["contract"] = row["contract"] or _text(doc.get("contractId"))
+    row.update(collection=collection, school_key=school, doc=orjson.dumps(obj).decode())
+    t = chain_objects
+    if replace and row["obj_id"] is not None:
+        done = conn.execute(
+            update(t).where(t.c.collection == collection, t.c.obj_id == row["obj_id"]).values(row)
+        ).rowcount
+        if done:
+            bump_revision(conn)
+            return
+    last = conn.execute(select(func.max(t.c.position)).where(t.c.collection == collection))
+    found = last.scalar()
+    row["position"] = int(found) + 1 if found is not None else 0
+    conn.execute(insert(t).values(row))
+    bump_revision(conn)
 
 
 def object_columns(collection: str, obj: Mapping[str, Any]) -> JsonObject:

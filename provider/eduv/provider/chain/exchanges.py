@@ -1,0 +1,260 @@
+"""The writing side of the chain: the requests, messages and confirmations the provider takes.
+
+Every writing operation the provider's components serve (``roles.WRITES``) is one row
+of :data:`EXCHANGES`: what taking it does (``eduv.provider.chain.processing``), while
+the member that names the request and the operation its confirmation goes to follow
+from the specification (``eduv.dataset.chain.exchanges``). Taking one runs in one database
+transaction: the request is stored once per (client, operation, reference), its effect
+is applied to the chain objects the reads serve (a delivery order and its entitlements,
+issued activation codes, a licensed entitlement, results, progress), and the
+confirmation it is owed is stored beside it. The sender
+(``eduv.provider.chain.sender``) later PUTs that confirmation to the client's endpoint.
+
+A request that arrives again with the same reference is not taken again: its stored
+confirmation, with the same id, is sent once more, as the texts ask. A request in the
+previous version's shape is converted up with the chain conversion table, handled as
+the current one, and confirmed in the shape of the version it came in.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from typing import Any
+
+import orjson
+from sqlalchemy import Connection, Engine, insert, select, update
+
+from eduv import spec
+from eduv.dataset.chain import ChainDataset, NotExpressibleError, convert_chain_object
+from eduv.dataset.chain.exchanges import ExchangeKind, exchange_kind
+from eduv.dataset.chain.operations import Context
+from eduv.provider import queries, roles
+from eduv.provider.chain.processing import (
+    Work,
+    activation,
+    codes,
+    credit,
+    delivery_order,
+    new_id,
+    order,
+    pushed,
+    received,
+    revoke,
+)
+from eduv.provider.chain.store import find_chain_school
+from eduv.provider.config import Client
+from eduv.provider.db import utc_now, utc_now_precise, writing
+from eduv.provider.errors import (
+    CONSENT_REQUIRED,
+    ORGANISATION_UNKNOWN,
+    SCHEMA_INCORRECT,
+    Answer,
+    RefusalError,
+)
+from eduv.provider.faults import SKIP_CONSENT, Faults
+from eduv.provider.faults_writes import (
+    NEW_CONFIRMATION_ON_REPEAT,
+    PUSH_CONSENT_UNCHECKED,
+    REFERENCE_NOT_ECHOED,
+    RESULTS_ANSWER_202,
+    WRITES_UNVALIDATED,
+)
+from eduv.provider.keys import school_keys
+from eduv.provider.schema import chain_exchanges
+
+JsonObject = dict[str, Any]
+
+
+@dataclass(frozen=True, slots=True)
+class Exchange:
+    """How the provider takes one writing operation: ``process`` applies the request and
+    returns the confirmation's content (``None`` for a message that its HTTP status
+    alone confirms); what names the request and where its confirmation goes is
+    ``kind`` (from the specification)."""
+
+    api: str
+    operation: str
+    process: Callable[[Work], JsonObject | None]
+    http: int = 202
+
+    @property
+    def kind(self) -> ExchangeKind:
+        return exchange_kind(self.api, self.operation)
+
+
+EXCHANGES: Mapping[str, Exchange] = {
+    e.operation: e
+    for e in (
+        Exchange("order-api", "accept-order-request", order),
+        Exchange("order-api", "accept-credit-order-request", credit),
+        Exchange("delivery-api", "accept-delivery-order", delivery_order),
+        Exchange("activationcode-api", "accept-activation-code-request", codes),
+        Exchange("activationcode-api", "accept-activation-code-revoke-request", revoke),
+        # An entitlement is activated for the first time once: its id names the message.
+        Exchange("usage-api", "accept-initial-activation", activation),
+        Exchange("results-api", "postResults", pushed("results"), http=201),
+        Exchange("progress-api", "putSimpleProgress", pushed("progress")),
+        Exchange("delivery-api", "confirm-delivery-order", received("deliveryOrderConfirmations")),
+        Exchange("entitlement-api", "confirm-entitlement", received("entitlementConfirmations")),
+    )
+}
+
+
+@dataclass(frozen=True, slots=True)
+class Taken:
+    """What a writing call needs of the request path."""
+
+    op: spec.Operation
+    version: str
+    client: Client
+    scopes: frozenset[str]
+    params: Mapping[str, Any]
+    body: Any
+
+
+class ExchangeService:
+    def __init__(self, engine: Engine, faults: Faults) -> None:
+        self.engine = engine
+        self.faults = faults
+
+    def take(self, call: Taken) -> Answer:
+        exchange = EXCHANGES[call.op.operation_id]
+        try:
+            return self._take(call, exchange)
+        except (KeyError, TypeError, ValueError, AttributeError):
+            # Only a body the schema check let through can break the processing.
+            if self.faults.has(WRITES_UNVALIDATED):
+                return Answer(exchange.http, None)
+            raise
+
+    def _take(self, call: Taken, exchange: Exchange) -> Answer:
+        kind = exchange.kind
+        body = _current(call.op.api, call.version, kind.request.component, call.body)
+        reference = str(body.get(kind.reference, ""))
+        if "id" in call.params and str(call.params["id"]) != reference:
+            raise RefusalError(
+                400, SCHEMA_INCORRECT, "the id in the path is not the id in the request body"
+            )
+        if not reference:
+            raise RefusalError(400, SCHEMA_INCORRECT, f"the request names no {kind.reference}")
+        with writing(self.engine) as conn:
+            self._consent(conn, call, body)
+            repeated = self._repeat(conn, call, exchange, reference)
+            if repeated is None:
+                work = Work(conn, body, call.client, self.faults, utc_now())
+                content = exchange.process(work)
+                self._record(conn, call, exchange, reference, content)
+        status = exchange.http
+        if status == 201 and self.faults.has(RESULTS_ANSWER_202):
+            status = 202
+        return Answer(status, None)
+
+    def _consent(self, conn: Connection, call: Taken, body: JsonObject) -> None:
+        """Data pushed about a school's pupils needs the school's consent (403/22)."""
+        if not roles.needs_consent(call.op, call.scopes):
+            return
+        if self.faults.has(SKIP_CONSENT) or self.faults.has(PUSH_CONSENT_UNCHECKED):
+            return
+        school = body.get("school")
+        keys = school_keys(school) if isinstance(school, Mapping) else []
+        key = find_chain_school(conn, keys)
+        if key is None:
+            known = queries.find_school(conn, keys)
+            key = known.key if known is not None else None
+        if key is None:
+            named = " / ".join(v for _, v in keys) or "(none given)"
+            raise RefusalError(400, ORGANISATION_UNKNOWN, f"organisation {named} is not known here")
+        if not call.client.has_consent(key, call.op.api):
+            raise RefusalError(
+                403,
+                CONSENT_REQUIRED,
+                f"school {key} has not given client {call.client.client_id!r} consent "
+                f"for the {call.op.api}",
+            )
+
+    def _repeat(
+        self, conn: Connection, call: Taken, exchange: Exchange, reference: str
+    ) -> int | None:
+        """The stored exchange of a request that came before (its confirmation is due
+        again), or ``None`` for a new one."""
+        t = chain_exchanges
+        found = conn.execute(
+            select(t.c.pk, t.c.confirmation).where(
+                t.c.client_id == call.client.client_id,
+                t.c.operation == call.op.operation_id,
+                t.c.reference == reference,
+            )
+        ).first()
+        if found is None:
+            return None
+        pk, confirmation = int(found[0]), found[1]
+        if confirmation is not None:
+            # A fresh due moment also tells a send under way that this is a new one.
+            values: dict[str, Any] = {
+                "sent": None,
+                "attempts": 0,
+                "next_attempt": utc_now_precise(),
+            }
+            own_id = exchange.kind.confirmation_id
+            if self.faults.has(NEW_CONFIRMATION_ON_REPEAT) and own_id is not None:
+                doc = orjson.loads(confirmation)
+                doc[own_id] = new_id()
+                values["confirmation"] = orjson.dumps(doc).decode()
+            conn.execute(update(t).where(t.c.pk == pk).values(**values))
+        return pk
+
+    def _record(
+        self,
+        conn: Connection,
+        call: Taken,
+        exchange: Exchange,
+        reference: str,
+        content: JsonObject | None,
+    ) -> None:
+        confirmation = None
+        confirms = exchange.kind.confirmation
+        if content is not None and confirms is not None:
+            if self.faults.has(REFERENCE_NOT_ECHOED):
+                content = {**content, exchange.kind.reference: new_id()}
+            shaped = _shaped(call.op.api, call.version, confirms.component, content)
+            confirmation = orjson.dumps(shaped).decode()
+        conn.execute(
+            insert(chain_exchanges).values(
+                client_id=call.client.client_id,
+                api=call.op.api,
+                version=call.version,
+                operation=call.op.operation_id,
+                reference=reference,
+                received=utc_now(),
+                request=orjson.dumps(call.body).decode(),
+                confirm_operation=exchange.kind.confirm,
+                confirmation=confirmation,
+                attempts=0,
+            )
+        )
+
+
+def _current(api: str, version: str, component: str, body: Any) -> JsonObject:
+    """The request in the shape of the current version (400 when that cannot be)."""
+    if not isinstance(body, dict):
+        raise RefusalError(400, SCHEMA_INCORRECT, "the request body must be a JSON object")
+    if version == spec.api(api).current:
+        return body
+    context = Context(ChainDataset(shapes={}), "up")
+    try:
+        found = convert_chain_object(api, component, body, "up", context)
+    except NotExpressibleError as exc:
+        raise RefusalError(400, SCHEMA_INCORRECT, str(exc)) from None
+    if len(found) != 1:
+        raise RefusalError(400, SCHEMA_INCORRECT, f"the {component} cannot be read as one")
+    return found[0]
+
+
+def _shaped(api: str, version: str, message: str, content: JsonObject) -> JsonObject:
+    """A confirmation in the shape of the version its request came in."""
+    if version == spec.api(api).current:
+        return content
+    context = Context(ChainDataset(shapes={}), "down")
+    found = convert_chain_object(api, message, content, "down", context)
+    return found[0]
