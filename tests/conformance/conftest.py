@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import secrets
 import threading
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -60,10 +61,44 @@ def reference() -> Iterator[embedded.Embedded]:
 QUICK = RunConfig(examples=0, steps=4, sample=2)
 
 
-def natural_config(provider: embedded.Embedded, folder: Path) -> RunConfig:
+@dataclass(frozen=True)
+class Callback:
+    """Where a tester's run listens for confirmations, fixed before the target starts
+    (the target is configured with it, as a real one would be)."""
+
+    port: int
+    secret: str
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.port}"
+
+    def confirmations(self) -> dict[str, Any]:
+        """The target's side: its ``confirmations`` entry for the tester's client."""
+        auth = {
+            "type": "client-credentials",
+            "tokenUrl": self.url + "/oauth2/token",
+            "clientId": "eduv-conformance",
+            "secret": self.secret,
+        }
+        return {"url": self.url, "auth": auth}
+
+
+def free_callback() -> Callback:
+    sock = embedded.loopback_socket()
+    port = sock.getsockname()[1]
+    sock.close()
+    return Callback(port, secrets.token_urlsafe(18))
+
+
+def natural_config(
+    provider: embedded.Embedded, folder: Path, callback: Callback | None = None
+) -> RunConfig:
     """The configuration a tester writes by hand for ``provider``: one credential, every
     school listed, the school without consent marked on its own entry, and the quick
-    profile's numbers; read back through the strict loader, as ``--config`` reads it."""
+    profile's numbers; read back through the strict loader, as ``--config`` reads it.
+    With ``callback`` the run also sends the chain's requests: consumer mode on, the
+    pre-1.0 chain APIs opted in, confirmations awaited three seconds."""
     schools = "".join(
         f'[[schools]]\nid = "{s.key}"\nsector = "{provider.dataset.facts[s.key].sector}"\n'
         + ("consent = false\n" if s.key in provider.without_consent else "")
@@ -77,9 +112,17 @@ def natural_config(provider: embedded.Embedded, folder: Path) -> RunConfig:
         f"{schools}"
         f'[provisioning]\nurl = "{provider.url}"\ntoken = "{provider.provisioning_token}"\n\n'
         f"[run]\nexamples = {QUICK.examples}\nsteps = {QUICK.steps}\nsample = {QUICK.sample}\n"
-        # The Consent API has only pre-1.0 versions; a tester who serves it opts in.
-        'pre_release = ["consent-api"]\n'
     )
+    if callback is None:
+        # The Consent API has only pre-1.0 versions; a tester who serves it opts in.
+        text += 'pre_release = ["consent-api"]\n'
+    else:
+        early = '"consent-api", "order-api", "activationcode-api", "progress-api"'
+        text += (
+            f'modes = ["preflight", "observe", "scenario", "consumer"]\npre_release = [{early}]\n\n'
+            f'[callback]\nlisten = "127.0.0.1:{callback.port}"\n'
+            f'secret = "{callback.secret}"\ntimeout = 3\n'
+        )
     path = folder / "target.toml"
     path.write_text(text, encoding="utf-8")
     return load(path)

@@ -26,7 +26,7 @@ from eduv.conformance.catalogue import load
 from eduv.conformance.model import Outcome
 from eduv.conformance.runner import run_suite
 from eduv.provider import FAULTS, embedded
-from tests.conformance.conftest import natural_config
+from tests.conformance.conftest import free_callback, natural_config
 
 # Checks that compare what is served with itself or with what was loaded, whatever the
 # rule: they show that something changed, not which rule was broken.
@@ -96,7 +96,8 @@ EXPECTED: dict[str, tuple[frozenset[str], frozenset[str]]] = {
         frozenset(),
     ),
     "scope-not-checked": (frozenset({"EDUV-CONF-SCOPE-001"}), frozenset()),
-    "consent-ignored": (frozenset({"EDUV-CONF-CONSENT-001"}), frozenset()),
+    # Pushed results and progress need the school's consent as reads do.
+    "consent-ignored": (frozenset({"EDUV-CONF-CONSENT-001", "EDUV-CONF-XCH-009"}), frozenset()),
     # Only a school without consent, beside schools with it, can show this one.
     "consent-per-client": (frozenset({"EDUV-CONF-CONSENT-001"}), frozenset()),
     "period-filter-ignored": (frozenset({"EDUV-CONF-FILTER-001"}), frozenset()),
@@ -106,13 +107,24 @@ EXPECTED: dict[str, tuple[frozenset[str], frozenset[str]]] = {
     "licence-period-dropped": (frozenset({"EDUV-CONF-RULE-PRODUCT-001"}), frozenset()),
     # A chain rule over what was read together; it is a warning, so advice.
     "product-info-disagrees": (frozenset(), frozenset()),
-    "delivery-order-lookup-404": (frozenset({"EDUV-CONF-LIST-001"}), frozenset()),
-    "delivery-status-outside-list": (frozenset({"EDUV-CONF-SCHEMA-001"}), frozenset()),
-    "entitlement-lookup-404": (frozenset({"EDUV-CONF-LIST-001"}), frozenset()),
+    # The flow reads the confirmed delivery order back by its id, and with its status.
+    "delivery-order-lookup-404": (
+        frozenset({"EDUV-CONF-LIST-001"}),
+        frozenset({"EDUV-CONF-FLOW-001"}),
+    ),
+    "delivery-status-outside-list": (
+        frozenset({"EDUV-CONF-SCHEMA-001"}),
+        frozenset({"EDUV-CONF-FLOW-001"}),
+    ),
+    # ... and the activated entitlement by its id, licensed.
+    "entitlement-lookup-404": (
+        frozenset({"EDUV-CONF-LIST-001"}),
+        frozenset({"EDUV-CONF-FLOW-003"}),
+    ),
     # No entitlement is licensed any more, so a licensed delivery order has none.
     "entitlement-status-outside-list": (
         frozenset({"EDUV-CONF-SCHEMA-001"}),
-        frozenset({"EDUV-CONF-RULE-CHAIN-024"}),
+        frozenset({"EDUV-CONF-RULE-CHAIN-024", "EDUV-CONF-FLOW-003"}),
     ),
     # The Usage API: lookups of what a school's usage names, statuses, totals.
     "usage-lookup-404": (frozenset({"EDUV-CONF-LIST-001"}), frozenset()),
@@ -129,6 +141,41 @@ EXPECTED: dict[str, tuple[frozenset[str], frozenset[str]]] = {
     "consent-school-not-narrowed": (frozenset({"EDUV-CONF-LIST-001"}), frozenset()),
     "consent-status-outside-list": (frozenset({"EDUV-CONF-SCHEMA-001"}), frozenset()),
     "consent-reference-missing": (frozenset({"EDUV-CONF-RULE-CONSENT-001"}), frozenset()),
+    # The chain's writing side: requests taken, their confirmations, the flow read back.
+    # A confirmation sent again under a new id breaks the promise of the repeat check
+    # and the rule the exchanged dataset is judged by.
+    "confirmation-id-not-kept": (
+        frozenset({"EDUV-CONF-XCH-005", "EDUV-CONF-XCH-004"}),
+        frozenset(),
+    ),
+    # No confirmation names its request, so none arrives; the flow stops at its order.
+    "confirmation-reference-not-echoed": (
+        frozenset({"EDUV-CONF-XCH-003"}),
+        frozenset({"EDUV-CONF-FLOW-001", "EDUV-CONF-FLOW-002", "EDUV-CONF-FLOW-003"}),
+    ),
+    "activation-codes-short": (
+        frozenset({"EDUV-CONF-XCH-004", "EDUV-CONF-FLOW-003"}),
+        frozenset(),
+    ),
+    "withdrawn-code-not-echoed": (frozenset({"EDUV-CONF-XCH-004"}), frozenset()),
+    # Confirmed but not served: nothing to read back, no entitlement to activate.
+    "delivery-order-not-stored": (
+        frozenset({"EDUV-CONF-FLOW-001"}),
+        frozenset({"EDUV-CONF-FLOW-002", "EDUV-CONF-FLOW-003"}),
+    ),
+    "delivery-total-changed": (frozenset({"EDUV-CONF-XCH-004"}), frozenset()),
+    "initial-activation-ignored": (frozenset({"EDUV-CONF-FLOW-003"}), frozenset()),
+    "confirmation-without-token": (frozenset({"EDUV-CONF-XCH-003"}), frozenset()),
+    # How often to try again is not in the texts: a warning, so advice.
+    "confirmation-not-retried": (frozenset(), frozenset()),
+    # Confirmations taken back are writing operations too.
+    "writes-unvalidated": (
+        frozenset({"EDUV-CONF-XCH-002", "EDUV-CONF-XCH-008"}),
+        frozenset(),
+    ),
+    "other-side-accepted": (frozenset({"EDUV-CONF-XCH-007"}), frozenset()),
+    "results-answer-202": (frozenset({"EDUV-CONF-XCH-001"}), frozenset()),
+    "push-consent-unchecked": (frozenset({"EDUV-CONF-XCH-009"}), frozenset()),
 }
 
 
@@ -138,6 +185,7 @@ ADVICE: dict[str, frozenset[str]] = {
     "product-info-disagrees": frozenset({"EDUV-CONF-RULE-CHAIN-003"}),
     "parameter-ties-ignored": frozenset({"EDUV-CONF-PARAM-001"}),
     "usage-status-outside-list": frozenset({"EDUV-CONF-RULE-CHAIN-044"}),
+    "confirmation-not-retried": frozenset({"EDUV-CONF-XCH-006"}),
 }
 
 
@@ -157,8 +205,11 @@ def test_a_run_against_the_faulty_provider_fails_with_exactly_the_expected_check
     fault: str, tmp_path: Path
 ) -> None:
     names, follows = EXPECTED[fault]
-    with embedded.running(faults=[fault], seed=0) as provider:
-        run = run_suite(natural_config(provider, tmp_path))
+    callback = free_callback()
+    with embedded.running(
+        faults=[fault], seed=0, confirmations=callback.confirmations()
+    ) as provider:
+        run = run_suite(natural_config(provider, tmp_path, callback))
     errors = [(r.check_id, r.note) for r in run.results if r.outcome is Outcome.ERROR]
     assert errors == []
     assert run.failed_ids() == names | follows

@@ -12,7 +12,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import replace
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 import orjson
 import typer
@@ -142,10 +142,10 @@ def run_command(
     if target_given and (fault or database):
         fail("--fault and --database apply to the embedded provider only")
     with (
-        _target(cfg, bool(target_given), database, fault or []) as ready,
+        _target(cfg, bool(target_given), database, fault or []) as (ready, listener),
         screen.progress_bar(term, 60) as step,
     ):
-        run = run_suite(ready, progress=step)
+        run = run_suite(ready, progress=step, listener=listener)
     key = str(sign_key) if sign_key else None
     written = write_all(run, out, key, old)
     screen.summary(screen.Console(), written.doc)
@@ -237,17 +237,19 @@ def token_command(
 @contextmanager
 def _target(
     cfg: RunConfig, given: bool, database: str | None, faults: list[str]
-) -> Iterator[RunConfig]:
-    """The configuration to run: as given, or pointed at an embedded provider."""
-    from eduv.conformance.embedded import configure
-    from eduv.provider.embedded import running
+) -> Iterator[tuple[RunConfig, Any]]:
+    """The configuration to run, as given, or pointed at an embedded provider with the
+    suite's callback listener (which the provider must know before it starts)."""
+    from eduv.conformance.embedded import embedded
     from eduv.provider.faults import fault_names
 
     if given:
-        yield cfg
+        yield cfg, None
         return
-    with running(database=database, faults=fault_names(faults), seed=cfg.seed) as emb:
-        yield configure(cfg, emb)
+    default_modes = cfg.modes == RunConfig().modes
+    chosen = fault_names(faults)
+    with embedded(cfg, database=database, faults=chosen, default_modes=default_modes) as ready:
+        yield ready
 
 
 def _flags(

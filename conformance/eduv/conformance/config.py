@@ -39,6 +39,17 @@ NOTIFICATIONS_API = "notifications-api"
 # orders of the ordering environment and the entitlements of the entitlement manager.
 CHAIN_READ_APIS = ("catalogue-api", "delivery-api", "entitlement-api", "usage-api", "consent-api")
 OBSERVED_APIS = (*SOURCE_APIS, *CHAIN_READ_APIS)
+# The chain APIs that only take requests or pushed data: the suite sends them, when the
+# run is set up for it (see ``eduv.conformance.chain.context``).
+CHAIN_WRITE_APIS = (
+    "order-api",
+    "delivery-api",
+    "entitlement-api",
+    "activationcode-api",
+    "usage-api",
+    "results-api",
+    "progress-api",
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -101,13 +112,35 @@ class Consumer:
 
 
 @dataclass(frozen=True, slots=True)
+class Callback:
+    """The suite's endpoint for the chain's confirmations (see ``eduv.conformance.chain``).
+
+    The suite listens on ``listen`` (loopback by default); a remote target reaches it at
+    ``url``, the address the tester exposes, and authenticates with a token from
+    ``url + /oauth2/token`` for ``client_id`` and ``secret``. ``timeout`` bounds how long
+    a confirmation may take to arrive.
+    """
+
+    listen: str = "127.0.0.1:0"
+    url: str | None = None
+    client_id: str = "eduv-conformance"
+    secret: str | None = field(default=None, repr=False)
+    timeout: float = 10.0
+
+
+@dataclass(frozen=True, slots=True)
 class RunConfig:
     root: str | None = None
     token_url: str | None = None
     api_urls: Mapping[str, str] = field(default_factory=dict)
     credentials: tuple[Credential, ...] = ()
     schools: tuple[SchoolTarget, ...] = ()
-    apis: tuple[str, ...] = (*SOURCE_APIS, NOTIFICATIONS_API, *CHAIN_READ_APIS)
+    apis: tuple[str, ...] = (
+        *SOURCE_APIS,
+        NOTIFICATIONS_API,
+        *CHAIN_READ_APIS,
+        *(a for a in CHAIN_WRITE_APIS if a not in CHAIN_READ_APIS),
+    )
     versions: tuple[str, ...] = ("t", "t-1")
     modes: tuple[Mode, ...] = ("preflight", "observe", "scenario")
     seed: int = 0
@@ -120,6 +153,9 @@ class RunConfig:
     limits: Limits = field(default_factory=Limits)
     provisioning: Provisioning = field(default_factory=Provisioning)
     consumer: Consumer = field(default_factory=Consumer)
+    callback: Callback = field(default_factory=Callback)
+    # Whether the chain's writing checks may send the target requests (see Callback).
+    chain_writes: bool = False
     sample: int = 5  # objects per list fetched again by id, people looked up one by one
     as_of: str | None = None
     target_label: str | None = None
@@ -189,7 +225,16 @@ def load(path: str | Path, base: RunConfig | None = None) -> RunConfig:
 # Every key the configuration knows, per table; anything else is refused by name.
 KNOWN_KEYS: dict[str, frozenset[str]] = {
     "": frozenset(
-        {"target", "credentials", "schools", "run", "limits", "provisioning", "consumer"}
+        {
+            "target",
+            "credentials",
+            "schools",
+            "run",
+            "limits",
+            "provisioning",
+            "consumer",
+            "callback",
+        }
     ),
     "target": frozenset({"root", "token_url", "apis"}),
     "credentials": frozenset(
@@ -230,6 +275,7 @@ KNOWN_KEYS: dict[str, frozenset[str]] = {
     ),
     "provisioning": frozenset({"url", "token", "token_env", "adapter"}),
     "consumer": frozenset({"url", "token", "token_env", "version"}),
+    "callback": frozenset({"listen", "url", "client_id", "secret", "secret_env", "timeout"}),
 }
 
 
@@ -250,6 +296,8 @@ def from_document(doc: Mapping[str, Any], folder: Path, base: RunConfig) -> RunC
         limits=_limits(_table(doc, "limits"), base.limits, folder),
         provisioning=_provisioning(_table(doc, "provisioning"), base.provisioning),
         consumer=_consumer(_table(doc, "consumer"), base.consumer),
+        callback=_callback(_table(doc, "callback"), base.callback),
+        chain_writes=base.chain_writes or "callback" in doc,
     )
     return _run(run, cfg, folder)
 
@@ -430,4 +478,26 @@ def _consumer(doc: Mapping[str, Any], base: Consumer) -> Consumer:
         return base
     return Consumer(
         url=doc.get("url"), token=_secret(doc, "consumer", "token"), version=doc.get("version")
+    )
+
+
+def _callback(doc: Mapping[str, Any], base: Callback) -> Callback:
+    if not doc:
+        return base
+    listen = str(doc.get("listen", base.listen))
+    host, _, port = listen.rpartition(":")
+    if not host or not port.isdigit() or int(port) > 65535:
+        raise ConfigError(f"callback.listen is host:port (127.0.0.1:8765), not {listen!r}")
+    url = _optional_text(doc, "url", base.url)
+    if url is not None and not url.startswith(("http://", "https://")):
+        raise ConfigError(f"callback.url is an http(s) URL, not {url!r}")
+    timeout = doc.get("timeout", base.timeout)
+    if not isinstance(timeout, int | float) or isinstance(timeout, bool) or timeout <= 0:
+        raise ConfigError("callback.timeout is a number of seconds above zero")
+    return Callback(
+        listen=listen,
+        url=url,
+        client_id=str(doc.get("client_id", base.client_id)),
+        secret=_secret(doc, "callback") or base.secret,
+        timeout=float(timeout),
     )

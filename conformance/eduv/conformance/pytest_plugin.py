@@ -122,17 +122,16 @@ def suite_run(config: pytest.Config, path: Path) -> Any:
     """Run the suite once per pytest session (the first item that needs it)."""
     if _RUN_KEY in config.stash:
         return config.stash[_RUN_KEY]
-    from eduv.conformance.config import load
-    from eduv.conformance.embedded import configure
+    from eduv.conformance.config import RunConfig, load
+    from eduv.conformance.embedded import embedded
     from eduv.conformance.runner import run_suite
-    from eduv.provider.embedded import running
 
     cfg = load(path)
     if cfg.root or cfg.api_urls or cfg.modes == ("consumer",):
         run = run_suite(cfg)
     else:
-        with running(seed=cfg.seed) as emb:
-            run = run_suite(configure(cfg, emb))
+        with embedded(cfg, default_modes=cfg.modes == RunConfig().modes) as (ready, listener):
+            run = run_suite(ready, listener=listener)
     from eduv.conformance.reports import document, write_all
 
     folder = config.getoption("--eduv-conformance-reports")

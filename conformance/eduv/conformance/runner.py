@@ -18,6 +18,7 @@ from eduv import spec
 from eduv.conformance import known_issues
 from eduv.conformance.binding import RUNNERS
 from eduv.conformance.catalogue import load
+from eduv.conformance.chain.context import LISTENER
 from eduv.conformance.config import RunConfig
 from eduv.conformance.http import SafeHttp
 from eduv.conformance.mask import Masker
@@ -68,8 +69,13 @@ def run_suite(
     cfg: RunConfig,
     progress: Progress | None = None,
     adapter: Any = None,
+    listener: Any = None,
 ) -> Run:
-    """Run the configured modes against the configured target."""
+    """Run the configured modes against the configured target.
+
+    ``listener`` is a started callback listener the target already knows (the embedded
+    provider's); without one, the chain's writing checks start their own when asked to.
+    """
     shown = progress or (lambda _text: None)
     catalogue = load()
     known = known_issues.KnownIssues.load(cfg.known_issues) if cfg.known_issues else None
@@ -81,13 +87,19 @@ def run_suite(
 
     run = Run(_info(cfg), checks=dict(catalogue.checks), masker=masker)
     http = SafeHttp(cfg.limits, masker)
-    state = SuiteState(cfg, Session(cfg, http), masker, say, adapter, run.extra)
+    state = SuiteState(cfg, Session(cfg, http), masker, say, adapter, {})
+    if listener is not None:
+        state.extra[LISTENER] = listener
     try:
         for mode in catalogue.run_order(cfg.modes):
             say(mode.id)
             state.results += RUNNERS[mode.id](state)
     finally:
+        for stop in state.closing:
+            stop()
         http.close()
+    # What the modes leave for the report (the scenario's seed and example, ...).
+    run.extra.update({k: v for k, v in state.extra.items() if not k.startswith("chain-")})
     run.results = state.results
     if known is not None:
         run.results = known_issues.excuse(run.results, known, dt.date.today())

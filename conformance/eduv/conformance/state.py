@@ -34,6 +34,8 @@ class SuiteState:
     extra: dict[str, Any] = field(default_factory=dict)  # e.g. the scenario's seed and example
     reasons: dict[Pair, Note] = field(default_factory=dict)  # why a pair cannot be tested
     results: list[Result] = field(default_factory=list)  # of the modes run so far
+    # What to stop when the run ends (a callback listener the run started, say).
+    closing: list[Callable[[], None]] = field(default_factory=list)
     observe: ObserveContext = field(init=False)
 
     def __post_init__(self) -> None:

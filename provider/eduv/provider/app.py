@@ -72,7 +72,7 @@ class Settings:
     public_url: str
     faults: tuple[str, ...] = ()
     provisioning: bool = False
-    deliver: bool = True
+    deliver: bool = True  # send notifications to subscribers
     # a built documentation site (``eduv docs build``), served under /docs/site
     docs_site: Path | None = None
 
@@ -234,8 +234,10 @@ def create_app(engine: Engine, settings: Settings) -> FastAPI:
 
     @asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
-        workers = (provider.worker, provider.sender)
-        tasks = [asyncio.create_task(w.run()) for w in workers] if settings.deliver else []
+        # Notifications go out only when asked for; confirmations are owed to whoever
+        # sent a request, so their sender always runs.
+        workers = (provider.worker, provider.sender) if settings.deliver else (provider.sender,)
+        tasks = [asyncio.create_task(w.run()) for w in workers]
         try:
             yield
         finally:

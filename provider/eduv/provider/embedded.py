@@ -17,7 +17,7 @@ import socket
 import tempfile
 import threading
 import time
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -66,13 +66,18 @@ def without_consent(dataset: Any) -> tuple[str, ...]:
 
 
 def provider_config(
-    secret: str, provisioning_token: str, without_consent: Sequence[str] = ()
+    secret: str,
+    provisioning_token: str,
+    without_consent: Sequence[str] = (),
+    confirmations: Mapping[str, Any] | None = None,
 ) -> Any:
+    """The embedded configuration; ``confirmations`` is where both clients take the
+    confirmations of their chain requests (the suite's callback listener)."""
     from eduv.provider.config import config_from_json
     from eduv.provider.versions import served_scopes
 
     scopes = served_scopes()
-    doc = {
+    doc: dict[str, Any] = {
         "configVersion": 1,
         "clients": [
             {
@@ -95,6 +100,9 @@ def provider_config(
         "provisioning": {"token": provisioning_token},
         "delivery": {"pollInterval": 0.05, "initialBackoff": 0.1, "maxBackoff": 1, "timeout": 5},
     }
+    if confirmations is not None:
+        for entry in doc["clients"]:
+            entry["confirmations"] = dict(confirmations)
     return config_from_json(doc, "embedded configuration")
 
 
@@ -135,6 +143,7 @@ def start(
     faults: Sequence[str] = (),
     seed: int = 0,
     dataset: Any = None,
+    confirmations: Mapping[str, Any] | None = None,
 ) -> Embedded:
     import uvicorn
 
@@ -152,7 +161,7 @@ def start(
     secret, token = secrets.token_urlsafe(18), secrets.token_urlsafe(18)
     sock = loopback_socket()
     url = f"http://127.0.0.1:{sock.getsockname()[1]}"
-    config_ = provider_config(secret, token, refusing)
+    config_ = provider_config(secret, token, refusing, confirmations)
     settings = Settings(config_, url, tuple(faults), True, False)
     app = create_app(engine, settings)
     config = uvicorn.Config(app, log_level="warning", lifespan="on")
@@ -162,10 +171,20 @@ def start(
 
 @contextmanager
 def running(
-    *, database: str | None = None, faults: Sequence[str] = (), seed: int = 0
+    *,
+    database: str | None = None,
+    faults: Sequence[str] = (),
+    seed: int = 0,
+    confirmations: Mapping[str, Any] | None = None,
 ) -> Iterator[Embedded]:
     with tempfile.TemporaryDirectory(prefix="eduv-conformance-") as folder:
-        embedded = start(Path(folder), database=database, faults=faults, seed=seed)
+        embedded = start(
+            Path(folder),
+            database=database,
+            faults=faults,
+            seed=seed,
+            confirmations=confirmations,
+        )
         try:
             yield embedded
         finally:

@@ -10,7 +10,7 @@ from __future__ import annotations
 NEW_CONFIRMATION_ON_REPEAT = "new-confirmation-on-repeat"
 REFERENCE_NOT_ECHOED = "reference-not-echoed"
 CODES_SHORT = "codes-short"
-REVOKE_UNKNOWN_ACCEPTED = "revoke-unknown-accepted"
+REVOKE_NOT_ECHOED = "revoke-not-echoed"
 DELIVERY_NOT_STORED = "delivery-not-stored"
 DELIVERY_TOTAL_CHANGED = "delivery-total-changed"
 ACTIVATION_IGNORED = "activation-ignored"
@@ -43,10 +43,10 @@ WRITE_FAULTS: tuple[tuple[str, str, str, str], ...] = (
         CODES_SHORT,
     ),
     (
-        "unknown-code-withdrawn",
-        "EDUV-CHAIN-035: only an issued activation code can be withdrawn.",
-        "A withdrawal of a code that was never issued is confirmed as a success.",
-        REVOKE_UNKNOWN_ACCEPTED,
+        "withdrawn-code-not-echoed",
+        "EDUV-CHAIN-036: a withdrawal confirmation repeats the code it withdrew.",
+        "Withdrawal confirmations name the code in lower case, not as it was issued.",
+        REVOKE_NOT_ECHOED,
     ),
     (
         "delivery-order-not-stored",

@@ -17,6 +17,9 @@ dataset survives a round trip to the previous shapes unchanged.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Sequence
+
+import orjson
 
 from eduv.dataset.chain.model import ChainDataset
 from eduv.dataset.model import JsonObject
@@ -26,7 +29,7 @@ from eduv.testing.chain_vocab import ASSESSMENTS, SIGNALS
 from eduv.testing.chooser import Chooser, pick
 from eduv.testing.ids import Ids
 
-__all__ = ["SMALL_CHAIN", "ChainDraft", "ChainScale", "build_chain"]
+__all__ = ["SMALL_CHAIN", "ChainDraft", "ChainScale", "build_chain", "chain_for_schools"]
 
 
 class ChainDraft(DeliveryDraft):
@@ -218,3 +221,20 @@ def build_chain(
     for _ in range(draft.integer(scale.schools)):
         draft.add_school_chain()
     return draft.finish()
+
+
+def chain_for_schools(codes: Sequence[str], seed: int = 0) -> ChainDataset:
+    """A chain whose schools carry the RIO codes ``codes``, in that order: the chain of
+    known schools, for a provider that serves both halves of the standard and for a
+    suite that sends a target requests about the schools it was told of."""
+    from eduv.dataset.chain.io import chain_dataset_from_json
+    from eduv.testing.chooser import RandomChooser
+
+    size = max(len(codes), 1)
+    chain = build_chain(RandomChooser(seed), scale=ChainScale(schools=(size, size)))
+    text = orjson.dumps(chain.to_json()).decode()
+    for school, code in zip(chain.schools, codes, strict=False):
+        old = school.organisationMasterIdentifier
+        if old:
+            text = text.replace(f'"{old}"', f'"{code}"')
+    return chain_dataset_from_json(orjson.loads(text), "generated chain dataset")

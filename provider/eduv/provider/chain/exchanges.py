@@ -26,7 +26,12 @@ import orjson
 from sqlalchemy import Connection, Engine, insert, select, update
 
 from eduv import spec
-from eduv.dataset.chain import ChainDataset, NotExpressibleError, convert_chain_object
+from eduv.dataset.chain import (
+    ChainDataset,
+    NotExpressibleError,
+    SchoolFacts,
+    convert_chain_object,
+)
 from eduv.dataset.chain.exchanges import ExchangeKind, exchange_kind
 from eduv.dataset.chain.operations import Context
 from eduv.provider import queries, roles
@@ -42,9 +47,9 @@ from eduv.provider.chain.processing import (
     received,
     revoke,
 )
-from eduv.provider.chain.store import find_chain_school
+from eduv.provider.chain.store import chain_objects_where, find_chain_school
 from eduv.provider.config import Client
-from eduv.provider.db import utc_now, utc_now_precise, writing
+from eduv.provider.db import reading, utc_now, utc_now_precise, writing
 from eduv.provider.errors import (
     CONSENT_REQUIRED,
     ORGANISATION_UNKNOWN,
@@ -61,7 +66,7 @@ from eduv.provider.faults_writes import (
     WRITES_UNVALIDATED,
 )
 from eduv.provider.keys import school_keys
-from eduv.provider.schema import chain_exchanges
+from eduv.provider.schema import chain_exchanges, chain_objects
 
 JsonObject = dict[str, Any]
 
@@ -122,15 +127,19 @@ class ExchangeService:
         exchange = EXCHANGES[call.op.operation_id]
         try:
             return self._take(call, exchange)
-        except (KeyError, TypeError, ValueError, AttributeError):
-            # Only a body the schema check let through can break the processing.
-            if self.faults.has(WRITES_UNVALIDATED):
+        except (KeyError, TypeError, ValueError, AttributeError, RefusalError) as exc:
+            # A component that checks nothing takes what it cannot read, too; only a body
+            # the schema check let through can break the processing.
+            unchecked = self.faults.has(WRITES_UNVALIDATED)
+            if unchecked and getattr(exc, "status", SCHEMA_INCORRECT) == SCHEMA_INCORRECT:
                 return Answer(exchange.http, None)
             raise
 
     def _take(self, call: Taken, exchange: Exchange) -> Answer:
         kind = exchange.kind
-        body = _current(call.op.api, call.version, kind.request.component, call.body)
+        with reading(self.engine) as conn:
+            known = _known(conn, call.body)
+        body = _current(call.op.api, call.version, kind.request.component, call.body, known)
         reference = str(body.get(kind.reference, ""))
         if "id" in call.params and str(call.params["id"]) != reference:
             raise RefusalError(
@@ -235,13 +244,47 @@ class ExchangeService:
         )
 
 
-def _current(api: str, version: str, component: str, body: Any) -> JsonObject:
+def _known(conn: Connection, body: Any) -> ChainDataset:
+    """What converting a previous version's request up may need to look at: the schools
+    the stored chain names its pupil at (progress 0.0.1 names a pupil by ECK iD only),
+    and the order a credit of one line refers to (0.9.1 names the line only)."""
+    known = ChainDataset(shapes={})
+    if not isinstance(body, dict):
+        return known
+    eck = body.get("eckId")
+    if isinstance(eck, str) and eck:
+        condition = chain_objects.c.doc.contains(eck, autoescape=True)
+        keys = {
+            stored.school
+            for collection in ("entitlements", "deliveryOrders")
+            for stored in chain_objects_where(conn, collection, [condition])
+            if stored.school
+        }
+        pupil = {"userMasterIdentifier": eck}
+        known.schools = [
+            SchoolFacts(sector="PO", organisationMasterIdentifier=key, students=[pupil])
+            for key in sorted(keys)
+        ]
+    order = body.get("purchaseOrderId")
+    if isinstance(order, str) and order:
+        # Stored in the current shape; the conversion looks for the previous one.
+        condition = chain_objects.c.doc.contains(order, autoescape=True)
+        down = Context(ChainDataset(shapes={}), "down")
+        for stored in chain_objects_where(conn, "orderRequests", [condition]):
+            doc = orjson.loads(stored.doc)
+            if doc.get("purchaseOrderId") == order:
+                lines = convert_chain_object("order-api", "OrderRequest", doc, "down", down)
+                known.items("orderRequests").extend(lines)
+    return known
+
+
+def _current(api: str, version: str, component: str, body: Any, known: ChainDataset) -> JsonObject:
     """The request in the shape of the current version (400 when that cannot be)."""
     if not isinstance(body, dict):
         raise RefusalError(400, SCHEMA_INCORRECT, "the request body must be a JSON object")
     if version == spec.api(api).current:
         return body
-    context = Context(ChainDataset(shapes={}), "up")
+    context = Context(known, "up")
     try:
         found = convert_chain_object(api, component, body, "up", context)
     except NotExpressibleError as exc:

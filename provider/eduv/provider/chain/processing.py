@@ -29,7 +29,7 @@ from eduv.provider.faults_writes import (
     CODES_SHORT,
     DELIVERY_NOT_STORED,
     DELIVERY_TOTAL_CHANGED,
-    REVOKE_UNKNOWN_ACCEPTED,
+    REVOKE_NOT_ECHOED,
 )
 from eduv.provider.schema import chain_objects
 
@@ -269,11 +269,11 @@ def revoke(work: Work) -> JsonObject:
             [chain_objects.c.doc.contains(code, autoescape=True)],
         )
     )
-    done = (issued and not revoked) or work.faults.has(REVOKE_UNKNOWN_ACCEPTED)
+    done = issued and not revoked
     confirmation: JsonObject = {
         "requestReferenceId": body["requestReferenceId"],
         "responseReferenceId": new_id(),
-        "activationCode": code,
+        "activationCode": code.lower() if work.faults.has(REVOKE_NOT_ECHOED) else code,
         "processedTimestamp": work.now,
         "success": done,
         "status": 0 if done else OTHER,

@@ -39,12 +39,14 @@ def _code_answers(ctx: ChainContext, rule: Rule) -> Iterator[DatasetHit]:
 
 
 def _issued_once(ctx: ChainContext, rule: Rule) -> Iterator[DatasetHit]:
-    seen: set[Any] = set()
+    # A confirmation sent again keeps its id (EDUV-CHAIN-007): it issues nothing anew.
+    seen: dict[Any, Any] = {}
     for where, conf in ctx.each("activationCodeConfirmations"):
+        own = conf.get("responseReferenceId")
         for i, code in enumerate(as_list(conf.get("activationCodes"))):
-            if code in seen:
+            if code in seen and seen[code] != own:
                 yield ctx.hit(f"{where}/activationCodes/{i}", {"activationCode": code})
-            seen.add(code)
+            seen.setdefault(code, own)
 
 
 def _withdrawal_issued(ctx: ChainContext, rule: Rule) -> Iterator[DatasetHit]:

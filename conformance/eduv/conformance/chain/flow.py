@@ -1,0 +1,278 @@
+"""Scenario mode for the chain: one product's way from order to first use, read back.
+
+In the current versions, as the texts describe the flow: the suite, as the school's
+ordering environment, orders a product and waits for the approval; hands the
+entitlement manager a delivery order for two pupils and waits for its confirmation;
+reads the delivery order back (it must carry the confirmed status, EDUV-CONF-FLOW-001);
+reads the entitlements made of it (one for each pupil it lists, for its product, as the
+chain rules about entitlements and their delivery order say, FLOW-002); asks the licence
+registry for activation codes (as many as asked); reports, as the licence registry, the
+first activation of one entitlement, and reads that entitlement back licensed (FLOW-003).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from eduv import spec
+from eduv.conformance.chain.context import ChainContext, context
+from eduv.conformance.chain.exchange import Exchanged
+from eduv.conformance.http import Answer
+from eduv.conformance.model import Note, Outcome, Result, Where
+from eduv.conformance.observe.judging import rule_finding
+from eduv.conformance.state import SuiteState
+from eduv.conformance.tally import Tally
+from eduv.dataset.chain import ChainDataset
+from eduv.rules import check_chain_dataset
+
+JsonObject = dict[str, Any]
+
+DELIVERED = "EDUV-CONF-FLOW-001"
+ENTITLED = "EDUV-CONF-FLOW-002"
+LICENSED = "EDUV-CONF-FLOW-003"
+FLOW_APIS = ("order-api", "delivery-api", "entitlement-api", "activationcode-api", "usage-api")
+# The rules about a delivery order and the entitlements made of it.
+ENTITLEMENT_RULES = frozenset(
+    {"EDUV-CHAIN-025", "EDUV-CHAIN-026", "EDUV-CHAIN-027", "EDUV-CHAIN-028"}
+)
+SUBJECT = "order-to-first-use"
+
+
+@dataclass
+class Walk:
+    """What the flow sent and read, step by step."""
+
+    ctx: ChainContext
+    why_not: Note | None = None
+    order: Exchanged | None = None
+    delivery: Exchanged | None = None
+    read_order: Answer | None = None
+    read_entitlements: Answer | None = None
+    codes: Exchanged | None = None
+    activation: Exchanged | None = None
+    read_licensed: Answer | None = None
+    stopped: str | None = None  # the step the flow could not get past
+    entitlements: list[JsonObject] = field(default_factory=list)
+
+
+def _current(api: str) -> str:
+    return spec.api(api).current
+
+
+def walk(state: SuiteState) -> Walk:
+    cached = state.extra.get("chain-flow")
+    if isinstance(cached, Walk):
+        return cached
+    ctx = context(state)
+    found = Walk(ctx, ctx.why_not)
+    state.extra["chain-flow"] = found
+    if found.why_not is not None:
+        return found
+    missing = [a for a in FLOW_APIS if (a, _current(a)) not in ctx.pairs]
+    if missing:
+        found.why_not = Note("chain-flow-incomplete", {"apis": ", ".join(missing)})
+        return found
+    _steps(found)
+    return found
+
+
+def _ok(answer: Answer) -> bool:
+    return answer.status is not None and answer.status < 300
+
+
+def _steps(found: Walk) -> None:
+    ctx = found.ctx
+    requester, bodies = ctx.requester, ctx.bodies
+    assert requester is not None and bodies is not None
+    token = requester.token
+    order = bodies.order()
+    found.order = requester.send("order-api", "accept-order-request", _current("order-api"), order)
+    got = found.order.confirmation
+    if got is None or not isinstance(got.json, dict) or got.json.get("orderStatus") != "approved":
+        found.stopped = "order"
+        return
+    product = str(order["orderLines"][0]["productId"])
+    request = bodies.delivery_order(product)
+    ident = request["deliveryOrder"]["deliveryOrderId"]
+    found.delivery = requester.send(
+        "delivery-api", "accept-delivery-order", _current("delivery-api"), request
+    )
+    if found.delivery.confirmation is None:
+        found.stopped = "delivery"
+        return
+    found.read_order = ctx.session.call(
+        _op("delivery-api", "get-delivery-order"), token=token, params={"id": ident}
+    )
+    found.read_entitlements = ctx.session.call(
+        _op("entitlement-api", "get-entitlements-by-delivery-order"),
+        token=token,
+        params={"id": ident},
+    )
+    read = _json_list(found.read_entitlements)
+    found.entitlements = read
+    found.codes = requester.send(
+        "activationcode-api",
+        "accept-activation-code-request",
+        _current("activationcode-api"),
+        bodies.codes(product, 2),
+    )
+    if not read:
+        found.stopped = "entitlements"
+        return
+    first = read[0]
+    found.activation = requester.send(
+        "usage-api", "accept-initial-activation", _current("usage-api"), bodies.activation(first)
+    )
+    found.read_licensed = ctx.session.call(
+        _op("entitlement-api", "get-entitlement"),
+        token=token,
+        params={"id": first.get("entitlementId")},
+    )
+
+
+def _op(api: str, operation_id: str) -> spec.Operation:
+    return spec.operation(api, _current(api), operation_id)
+
+
+def _json_list(answer: Answer | None) -> list[JsonObject]:
+    if answer is None or answer.status != 200:
+        return []
+    try:
+        found = answer.json()
+    except ValueError:
+        return []
+    return [x for x in found if isinstance(x, dict)] if isinstance(found, list) else []
+
+
+def _json(answer: Answer | None) -> Any:
+    if answer is None:
+        return None
+    try:
+        return answer.json()
+    except ValueError:
+        return None
+
+
+def _skip(check_id: str, found: Walk) -> list[Result] | None:
+    if found.why_not is None:
+        return None
+    return [Result(check_id, Outcome.SKIP, found.why_not, subject=SUBJECT)]
+
+
+def _stopped(tally: Tally, api: str, found: Walk, step: str, sent: Exchanged | None) -> None:
+    """The flow could not reach this check's step: the evidence is the last exchange
+    that went out, whose answer or confirmation stopped it."""
+    last = sent or next(
+        (x for x in (found.activation, found.codes, found.delivery, found.order) if x), None
+    )
+    place = Where(last.kind.operation, last.answer.exchange) if last is not None else Where()
+    tally.problem(api, _current(api), "stopped", {"step": step}, where=place)
+
+
+def delivered(state: SuiteState) -> list[Result]:
+    found = walk(state)
+    skipped = _skip(DELIVERED, found)
+    if skipped is not None:
+        return skipped
+    tally = Tally(DELIVERED, SUBJECT)
+    api = "delivery-api"
+    if found.stopped in ("order", "delivery"):
+        sent = found.order if found.stopped == "order" else found.delivery
+        _stopped(
+            tally, "order-api" if found.stopped == "order" else api, found, found.stopped, sent
+        )
+        return tally.results()
+    assert found.delivery is not None and found.delivery.confirmation is not None
+    confirmed = found.delivery.confirmation.json
+    served = _json(found.read_order)
+    expected = confirmed.get("newStatus") if isinstance(confirmed, dict) else None
+    place = Where("get-delivery-order", found.read_order.exchange if found.read_order else None)
+    if found.read_order is None or found.read_order.status != 200 or not isinstance(served, dict):
+        status = found.read_order.status if found.read_order else None
+        tally.problem(api, _current(api), "not-served", {"status": status}, where=place)
+    elif served.get("status") != expected:
+        params = {"status": served.get("status"), "expected": expected}
+        tally.problem(api, _current(api), "status", params, where=place)
+    else:
+        tally.ok(api, _current(api))
+    return tally.results()
+
+
+def entitled(state: SuiteState) -> list[Result]:
+    found = walk(state)
+    skipped = _skip(ENTITLED, found)
+    if skipped is not None:
+        return skipped
+    tally = Tally(ENTITLED, SUBJECT)
+    api = "entitlement-api"
+    if found.delivery is None or found.delivery.confirmation is None:
+        _stopped(tally, api, found, found.stopped or "delivery", found.delivery)
+        return tally.results()
+    order = found.delivery.body["deliveryOrder"]
+    listed = {
+        str(s.get("userMasterIdentifier"))
+        for s in order["deliverySpecification"].get("students", [])
+    }
+    place = Where(
+        "get-entitlements-by-delivery-order",
+        found.read_entitlements.exchange if found.read_entitlements else None,
+    )
+    holders = [
+        str(e.get("entitlementSpecification", {}).get("student", {}).get("userMasterIdentifier"))
+        for e in found.entitlements
+    ]
+    if sorted(holders) != sorted(listed):
+        params = {"count": len(found.entitlements), "expected": len(listed)}
+        tally.problem(api, _current(api), "holders", params, where=place)
+    else:
+        tally.ok(api, _current(api))
+    served = _json(found.read_order)
+    shapes = {"delivery-api": _current("delivery-api"), api: _current(api)}
+    dataset = ChainDataset(shapes=shapes, schools=found.ctx.log.schools)
+    dataset.items("deliveryOrders").append(served if isinstance(served, dict) else order)
+    dataset.items("entitlements").extend(found.entitlements)
+    for violation in check_chain_dataset(dataset, found.ctx.cfg.lang, message_rules=False):
+        if violation.rule in ENTITLEMENT_RULES:
+            rule_finding(tally, violation, api, _current(api), place, SUBJECT)
+    return tally.results()
+
+
+def licensed(state: SuiteState) -> list[Result]:
+    found = walk(state)
+    skipped = _skip(LICENSED, found)
+    if skipped is not None:
+        return skipped
+    tally = Tally(LICENSED, SUBJECT)
+    codes_api, usage_api = "activationcode-api", "usage-api"
+    if found.codes is not None:
+        got = found.codes.confirmation
+        issued = got.json.get("activationCodes", []) if got and isinstance(got.json, dict) else []
+        place = Where(
+            found.codes.kind.operation, found.codes.answer.exchange, item=got.json if got else None
+        )
+        if len(set(issued)) != int(found.codes.body["quantity"]):
+            params = {"count": len(set(issued)), "expected": found.codes.body["quantity"]}
+            tally.problem(codes_api, _current(codes_api), "codes", params, where=place)
+        else:
+            tally.ok(codes_api, _current(codes_api))
+    if found.activation is None:
+        _stopped(tally, usage_api, found, found.stopped or "entitlements", found.delivery)
+        return tally.results()
+    read = _json(found.read_licensed)
+    place = Where("get-entitlement", found.read_licensed.exchange if found.read_licensed else None)
+    if not _ok(found.activation.answer):
+        params = {"status": found.activation.answer.status}
+        where = Where(found.activation.kind.operation, found.activation.answer.exchange)
+        tally.problem(usage_api, _current(usage_api), "not-taken", params, where=where)
+    elif not isinstance(read, dict) or read.get("entitlementStatus") != "licensed":
+        status = read.get("entitlementStatus") if isinstance(read, dict) else None
+        tally.problem(
+            usage_api, _current(usage_api), "not-licensed", {"status": status}, where=place
+        )
+    else:
+        tally.ok(usage_api, _current(usage_api))
+    return tally.results()
+
+
+CHECKS = {DELIVERED: delivered, ENTITLED: entitled, LICENSED: licensed}
