@@ -95,7 +95,7 @@ EXPECTED: dict[str, tuple[frozenset[str], frozenset[str]]] = {
         frozenset({"EDUV-CONF-AUTH-001", "EDUV-CONF-AUTH-002"}),
         frozenset(),
     ),
-    "scope-not-checked": (frozenset({"EDUV-CONF-SCOPE-001"}), frozenset()),
+    "scope-not-checked": (frozenset({"EDUV-CONF-SCOPE-001", "EDUV-CONF-XCH-002"}), frozenset()),
     # Pushed results and progress need the school's consent as reads do.
     "consent-ignored": (frozenset({"EDUV-CONF-CONSENT-001", "EDUV-CONF-XCH-009"}), frozenset()),
     # Only a school without consent, beside schools with it, can show this one.

@@ -222,20 +222,11 @@ def load(path: str | Path, base: RunConfig | None = None) -> RunConfig:
     return replace(cfg, source=str(source))
 
 
+# The tables about what the suite sends: changes, notifications, the chain's requests.
+_SENDING = ("provisioning", "consumer", "callback")
 # Every key the configuration knows, per table; anything else is refused by name.
 KNOWN_KEYS: dict[str, frozenset[str]] = {
-    "": frozenset(
-        {
-            "target",
-            "credentials",
-            "schools",
-            "run",
-            "limits",
-            "provisioning",
-            "consumer",
-            "callback",
-        }
-    ),
+    "": frozenset({*("target", "credentials", "schools", "run", "limits"), *_SENDING}),
     "target": frozenset({"root", "token_url", "apis"}),
     "credentials": frozenset(
         {"name", "client_id", "secret", "secret_env", "private_key", "consent"}

@@ -10,9 +10,11 @@ the same id (XCH-005); and a confirmation the callback refused comes again (XCH-
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Iterator
 from typing import Any
 
 from eduv import spec
+from eduv.conformance.catalogue import rule_check_id
 from eduv.conformance.chain.exchange import Exchanged, Requester
 from eduv.conformance.chain.listener import Received
 from eduv.conformance.chain.receiving import (
@@ -33,7 +35,7 @@ from eduv.conformance.observe.judging import rule_finding
 from eduv.conformance.state import SuiteState
 from eduv.conformance.tally import Tally
 from eduv.pointer import tokens
-from eduv.rules import check_chain_dataset
+from eduv.rules import Rule, check_chain_dataset, check_message, load_catalogue
 
 
 def _where(found: Exchanged, got: Received | None = None) -> Where:
@@ -183,3 +185,42 @@ def retried(state: SuiteState) -> list[Result]:
             tally.ok(trial.api, trial.version)
 
     return _judged(state, RETRIED, judge, CONFIRMING)
+
+
+SUBJECT = "chain-exchanges"
+
+
+def rule_pass(state: SuiteState) -> list[Result]:
+    """The message rules over every confirmation the target sent, reported under the
+    rule checks (EDUV-CONF-RULE-...) with the subject of the exchanges: what observe mode
+    cannot read of a writing API, consumer mode was sent."""
+    found = trials(state)
+    if found.ctx.why_not is not None:
+        return []
+    tallies: dict[str, Tally] = {}
+    rules = load_catalogue().by_id
+    for trial in found.found:
+        for sent in (trial.valid, trial.repeat, trial.retried):
+            confirms = sent.kind.confirmation if sent is not None else None
+            if sent is None or confirms is None:
+                continue
+            for got in sent.confirmations:
+                if not isinstance(got.json, dict):
+                    continue
+                place = _where(sent, got)
+                for violation in check_message(
+                    sent.kind.api, sent.version, confirms.component, got.json, state.cfg.lang
+                ):
+                    check_id = rule_check_id(violation.rule or "")
+                    tally = tallies.setdefault(check_id, Tally(check_id, SUBJECT))
+                    rule_finding(tally, violation, sent.kind.api, sent.version, place, SUBJECT)
+                for rule in _message_rules(rules.values(), sent.kind.api, sent.version):
+                    if confirms.component in rule.shapes:
+                        check_id = rule_check_id(rule.id)
+                        tally = tallies.setdefault(check_id, Tally(check_id, SUBJECT))
+                        tally.ok(sent.kind.api, sent.version)
+    return [r for tally in tallies.values() for r in tally.results()]
+
+
+def _message_rules(rules: Iterable[Rule], api: str, version: str) -> Iterator[Rule]:
+    return (r for r in rules if r.kind == "message" and r.applies(api, version))

@@ -16,7 +16,7 @@ from eduv import spec
 from eduv.conformance.chain.bodies import Bodies
 from eduv.conformance.chain.exchange import Log, Requester
 from eduv.conformance.chain.listener import Listener
-from eduv.conformance.config import CHAIN_WRITE_APIS, RunConfig
+from eduv.conformance.config import CHAIN_WRITE_APIS, Credential, RunConfig
 from eduv.conformance.model import Note
 from eduv.conformance.session import Session, TokenFailedError
 from eduv.conformance.state import SuiteState
@@ -38,6 +38,19 @@ class ChainContext:
     log: Log = field(default_factory=lambda: Log([]))
     # Pairs found not served (the first valid request answered 404 or 405).
     not_served: set[Pair] = field(default_factory=set)
+    credential: Credential | None = None
+    scopes: frozenset[str] = frozenset()  # what the run's token was granted
+
+    def narrow_token(self, needed: tuple[str, ...]) -> str | None:
+        """A token of the run's client that holds none of ``needed``: one other scope
+        it was granted (``None`` when it holds no other)."""
+        others = sorted(self.scopes - set(needed))
+        if self.credential is None or not others:
+            return None
+        try:
+            return self.session.grant(self.credential, [others[0]]).token
+        except TokenFailedError:
+            return None
 
     def open_pairs(self, apis: tuple[str, ...] | None = None) -> Iterator[Pair]:
         for pair in self.pairs:
@@ -100,10 +113,12 @@ def context(state: SuiteState) -> ChainContext:
         ctx.why_not = Note("no-credential")
         return ctx
     try:
-        token = state.session.grant(cred).token
+        grant = state.session.grant(cred)
     except TokenFailedError as exc:
         ctx.why_not = Note("no-token", {"reason": exc.reason})
         return ctx
+    token = grant.token
+    ctx.credential, ctx.scopes = cred, grant.scopes
     ctx.requester = Requester(state.session, heard, token, state.cfg.callback.timeout)
     schools = [s.id for s in state.cfg.schools if s.consent]
     ctx.bodies = Bodies.build(schools or ["000A000"], _products(ctx, token), state.cfg.seed)

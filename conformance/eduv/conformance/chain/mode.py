@@ -15,6 +15,8 @@ from eduv.conformance.model import Result
 from eduv.conformance.state import SuiteState, guard
 
 ChainCheck = Callable[[SuiteState], list[Result]]
+# Under which check a crash of the rule pass is reported.
+RULE_PASS = "EDUV-CONF-XCH-004"
 
 CONSUMER_CHECKS: Mapping[str, ChainCheck] = {
     receiving.TAKEN: receiving.taken,
@@ -39,7 +41,9 @@ def _run(checks: Mapping[str, ChainCheck], state: SuiteState) -> list[Result]:
 
 
 def run_consumer(state: SuiteState) -> list[Result]:
-    return _run(CONSUMER_CHECKS, state)
+    # The message rules judge the confirmations after the checks made the exchanges.
+    found = _run(CONSUMER_CHECKS, state)
+    return found + guard(RULE_PASS, partial(confirming.rule_pass, state))
 
 
 def run_scenario(state: SuiteState) -> list[Result]:

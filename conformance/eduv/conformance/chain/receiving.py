@@ -101,6 +101,7 @@ class Trial:
     retried: Exchanged | None = None
     invalid: Answer | None = None
     anonymous: Answer | None = None
+    narrow: Answer | None = None  # with a token that lacks the operation's scopes
     skipped: Note | None = None
 
 
@@ -132,6 +133,11 @@ def _try(ctx: ChainContext, api: str, version: str, operation: str, body: JsonOb
     ctx.log.add(trial.valid)
     trial.invalid = requester.send(api, operation, version, {}, wait=False).answer
     trial.anonymous = requester.send(api, operation, version, sent, token=None, wait=False).answer
+    narrow = ctx.narrow_token(spec.operation(api, version, operation).scopes)
+    if narrow is not None:
+        trial.narrow = requester.send(
+            api, operation, version, sent, token=narrow, wait=False
+        ).answer
     # Only a request that was confirmed can be confirmed again.
     if trial.valid.kind.confirm is not None and trial.valid.confirmation is not None:
         trial.repeat = requester.send(api, operation, version, sent)
@@ -327,6 +333,15 @@ def refused(state: SuiteState) -> list[Result]:
                 params = {"operation": trial.operation, "status": anonymous.status}
                 place = _place(trial.operation, anonymous)
                 tally.problem(trial.api, trial.version, "anonymous", params, where=place)
+            else:
+                tally.ok(trial.api, trial.version)
+        narrow = trial.narrow
+        if narrow is not None:
+            code = spec.status_code(_json(narrow))
+            if narrow.status != 403 or code != 21:
+                params = {"operation": trial.operation, "status": narrow.status, "code": code}
+                place = _place(trial.operation, narrow)
+                tally.problem(trial.api, trial.version, "scope", params, where=place)
             else:
                 tally.ok(trial.api, trial.version)
 
