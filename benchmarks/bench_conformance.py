@@ -1,8 +1,10 @@
 """How long a default conformance run takes, and where the time goes.
 
 Starts the reference provider on a free loopback port (SQLite in a temporary folder,
-or the PostgreSQL database given), runs the default suite (preflight, observe, scenario
-with the default budget) and prints the wall-clock time, the requests sent, requests per
+or the PostgreSQL database given) with the suite's callback listener, as
+``eduv conformance run`` without a target does, runs the default suite (preflight,
+observe, scenario with the default budget, consumer with the chain's writing side) and
+prints the wall-clock time, the requests sent, requests per
 second, and the share of time spent in the suite versus waiting on the server. The dataset
 replaces what the given database holds: use a database of its own. The
 provider runs in the same process, so "waiting" includes the provider's own work.
@@ -17,17 +19,16 @@ import argparse
 import time
 
 from eduv.conformance.config import RunConfig
-from eduv.conformance.embedded import configure
+from eduv.conformance.embedded import embedded
 from eduv.conformance.runner import run_suite
-from eduv.provider import embedded
 
 LIMIT_SECONDS = 120.0  # the default run must stay within two minutes
 
 
 def measure(database: str | None, cfg: RunConfig) -> dict[str, float]:
-    with embedded.running(database=database, seed=cfg.seed) as provider:
+    with embedded(cfg, database=database) as (ready, listener):
         started = time.perf_counter()
-        run = run_suite(configure(cfg, provider))
+        run = run_suite(ready, listener=listener)
         seconds = time.perf_counter() - started
     waiting = run.info.waiting_seconds
     return {

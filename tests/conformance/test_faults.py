@@ -55,7 +55,11 @@ EXPECTED: dict[str, tuple[frozenset[str], frozenset[str]]] = {
         frozenset(),
     ),
     "demographics-without-scope": (frozenset({"EDUV-CONF-SCOPE-002"}), frozenset()),
-    "wrong-api-version-header": (frozenset({"EDUV-CONF-HDR-001"}), frozenset()),
+    # Reads and writes alike carry the header.
+    "wrong-api-version-header": (
+        frozenset({"EDUV-CONF-HDR-001", "EDUV-CONF-XCH-001"}),
+        frozenset(),
+    ),
     # One class at a time rests on the flexibility material: advice, not a failure.
     "student-in-two-classes": (
         frozenset(),
@@ -84,7 +88,8 @@ EXPECTED: dict[str, tuple[frozenset[str], frozenset[str]]] = {
     # prefix serves nothing newer, so the header stays t-1 and the t shapes show instead.
     "previous-not-served": (
         frozenset({"EDUV-CONF-PRE-004"}),
-        frozenset({"EDUV-CONF-VER-002", "EDUV-CONF-SCHEMA-001"}),
+        # a t-1 request of the chain is taken, and answered with t's API-Version
+        frozenset({"EDUV-CONF-VER-002", "EDUV-CONF-SCHEMA-001", "EDUV-CONF-XCH-001"}),
     ),
     # The board search fails the check (an error); the name search adds a warning to it.
     "organisation-search-needs-school": (frozenset({"EDUV-CONF-ORG-002"}), frozenset()),
@@ -175,6 +180,7 @@ EXPECTED: dict[str, tuple[frozenset[str], frozenset[str]]] = {
     ),
     "other-side-accepted": (frozenset({"EDUV-CONF-XCH-007"}), frozenset()),
     "results-answer-202": (frozenset({"EDUV-CONF-XCH-001"}), frozenset()),
+    "progress-answer-200": (frozenset({"EDUV-CONF-XCH-001"}), frozenset()),
     "push-consent-unchecked": (frozenset({"EDUV-CONF-XCH-009"}), frozenset()),
 }
 

@@ -12,6 +12,7 @@ provisioning token. ``eduv conformance run`` without a target uses it.
 
 from __future__ import annotations
 
+import logging
 import secrets
 import socket
 import tempfile
@@ -164,6 +165,9 @@ def start(
     config_ = provider_config(secret, token, refusing, confirmations)
     settings = Settings(config_, url, tuple(faults), True, False)
     app = create_app(engine, settings)
+    # The suite refuses some confirmations on purpose (to see them sent again) and
+    # reports what came; the sender's warnings about them would only be noise here.
+    logging.getLogger("eduv.provider.confirmations").setLevel(logging.ERROR)
     config = uvicorn.Config(app, log_level="warning", lifespan="on")
     server, thread = serve_in_thread(config, sock, "the embedded reference provider")
     return Embedded(url, data, secret, token, server, thread, engine, refusing, chain)

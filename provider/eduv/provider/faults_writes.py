@@ -19,6 +19,7 @@ CONFIRMATION_NOT_RETRIED = "confirmation-not-retried"
 WRITES_UNVALIDATED = "writes-unvalidated"
 OTHER_SIDE_ACCEPTED = "other-side-accepted"
 RESULTS_ANSWER_202 = "results-answer-202"
+PROGRESS_ANSWER_200 = "progress-answer-200"
 PUSH_CONSENT_UNCHECKED = "push-consent-unchecked"
 
 WRITE_FAULTS: tuple[tuple[str, str, str, str], ...] = (
@@ -96,6 +97,12 @@ WRITE_FAULTS: tuple[tuple[str, str, str, str], ...] = (
         "Results API: results taken are answered 201 Created.",
         "Results are answered 202 Accepted.",
         RESULTS_ANSWER_202,
+    ),
+    (
+        "progress-answer-200",
+        "Progress API: progress taken is answered 202 Accepted.",
+        "Progress is answered 200 OK.",
+        PROGRESS_ANSWER_200,
     ),
     (
         "push-consent-unchecked",

@@ -306,11 +306,17 @@ def taken(state: SuiteState) -> list[Result]:
     def judge(trial: Trial, tally: Tally) -> None:
         assert trial.valid is not None
         expected = _expected(trial.api, trial.version, trial.operation)
-        status = trial.valid.answer.status
-        if status != expected:
-            place = _place(trial.operation, trial.valid.answer)
-            params = {"operation": trial.operation, "status": status, "expected": expected}
+        answer = trial.valid.answer
+        place = _place(trial.operation, answer)
+        if answer.status != expected:
+            params = {"operation": trial.operation, "status": answer.status, "expected": expected}
             tally.problem(trial.api, trial.version, "http", params, where=place)
+            return
+        # The answer says in which version it was produced (convention api-version-header).
+        header = answer.header("api-version")
+        if header != trial.version:
+            params = {"operation": trial.operation, "got": header, "expected": trial.version}
+            tally.problem(trial.api, trial.version, "header", params, where=place)
         else:
             tally.ok(trial.api, trial.version)
 

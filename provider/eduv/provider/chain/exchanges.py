@@ -60,6 +60,7 @@ from eduv.provider.errors import (
 from eduv.provider.faults import SKIP_CONSENT, Faults
 from eduv.provider.faults_writes import (
     NEW_CONFIRMATION_ON_REPEAT,
+    PROGRESS_ANSWER_200,
     PUSH_CONSENT_UNCHECKED,
     REFERENCE_NOT_ECHOED,
     RESULTS_ANSWER_202,
@@ -157,6 +158,8 @@ class ExchangeService:
         status = exchange.http
         if status == 201 and self.faults.has(RESULTS_ANSWER_202):
             status = 202
+        if exchange.operation == "putSimpleProgress" and self.faults.has(PROGRESS_ANSWER_200):
+            status = 200
         return Answer(status, None)
 
     def _consent(self, conn: Connection, call: Taken, body: JsonObject) -> None:
