@@ -17,21 +17,23 @@ import pytest
 from sqlalchemy import Engine
 
 from eduv import spec
+from eduv.conformance.chain.listener import Listener
 from eduv.dataset.convert import convert_object
 from eduv.dataset.model import Dataset, School
 from eduv.provider.chain.store import load_chain
 from eduv.provider.faults import FAULTS
 from tests.conftest import REPO
 from tests.provider.harness import Provider, client, config, running, small_chain
+from tests.provider.write_checks import CURRENT, WRITE_CHECKS, confirmations
 
 Check = Callable[[Provider, Dataset], list[str]]
 SEMVER = re.compile(r"^[0-9]+\.[0-9]+\.[0-9]+$")
 
 
-def _config(dataset: Dataset) -> Any:
+def _config(dataset: Dataset, listener: Listener) -> Any:
     return config(
         [
-            client("full"),
+            client("full", confirmations=confirmations(listener)),
             client("basic-only", scopes=["eduv.student.basic"]),
             client("education-only", scopes=["eduv.education"]),
             client("one-school", consents=[{"school": dataset.schools[0].key}]),
@@ -509,19 +511,24 @@ CHECKS: dict[str, Check] = {
     "consent-school-not-narrowed": consents_per_school,
     "consent-status-outside-list": consents_valid,
     "consent-reference-missing": accepted_consents_referenced,
+    **WRITE_CHECKS,
 }
 
 
 @pytest.fixture
 def start(sqlite_engine: Engine, dataset: Dataset) -> Iterator[Callable[[tuple[str, ...]], Any]]:
-    load_chain(sqlite_engine, small_chain(dataset))
+    chain = small_chain(dataset)
+    load_chain(sqlite_engine, chain)
+    with Listener() as listener:
+        # The write checks take their listener and chain from here.
+        CURRENT.listener, CURRENT.chain = listener, chain
+        CURRENT.without_consent = dataset.schools[-1].key
 
-    def make(faults: tuple[str, ...]) -> Any:
-        return running(
-            sqlite_engine, _config(dataset), dataset=dataset, faults=faults, deliver=False
-        )
+        def make(faults: tuple[str, ...]) -> Any:
+            cfg = _config(dataset, listener)
+            return running(sqlite_engine, cfg, dataset=dataset, faults=faults, deliver=False)
 
-    yield make
+        yield make
 
 
 def test_every_fault_has_a_check_and_there_are_enough() -> None:
