@@ -18,6 +18,7 @@ from eduv.dataset.chain import ChainDataset
 from eduv.dataset.model import Dataset
 from eduv.provider.chain.store import load_chain
 from tests.provider.harness import Provider, client, config, running, small_chain
+from tests.provider.write_checks import confirmations
 
 WAIT = 10.0
 
@@ -33,16 +34,6 @@ def listener() -> Iterator[Listener]:
         yield found
 
 
-def _confirmations(listener: Listener) -> dict[str, Any]:
-    auth = {
-        "type": "client-credentials",
-        "tokenUrl": listener.token_url,
-        "clientId": listener.client_id,
-        "secret": listener.secret,
-    }
-    return {"url": listener.url, "auth": auth}
-
-
 def _provider(
     engine: Engine, dataset: Dataset, chain: ChainDataset, listener: Listener, faults: Any = ()
 ) -> Any:
@@ -50,11 +41,11 @@ def _provider(
     without = chain.schools[-1].key
     cfg = config(
         [
-            client("full", confirmations=_confirmations(listener)),
+            client("full", confirmations=confirmations(listener)),
             client(
                 "no-consent",
                 consents=[{"school": "*"}, {"school": without, "apis": []}],
-                confirmations=_confirmations(listener),
+                confirmations=confirmations(listener),
             ),
         ]
     )

@@ -138,6 +138,8 @@ def _make_real(case: Case, data: st.DataObject, dataset: Dataset) -> bool:
     if data.draw(st.integers(0, 9)) == 0:  # one in ten stays as generated
         return False
     school = data.draw(st.sampled_from(dataset.schools))
+    if route.kind == "chain-write":
+        return _make_real_write(case, school)
     query = dict(case.query or {})
     if (
         any(name in query for name in ("orgMasterId", "orgId", "orgIdType"))
@@ -170,6 +172,23 @@ def _make_real(case: Case, data: st.DataObject, dataset: Dataset) -> bool:
         if people:
             body[route.body_person] = data.draw(st.sampled_from(people))
         case.body = body
+    return True
+
+
+def _make_real_write(case: Case, school: School) -> bool:
+    """A chain request about a real school, whose path names the id its body names.
+    A first activation must name an entitlement that exists, which a generated one does
+    not: the provider then rightly answers 404, so the case does not count as real."""
+    if case.operation.definition.raw.get("operationId") == "accept-initial-activation":
+        return False
+    if not isinstance(case.body, dict):
+        return True
+    body = dict(case.body)
+    if "school" in body:
+        body["school"] = _school_reference(school)
+    case.body = body
+    if case.path_parameters and "id" in case.path_parameters and "id" in body:
+        case.path_parameters = {**case.path_parameters, "id": body["id"]}
     return True
 
 

@@ -177,7 +177,7 @@ class Provider:
                 if route.kind == "chain-write" and self.faults.has(WRITES_UNVALIDATED):
                     body = loose_body(raw)
                 else:
-                    body = decode_body(op, version, raw, required=bool(route.body_person))
+                    body = decode_body(op, version, raw, required=route.needs_body)
             except RefusalError as bad:
                 return self.respond(refused(bad), version, mount)
             client = self.config.clients[grant.client_id]

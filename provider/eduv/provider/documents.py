@@ -169,7 +169,7 @@ def _describe_operation(api: str, version: str, op: dict[str, Any]) -> None:
     if "401" in responses:
         responses["401"] = copy.deepcopy(UNAUTHENTICATED)
     route = ROUTES.get(op["operationId"])
-    if route is not None and route.body_person and "requestBody" in op:
+    if route is not None and route.needs_body and "requestBody" in op:
         op["requestBody"]["required"] = True
     if op["operationId"] == "subscribe":
         # A subscription is only possible to an API this provider serves with data.

@@ -21,6 +21,7 @@ from eduv.provider.queries import (
     PersonEnrolled,
     PersonInPeriod,
 )
+from eduv.provider.roles import WRITES
 
 # Parameters every school-scoped operation takes to name the school; handled centrally.
 SCHOOL_PARAMS = frozenset({"orgMasterId", "orgId", "orgIdType", "filterByOrgId"})
@@ -37,6 +38,12 @@ class Route:
     target: str = ""  # a collection name, or 'student' / 'employee'
     filters: Mapping[str, Filter] = field(default_factory=dict)
     body_person: str = ""  # the request body member holding the person's UserReference
+
+    @property
+    def needs_body(self) -> bool:
+        """Whether the provider cannot answer without a request body, even where the
+        spec leaves it optional: a lookup of the person in it, or a chain request."""
+        return bool(self.body_person) or self.kind == "chain-write"
 
 
 PERIOD = Column("school_period")
@@ -170,21 +177,7 @@ ROUTES: Mapping[str, Route] = {
     ),
     # the chain's writing side: requests, messages and confirmations taken
     # (eduv.provider.chain.exchanges)
-    **{
-        operation_id: Route("chain-write")
-        for operation_id in (
-            "accept-order-request",
-            "accept-credit-order-request",
-            "accept-delivery-order",
-            "confirm-delivery-order",
-            "confirm-entitlement",
-            "accept-activation-code-request",
-            "accept-activation-code-revoke-request",
-            "accept-initial-activation",
-            "postResults",
-            "putSimpleProgress",
-        )
-    },
+    **{operation_id: Route("chain-write") for operation_id in sorted(WRITES)},
 }
 
 

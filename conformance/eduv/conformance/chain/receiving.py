@@ -323,33 +323,33 @@ def taken(state: SuiteState) -> list[Result]:
     return _judged(state, TAKEN, judge, WRITING)
 
 
+def expect_refusal(
+    tally: Tally,
+    trial: tuple[str, str, str],
+    answer: Answer | None,
+    key: str,
+    http: int,
+    code: int | None = None,
+) -> None:
+    """Count ``answer`` (to ``trial``: api, version, operation) as ``http`` with Edu-V
+    status ``code`` (``None``: any body), or report it under ``key``."""
+    if answer is None:
+        return
+    api, version, operation = trial
+    found = spec.status_code(_json(answer)) if code is not None else None
+    if answer.status != http or found != code:
+        params = {"operation": operation, "status": answer.status, "code": found}
+        tally.problem(api, version, key, params, where=_place(operation, answer))
+    else:
+        tally.ok(api, version)
+
+
 def refused(state: SuiteState) -> list[Result]:
     def judge(trial: Trial, tally: Tally) -> None:
-        invalid, anonymous = trial.invalid, trial.anonymous
-        if invalid is not None:
-            code = spec.status_code(_json(invalid))
-            if invalid.status != 400 or code != 11:
-                params = {"operation": trial.operation, "status": invalid.status, "code": code}
-                place = _place(trial.operation, invalid)
-                tally.problem(trial.api, trial.version, "invalid", params, where=place)
-            else:
-                tally.ok(trial.api, trial.version)
-        if anonymous is not None:
-            if anonymous.status != 401:
-                params = {"operation": trial.operation, "status": anonymous.status}
-                place = _place(trial.operation, anonymous)
-                tally.problem(trial.api, trial.version, "anonymous", params, where=place)
-            else:
-                tally.ok(trial.api, trial.version)
-        narrow = trial.narrow
-        if narrow is not None:
-            code = spec.status_code(_json(narrow))
-            if narrow.status != 403 or code != 21:
-                params = {"operation": trial.operation, "status": narrow.status, "code": code}
-                place = _place(trial.operation, narrow)
-                tally.problem(trial.api, trial.version, "scope", params, where=place)
-            else:
-                tally.ok(trial.api, trial.version)
+        which = (trial.api, trial.version, trial.operation)
+        expect_refusal(tally, which, trial.invalid, "invalid", 400, 11)
+        expect_refusal(tally, which, trial.anonymous, "anonymous", 401)
+        expect_refusal(tally, which, trial.narrow, "scope", 403, 21)
 
     return _judged(state, REFUSED, judge, WRITING)
 

@@ -24,8 +24,8 @@ from eduv.conformance.chain.receiving import (
     OTHER_SIDES,
     TAKES_CONFIRMATIONS,
     _component,
-    _json,
     _place,
+    expect_refusal,
 )
 from eduv.conformance.model import Outcome, Result
 from eduv.conformance.state import SuiteState
@@ -85,12 +85,7 @@ def confirmations(state: SuiteState) -> list[Result]:
             tally.problem(api, version, "valid", params, where=_place(operation, good, body))
         else:
             tally.ok(api, version)
-        code = spec.status_code(_json(bad))
-        if bad.status != 400 or code != 11:
-            params = {"operation": operation, "status": bad.status, "code": code}
-            tally.problem(api, version, "invalid", params, where=_place(operation, bad))
-        else:
-            tally.ok(api, version)
+        expect_refusal(tally, (api, version, operation), bad, "invalid", 400, 11)
     return tally.results(p for p in ctx.pairs if p[0] in TAKES_CONFIRMATIONS)
 
 
@@ -120,10 +115,5 @@ def consent(state: SuiteState) -> list[Result]:
             tally.skip(api, version, "chain-no-school", operation=operation)
             continue
         sent = requester.send(api, operation, version, body, wait=False)
-        code = spec.status_code(_json(sent.answer))
-        if sent.answer.status != 403 or code != 22:
-            params = {"operation": operation, "status": sent.answer.status, "code": code}
-            tally.problem(api, version, "not-refused", params, where=_place(operation, sent.answer))
-        else:
-            tally.ok(api, version)
+        expect_refusal(tally, (api, version, operation), sent.answer, "not-refused", 403, 22)
     return tally.results(pairs)

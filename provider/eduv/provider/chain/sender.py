@@ -84,6 +84,11 @@ class ConfirmationSender:
         return accepted
 
     def due(self) -> list[Due]:
+        # A client without an endpoint keeps its confirmations until it is given one
+        # (the configuration is read at start): nothing to try meanwhile.
+        reachable = [c.client_id for c in self.config.clients.values() if c.confirmations]
+        if not reachable:
+            return []
         t = chain_exchanges
         stmt = (
             select(
@@ -99,6 +104,7 @@ class ConfirmationSender:
             .where(
                 t.c.confirmation.is_not(None),
                 t.c.sent.is_(None),
+                t.c.client_id.in_(reachable),
                 or_(t.c.next_attempt.is_(None), t.c.next_attempt <= utc_now_precise()),
             )
             .order_by(t.c.pk)
