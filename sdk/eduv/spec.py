@@ -423,7 +423,11 @@ def status_code(body: Any) -> int | None:
 
     Read leniently ("0023" reads as 23), so that the class of a refusal is clear even
     from a server that writes codes as text; whether that is allowed is judged elsewhere.
+    A list with one entry (the Results API's StatusResponse is a list, one entry per
+    statement) reads as that entry.
     """
+    if isinstance(body, list) and len(body) == 1:
+        body = body[0]
     value = body.get("status") if isinstance(body, dict) else None
     if isinstance(value, bool):
         return None

@@ -105,19 +105,24 @@ def natural_config(
         + "\n"
         for s in provider.dataset.schools
     )
+    # The register is asked about the supplier whose agreements it holds, and its boards.
+    registered = provider.chain.objects["agreements"]
+    boards = ", ".join(sorted({f'"{a["boardId"]}"' for a in registered}))
     text = (
         f'[target]\nroot = "{provider.url}"\ntoken_url = "{provider.url}/oauth2/token"\n\n'
         f'[[credentials]]\nname = "tester"\nclient_id = "{embedded.CLIENT}"\n'
         f'secret = "{provider.secret}"\n\n'
         f"{schools}"
         f'[provisioning]\nurl = "{provider.url}"\ntoken = "{provider.provisioning_token}"\n\n'
+        f'[agreements]\nsupplier_oin = "{registered[0]["supplierOin"]}"\nboards = [{boards}]\n\n'
         f"[run]\nexamples = {QUICK.examples}\nsteps = {QUICK.steps}\nsample = {QUICK.sample}\n"
     )
     if callback is None:
-        # The Consent API has only pre-1.0 versions; a tester who serves it opts in.
-        text += 'pre_release = ["consent-api"]\n'
+        # The Consent and DPA APIs have only pre-1.0 versions; a tester who serves them
+        # opts in.
+        text += 'pre_release = ["consent-api", "dpa-api"]\n'
     else:
-        early = '"consent-api", "order-api", "activationcode-api", "progress-api"'
+        early = '"consent-api", "dpa-api", "order-api", "activationcode-api", "progress-api"'
         text += (
             f'modes = ["preflight", "observe", "scenario", "consumer"]\npre_release = [{early}]\n\n'
             f'[callback]\nlisten = "127.0.0.1:{callback.port}"\n'

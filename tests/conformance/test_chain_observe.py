@@ -7,7 +7,7 @@ from __future__ import annotations
 import pytest
 
 from eduv import spec
-from eduv.conformance.config import CHAIN_READ_APIS, RunConfig, is_pre_release
+from eduv.conformance.config import CHAIN_READ_APIS, Agreements, RunConfig, is_pre_release
 from eduv.conformance.embedded import configure
 from eduv.conformance.model import Outcome
 from eduv.conformance.runner import Run, run_suite
@@ -60,8 +60,13 @@ def test_the_chain_rules_over_what_was_read_are_judged(clean: Run) -> None:
         if r.check_id == "EDUV-CONF-RULE-CHAIN-044" and r.version == spec.api("usage-api").current
     }
     assert usage == {Outcome.PASS}
-    unread = [r for r in clean.results if r.check_id == "EDUV-CONF-RULE-CHAIN-004"]
-    assert [r.note.key for r in unread] == ["rule-chain-unread"]
+    # pre-release versions are left out of a run unless asked for, and say so
+    unread = [
+        r.note.key
+        for r in clean.results
+        if r.check_id == "EDUV-CONF-RULE-CHAIN-004" and not is_pre_release(r.version or "")
+    ]
+    assert unread == ["rule-chain-unread"]
 
 
 def test_a_chain_rule_finding_points_at_the_answer_and_the_object() -> None:
@@ -98,7 +103,8 @@ CONSENT_CHECKS = {
 
 def test_the_consent_api_is_read_only_when_asked_for(clean: Run) -> None:
     """Its versions are all pre-1.0: left out of a run unless ``pre_release`` names it;
-    then the current one is judged (0.0.2 has no read a run knows how to ask)."""
+    then both are judged: 0.0.2, whose API and school are path segments, is read per
+    API and per school, and held against the current version."""
     left_out = {r.note.key for r in clean.results if r.api == "consent-api"}
     assert left_out == {"pair-pre-release"}
     with embedded.running(seed=0) as provider:
@@ -112,9 +118,54 @@ def test_the_consent_api_is_read_only_when_asked_for(clean: Run) -> None:
     }
     assert passed >= CONSENT_CHECKS
     previous = {
+        r.check_id
+        for r in run.results
+        if r.api == "consent-api" and r.version != current and r.outcome is Outcome.PASS
+    }
+    # the probe of 0.0.2 names no school, so no unknown one either (ORG-001)
+    assert previous >= (CONSENT_CHECKS - {"EDUV-CONF-ORG-001"}) | {"EDUV-CONF-VER-002"}
+    assert run.passed
+
+
+REGISTER = RunConfig(modes=OBSERVE, apis=("dpa-api",), pre_release=("dpa-api",))
+
+
+def _register_run(named: bool = True) -> Run:
+    with embedded.running(seed=0) as provider:
+        configured = configure(REGISTER, provider)
+        if not named:
+            configured = configured.with_changes(agreements=Agreements())
+        return run_suite(configured)
+
+
+def test_the_register_is_read_and_judged_for_the_configured_boards() -> None:
+    run = _register_run()
+    outcomes = {(r.check_id, r.version): r.outcome for r in run.results if r.api == "dpa-api"}
+    # the chain rules that also look at consents, progress or results are not read here
+    applying = [
+        c
+        for c in run.checks.values()
+        if "dpa-api" in c.applies
+        and c.mode == "observe"
+        and not c.id.startswith("EDUV-CONF-RULE-CHAIN-")
+    ]
+    assert {"EDUV-CONF-DPA-001", "EDUV-CONF-RULE-DPA-001"} <= {c.id for c in applying}
+    for check in applying:
+        for version in check.applies["dpa-api"]:
+            if check.id == "EDUV-CONF-VER-002" and version == spec.api("dpa-api").current:
+                continue  # judged on t-1, against t
+            assert outcomes[(check.id, version)] is Outcome.PASS, (check.id, version)
+    assert run.passed
+
+
+def test_without_agreements_configured_the_register_is_skipped_with_the_reason() -> None:
+    run = _register_run(named=False)
+    # the token is still checked; nothing is asked of the register
+    notes = {
         r.note.key
         for r in run.results
-        if r.api == "consent-api" and r.version != current and r.check_id != "EDUV-CONF-PRE-002"
+        if r.api == "dpa-api" and r.note is not None and r.check_id != "EDUV-CONF-PRE-002"
     }
-    assert previous == {"pair-no-probe"}  # its scope is granted, then nothing is read
-    assert run.passed
+    assert notes == {"pair-no-agreements"}
+    judged = [r for r in run.results if r.api == "dpa-api" and r.check_id != "EDUV-CONF-PRE-002"]
+    assert judged and {r.outcome for r in judged} == {Outcome.SKIP}

@@ -7,8 +7,10 @@ from pathlib import Path
 import orjson
 from typer.testing import CliRunner
 
+from eduv import spec
 from eduv.conformance.cli import app
 from tests.conformance.test_consumer import TOKEN, sdk_receiver
+from tests.conftest import REPO
 
 runner = CliRunner()
 
@@ -22,6 +24,20 @@ def test_checks_are_listed_with_ids_modes_and_citations() -> None:
     )
     dutch = runner.invoke(app, ["checks", "--lang", "nl"])
     assert "Een onbekende school krijgt 400 met status 23" in dutch.stdout
+
+
+def test_checks_cite_every_adopted_chain_api_and_course_is_documented_as_not_adopted() -> None:
+    listed = orjson.loads(runner.invoke(app, ["checks", "--json"]).stdout)
+    chain = [a for a in spec.apis() if a.family == "chain"]
+    for api in chain:
+        citing = [
+            c["id"]
+            for c in listed
+            if api.id in c["appliesTo"] and not c["id"].startswith("EDUV-CONF-RULE-")
+        ]
+        assert bool(citing) == api.adopted, api.id
+    text = (REPO / "docs" / "chain.md").read_text(encoding="utf-8")
+    assert "| `course-api` | course structures behind products | never adopted" in text
 
 
 def test_a_consumer_run_writes_the_reports_and_they_verify(

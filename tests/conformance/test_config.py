@@ -45,6 +45,10 @@ known_issues = "known.toml"
 [limits]
 max_requests = 500
 rate = 5
+
+[agreements]
+supplier_oin = "00000003273229750000"
+boards = ["41213", "021B389"]
 """
 
 
@@ -67,6 +71,8 @@ def test_a_full_configuration_is_read(tmp_path: Path, monkeypatch: pytest.Monkey
     ]
     assert (cfg.seed, cfg.limits.max_requests, cfg.limits.rate) == (42, 500, 5.0)
     assert cfg.known_issues == str(tmp_path / "known.toml")
+    assert cfg.agreements.supplier_oin == "00000003273229750000"
+    assert cfg.agreements.boards == ("41213", "021B389")
 
 
 @pytest.mark.parametrize(
@@ -77,6 +83,8 @@ def test_a_full_configuration_is_read(tmp_path: Path, monkeypatch: pytest.Monkey
         ('[[schools]]\nid = "1"\nsector = "MBO"\n', "sector is PO or VO"),
         ('[run]\nmodes = ["fuzz"]\n', "unknown mode"),
         ('[[credentials]]\nclient_id = "x"\nsecret_env = "EDUV_NOT_SET_ANYWHERE"\n', "not set"),
+        ('[agreements]\nsupplier_oin = "123"\nboards = ["41213"]\n', "OIN of 20 positions"),
+        ('[agreements]\nsupplier_oin = "00000003273229750000"\n', "at least one board"),
     ],
 )
 def test_mistakes_are_refused_with_the_reason(tmp_path: Path, text: str, complaint: str) -> None:

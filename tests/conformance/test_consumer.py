@@ -86,7 +86,11 @@ def run_against(url: str) -> dict[str, Outcome]:
 def test_the_sdk_receiver_passes_every_consumer_check(served) -> None:  # type: ignore[no-untyped-def]
     handled: list[Any] = []
     outcomes = run_against(served(sdk_receiver(handled)).url + "/edu-v")
-    assert outcomes == {c.check_id: Outcome.PASS for c in CASES}
+    assert {k: v for k, v in outcomes.items() if k.startswith("EDUV-CONF-CONS-")} == {
+        c.check_id: Outcome.PASS for c in CASES
+    }
+    # a notification receiver alone gives the chain's writing checks nothing to send to
+    assert {v for k, v in outcomes.items() if k.startswith("EDUV-CONF-XCH-")} == {Outcome.SKIP}
     assert handled  # the valid notifications reached the handler
 
 

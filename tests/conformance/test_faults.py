@@ -146,6 +146,9 @@ EXPECTED: dict[str, tuple[frozenset[str], frozenset[str]]] = {
     "consent-school-not-narrowed": (frozenset({"EDUV-CONF-LIST-001"}), frozenset()),
     "consent-status-outside-list": (frozenset({"EDUV-CONF-SCHEMA-001"}), frozenset()),
     "consent-reference-missing": (frozenset({"EDUV-CONF-RULE-CONSENT-001"}), frozenset()),
+    # The processor register (read with pre_release and [agreements]).
+    "agreement-date-with-time": (frozenset({"EDUV-CONF-RULE-DPA-001"}), frozenset()),
+    "agreement-services-ignored": (frozenset({"EDUV-CONF-DPA-001"}), frozenset()),
     # The chain's writing side: requests taken, their confirmations, the flow read back.
     # A confirmation sent again under a new id breaks the promise of the repeat check
     # and the rule the exchanged dataset is judged by.
@@ -156,21 +159,28 @@ EXPECTED: dict[str, tuple[frozenset[str], frozenset[str]]] = {
     # No confirmation names its request, so none arrives; the flow stops at its order.
     "confirmation-reference-not-echoed": (
         frozenset({"EDUV-CONF-XCH-003"}),
-        frozenset({"EDUV-CONF-FLOW-001", "EDUV-CONF-FLOW-002", "EDUV-CONF-FLOW-003"}),
+        frozenset(
+            {"EDUV-CONF-FLOW-001", "EDUV-CONF-FLOW-002", "EDUV-CONF-FLOW-003", "EDUV-CONF-FLOW-004"}
+        ),
     ),
+    # The flow asks for one code: one fewer is a successful confirmation without codes.
     "activation-codes-short": (
-        frozenset({"EDUV-CONF-XCH-004", "EDUV-CONF-FLOW-003"}),
+        frozenset({"EDUV-CONF-XCH-004", "EDUV-CONF-FLOW-003", "EDUV-CONF-RULE-ACTCODE-001"}),
         frozenset(),
     ),
     "withdrawn-code-not-echoed": (frozenset({"EDUV-CONF-XCH-004"}), frozenset()),
     # Confirmed but not served: nothing to read back, no entitlement to activate.
     "delivery-order-not-stored": (
         frozenset({"EDUV-CONF-FLOW-001"}),
-        frozenset({"EDUV-CONF-FLOW-002", "EDUV-CONF-FLOW-003"}),
+        frozenset({"EDUV-CONF-FLOW-002", "EDUV-CONF-FLOW-003", "EDUV-CONF-FLOW-004"}),
     ),
     "delivery-total-changed": (frozenset({"EDUV-CONF-XCH-004"}), frozenset()),
     "initial-activation-ignored": (frozenset({"EDUV-CONF-FLOW-003"}), frozenset()),
-    "confirmation-without-token": (frozenset({"EDUV-CONF-XCH-003"}), frozenset()),
+    # The entitlements it sends on go out without a token as well.
+    "confirmation-without-token": (
+        frozenset({"EDUV-CONF-XCH-003", "EDUV-CONF-FLOW-004"}),
+        frozenset(),
+    ),
     # How often to try again is not in the texts: a warning, so advice.
     "confirmation-not-retried": (frozenset(), frozenset()),
     # Confirmations taken back are writing operations too.
@@ -182,6 +192,7 @@ EXPECTED: dict[str, tuple[frozenset[str], frozenset[str]]] = {
     "results-answer-202": (frozenset({"EDUV-CONF-XCH-001"}), frozenset()),
     "progress-answer-200": (frozenset({"EDUV-CONF-XCH-001"}), frozenset()),
     "push-consent-unchecked": (frozenset({"EDUV-CONF-XCH-009"}), frozenset()),
+    "entitlements-kept-back": (frozenset({"EDUV-CONF-FLOW-004"}), frozenset()),
 }
 
 

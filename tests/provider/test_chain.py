@@ -1,5 +1,6 @@
 """The chain reads of the reference provider: Catalogue (as LC), Delivery (as BO),
-Entitlement (as AM), Usage (as LR) and Consent (as CM, profile Bron), at t and t-1, with
+Entitlement (as AM), Usage (as LR), Consent (as CM, profile Bron) and DPA (as VR), at t
+and t-1, with
 scopes, consent, 405 for the other side's operations, and chain datasets loaded whole,
 in either shape, or provisioned."""
 
@@ -123,6 +124,9 @@ def _request(chain: ChainDataset, op: spec.Operation) -> tuple[str, dict[str, An
         path = path.replace("{api}", "entitlement-api").replace("{edu_org_id}", school)
         if route.kind == "consents-school" and "{" not in op.path:
             query = {"orgMasterId": school}
+    if route.kind.startswith("agreement"):
+        agreement = chain.objects["agreements"][0]
+        query = {k: agreement[k] for k in ("supplierOin", "boardId", "ecosystem")}
     if "{id}" in path:
         if route.kind == "chain-get":
             member = {
@@ -561,3 +565,51 @@ def test_migration_4_gives_stored_consents_their_columns(
         migrated = sorted(conn.execute(select(*columns).where(consents)).all(), key=str)
     assert migrated == loaded
     assert all(row.school_key and row.kind and row.status for row in migrated)
+
+
+def _uncovered(version: str, listed: list[str]) -> str:
+    """A data service of ``version``'s list that ``listed`` leaves out."""
+    prop = spec.schema("dpa-api", version, "GET /agreements.parameters")["properties"]
+    return next(s for s in prop["data_services"]["items"]["enum"] if s not in listed)
+
+
+@pytest.mark.parametrize("version", spec.versions("dpa-api"))
+def test_the_register_answers_for_the_services_asked(
+    provider: Provider, chain: ChainDataset, version: str
+) -> None:
+    stored = chain.objects["agreements"][0]
+    asked = {k: stored[k] for k in ("supplierOin", "boardId", "ecosystem")}
+    headers = {"API-Version": version}
+    with provider.http(provider.token()) as http:
+        whole = http.get("/dpa-api/v0/agreements/self", params=asked, headers=headers)
+        listed = whole.json()["dataServices"]
+        other = _uncovered(version, listed)
+        covered = {**asked, "data_services": listed[:2]}
+        uncovered = {**asked, "data_services": [listed[0], other]}
+        found = http.get("/dpa-api/v0/agreements/self", params=covered, headers=headers)
+        missing = http.get("/dpa-api/v0/agreements/self", params=uncovered, headers=headers)
+        valid = http.get("/dpa-api/v0/agreements", params=covered, headers=headers)
+        invalid = http.get("/dpa-api/v0/agreements", params=uncovered, headers=headers)
+        stranger = {**asked, "supplierOin": "0" * 20}
+        nobody = http.get("/dpa-api/v0/agreements", params=stranger, headers=headers)
+    assert whole.status_code == 200 and whole.json()["agreementId"] == stored["agreementId"]
+    assert found.status_code == 200 and found.json() == whole.json()
+    assert (missing.status_code, missing.json()["status"]) == (404, 99)
+    # the verification repeats the question, the services asked included
+    assert valid.json() == {
+        **asked,
+        "dataServices": listed[:2],
+        "valid": True,
+        **({} if version == spec.api("dpa-api").current else {"schemaVersion": version}),
+    }
+    assert invalid.json()["valid"] is False
+    assert invalid.json()["dataServices"] == [listed[0], other]
+    assert nobody.status_code == 200 and nobody.json()["valid"] is False
+
+
+def test_the_register_needs_its_scope(provider: Provider, chain: ChainDataset) -> None:
+    stored = chain.objects["agreements"][0]
+    asked = {k: stored[k] for k in ("supplierOin", "boardId", "ecosystem")}
+    with provider.http(provider.token("portal")) as http:
+        answer = http.get("/dpa-api/v0/agreements", params=asked)
+    assert (answer.status_code, answer.json()["status"]) == (403, 21)

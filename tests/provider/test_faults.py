@@ -458,6 +458,47 @@ def accepted_consents_referenced(provider: Provider, dataset: Dataset) -> list[s
     ]
 
 
+def _agreements(provider: Provider, services: str = "listed") -> list[tuple[Any, Any, Any]]:
+    """Per registered agreement: what was asked, the agreement and the verification
+    answered; for the services it lists, or for one of the list that it leaves out."""
+    out = []
+    every = spec.schema("dpa-api", "0.9.1", "GET /agreements.parameters")["properties"]
+    values = every["data_services"]["items"]["enum"]
+    with provider.http(provider.token()) as http:
+        for stored in CURRENT.chain.objects["agreements"]:
+            asked = {k: stored[k] for k in ("supplierOin", "boardId", "ecosystem")}
+            listed = stored["dataServices"]
+            other = [v for v in values if v not in listed][:1]
+            asked["data_services"] = listed if services == "listed" else other
+            own = http.get("/dpa-api/v0/agreements/self", params=asked)
+            check = http.get("/dpa-api/v0/agreements", params=asked)
+            out.append((asked, own, check))
+    return out
+
+
+DAY = re.compile(r"\d{4}-\d{2}-\d{2}")
+
+
+def agreement_dates_are_days(provider: Provider, dataset: Dataset) -> list[str]:
+    """EDUV-DPA-001: an agreement's start and end are dates."""
+    return [
+        f"{own.json()['agreementId']}: {key} {own.json()[key]!r}"
+        for _asked, own, _check in _agreements(provider)
+        for key in ("startDate", "endDate")
+        if key in own.json() and not DAY.fullmatch(own.json()[key])
+    ]
+
+
+def agreement_services_checked(provider: Provider, dataset: Dataset) -> list[str]:
+    """An agreement that leaves a service out is not found for it, nor verified."""
+    return [
+        f"{asked['boardId']}: {asked['data_services']} answered {own.status_code}, "
+        f"valid {check.json().get('valid')}"
+        for asked, own, check in _agreements(provider, "other")
+        if asked["data_services"] and (own.status_code != 404 or check.json().get("valid"))
+    ]
+
+
 def _chain_valid(name: str, api: str, message: str) -> Check:
     def check(provider: Provider, dataset: Dataset) -> list[str]:
         validator = spec.validator(api, spec.api(api).current, message)
@@ -511,6 +552,8 @@ CHECKS: dict[str, Check] = {
     "consent-school-not-narrowed": consents_per_school,
     "consent-status-outside-list": consents_valid,
     "consent-reference-missing": accepted_consents_referenced,
+    "agreement-date-with-time": agreement_dates_are_days,
+    "agreement-services-ignored": agreement_services_checked,
     **WRITE_CHECKS,
 }
 

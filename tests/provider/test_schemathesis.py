@@ -14,6 +14,7 @@ provider must refuse, so the check that valid data is accepted does not apply to
 from __future__ import annotations
 
 import os
+import uuid
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import Any
@@ -28,6 +29,7 @@ from schemathesis.checks import (
     max_response_time,
     negative_data_rejection,
     positive_data_acceptance,
+    status_code_conformance,
 )
 from sqlalchemy import Engine
 
@@ -175,20 +177,34 @@ def _make_real(case: Case, data: st.DataObject, dataset: Dataset) -> bool:
     return True
 
 
+# Requests that must name something the provider already holds, which a generated one
+# does not: a first activation its entitlement (404), and two previous versions whose
+# requests can only be read as the current version's through it: a credit order of
+# Order 0.9.1 names its order line only, and progress of Progress 0.0.1 its pupil only,
+# without the school (400: the provider cannot tell what the request is about).
+NAMES_HELD = {
+    ("accept-initial-activation", None),
+    ("accept-credit-order-request", "0.9.1"),
+    ("putSimpleProgress", "0.0.1"),
+}
+
+
 def _make_real_write(case: Case, school: School) -> bool:
-    """A chain request about a real school, whose path names the id its body names.
-    A first activation must name an entitlement that exists, which a generated one does
-    not: the provider then rightly answers 404, so the case does not count as real."""
-    if case.operation.definition.raw.get("operationId") == "accept-initial-activation":
+    """A chain request about a real school, whose path names the id its body names."""
+    operation = case.operation.definition.raw.get("operationId")
+    version = case.operation.schema.raw_schema["info"]["version"]
+    if {(operation, None), (operation, version)} & NAMES_HELD:
         return False
     if not isinstance(case.body, dict):
         return True
     body = dict(case.body)
     if "school" in body:
         body["school"] = _school_reference(school)
-    case.body = body
     if case.path_parameters and "id" in case.path_parameters and "id" in body:
+        # A path with an empty segment is another path; a real request names something.
+        body["id"] = body["id"] or str(uuid.uuid4())
         case.path_parameters = {**case.path_parameters, "id": body["id"]}
+    case.body = body
     return True
 
 
@@ -252,7 +268,12 @@ def _unauthenticated(operation: Any, label: str, dataset: Dataset, call: dict[st
         TALLY.count(label, response.status_code)
         assert response.status_code == 401, response.text
         assert response.content == b""
-        case.validate_response(response, excluded_checks=[max_response_time])
+        excluded = [max_response_time]
+        if "401" not in case.operation.definition.raw.get("responses", {}):
+            # The DPA API documents no 401; the provider answers it as every Edu-V API
+            # does (see docs/chain.md, where the texts fall short).
+            excluded.append(status_code_conformance)
+        case.validate_response(response, excluded_checks=excluded)
 
     check()
 

@@ -7,6 +7,7 @@ The listener and the chain are those of the test that runs the check (``Writes``
 
 from __future__ import annotations
 
+import time
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -166,6 +167,31 @@ def delivery_served(provider: Provider, dataset: Dataset) -> list[str]:
     return [] if answer.status_code == 200 else ["the delivery order taken is not served"]
 
 
+def entitlements_pushed(provider: Provider, dataset: Dataset) -> list[str]:
+    """Every pupil of a delivery order gets an entitlement, sent on to the licence
+    registry (the client with the licensor scope and an endpoint)."""
+    listener = _listener()
+    before = listener.count
+    request = _delivery(whole=False)
+    _put(provider, "/delivery-api/v2/deliveryorders", request)
+    order = request["deliveryOrder"]
+    wanted = len(order["deliverySpecification"].get("students", []))
+
+    def pushed(call: Received) -> bool:
+        body = call.json if isinstance(call.json, dict) else {}
+        entitlement = body.get("entitlement") or {}
+        return call.path.endswith("/entitlements") and (
+            entitlement.get("deliveryOrderId") == order["deliveryOrderId"]
+        )
+
+    deadline = time.monotonic() + WAIT
+    found = 0
+    while found < wanted and time.monotonic() < deadline:
+        found = sum(1 for call in listener.received()[before:] if pushed(call))
+        time.sleep(0.05)
+    return [] if found >= wanted else [f"{found} of {wanted} entitlements sent on"]
+
+
 def total_confirmed(provider: Provider, dataset: Dataset) -> list[str]:
     request = _delivery(whole=True)
     _put(provider, "/delivery-api/v2/deliveryorders", request)
@@ -264,4 +290,5 @@ WRITE_CHECKS: dict[str, WriteCheck] = {
     "results-answer-202": results_created,
     "progress-answer-200": progress_accepted,
     "push-consent-unchecked": push_needs_consent,
+    "entitlements-kept-back": entitlements_pushed,
 }

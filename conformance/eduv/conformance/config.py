@@ -19,7 +19,6 @@ See docs/conformance.md for every member.
 
 from __future__ import annotations
 
-import os
 import tomllib
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
@@ -29,6 +28,18 @@ from typing import Any, cast
 from eduv import spec
 from eduv.conformance import strict
 from eduv.conformance.catalogue import selectable_modes
+
+# ConfigError is the configuration's own error, raised and caught under this name too.
+from eduv.conformance.config_values import ConfigError as ConfigError  # noqa: PLC0414
+from eduv.conformance.config_values import (
+    flag,
+    optional_text,
+    secret,
+    strings,
+    table,
+    tables,
+    whole_number,
+)
 from eduv.conformance.model import Mode
 from eduv.spec import Lang
 
@@ -36,8 +47,16 @@ from eduv.spec import Lang
 SOURCE_APIS = tuple(api.id for api in spec.source_apis())
 NOTIFICATIONS_API = "notifications-api"
 # The chain APIs whose reads observe mode covers: a supplier's catalogue, the delivery
-# orders of the ordering environment and the entitlements of the entitlement manager.
-CHAIN_READ_APIS = ("catalogue-api", "delivery-api", "entitlement-api", "usage-api", "consent-api")
+# orders of the ordering environment, the entitlements of the entitlement manager, the
+# usage of the licence registry, the consents of a source and the processor register.
+CHAIN_READ_APIS = (
+    "catalogue-api",
+    "delivery-api",
+    "entitlement-api",
+    "usage-api",
+    "consent-api",
+    "dpa-api",
+)
 OBSERVED_APIS = (*SOURCE_APIS, *CHAIN_READ_APIS)
 # The chain APIs that only take requests or pushed data: the suite sends them, when the
 # run is set up for it (see ``eduv.conformance.chain.context``).
@@ -67,10 +86,6 @@ class Limits:
     # The name of the environment variable that holds the password of an encrypted key:
     # never the password itself, so that it cannot end up in a report or a log.
     client_key_password_env: str | None = None
-
-
-class ConfigError(ValueError):
-    """The configuration cannot be used; the message says which member and why."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -129,6 +144,19 @@ class Callback:
 
 
 @dataclass(frozen=True, slots=True)
+class Agreements:
+    """What the DPA API is asked about: a supplier, by its OIN, and the school boards
+    whose agreements with it the register is read for."""
+
+    supplier_oin: str | None = None
+    boards: tuple[str, ...] = ()
+
+    @property
+    def named(self) -> bool:
+        return self.supplier_oin is not None and bool(self.boards)
+
+
+@dataclass(frozen=True, slots=True)
 class RunConfig:
     root: str | None = None
     token_url: str | None = None
@@ -154,6 +182,7 @@ class RunConfig:
     provisioning: Provisioning = field(default_factory=Provisioning)
     consumer: Consumer = field(default_factory=Consumer)
     callback: Callback = field(default_factory=Callback)
+    agreements: Agreements = field(default_factory=Agreements)
     # Whether the chain's writing checks may send the target requests (see Callback).
     chain_writes: bool = False
     sample: int = 5  # objects per list fetched again by id, people looked up one by one
@@ -226,7 +255,9 @@ def load(path: str | Path, base: RunConfig | None = None) -> RunConfig:
 _SENDING = ("provisioning", "consumer", "callback")
 # Every key the configuration knows, per table; anything else is refused by name.
 KNOWN_KEYS: dict[str, frozenset[str]] = {
-    "": frozenset({*("target", "credentials", "schools", "run", "limits"), *_SENDING}),
+    "": frozenset(
+        {*("target", "credentials", "schools", "run", "limits", "agreements"), *_SENDING}
+    ),
     "target": frozenset({"root", "token_url", "apis"}),
     "credentials": frozenset(
         {"name", "client_id", "secret", "secret_env", "private_key", "consent"}
@@ -267,56 +298,49 @@ KNOWN_KEYS: dict[str, frozenset[str]] = {
     "provisioning": frozenset({"url", "token", "token_env", "adapter"}),
     "consumer": frozenset({"url", "token", "token_env", "version"}),
     "callback": frozenset({"listen", "url", "client_id", "secret", "secret_env", "timeout"}),
+    "agreements": frozenset({"supplier_oin", "boards"}),
 }
 
 
 def from_document(doc: Mapping[str, Any], folder: Path, base: RunConfig) -> RunConfig:
-    target = _table(doc, "target")
-    run = _table(doc, "run")
+    target = table(doc, "target")
+    run = table(doc, "run")
     cfg = replace(
         base,
-        root=_optional_text(target, "root", base.root),
-        token_url=_optional_text(target, "token_url", base.token_url),
-        api_urls={spec.resolve_api(k): str(v) for k, v in _table(target, "apis").items()}
+        root=optional_text(target, "root", base.root),
+        token_url=optional_text(target, "token_url", base.token_url),
+        api_urls={spec.resolve_api(k): str(v) for k, v in table(target, "apis").items()}
         or base.api_urls,
         credentials=tuple(
-            _credential(c, i, folder) for i, c in enumerate(_list(doc, "credentials"))
+            _credential(c, i, folder) for i, c in enumerate(tables(doc, "credentials"))
         )
         or base.credentials,
-        schools=_schools(_list(doc, "schools")) or base.schools,
-        limits=_limits(_table(doc, "limits"), base.limits, folder),
-        provisioning=_provisioning(_table(doc, "provisioning"), base.provisioning),
-        consumer=_consumer(_table(doc, "consumer"), base.consumer),
-        callback=_callback(_table(doc, "callback"), base.callback),
+        schools=_schools(tables(doc, "schools")) or base.schools,
+        limits=_limits(table(doc, "limits"), base.limits, folder),
+        provisioning=_provisioning(table(doc, "provisioning"), base.provisioning),
+        consumer=_consumer(table(doc, "consumer"), base.consumer),
+        callback=_callback(table(doc, "callback"), base.callback),
+        agreements=_agreements(table(doc, "agreements"), base.agreements),
         chain_writes=base.chain_writes or "callback" in doc,
     )
     return _run(run, cfg, folder)
 
 
-def _optional_text(doc: Mapping[str, Any], name: str, default: str | None) -> str | None:
-    if name not in doc:
-        return default
-    value = doc[name]
-    if not isinstance(value, str):
-        raise ConfigError(f"{name} must be a string, not {type(value).__name__}")
-    return value
-
-
 def _run(run: Mapping[str, Any], cfg: RunConfig, folder: Path) -> RunConfig:
     changes: dict[str, Any] = {}
     if "apis" in run:
-        changes["apis"] = tuple(spec.resolve_api(a) for a in _strings(run, "apis"))
+        changes["apis"] = tuple(spec.resolve_api(a) for a in strings(run, "apis"))
     if "versions" in run:
-        changes["versions"] = tuple(_strings(run, "versions"))
+        changes["versions"] = tuple(strings(run, "versions"))
     if "modes" in run:
-        changes["modes"] = parse_modes(_strings(run, "modes"))
+        changes["modes"] = parse_modes(strings(run, "modes"))
     for name in ("seed", "examples", "steps", "shrink_budget", "sample"):
         if name in run:
-            changes[name] = _int(run, name)
+            changes[name] = whole_number(run, name)
     if "known_issues" in run:
         changes["known_issues"] = str(folder / str(run["known_issues"]))
     if "keep_personal_data" in run:
-        changes["keep_personal_data"] = _bool(run, "keep_personal_data", False, "run")
+        changes["keep_personal_data"] = flag(run, "keep_personal_data", False, "run")
     if "lang" in run:
         changes["lang"] = parse_lang(str(run["lang"]))
     if "as_of" in run:
@@ -326,7 +350,7 @@ def _run(run: Mapping[str, Any], cfg: RunConfig, folder: Path) -> RunConfig:
     if "fail_on" in run:
         changes["fail_on"] = parse_fail_on(str(run["fail_on"]))
     if "pre_release" in run:
-        changes["pre_release"] = tuple(spec.resolve_api(a) for a in _strings(run, "pre_release"))
+        changes["pre_release"] = tuple(spec.resolve_api(a) for a in strings(run, "pre_release"))
     return replace(cfg, **changes)
 
 
@@ -354,60 +378,20 @@ def parse_lang(name: str) -> Lang:
         raise ConfigError(str(exc)) from None
 
 
-def _table(doc: Mapping[str, Any], name: str) -> Mapping[str, Any]:
-    value = doc.get(name, {})
-    if not isinstance(value, Mapping):
-        raise ConfigError(f"{name} must be a table")
-    return value
-
-
-def _list(doc: Mapping[str, Any], name: str) -> list[Mapping[str, Any]]:
-    value = doc.get(name, [])
-    if not isinstance(value, list) or not all(isinstance(v, Mapping) for v in value):
-        raise ConfigError(f"{name} must be an array of tables ([[{name}]])")
-    return value
-
-
-def _strings(doc: Mapping[str, Any], name: str) -> list[str]:
-    value = doc[name]
-    if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
-        raise ConfigError(f"{name} must be a list of strings")
-    return value
-
-
-def _int(doc: Mapping[str, Any], name: str) -> int:
-    value = doc[name]
-    if not isinstance(value, int) or isinstance(value, bool) or value < 0:
-        raise ConfigError(f"{name} must be a whole number of zero or more")
-    return value
-
-
-def _secret(doc: Mapping[str, Any], where: str, name: str = "secret") -> str | None:
-    """A secret given inline or, better, by the name of an environment variable."""
-    env = doc.get(f"{name}_env")
-    if env:
-        value = os.environ.get(str(env))
-        if value is None:
-            raise ConfigError(f"{where}: the environment variable {env} is not set")
-        return value
-    found = doc.get(name)
-    return None if found is None else str(found)
-
-
 def _credential(doc: Mapping[str, Any], index: int, folder: Path) -> Credential:
     where = f"credentials[{index}]"
     if "client_id" not in doc:
         raise ConfigError(f"{where}: client_id is required")
     key = doc.get("private_key")
-    secret = _secret(doc, where)
-    if (key is None) == (secret is None):
+    given = secret(doc, where)
+    if (key is None) == (given is None):
         raise ConfigError(f"{where}: give either private_key or a secret (secret_env)")
     return Credential(
         name=str(doc.get("name", doc["client_id"])),
         client_id=str(doc["client_id"]),
-        secret=secret,
+        secret=given,
         private_key=str(folder / str(key)) if key else None,
-        consent=_bool(doc, "consent", True, where),
+        consent=flag(doc, "consent", True, where),
     )
 
 
@@ -428,26 +412,19 @@ def _school(doc: Mapping[str, Any], index: int) -> SchoolTarget:
     sector = doc.get("sector")
     if sector not in (None, "PO", "VO"):
         raise ConfigError(f"{where}: sector is PO or VO, not {sector!r}")
-    return SchoolTarget(str(doc["id"]), sector, _bool(doc, "consent", True, where))
-
-
-def _bool(doc: Mapping[str, Any], name: str, default: bool, where: str) -> bool:
-    value = doc.get(name, default)
-    if not isinstance(value, bool):
-        raise ConfigError(f"{where}: {name} is true or false, not {value!r}")
-    return value
+    return SchoolTarget(str(doc["id"]), sector, flag(doc, "consent", True, where))
 
 
 def _limits(doc: Mapping[str, Any], base: Limits, folder: Path) -> Limits:
     changes: dict[str, Any] = {}
     for name in ("max_requests", "max_response_bytes"):
         if name in doc:
-            changes[name] = _int(doc, name)
+            changes[name] = whole_number(doc, name)
     for name in ("rate", "timeout"):
         if name in doc:
             changes[name] = float(doc[name])
     if "verify_tls" in doc:
-        changes["verify_tls"] = _bool(doc, "verify_tls", True, "limits")
+        changes["verify_tls"] = flag(doc, "verify_tls", True, "limits")
     for name in ("ca_bundle", "client_cert", "client_key"):
         if name in doc:
             changes[name] = str(folder / str(doc[name]))
@@ -460,7 +437,7 @@ def _provisioning(doc: Mapping[str, Any], base: Provisioning) -> Provisioning:
     if not doc:
         return base
     return Provisioning(
-        url=doc.get("url"), token=_secret(doc, "provisioning", "token"), adapter=doc.get("adapter")
+        url=doc.get("url"), token=secret(doc, "provisioning", "token"), adapter=doc.get("adapter")
     )
 
 
@@ -468,8 +445,20 @@ def _consumer(doc: Mapping[str, Any], base: Consumer) -> Consumer:
     if not doc:
         return base
     return Consumer(
-        url=doc.get("url"), token=_secret(doc, "consumer", "token"), version=doc.get("version")
+        url=doc.get("url"), token=secret(doc, "consumer", "token"), version=doc.get("version")
     )
+
+
+def _agreements(doc: Mapping[str, Any], base: Agreements) -> Agreements:
+    if not doc:
+        return base
+    oin = optional_text(doc, "supplier_oin", base.supplier_oin)
+    if oin is not None and len(oin) != 20:
+        raise ConfigError(f"agreements.supplier_oin is an OIN of 20 positions, not {oin!r}")
+    boards = tuple(strings(doc, "boards")) if "boards" in doc else base.boards
+    if oin is None or not boards:
+        raise ConfigError("agreements: give supplier_oin and at least one board in boards")
+    return Agreements(oin, boards)
 
 
 def _callback(doc: Mapping[str, Any], base: Callback) -> Callback:
@@ -479,7 +468,7 @@ def _callback(doc: Mapping[str, Any], base: Callback) -> Callback:
     host, _, port = listen.rpartition(":")
     if not host or not port.isdigit() or int(port) > 65535:
         raise ConfigError(f"callback.listen is host:port (127.0.0.1:8765), not {listen!r}")
-    url = _optional_text(doc, "url", base.url)
+    url = optional_text(doc, "url", base.url)
     if url is not None and not url.startswith(("http://", "https://")):
         raise ConfigError(f"callback.url is an http(s) URL, not {url!r}")
     timeout = doc.get("timeout", base.timeout)
@@ -489,6 +478,6 @@ def _callback(doc: Mapping[str, Any], base: Callback) -> Callback:
         listen=listen,
         url=url,
         client_id=str(doc.get("client_id", base.client_id)),
-        secret=_secret(doc, "callback") or base.secret,
+        secret=secret(doc, "callback") or base.secret,
         timeout=float(timeout),
     )

@@ -3,7 +3,8 @@
 ``eduv conformance run`` without a target starts :mod:`eduv.provider.embedded` and points
 the run at it with :func:`configure`: its root and token endpoint, both of its clients
 (the one without consent marked so), every school of its dataset (the one without consent
-marked so) and its provisioning API. :func:`embedded` also starts the suite's callback
+marked so), its provisioning API, and the supplier and boards of the processing
+agreements it registers. :func:`embedded` also starts the suite's callback
 listener first, so that the provider knows where to send the confirmations of the
 chain's requests, and lets the chain's writing checks run: the reference provider is
 there to be written to, pre-1.0 chain APIs included.
@@ -20,6 +21,7 @@ from eduv.conformance.chain.listener import Listener
 from eduv.conformance.config import (
     CHAIN_READ_APIS,
     CHAIN_WRITE_APIS,
+    Agreements,
     Credential,
     Provisioning,
     RunConfig,
@@ -49,9 +51,20 @@ def configure(base: RunConfig, provider: Embedded) -> RunConfig:
             for s in provider.dataset.schools
         ),
         provisioning=Provisioning(url=provider.url, token=provider.provisioning_token),
+        agreements=_agreements(provider),
         target_label=base.target_label or f"reference provider (embedded) at {provider.url}",
         as_of=base.as_of,
     )
+
+
+def _agreements(provider: Embedded) -> Agreements:
+    """The supplier of the provider's registered agreements and the boards it has them with."""
+    registered = provider.chain.objects.get("agreements", []) if provider.chain else []
+    if not registered:
+        return Agreements()
+    oin = str(registered[0]["supplierOin"])
+    boards = tuple(sorted({str(a["boardId"]) for a in registered if a["supplierOin"] == oin}))
+    return Agreements(oin, boards)
 
 
 def with_chain_writes(cfg: RunConfig) -> RunConfig:

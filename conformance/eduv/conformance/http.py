@@ -104,7 +104,7 @@ class SafeHttp:
         url: str,
         *,
         headers: Mapping[str, str] | None = None,
-        params: Mapping[str, str] | None = None,
+        params: Mapping[str, str | list[str]] | None = None,
         json: Any = None,
         data: Mapping[str, str] | None = None,
         auth: httpx.Auth | None = None,

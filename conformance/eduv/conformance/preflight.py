@@ -18,11 +18,13 @@ from eduv import spec
 from eduv.conformance.config import OBSERVED_APIS
 from eduv.conformance.model import Note, Outcome, Result, Where, result
 from eduv.conformance.reads import (
+    DPA_API,
     ObserveContext,
     Observed,
     judge,
     observable_pairs,
     probe_operation,
+    read_params,
     school_params,
 )
 from eduv.conformance.session import Grant, TokenFailedError
@@ -135,8 +137,15 @@ def versions(pre: Preflight) -> list[Result]:
     ctx = pre.ctx
     for api, version in pre.open():
         op = probe_operation(api, version)
-        if op is None or not ctx.schools:
-            note = Note("pair-no-school") if op else Note("pair-no-probe")
+        note: Note | None = None
+        if op is None:
+            note = Note("pair-no-probe")
+        elif api == DPA_API and not ctx.cfg.agreements.named:
+            note = Note("pair-no-agreements")
+        elif not ctx.schools and school_params(op, "-"):
+            note = Note("pair-no-school")
+        if op is None or note is not None:
+            note = note or Note("pair-no-probe")
             out.append(Result(VERSION, Outcome.SKIP, note, api, version))
             pre.skipped[(api, version)] = note
             continue
@@ -165,8 +174,8 @@ def _probe(ctx: ObserveContext, op: Operation, tally: Tally) -> bool | None:
     version answers, but has nothing for any school (see ``_nothing_for_school``)."""
     pair = (op.api, op.version)
     if not school_params(op, "-"):
-        # An API about no school (the catalogue) is read once, not per school.
-        item = ctx.read(op, None, {}, purpose="preflight")
+        # An API about no school (the catalogue, the register) is read once, not per school.
+        item = ctx.read(op, None, read_params(ctx.cfg, op, None), purpose="preflight")
         if not item.ok:
             status = item.answer.status
             judge(tally, item, "not-served", {"operation": op.operation_id, "status": status})

@@ -41,6 +41,7 @@ ID_MEMBERS = {
     "DeliveryOrderEntitlements": "deliveryOrderId",
     "DeliveryOrderUsage": "deliveryOrderId",
     "EntitlementUsage": "entitlementId",
+    "Agreement": "agreementId",
 }
 
 
@@ -54,9 +55,11 @@ def allowed(op: Operation) -> bool:
 
 def probe_operation(api: str, version: str) -> Operation | None:
     """The operation a probe calls: the first list of a school's objects, else (an API
-    about no school, such as the Catalogue API) its first list."""
+    about no school, such as the Catalogue API) its first list, else its first read
+    whose path :func:`read_params` can fill (Consent 0.0.2)."""
     found = [op for op in list_operations(api, version) if allowed(op)]
     found = found or [op for op in open_lists(api, version) if allowed(op)]
+    found = found or [op for op in path_lists(api, version) if allowed(op)]
     return found[0] if found else None
 
 
@@ -77,6 +80,57 @@ def school_params(op: Operation, school: str | None) -> dict[str, Any]:
     if school is None or "orgMasterId" not in op.parameter_in:
         return {}
     return {"orgMasterId": school}
+
+
+DPA_API = "dpa-api"
+
+
+def agreement_params(cfg: RunConfig, board: str | None = None) -> dict[str, Any]:
+    """What a read of the DPA API asks about: the configured supplier and ``board`` (the
+    first configured one by default), in the Edu-V ecosystem."""
+    agreements = cfg.agreements
+    if not agreements.named:
+        return {}
+    chosen = board or agreements.boards[0]
+    return {"supplierOin": agreements.supplier_oin, "boardId": chosen, "ecosystem": "Edu-V"}
+
+
+# Path parameters a read can name without an object to look up: the API whose consents
+# a Consent 0.0.2 read asks for, and the school it names (by its RIO code).
+PATH_NAMES = frozenset({"api", "edu_org_id"})
+
+
+def path_values(op: Operation, name: str) -> list[str]:
+    """The values a path parameter's schema lists (the APIs of Consent 0.0.2)."""
+    prop = spec.schema(op.api, op.version, op.parameters)["properties"].get(name, {})
+    return [str(v) for v in prop.get("enum", ())]
+
+
+def path_lists(api: str, version: str) -> list[Operation]:
+    """The GET reads of an API version whose path names only what :data:`PATH_NAMES`
+    holds (Consent 0.0.2 puts the API and the school in the path)."""
+    return [
+        op
+        for op in spec.operations(api, version)
+        if op.method == "GET"
+        and op.read_only
+        and any(where == "path" for where in op.parameter_in.values())
+        and {n for n, where in op.parameter_in.items() if where == "path"} <= PATH_NAMES
+    ]
+
+
+def read_params(cfg: RunConfig, op: Operation, school: str | None) -> dict[str, Any]:
+    """The parameters of a plain read of ``op`` for ``school``: the school where ``op``
+    names one (in the query or, as ``edu_org_id``, in the path), the first API a path
+    can name, and what the DPA API's reads ask about."""
+    if op.api == DPA_API:
+        return agreement_params(cfg)
+    params = school_params(op, school)
+    if op.parameter_in.get("api") == "path":
+        params["api"] = path_values(op, "api")[0]
+    if op.parameter_in.get("edu_org_id") == "path" and school is not None:
+        params["edu_org_id"] = school
+    return params
 
 
 @dataclass(frozen=True, slots=True)
@@ -125,11 +179,18 @@ def _objects(answer: Answer) -> tuple[bool, tuple[JsonObject, ...]]:
     return False, (body,) if isinstance(body, dict) else ()
 
 
+# Messages with no id of their own, whose members together are the identity: a consent
+# registration (its references may be empty, and one school has one per API).
+WHOLE_IDENTITY = frozenset({"ConsentStatus"})
+
+
 def object_id(message: str, obj: JsonObject) -> str:
     """The identity of an object in a list: its id member, or a person's identifiers."""
     member = ID_MEMBERS.get(message)
     if member is not None:
         return str(obj.get(member))
+    if message in WHOLE_IDENTITY:
+        return canonical(obj).decode()
     if "userMasterIdentifier" in obj:
         return str(obj["userMasterIdentifier"])
     if "organisationMasterIdentifier" in obj or "organisationIds" in obj:
@@ -278,8 +339,13 @@ class ObserveContext:
         return [] if item is None else item.objects()
 
 
+# What a plain read names, as against the filters that narrow it: the school, or the
+# supplier, board and ecosystem the DPA API is asked about.
+UNFILTERED = frozenset({"orgMasterId", "supplierOin", "boardId", "ecosystem"})
+
+
 def _filtered(item: Observed) -> bool:
-    return any(k not in {"orgMasterId"} for k in item.params)
+    return any(k not in UNFILTERED for k in item.params)
 
 
 def observable_pairs(cfg: RunConfig) -> list[tuple[str, str]]:

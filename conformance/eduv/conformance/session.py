@@ -110,9 +110,13 @@ class Session:
         send_version: bool = True,
     ) -> Answer:
         """Call one operation; path parameters are taken from ``params``."""
-        query: dict[str, str] = {}
+        query: dict[str, str | list[str]] = {}
         path = op.path
         for name, value in (params or {}).items():
+            if isinstance(value, list | tuple):
+                # A query array the OpenAPI way (form, exploded): the name once per item.
+                query[name] = [_text(v) for v in value]
+                continue
             text = _text(value)
             if op.parameter_in.get(name) == "path":
                 # An id is data, not a path: "a/b" or "x?y" must reach the source whole.

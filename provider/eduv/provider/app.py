@@ -14,6 +14,7 @@ import logging
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
+from functools import cache
 from pathlib import Path
 from urllib.parse import parse_qsl
 
@@ -95,12 +96,19 @@ class Provider:
 
     # -- answers -------------------------------------------------------------------------
 
-    def respond(self, answer: Answer, version: str, mount: Mount) -> Response:
+    def respond(
+        self, answer: Answer, version: str, mount: Mount, op: Operation | None = None
+    ) -> Response:
         body = answer.body
         if answer.status_code is not None and self.faults.has(PADDED_STATUS):
             body = orjson.dumps(
                 {"status": f"{answer.status_code:04d}", "statusMessage": answer.status_message}
             )
+        refusal = body is not None and answer.status_code is not None
+        if refusal and op is not None and _listed(op, answer.http):
+            # Some APIs (Results) document their StatusResponse as a list, one entry per
+            # statement: the refusal is then that list's only entry.
+            body = b"[" + (body or b"") + b"]"
         headers = {**answer.headers, "API-Version": self.version_header(version, mount)}
         media = "application/json" if body is not None else None
         return Response(body, status_code=answer.http, headers=headers, media_type=media)
@@ -159,7 +167,8 @@ class Provider:
                 if version is not None:
                     message = f"this operation is not part of version {version}"
                 answer = refused(RefusalError(400, VERSION_NOT_SUPPORTED, message))
-                return self.respond(answer, mount.versions[0], mount)
+                any_op = next(iter(ops.values()))
+                return self.respond(answer, mount.versions[0], mount, any_op)
             op = ops[version]
             authorization = request.headers.get("authorization")
             grant = self.authority.grant(authorization)
@@ -167,7 +176,7 @@ class Provider:
                 return self.unauthenticated(version, mount, presented=bool(authorization))
             refusal = self.scope_refusal(op, version, grant.scopes)
             if refusal is not None:
-                return self.respond(refused(refusal), version, mount)
+                return self.respond(refused(refusal), version, mount, op)
             route = ROUTES[op.operation_id]
             try:
                 ties = not self.faults.has(PARAMETER_TIES_IGNORED)
@@ -179,11 +188,11 @@ class Provider:
                 else:
                     body = decode_body(op, version, raw, required=route.needs_body)
             except RefusalError as bad:
-                return self.respond(refused(bad), version, mount)
+                return self.respond(refused(bad), version, mount, op)
             client = self.config.clients[grant.client_id]
             call = Call(op, version, route, grant, client, params, body)
             answer = await run_in_threadpool(self.service.handle, call)
-            return self.respond(answer, version, mount)
+            return self.respond(answer, version, mount, op)
 
         return handle
 
@@ -218,6 +227,19 @@ class Provider:
                 headers["WWW-Authenticate"] = 'Basic realm="eduv"'
             return JSONResponse(error.body(), status_code=error.status, headers=headers)
         return JSONResponse(result, headers=no_store)
+
+
+@cache
+def _listed_status(api: str, version: str, message: str, array: bool) -> bool:
+    return array or spec.schema(api, version, message).get("type") == "array"
+
+
+def _listed(op: Operation, http: int) -> bool:
+    """Whether ``op`` documents its answer with status ``http`` as a list."""
+    documented = op.responses.get(str(http))
+    if documented is None:
+        return False
+    return _listed_status(op.api, op.version, documented.message, documented.array)
 
 
 def _presented_client(form: dict[str, str], request: Request) -> str:

@@ -16,6 +16,8 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from eduv.provider.faults_chain import (
+    SERVICES_IGNORED,
+    agreement_dates_with_time,
     consent_reference_dropped,
     consent_status_granted,
     usage_status_active,
@@ -398,6 +400,20 @@ FAULTS: dict[str, Fault] = {
             "The schoolPeriodId parameter is accepted and ignored.",
             flags=frozenset({IGNORE_PERIOD_FILTER}),
         ),
+        Fault(
+            "agreement-date-with-time",
+            "EDUV-DPA-001: an agreement's start and end are dates (YYYY-MM-DD).",
+            "Agreements are served with a date and a time of day in startDate and endDate.",
+            objects=agreement_dates_with_time,
+        ),
+        Fault(
+            "agreement-services-ignored",
+            "DPA API: an agreement is found, and a verification valid, only when it covers "
+            "every data service asked for.",
+            "The register ignores data_services: an agreement for other services is "
+            "answered, and verified as valid.",
+            flags=frozenset({SERVICES_IGNORED}),
+        ),
         *(Fault(n, b, s, flags=frozenset({f})) for n, b, s, f in WRITE_FAULTS),
     )
 }
@@ -419,6 +435,7 @@ CHAIN_FAULTS = frozenset(
         "person-read-not-narrowed",
         *("consent-school-not-narrowed", "consent-status-outside-list"),
         "consent-reference-missing",
+        "agreement-date-with-time",
     }
 )
 

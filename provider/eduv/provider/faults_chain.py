@@ -46,3 +46,17 @@ def consent_reference_dropped(message: str, docs: list[JsonObject]) -> list[Json
         {**d, "providerReferenceId": ""} if (d.get("providerStatus"), message) == accepted else d
         for d in docs
     ]
+
+
+# The register checks an agreement against the supplier, board and ecosystem asked for,
+# but not against the data services.
+SERVICES_IGNORED = "agreement-services-ignored"
+
+
+def agreement_dates_with_time(message: str, docs: list[JsonObject]) -> list[JsonObject]:
+    """Agreements are served with a moment where the text asks for a date."""
+    if message != "Agreement":
+        return docs
+    return [
+        {**d, **{k: f"{d[k]}T00:00:00Z" for k in ("startDate", "endDate") if k in d}} for d in docs
+    ]

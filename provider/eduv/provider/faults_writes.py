@@ -21,6 +21,7 @@ OTHER_SIDE_ACCEPTED = "other-side-accepted"
 RESULTS_ANSWER_202 = "results-answer-202"
 PROGRESS_ANSWER_200 = "progress-answer-200"
 PUSH_CONSENT_UNCHECKED = "push-consent-unchecked"
+ENTITLEMENTS_NOT_PUSHED = "entitlements-not-pushed"
 
 WRITE_FAULTS: tuple[tuple[str, str, str, str], ...] = (
     (
@@ -109,5 +110,12 @@ WRITE_FAULTS: tuple[tuple[str, str, str, str], ...] = (
         "Results and progress of a school's pupils are taken only with the school's consent.",
         "Results and progress are taken for schools that gave the sender no consent.",
         PUSH_CONSENT_UNCHECKED,
+    ),
+    (
+        "entitlements-kept-back",
+        "Entitlement API: the entitlement manager sends each entitlement it makes to the "
+        "licence registries and portals (PUT /entitlements).",
+        "Delivery orders become entitlements that are served, but never sent on.",
+        ENTITLEMENTS_NOT_PUSHED,
     ),
 )

@@ -1,7 +1,8 @@
 """Decoding and checking what a request carries: parameters and body.
 
 Parameters are read from the URL as the operation's ``<operationId>.parameters`` schema
-declares them (booleans and integers decoded from their text), then checked against
+declares them (booleans and integers decoded from their text, an array from the name
+repeated once per item), then checked against
 that schema; bodies are checked against the request message. A failure is answered
 with 400 and status 11 and a message that names the parameter or the JSON pointer.
 """
@@ -50,6 +51,11 @@ def decode_params(
                 params[name] = without_nul(path[name])
             continue
         values = query.getlist(name)
+        if kind == "array":
+            # OpenAPI's default for a query array (form, exploded): the name once per item.
+            if values:
+                params[name] = [without_nul(v) for v in values]
+            continue
         if len(values) > 1:
             raise RefusalError(
                 400, SCHEMA_INCORRECT, f"query parameter {name!r} is given more than once"

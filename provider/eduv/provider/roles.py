@@ -10,9 +10,10 @@ side of the chain, on one database (``ROLES``): the supplier's catalogue (LC), t
 system (OS) that takes orders, the entitlement manager (AM) that takes delivery orders
 and first activations and serves entitlements, the licence registry (LR) that issues
 activation codes and serves usage, the results administration (ALR) and the dashboard
-(LD) that take results and progress, and the consent management (CM) of the data's
-source. In the Delivery API it also plays the ordering environment (BO), whose delivery
-orders the others read. Of each API it serves what one of its components serves there
+(LD) that take results and progress, the consent management (CM) of the data's
+source, and the processor register (VR) that answers for data processing agreements.
+In the Delivery API it also plays the ordering environment (BO), whose delivery orders
+the others read. Of each API it serves what one of its components serves there
 (the reads, and the writing operations of ``WRITES``), and it answers 405 where none of
 them serves an operation and one of them must refuse it.
 
@@ -57,6 +58,7 @@ ROLES: Mapping[str, tuple[str, ...]] = {
     "results-api": ("ALR",),
     "progress-api": ("LD",),
     "consent-api": ("CM",),
+    "dpa-api": ("VR",),
 }
 
 # The writing operations the provider takes (``eduv.provider.chain.exchanges``): the

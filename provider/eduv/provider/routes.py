@@ -12,6 +12,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 
 from eduv import spec
+from eduv.provider.chain.agreements import PARAMS as AGREEMENT_PARAMS
 from eduv.provider.queries import (
     Column,
     Filter,
@@ -175,6 +176,9 @@ ROUTES: Mapping[str, Route] = {
             "consumerReferenceId": Column("reference"),
         },
     ),
+    # dpa-api, as the processor register (VR)
+    "GET /agreements/self": Route("agreement", "agreements"),
+    "GET /agreements": Route("agreement-check", "agreements"),
     # the chain's writing side: requests, messages and confirmations taken
     # (eduv.provider.chain.exchanges)
     **{operation_id: Route("chain-write") for operation_id in sorted(WRITES)},
@@ -213,6 +217,8 @@ KIND_PARAMS: Mapping[str, frozenset[str]] = {
     ),
     "subscribe": frozenset({"api"}),
     "chain-write": frozenset({"id", "schemaVersion"}),
+    "agreement": AGREEMENT_PARAMS,
+    "agreement-check": AGREEMENT_PARAMS,
     "notifications": frozenset({"since", "objectType"}),
 }
 

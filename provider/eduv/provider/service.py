@@ -19,7 +19,7 @@ from sqlalchemy import Connection, Engine, and_, false, insert, or_, select
 from eduv import spec
 from eduv.provider import outbox, queries, schema, shaping
 from eduv.provider.auth import Grant
-from eduv.provider.chain.exchanges import ExchangeService, Taken
+from eduv.provider.chain.exchanges import ExchangeService, Taken, push_receivers
 from eduv.provider.chain.service import KINDS as CHAIN_KINDS
 from eduv.provider.chain.service import ChainRequest, ChainService
 from eduv.provider.config import Client, ProviderConfig
@@ -81,7 +81,7 @@ class Service:
         self.faults = faults
         self.public_url = public_url.rstrip("/")
         self.chain = ChainService(faults)
-        self.exchanges = ExchangeService(engine, faults)
+        self.exchanges = ExchangeService(engine, faults, push_receivers(config.clients))
         self._reads: dict[str, Callable[[Connection, Call], Answer]] = {
             "get": self._get,
             "list": self._list,

@@ -115,7 +115,7 @@ def context(state: SuiteState) -> ChainContext:
     try:
         grant = state.session.grant(cred)
     except TokenFailedError as exc:
-        ctx.why_not = Note("no-token", {"reason": exc.reason})
+        ctx.why_not = Note("chain-no-token", {"reason": exc.reason})
         return ctx
     token = grant.token
     ctx.credential, ctx.scopes = cred, grant.scopes

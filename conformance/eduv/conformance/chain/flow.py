@@ -5,19 +5,25 @@ ordering environment, orders a product and waits for the approval; hands the
 entitlement manager a delivery order for two pupils and waits for its confirmation;
 reads the delivery order back (it must carry the confirmed status, EDUV-CONF-FLOW-001);
 reads the entitlements made of it (one for each pupil it lists, for its product, as the
-chain rules about entitlements and their delivery order say, FLOW-002); asks the licence
+chain rules about entitlements and their delivery order say, FLOW-002); takes, as the
+licence registry, the entitlements the entitlement manager sends on (PUT /entitlements
+at the callback), one for each entitlement read, and confirms each back (FLOW-004); asks the licence
 registry for activation codes (as many as asked); reports, as the licence registry, the
 first activation of one entitlement, and reads that entitlement back licensed (FLOW-003).
 """
 
 from __future__ import annotations
 
+import datetime as dt
+import time
+import uuid
 from dataclasses import dataclass, field
 from typing import Any
 
 from eduv import spec
 from eduv.conformance.chain.context import ChainContext, context
 from eduv.conformance.chain.exchange import Exchanged
+from eduv.conformance.chain.listener import Received
 from eduv.conformance.http import Answer
 from eduv.conformance.model import Note, Outcome, Result, Where
 from eduv.conformance.observe.judging import rule_finding
@@ -31,6 +37,9 @@ JsonObject = dict[str, Any]
 DELIVERED = "EDUV-CONF-FLOW-001"
 ENTITLED = "EDUV-CONF-FLOW-002"
 LICENSED = "EDUV-CONF-FLOW-003"
+SENT_ON = "EDUV-CONF-FLOW-004"
+# Where the entitlement manager sends an entitlement on, and where it takes it back.
+PUSH, PUSH_CONFIRMED = "accept-entitlement", "confirm-entitlement"
 FLOW_APIS = ("order-api", "delivery-api", "entitlement-api", "activationcode-api", "usage-api")
 # The rules about a delivery order and the entitlements made of it.
 ENTITLEMENT_RULES = frozenset(
@@ -54,6 +63,9 @@ class Walk:
     read_licensed: Answer | None = None
     stopped: str | None = None  # the step the flow could not get past
     entitlements: list[JsonObject] = field(default_factory=list)
+    # The entitlements sent on to the suite as licence registry, and its confirmations.
+    pushes: list[Received] = field(default_factory=list)
+    push_confirmations: list[Exchanged] = field(default_factory=list)
 
 
 def _current(api: str) -> str:
@@ -95,6 +107,7 @@ def _steps(found: Walk) -> None:
     product = str(order["orderLines"][0]["productId"])
     request = bodies.delivery_order(product)
     ident = request["deliveryOrder"]["deliveryOrderId"]
+    before = requester.listener.count if requester.listener is not None else 0
     found.delivery = requester.send(
         "delivery-api", "accept-delivery-order", _current("delivery-api"), request
     )
@@ -111,6 +124,12 @@ def _steps(found: Walk) -> None:
     )
     read = _json_list(found.read_entitlements)
     found.entitlements = read
+    _take_pushes(
+        found,
+        ident,
+        len(read) or len(request["deliveryOrder"]["deliverySpecification"].get("students", [])),
+        before,
+    )
     found.codes = requester.send(
         "activationcode-api",
         "accept-activation-code-request",
@@ -129,6 +148,53 @@ def _steps(found: Walk) -> None:
         token=token,
         params={"id": first.get("entitlementId")},
     )
+
+
+def _take_pushes(found: Walk, ident: str, expected: int, after: int) -> None:
+    """Wait for the entitlements of delivery order ``ident`` sent on to the callback, and
+    confirm each as a licence registry would."""
+    requester = found.ctx.requester
+    assert requester is not None and found.delivery is not None
+    listener = requester.listener
+    if listener is None:
+        return
+    path = _op("entitlement-api", PUSH).path
+
+    def pushed(call: Received) -> bool:
+        body = call.json if isinstance(call.json, dict) else {}
+        entitlement = body.get("entitlement")
+        return (
+            call.method == "PUT"
+            and call.path.endswith(path)
+            and isinstance(entitlement, dict)
+            and entitlement.get("deliveryOrderId") == ident
+        )
+
+    # Other clients that play a licence registry may share the callback: what counts is
+    # that each entitlement came at least once.
+    deadline = found.delivery.sent_at + requester.timeout
+    index, came = after, set[str]()
+    while len(came) < expected:
+        got = listener.wait_for(pushed, max(deadline - time.monotonic(), 0), after=index)
+        if got is None:
+            break
+        found.pushes.append(got)
+        came.add(str(got.json["entitlement"].get("entitlementId")))
+        index = listener.received().index(got) + 1
+    for push in found.pushes:
+        entitlement = push.json["entitlement"]
+        confirmation = {
+            "entitlementReferenceId": push.json.get("entitlementReferenceId"),
+            "entitlementReceiveId": str(uuid.uuid4()),
+            "entitlementId": entitlement.get("entitlementId"),
+            "productId": entitlement.get("productId"),
+            "processedTimestamp": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
+            "success": True,
+            "status": 0,
+        }
+        version = push.headers.get("api-version") or _current("entitlement-api")
+        sent = requester.send("entitlement-api", PUSH_CONFIRMED, version, confirmation)
+        found.push_confirmations.append(sent)
 
 
 def _op(api: str, operation_id: str) -> spec.Operation:
@@ -275,4 +341,58 @@ def licensed(state: SuiteState) -> list[Result]:
     return tally.results()
 
 
-CHECKS = {DELIVERED: delivered, ENTITLED: entitled, LICENSED: licensed}
+def sent_on(state: SuiteState) -> list[Result]:
+    """EDUV-CONF-FLOW-004: each entitlement read is sent on to the licence registry, valid
+    and authenticated, and the registry's confirmation is taken."""
+    found = walk(state)
+    skipped = _skip(SENT_ON, found)
+    if skipped is not None:
+        return skipped
+    tally = Tally(SENT_ON, SUBJECT)
+    api = "entitlement-api"
+    if found.delivery is None or found.delivery.confirmation is None:
+        _stopped(tally, api, found, found.stopped or "delivery", found.delivery)
+        return tally.results()
+    wanted = {str(e.get("entitlementId")) for e in found.entitlements}
+    came = {str(p.json["entitlement"].get("entitlementId")) for p in found.pushes}
+    missing = wanted - came
+    if missing or not found.pushes:
+        params = {"count": len(found.pushes), "expected": len(wanted) or "-"}
+        place = Where(found.delivery.kind.operation, found.delivery.answer.exchange)
+        tally.problem(api, _current(api), "not-sent-on", params, where=place)
+    for push in found.pushes:
+        version = push.headers.get("api-version") or _current(api)
+        # The delivery order sent is the evidence; the entitlement sent on is the item.
+        reference = str(push.json.get("entitlementReferenceId"))
+        delivery = found.delivery
+        place = Where(
+            delivery.kind.operation,
+            delivery.answer.exchange,
+            "EntitlementRequest",
+            reference,
+            item=push.json,
+        )
+        errors = _errors(api, version, push.json)
+        if not push.authenticated:
+            tally.problem(api, _current(api), "unauthenticated", {}, where=place)
+        elif errors:
+            params = {"version": version, "error": errors[0]}
+            tally.problem(api, _current(api), "invalid", params, where=place)
+        else:
+            tally.ok(api, _current(api))
+    for sent in found.push_confirmations:
+        if not _ok(sent.answer):
+            place = Where(sent.kind.operation, sent.answer.exchange)
+            status: dict[str, Any] = {"status": sent.answer.status}
+            tally.problem(api, _current(api), "confirmation-refused", status, where=place)
+    return tally.results()
+
+
+def _errors(api: str, version: str, body: Any) -> list[str]:
+    if version not in spec.versions(api):
+        return [f"API-Version {version!r} is not a version of the {api}"]
+    validator = spec.validator(api, version, "EntitlementRequest")
+    return [e.message for e in validator.iter_errors(body)]
+
+
+CHECKS = {DELIVERED: delivered, ENTITLED: entitled, LICENSED: licensed, SENT_ON: sent_on}

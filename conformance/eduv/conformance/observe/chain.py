@@ -21,8 +21,10 @@ from functools import partial
 
 from eduv import spec
 from eduv.conformance.config import CHAIN_READ_APIS
+from eduv.conformance.observe.consents import CONSENT_API, compare_consent_versions
 from eduv.conformance.observe.judging import compare_versions, nearest, rule_finding
 from eduv.conformance.reads import (
+    ID_MEMBERS,
     JsonObject,
     ObserveContext,
     Observed,
@@ -164,12 +166,13 @@ def compare_chain_versions(ctx: ObserveContext, tally: Tally) -> None:
         schools = [s for s in ctx.testable(api, current) if s in ctx.testable(api, previous)]
         for op in [*open_lists(api, previous), *list_operations(api, previous)]:
             body = op.success[1]
-            if body is None:
-                continue
+            if body is None or (not body.array and body.message not in ID_MEMBERS):
+                continue  # an answer that is no object of the chain (a verification)
             down = partial(_down, api, body.message)
             named = [s.id for s in schools] if school_params(op, "-") else [None]
             for school in named:
                 compare_versions(ctx, tally, op, current, school, down)
+    compare_consent_versions(ctx, tally, partial(_down, CONSENT_API, "ConsentStatus"))
 
 
 def _down(api: str, component: str, obj: JsonObject) -> JsonObject | None:

@@ -10,7 +10,9 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from eduv.conformance.config import CHAIN_READ_APIS
+from eduv.conformance.observe import agreements
 from eduv.conformance.reads import (
+    DPA_API,
     ID_MEMBERS,
     JsonObject,
     ObserveContext,
@@ -18,6 +20,8 @@ from eduv.conformance.reads import (
     allowed,
     canonical,
     open_lists,
+    path_lists,
+    path_values,
     school_params,
 )
 from eduv.conformance.session import list_operations
@@ -28,6 +32,10 @@ Progress = Callable[[str], None]
 
 def collect(ctx: ObserveContext, progress: Progress) -> None:
     for api, version in ctx.pairs:
+        if api == DPA_API:
+            progress(f"reading {api} {version}")
+            agreements.collect(ctx, version)
+            continue
         if api in CHAIN_READ_APIS:
             _chain(ctx, api, version, progress)
             continue
@@ -93,6 +101,8 @@ def _chain(ctx: ObserveContext, api: str, version: str, progress: Progress) -> N
     progress(f"reading {api} {version}")
     for op in open_lists(api, version):
         _by_id(ctx, ctx.read(op, None, {}))
+    for op in path_lists(api, version):
+        _by_path(ctx, op, api, version)
     for school in ctx.testable(api, version):
         lists = [ctx.read(op, school.id, {"orgMasterId": school.id}) for op in _lists(api, version)]
         for listing in lists:
@@ -105,6 +115,20 @@ def _chain(ctx: ObserveContext, api: str, version: str, progress: Progress) -> N
             for value in sorted(v for v in values if isinstance(v, str))[: ctx.cfg.sample]:
                 ctx.read(op, school.id, {"id": value})
         _chain_people(ctx, api, version, school.id, lists)
+
+
+def _by_path(ctx: ObserveContext, op: Operation, api: str, version: str) -> None:
+    """A read whose path names an API (Consent 0.0.2): once per API its list names, and
+    per school where the path names the school too."""
+    named = path_values(op, "api") if op.parameter_in.get("api") == "path" else [""]
+    per_school = op.parameter_in.get("edu_org_id") == "path"
+    schools = [s.id for s in ctx.testable(api, version)] if per_school else [None]
+    for value in named:
+        for school in schools:
+            params = {"api": value} if value else {}
+            if school is not None:
+                params["edu_org_id"] = school
+            ctx.read(op, school, params)
 
 
 def _followed(

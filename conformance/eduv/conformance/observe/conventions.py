@@ -19,6 +19,7 @@ from eduv.conformance.reads import (
     Observed,
     judge,
     probe_operation,
+    read_params,
     school_params,
 )
 from eduv.conformance.session import TokenFailedError, list_operations
@@ -125,13 +126,18 @@ def _short(value: Any) -> str:
 # -- probes -----------------------------------------------------------------------------------
 
 
-def _probes(ctx: ObserveContext) -> Iterator[tuple[str, str, Operation, str]]:
-    """(api, version, operation, school) for each pair: what a probe calls."""
+def _probes(ctx: ObserveContext) -> Iterator[tuple[str, str, Operation, str | None]]:
+    """(api, version, operation, school) for each pair: what a probe calls (no school for
+    an API about none, which needs no school configured)."""
     for api, version in ctx.pairs:
         op = probe_operation(api, version)
+        if op is None:
+            continue
         schools = ctx.testable(api, version)
-        if op is not None and schools:
+        if schools:
             yield api, version, op, schools[0].id
+        elif not school_params(op, "-"):
+            yield api, version, op, None
 
 
 def expect_refusal(
@@ -158,9 +164,8 @@ def expect_refusal(
 def _unauthenticated(ctx: ObserveContext, check_id: str, token: str | None) -> list[Any]:
     tally = Tally(check_id)
     for _api, _version, op, school in _probes(ctx):
-        item = ctx.read(
-            op, school, school_params(op, school), token=token, purpose=check_id.split("-")[-2]
-        )
+        params = read_params(ctx.cfg, op, school)
+        item = ctx.read(op, school, params, token=token, purpose=check_id.split("-")[-2])
         problems = _unauthenticated_problems(item)
         for key, params in problems:
             judge(tally, item, key, {"operation": op.operation_id, **params})
@@ -207,7 +212,7 @@ def missing_scope(ctx: ObserveContext) -> list[Any]:
         except TokenFailedError as exc:
             tally.skip(api, version, "no-narrow-token", error=exc.reason)
             continue
-        params = school_params(op, school)
+        params = read_params(ctx.cfg, op, school)
         item = ctx.read(op, school, params, token=grant.token, purpose="scope")
         expect_refusal(tally, item, 403, 21, {"operation": op.operation_id, "scope": other[0]})
     return tally.results(ctx.pairs)
@@ -288,7 +293,7 @@ def unsupported_version(ctx: ObserveContext) -> list[Any]:
         item = ctx.read(
             op,
             school,
-            school_params(op, school),
+            read_params(ctx.cfg, op, school),
             version_header=UNSUPPORTED_VERSION,
             purpose="version",
         )

@@ -12,7 +12,15 @@ from typing import TypeVar
 
 from eduv import spec
 from eduv.conformance.model import Where
-from eduv.conformance.reads import JsonObject, ObserveContext, canonical, judge, object_id
+from eduv.conformance.reads import (
+    WHOLE_IDENTITY,
+    JsonObject,
+    ObserveContext,
+    Observed,
+    canonical,
+    judge,
+    object_id,
+)
 from eduv.conformance.tally import Tally
 from eduv.findings import Finding
 from eduv.pointer import escape, tokens
@@ -30,14 +38,30 @@ def compare_versions(
 ) -> None:
     """The t-1 list ``op`` for ``school`` against its t list converted by ``down``
     (``None``: t-1 cannot express the object, so it is not expected)."""
-    body = op.success[1]
     older = ctx.listing(op.api, op.version, op.operation_id, school)
-    if body is None or older is None:
+    if older is None:
+        return
+    newer = ctx.listed(op.api, current, op.operation_id, school)
+    compare_lists(tally, older, newer, current, down)
+
+
+def compare_lists(
+    tally: Tally,
+    older: Observed,
+    newer: list[JsonObject],
+    current: str,
+    down: Callable[[JsonObject], JsonObject | None],
+) -> None:
+    """The t-1 answer ``older`` against the t objects ``newer`` converted by ``down``."""
+    op, school = older.op, older.school
+    body = op.success[1]
+    if body is None:
         return
     message = body.message
-    newer = ctx.listed(op.api, current, op.operation_id, school)
-    converted = {object_id(message, o): down(o) for o in newer}
-    expected = {k: v for k, v in converted.items() if v is not None}
+    converted = [(o, down(o)) for o in newer]
+    # An object known by all its members is known by them in the older shape.
+    whole = message in WHOLE_IDENTITY
+    expected = {object_id(message, d if whole else o): d for o, d in converted if d is not None}
     base = {"operation": op.operation_id, "component": message, "current": current}
     seen = set()
     for index, obj in enumerate(older.objects()):

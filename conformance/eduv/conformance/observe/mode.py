@@ -13,7 +13,15 @@ from functools import partial
 
 from eduv.conformance.catalogue import load
 from eduv.conformance.model import CheckSpec, Note, Outcome, Result, result
-from eduv.conformance.observe import consent, conventions, data, parameters, person, search
+from eduv.conformance.observe import (
+    agreements,
+    consent,
+    conventions,
+    data,
+    parameters,
+    person,
+    search,
+)
 from eduv.conformance.observe.collect import collect
 from eduv.conformance.observe.data import observed_dataset, rule_results
 from eduv.conformance.reads import ObserveContext
@@ -35,6 +43,7 @@ CHECKS: dict[str, ObserveCheck] = {
     "EDUV-CONF-LIST-001": data.lookups_match_lists,
     "EDUV-CONF-FILTER-001": data.period_filter,
     "EDUV-CONF-PERSON-001": person.person_reads,
+    "EDUV-CONF-DPA-001": agreements.verifications_agree,
     "EDUV-CONF-VER-002": data.previous_version,
     # Passive: they judge every answer recorded so far, the probes' answers included.
     "EDUV-CONF-SCHEMA-001": conventions.schema_valid,

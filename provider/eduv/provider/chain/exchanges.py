@@ -10,6 +10,10 @@ issued activation codes, a licensed entitlement, results, progress), and the
 confirmation it is owed is stored beside it. The sender
 (``eduv.provider.chain.sender``) later PUTs that confirmation to the client's endpoint.
 
+A delivery order's entitlements are pushed on: the entitlement manager sends each, as an
+EntitlementRequest, to the licence registries and portals among the clients, through the
+same sender, and takes their confirmations back.
+
 A request that arrives again with the same reference is not taken again: its stored
 confirmation, with the same id, is sent once more, as the texts ask. A request in the
 previous version's shape is converted up with the chain conversion table, handled as
@@ -47,7 +51,7 @@ from eduv.provider.chain.processing import (
     received,
     revoke,
 )
-from eduv.provider.chain.store import chain_objects_where, find_chain_school
+from eduv.provider.chain.store import chain_objects_where, find_chain_school, store_chain_object
 from eduv.provider.config import Client
 from eduv.provider.db import reading, utc_now, utc_now_precise, writing
 from eduv.provider.errors import (
@@ -59,6 +63,7 @@ from eduv.provider.errors import (
 )
 from eduv.provider.faults import SKIP_CONSENT, Faults
 from eduv.provider.faults_writes import (
+    ENTITLEMENTS_NOT_PUSHED,
     NEW_CONFIRMATION_ON_REPEAT,
     PROGRESS_ANSWER_200,
     PUSH_CONSENT_UNCHECKED,
@@ -119,10 +124,26 @@ class Taken:
     body: Any
 
 
+# What the entitlement manager pushes, and to whom: PUT /entitlements of every client
+# that plays a licence registry or a portal there (one of the operation's scopes) and
+# has an endpoint configured.
+PUSH_API, PUSH = "entitlement-api", "accept-entitlement"
+
+
+def push_receivers(clients: Mapping[str, Client]) -> tuple[str, ...]:
+    op = spec.operation(PUSH_API, spec.api(PUSH_API).current, PUSH)
+    return tuple(
+        c.client_id
+        for c in clients.values()
+        if c.confirmations is not None and c.scopes & set(op.scopes)
+    )
+
+
 class ExchangeService:
-    def __init__(self, engine: Engine, faults: Faults) -> None:
+    def __init__(self, engine: Engine, faults: Faults, receivers: tuple[str, ...] = ()) -> None:
         self.engine = engine
         self.faults = faults
+        self.receivers = receivers
 
     def take(self, call: Taken) -> Answer:
         exchange = EXCHANGES[call.op.operation_id]
@@ -141,13 +162,17 @@ class ExchangeService:
         with reading(self.engine) as conn:
             known = _known(conn, call.body)
         body = _current(call.op.api, call.version, kind.request.component, call.body, known)
-        reference = str(body.get(kind.reference, ""))
-        if "id" in call.params and str(call.params["id"]) != reference:
+        reference = str(body.get(kind.reference) or "")
+        path_id = str(call.params["id"]) if "id" in call.params else None
+        if path_id is not None and reference and path_id != reference:
             raise RefusalError(
                 400, SCHEMA_INCORRECT, "the id in the path is not the id in the request body"
             )
         if not reference:
-            raise RefusalError(400, SCHEMA_INCORRECT, f"the request names no {kind.reference}")
+            # Where the schema leaves the reference out, the request is still taken: under
+            # the id in its path, else one made up here, which its confirmation then names.
+            reference = path_id or new_id()
+            body = {**body, kind.reference: reference}
         with writing(self.engine) as conn:
             self._consent(conn, call, body)
             repeated = self._repeat(conn, call, exchange, reference)
@@ -155,6 +180,7 @@ class ExchangeService:
                 work = Work(conn, body, call.client, self.faults, utc_now())
                 content = exchange.process(work)
                 self._record(conn, call, exchange, reference, content)
+                self._push(conn, call, work.made)
         status = exchange.http
         if status == 201 and self.faults.has(RESULTS_ANSWER_202):
             status = 202
@@ -245,6 +271,31 @@ class ExchangeService:
                 attempts=0,
             )
         )
+
+    def _push(self, conn: Connection, call: Taken, made: list[JsonObject]) -> None:
+        """Each entitlement made, as an EntitlementRequest to each receiver: stored as the
+        chain's request, and sent by the confirmation sender like a confirmation."""
+        if self.faults.has(ENTITLEMENTS_NOT_PUSHED):
+            return
+        version = spec.api(PUSH_API).current
+        for entitlement in made:
+            for receiver in self.receivers:
+                pushed = {"entitlementReferenceId": new_id(), "entitlement": entitlement}
+                store_chain_object(conn, "entitlementRequests", pushed)
+                conn.execute(
+                    insert(chain_exchanges).values(
+                        client_id=receiver,
+                        api=PUSH_API,
+                        version=version,
+                        operation=PUSH,
+                        reference=pushed["entitlementReferenceId"],
+                        received=utc_now(),
+                        request=orjson.dumps(call.body).decode(),
+                        confirm_operation=PUSH,
+                        confirmation=orjson.dumps(pushed).decode(),
+                        attempts=0,
+                    )
+                )
 
 
 def _known(conn: Connection, body: Any) -> ChainDataset:

@@ -14,7 +14,7 @@ from __future__ import annotations
 import secrets
 import uuid
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 import orjson
@@ -41,13 +41,16 @@ CODE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"
 
 @dataclass
 class Work:
-    """One request being taken: its body in the current shape, and where it runs."""
+    """One request being taken: its body in the current shape, and where it runs.
+    ``made`` collects the entitlements it made, which the entitlement manager then
+    pushes to the licence registries and portals (``eduv.provider.chain.exchanges``)."""
 
     conn: Connection
     body: JsonObject
     client: Client
     faults: Faults
     now: str
+    made: list[JsonObject] = field(default_factory=list)
 
 
 def new_id() -> str:
@@ -153,6 +156,7 @@ def delivery_order(work: Work) -> JsonObject:
         if not earlier:
             for entitlement in _entitlements(order, work.now):
                 store_chain_object(work.conn, "entitlements", entitlement)
+                work.made.append(entitlement)
         elif status == "cancelled":
             _end_entitlements(work, ident, "cancelled")
     confirmation: JsonObject = {

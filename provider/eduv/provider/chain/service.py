@@ -26,6 +26,7 @@ from eduv.dataset.chain import (
 )
 from eduv.dataset.chain.operations import Context
 from eduv.provider import queries, roles
+from eduv.provider.chain import agreements
 from eduv.provider.chain.store import Stored, chain_objects_where, find_chain_school
 from eduv.provider.chain.usage import USAGE_API, entries, usage_answer
 from eduv.provider.config import Client
@@ -61,6 +62,7 @@ KINDS = frozenset(
         "chain-user",
         "consents",
         "consents-school",
+        *agreements.KINDS,
     }
 )
 # The Consent API's parameters that ask for one consent registration by its references.
@@ -102,9 +104,12 @@ class ChainService:
             "chain-user": self._for_user,
             "consents": self._list,
             "consents-school": self._consents_for_school,
+            "agreement": self._agreement,
         }
 
     def handle(self, conn: Connection, request: ChainRequest) -> Answer:
+        if request.kind == "agreement-check":
+            return agreements.verification(conn, request.params, request.version, self.faults)
         try:
             found = self._reads[request.kind](conn, request)
         except _UnknownSchoolError:
@@ -217,6 +222,9 @@ class ChainService:
             latest[(stored.school, str(doc.get("api")))] = stored
         kept = {id(s) for s in latest.values()}
         return [s for s in found if id(s) in kept]
+
+    def _agreement(self, conn: Connection, request: ChainRequest) -> list[Stored]:
+        return agreements.own(conn, request.params, request.version, self.faults)
 
     # -- schools and consent -------------------------------------------------------------
 
