@@ -122,8 +122,7 @@ def test_the_consent_api_is_read_only_when_asked_for(clean: Run) -> None:
         for r in run.results
         if r.api == "consent-api" and r.version != current and r.outcome is Outcome.PASS
     }
-    # the probe of 0.0.2 names no school, so no unknown one either (ORG-001)
-    assert previous >= (CONSENT_CHECKS - {"EDUV-CONF-ORG-001"}) | {"EDUV-CONF-VER-002"}
+    assert previous >= CONSENT_CHECKS | {"EDUV-CONF-VER-002"}
     assert run.passed
 
 

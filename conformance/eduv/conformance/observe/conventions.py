@@ -17,7 +17,9 @@ from eduv.conformance.model import Note
 from eduv.conformance.reads import (
     ObserveContext,
     Observed,
+    allowed,
     judge,
+    path_lists,
     probe_operation,
     read_params,
     school_params,
@@ -278,13 +280,24 @@ def unknown_school(ctx: ObserveContext) -> list[Any]:
     known = {s.id for s in ctx.cfg.schools}
     if UNKNOWN_SCHOOL in known:
         return tally.results(ctx.pairs, Note("probe-school-known", {"school": UNKNOWN_SCHOOL}))
-    for _api, _version, op, _school in _probes(ctx):
-        if not school_params(op, UNKNOWN_SCHOOL):
+    for api, version, probe, _school in _probes(ctx):
+        op = _school_read(api, version, probe)
+        if op is None:
             continue  # an API about no school (the catalogue) has no school to refuse
-        item = ctx.read(op, UNKNOWN_SCHOOL, {"orgMasterId": UNKNOWN_SCHOOL}, purpose="org")
+        params = read_params(ctx.cfg, op, UNKNOWN_SCHOOL)
+        item = ctx.read(op, UNKNOWN_SCHOOL, params, purpose="org")
         what = {"operation": op.operation_id, "school": UNKNOWN_SCHOOL}
         expect_refusal(tally, item, 400, 23, what)
     return tally.results(ctx.pairs)
+
+
+def _school_read(api: str, version: str, probe: Operation) -> Operation | None:
+    """A read that names a school: the probe, or one that names it in the path (Consent
+    0.0.2); ``None`` for an API about no school."""
+    if school_params(probe, UNKNOWN_SCHOOL):
+        return probe
+    named = [o for o in path_lists(api, version) if "edu_org_id" in o.parameter_in]
+    return named[0] if named and allowed(named[0]) else None
 
 
 def unsupported_version(ctx: ObserveContext) -> list[Any]:
