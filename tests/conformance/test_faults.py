@@ -145,7 +145,12 @@ EXPECTED: dict[str, tuple[frozenset[str], frozenset[str]]] = {
     # a status outside the schema's list, and a consent rule.
     "consent-school-not-narrowed": (frozenset({"EDUV-CONF-LIST-001"}), frozenset()),
     "consent-status-outside-list": (frozenset({"EDUV-CONF-SCHEMA-001"}), frozenset()),
-    "consent-reference-missing": (frozenset({"EDUV-CONF-RULE-CONSENT-001"}), frozenset()),
+    # The registration asked for is then served without the reference its notification
+    # gave, so it cannot be found again.
+    "consent-reference-missing": (
+        frozenset({"EDUV-CONF-RULE-CONSENT-001"}),
+        frozenset({"EDUV-CONF-XCH-010"}),
+    ),
     # The processor register (read with pre_release and [agreements]).
     "agreement-date-with-time": (frozenset({"EDUV-CONF-RULE-DPA-001"}), frozenset()),
     "agreement-services-ignored": (frozenset({"EDUV-CONF-DPA-001"}), frozenset()),
@@ -176,9 +181,10 @@ EXPECTED: dict[str, tuple[frozenset[str], frozenset[str]]] = {
     ),
     "delivery-total-changed": (frozenset({"EDUV-CONF-XCH-004"}), frozenset()),
     "initial-activation-ignored": (frozenset({"EDUV-CONF-FLOW-003"}), frozenset()),
-    # The entitlements it sends on go out without a token as well.
+    # The entitlements it sends on and the consent notifications go out without a token
+    # as well.
     "confirmation-without-token": (
-        frozenset({"EDUV-CONF-XCH-003", "EDUV-CONF-FLOW-004"}),
+        frozenset({"EDUV-CONF-XCH-003", "EDUV-CONF-FLOW-004", "EDUV-CONF-XCH-010"}),
         frozenset(),
     ),
     # How often to try again is not in the texts: a warning, so advice.
@@ -193,6 +199,9 @@ EXPECTED: dict[str, tuple[frozenset[str], frozenset[str]]] = {
     "progress-answer-200": (frozenset({"EDUV-CONF-XCH-001"}), frozenset()),
     "push-consent-unchecked": (frozenset({"EDUV-CONF-XCH-009"}), frozenset()),
     "entitlements-kept-back": (frozenset({"EDUV-CONF-FLOW-004"}), frozenset()),
+    # The source's consent management, as the consumer's asks it (with pre_release).
+    "consent-request-unanswered": (frozenset({"EDUV-CONF-XCH-010"}), frozenset()),
+    "consent-withdrawal-ignored": (frozenset({"EDUV-CONF-XCH-010"}), frozenset()),
 }
 
 

@@ -328,3 +328,81 @@ def test_a_restarted_provider_sends_what_was_still_due(
             WAIT,
         )
     assert got is not None
+
+
+def _consent_request(school: str, version: str) -> dict[str, Any]:
+    ref = str(uuid.uuid4())
+    if version == spec.api("consent-api").current:
+        return {
+            "consumerReferenceId": ref,
+            "school": {"organisationMasterIdentifier": school},
+            "api": "entitlement-api",
+            "scopes": ["entitlement.portal"],
+            "consumerStatus": "accepted",
+        }
+    return {
+        "consumerReferenceId": ref,
+        "edu_org_id": school,
+        "api": "entitlement-api",
+        "scopes": ["entitlement"],
+        "schemaVersion": version,
+    }
+
+
+@pytest.mark.parametrize("version", spec.versions("consent-api"))
+def test_a_consent_request_is_registered_answered_and_withdrawn(
+    provider: Provider, chain: ChainDataset, listener: Listener, version: str
+) -> None:
+    school, without = chain.schools[0].key, chain.schools[-1].key
+    requests = {
+        op.operation_id: op.path
+        for op in spec.operations("consent-api", version)
+        if op.method == "PUT"
+    }
+    asked, refused = _consent_request(school, version), _consent_request(without, version)
+    headers = {"API-Version": version}
+    with provider.http(provider.token()) as http:
+        taken = http.put(
+            "/consent-api/v0" + requests["put-consent-request"], json=asked, headers=headers
+        )
+        again = http.put(
+            "/consent-api/v0" + requests["put-consent-request"], json=asked, headers=headers
+        )
+    with provider.http(provider.token("no-consent")) as http:
+        pending = http.put(
+            "/consent-api/v0" + requests["put-consent-request"], json=refused, headers=headers
+        )
+    assert (taken.status_code, again.status_code, pending.status_code) == (202, 202, 202)
+    notify = spec.operation("consent-api", version, "put-consent-notification").path
+    ref = asked["consumerReferenceId"]
+    answer = _arrived(listener, notify, "consumerReferenceId", ref)
+    waiting = _arrived(listener, notify, "consumerReferenceId", refused["consumerReferenceId"])
+    assert answer is not None and waiting is not None
+    _valid("consent-api", version, "ConsentNotification", answer.json)
+    assert answer.headers["api-version"] == version and answer.authenticated
+    # the school gave the first client consent, not the second: it has yet to decide
+    assert (answer.json["providerStatus"], waiting.json["providerStatus"]) == (
+        "accepted",
+        "pending",
+    )
+    # asked again: the same registration, its notification again
+    resent = [
+        c for c in listener.received(notify) if (c.json or {}).get("consumerReferenceId") == ref
+    ]
+    assert len({c.json["providerReferenceId"] for c in resent}) == 1
+    withdrawal = {
+        **{k: v for k, v in asked.items() if k != "consumerStatus"},
+        "providerReferenceId": answer.json["providerReferenceId"],
+        "consumerStatus": "revoked",
+    }
+    unknown = {**withdrawal, "providerReferenceId": "none-such"}
+    revoke = "/consent-api/v0" + requests["put-consent-revoke"]
+    with provider.http(provider.token()) as http:
+        ended = http.put(revoke, json=withdrawal, headers=headers)
+        missing = http.put(revoke, json=unknown, headers=headers)
+        read = http.get(
+            "/consent-api/v0/consent/statuses/school",
+            params={"orgMasterId": school, "consumerReferenceId": ref},
+        )
+    assert (ended.status_code, missing.status_code) == (202, 404)
+    assert [c["consumerStatus"] for c in read.json()] == ["revoked"]

@@ -200,9 +200,17 @@ def _make_real_write(case: Case, school: School) -> bool:
     body = dict(case.body)
     if "school" in body:
         body["school"] = _school_reference(school)
+    if "edu_org_id" in body:
+        # Consent 0.0.2 names the school by its RIO code, and knows APIs and scopes the
+        # current version cannot express (sis-api, school): a real request names ones
+        # it can.
+        body["edu_org_id"] = _school_params(school).get("orgMasterId", "")
+        body.update(api="entitlement-api", scopes=["entitlement"])
     if case.path_parameters and "id" in case.path_parameters and "id" in body:
-        # A path with an empty segment is another path; a real request names something.
-        body["id"] = body["id"] or str(uuid.uuid4())
+        # A path with an empty segment, or a slash in the id, is another path to any HTTP
+        # router (a slash encoded as %2F is decoded before routing); real ids are UUIDs.
+        if not body["id"] or "/" in str(body["id"]):
+            body["id"] = str(uuid.uuid4())
         case.path_parameters = {**case.path_parameters, "id": body["id"]}
     case.body = body
     return True

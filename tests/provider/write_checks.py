@@ -192,6 +192,45 @@ def entitlements_pushed(provider: Provider, dataset: Dataset) -> list[str]:
     return [] if found >= wanted else [f"{found} of {wanted} entitlements sent on"]
 
 
+def _consent_asked(provider: Provider) -> tuple[dict[str, Any], Received | None]:
+    school = _chain().schools[0].key
+    asked = {
+        "consumerReferenceId": str(uuid.uuid4()),
+        "school": {"organisationMasterIdentifier": school},
+        "api": "entitlement-api",
+        "scopes": ["entitlement.portal"],
+        "consumerStatus": "accepted",
+    }
+    _put(provider, "/consent-api/v0/consent/requests", asked)
+    got = _arrival("/consent/notifications", "consumerReferenceId", asked["consumerReferenceId"])
+    return asked, got
+
+
+def consent_answered(provider: Provider, dataset: Dataset) -> list[str]:
+    _asked, got = _consent_asked(provider)
+    return [] if got is not None else ["no notification for the consent request"]
+
+
+def consent_withdrawn(provider: Provider, dataset: Dataset) -> list[str]:
+    asked, got = _consent_asked(provider)
+    if got is None:
+        return ["no notification for the consent request"]
+    withdrawal = {
+        **{k: v for k, v in asked.items() if k != "consumerStatus"},
+        "providerReferenceId": got.json["providerReferenceId"],
+        "consumerStatus": "revoked",
+    }
+    _put(provider, "/consent-api/v0/consent/revokes", withdrawal)
+    params = {
+        "orgMasterId": asked["school"]["organisationMasterIdentifier"],
+        "consumerReferenceId": asked["consumerReferenceId"],
+    }
+    with provider.http(provider.token()) as http:
+        read = http.get("/consent-api/v0/consent/statuses/school", params=params).json()
+    statuses = [c.get("consumerStatus") for c in read]
+    return [] if statuses == ["revoked"] else [f"withdrawn, and served as {statuses}"]
+
+
 def total_confirmed(provider: Provider, dataset: Dataset) -> list[str]:
     request = _delivery(whole=True)
     _put(provider, "/delivery-api/v2/deliveryorders", request)
@@ -291,4 +330,6 @@ WRITE_CHECKS: dict[str, WriteCheck] = {
     "progress-answer-200": progress_accepted,
     "push-consent-unchecked": push_needs_consent,
     "entitlements-kept-back": entitlements_pushed,
+    "consent-request-unanswered": consent_answered,
+    "consent-withdrawal-ignored": consent_withdrawn,
 }

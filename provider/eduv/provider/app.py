@@ -135,7 +135,9 @@ class Provider:
     ) -> RefusalError | None:
         if self.faults.has(SKIP_SCOPE_CHECK):
             return None
-        if not set(op.scopes) & scopes:
+        # An operation whose document names no scope (Consent 0.0.2's consent request)
+        # takes any valid token.
+        if op.scopes and not set(op.scopes) & scopes:
             needed = ", ".join(op.scopes)
             return RefusalError(
                 403, SCOPE_REQUIRED, f"this operation needs one of the scopes: {needed}"

@@ -22,6 +22,8 @@ RESULTS_ANSWER_202 = "results-answer-202"
 PROGRESS_ANSWER_200 = "progress-answer-200"
 PUSH_CONSENT_UNCHECKED = "push-consent-unchecked"
 ENTITLEMENTS_NOT_PUSHED = "entitlements-not-pushed"
+CONSENT_NOT_ANSWERED = "consent-not-answered"
+WITHDRAWAL_IGNORED = "withdrawal-ignored"
 
 WRITE_FAULTS: tuple[tuple[str, str, str, str], ...] = (
     (
@@ -117,5 +119,17 @@ WRITE_FAULTS: tuple[tuple[str, str, str, str], ...] = (
         "licence registries and portals (PUT /entitlements).",
         "Delivery orders become entitlements that are served, but never sent on.",
         ENTITLEMENTS_NOT_PUSHED,
+    ),
+    (
+        "consent-request-unanswered",
+        "Consent API: a consent request is answered with a ConsentNotification.",
+        "Consent requests are registered, but no notification is ever sent.",
+        CONSENT_NOT_ANSWERED,
+    ),
+    (
+        "consent-withdrawal-ignored",
+        "Consent API: a withdrawn registration is served as revoked.",
+        "Consent withdrawals are answered 202 and change nothing.",
+        WITHDRAWAL_IGNORED,
     ),
 )

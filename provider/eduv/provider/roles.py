@@ -62,8 +62,9 @@ ROLES: Mapping[str, tuple[str, ...]] = {
 }
 
 # The writing operations the provider takes (``eduv.provider.chain.exchanges``): the
-# requests its components receive, the messages pushed to them, and the confirmations
-# that come back to the ordering environment (BO) and the entitlement manager (AM).
+# requests its components receive, the messages pushed to them, the confirmations that
+# come back to the ordering environment (BO) and the entitlement manager (AM), and the
+# consent requests and withdrawals the source's consent management (CM) takes.
 WRITES = frozenset(
     {
         "accept-order-request",
@@ -76,6 +77,10 @@ WRITES = frozenset(
         "accept-initial-activation",
         "postResults",
         "putSimpleProgress",
+        # the consent management of the source: consent requests and withdrawals
+        # (eduv.provider.chain.consent_writes)
+        "put-consent-request",
+        "put-consent-revoke",
     }
 )
 

@@ -17,6 +17,7 @@ from __future__ import annotations
 import datetime as dt
 import time
 import uuid
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -220,10 +221,29 @@ def _json(answer: Answer | None) -> Any:
         return None
 
 
-def _skip(check_id: str, found: Walk) -> list[Result] | None:
-    if found.why_not is None:
-        return None
-    return [Result(check_id, Outcome.SKIP, found.why_not, subject=SUBJECT)]
+FlowCheck = Callable[[SuiteState], list[Result]]
+
+
+def _check(check_id: str, judge: Callable[[Walk, Tally], None]) -> FlowCheck:
+    """A check of the flow: skipped with the flow's reason, else ``judge`` over the walk."""
+
+    def run(state: SuiteState) -> list[Result]:
+        found = walk(state)
+        if found.why_not is not None:
+            return [Result(check_id, Outcome.SKIP, found.why_not, subject=SUBJECT)]
+        tally = Tally(check_id, SUBJECT)
+        judge(found, tally)
+        return tally.results()
+
+    return run
+
+
+def _confirmed_delivery(tally: Tally, api: str, found: Walk) -> bool:
+    """Whether the delivery order was confirmed; else the flow stopped before ``api``."""
+    if found.delivery is not None and found.delivery.confirmation is not None:
+        return True
+    _stopped(tally, api, found, found.stopped or "delivery", found.delivery)
+    return False
 
 
 def _stopped(tally: Tally, api: str, found: Walk, step: str, sent: Exchanged | None) -> None:
@@ -236,19 +256,14 @@ def _stopped(tally: Tally, api: str, found: Walk, step: str, sent: Exchanged | N
     tally.problem(api, _current(api), "stopped", {"step": step}, where=place)
 
 
-def delivered(state: SuiteState) -> list[Result]:
-    found = walk(state)
-    skipped = _skip(DELIVERED, found)
-    if skipped is not None:
-        return skipped
-    tally = Tally(DELIVERED, SUBJECT)
+def _delivered(found: Walk, tally: Tally) -> None:
     api = "delivery-api"
     if found.stopped in ("order", "delivery"):
         sent = found.order if found.stopped == "order" else found.delivery
         _stopped(
             tally, "order-api" if found.stopped == "order" else api, found, found.stopped, sent
         )
-        return tally.results()
+        return
     assert found.delivery is not None and found.delivery.confirmation is not None
     confirmed = found.delivery.confirmation.json
     served = _json(found.read_order)
@@ -262,19 +277,13 @@ def delivered(state: SuiteState) -> list[Result]:
         tally.problem(api, _current(api), "status", params, where=place)
     else:
         tally.ok(api, _current(api))
-    return tally.results()
 
 
-def entitled(state: SuiteState) -> list[Result]:
-    found = walk(state)
-    skipped = _skip(ENTITLED, found)
-    if skipped is not None:
-        return skipped
-    tally = Tally(ENTITLED, SUBJECT)
+def _entitled(found: Walk, tally: Tally) -> None:
     api = "entitlement-api"
-    if found.delivery is None or found.delivery.confirmation is None:
-        _stopped(tally, api, found, found.stopped or "delivery", found.delivery)
-        return tally.results()
+    if not _confirmed_delivery(tally, api, found):
+        return
+    assert found.delivery is not None
     order = found.delivery.body["deliveryOrder"]
     listed = {
         str(s.get("userMasterIdentifier"))
@@ -301,15 +310,9 @@ def entitled(state: SuiteState) -> list[Result]:
     for violation in check_chain_dataset(dataset, found.ctx.cfg.lang, message_rules=False):
         if violation.rule in ENTITLEMENT_RULES:
             rule_finding(tally, violation, api, _current(api), place, SUBJECT)
-    return tally.results()
 
 
-def licensed(state: SuiteState) -> list[Result]:
-    found = walk(state)
-    skipped = _skip(LICENSED, found)
-    if skipped is not None:
-        return skipped
-    tally = Tally(LICENSED, SUBJECT)
+def _licensed(found: Walk, tally: Tally) -> None:
     codes_api, usage_api = "activationcode-api", "usage-api"
     if found.codes is not None:
         got = found.codes.confirmation
@@ -324,7 +327,7 @@ def licensed(state: SuiteState) -> list[Result]:
             tally.ok(codes_api, _current(codes_api))
     if found.activation is None:
         _stopped(tally, usage_api, found, found.stopped or "entitlements", found.delivery)
-        return tally.results()
+        return
     read = _json(found.read_licensed)
     place = Where("get-entitlement", found.read_licensed.exchange if found.read_licensed else None)
     if not _ok(found.activation.answer):
@@ -338,21 +341,15 @@ def licensed(state: SuiteState) -> list[Result]:
         )
     else:
         tally.ok(usage_api, _current(usage_api))
-    return tally.results()
 
 
-def sent_on(state: SuiteState) -> list[Result]:
+def _sent_on(found: Walk, tally: Tally) -> None:
     """EDUV-CONF-FLOW-004: each entitlement read is sent on to the licence registry, valid
     and authenticated, and the registry's confirmation is taken."""
-    found = walk(state)
-    skipped = _skip(SENT_ON, found)
-    if skipped is not None:
-        return skipped
-    tally = Tally(SENT_ON, SUBJECT)
     api = "entitlement-api"
-    if found.delivery is None or found.delivery.confirmation is None:
-        _stopped(tally, api, found, found.stopped or "delivery", found.delivery)
-        return tally.results()
+    if not _confirmed_delivery(tally, api, found):
+        return
+    assert found.delivery is not None
     wanted = {str(e.get("entitlementId")) for e in found.entitlements}
     came = {str(p.json["entitlement"].get("entitlementId")) for p in found.pushes}
     missing = wanted - came
@@ -385,7 +382,6 @@ def sent_on(state: SuiteState) -> list[Result]:
             place = Where(sent.kind.operation, sent.answer.exchange)
             status: dict[str, Any] = {"status": sent.answer.status}
             tally.problem(api, _current(api), "confirmation-refused", status, where=place)
-    return tally.results()
 
 
 def _errors(api: str, version: str, body: Any) -> list[str]:
@@ -395,4 +391,9 @@ def _errors(api: str, version: str, body: Any) -> list[str]:
     return [e.message for e in validator.iter_errors(body)]
 
 
-CHECKS = {DELIVERED: delivered, ENTITLED: entitled, LICENSED: licensed, SENT_ON: sent_on}
+CHECKS = {
+    DELIVERED: _check(DELIVERED, _delivered),
+    ENTITLED: _check(ENTITLED, _entitled),
+    LICENSED: _check(LICENSED, _licensed),
+    SENT_ON: _check(SENT_ON, _sent_on),
+}

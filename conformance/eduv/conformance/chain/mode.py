@@ -1,5 +1,6 @@
 """The chain's writing checks, bound: consumer mode's (requests, confirmations, the other
-side, consent) and scenario mode's (one product from order to first use).
+side, consent, consent requests and withdrawals) and scenario mode's (one product from
+order to first use).
 
 Each check is a function of the run's state; the exchanges they judge are made once and
 shared (``eduv.conformance.chain.receiving.trials``, ``eduv.conformance.chain.flow.walk``).
@@ -10,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from functools import partial
 
-from eduv.conformance.chain import confirming, flow, receiving, sides
+from eduv.conformance.chain import confirming, consents, flow, receiving, sides
 from eduv.conformance.model import Result
 from eduv.conformance.state import SuiteState, guard
 
@@ -28,6 +29,7 @@ CONSUMER_CHECKS: Mapping[str, ChainCheck] = {
     receiving.OTHER_SIDE: sides.other_side,
     receiving.CONFIRMATIONS: sides.confirmations,
     receiving.CONSENT: sides.consent,
+    consents.CHECK: consents.requests_and_withdrawals,
 }
 SCENARIO_CHECKS: Mapping[str, ChainCheck] = flow.CHECKS
 

@@ -1,7 +1,8 @@
 """The writing side of the chain: the requests, messages and confirmations the provider takes.
 
-Every writing operation the provider's components serve (``roles.WRITES``) is one row
-of :data:`EXCHANGES`: what taking it does (``eduv.provider.chain.processing``), while
+Every writing operation the provider's components serve (``roles.WRITES``) but the
+Consent API's (``eduv.provider.chain.consent_writes``) is one row of :data:`EXCHANGES`:
+what taking it does (``eduv.provider.chain.processing``), while
 the member that names the request and the operation its confirmation goes to follow
 from the specification (``eduv.dataset.chain.exchanges``). Taking one runs in one database
 transaction: the request is stored once per (client, operation, reference), its effect
@@ -39,6 +40,7 @@ from eduv.dataset.chain import (
 from eduv.dataset.chain.exchanges import ExchangeKind, exchange_kind
 from eduv.dataset.chain.operations import Context
 from eduv.provider import queries, roles
+from eduv.provider.chain import consent_writes
 from eduv.provider.chain.processing import (
     Work,
     activation,
@@ -146,15 +148,30 @@ class ExchangeService:
         self.receivers = receivers
 
     def take(self, call: Taken) -> Answer:
+        if call.op.operation_id in consent_writes.WRITES:
+            return self._guarded(
+                202,
+                lambda: consent_writes.take(
+                    self.engine,
+                    self.faults,
+                    call.op.operation_id,
+                    call.version,
+                    call.client,
+                    call.body,
+                ),
+            )
         exchange = EXCHANGES[call.op.operation_id]
+        return self._guarded(exchange.http, lambda: self._take(call, exchange))
+
+    def _guarded(self, http: int, work: Callable[[], Answer]) -> Answer:
         try:
-            return self._take(call, exchange)
+            return work()
         except (KeyError, TypeError, ValueError, AttributeError, RefusalError) as exc:
             # A component that checks nothing takes what it cannot read, too; only a body
             # the schema check let through can break the processing.
             unchecked = self.faults.has(WRITES_UNVALIDATED)
             if unchecked and getattr(exc, "status", SCHEMA_INCORRECT) == SCHEMA_INCORRECT:
-                return Answer(exchange.http, None)
+                return Answer(http, None)
             raise
 
     def _take(self, call: Taken, exchange: Exchange) -> Answer:
