@@ -38,11 +38,15 @@ from eduv.dataset.chain import (
     convert_chain_object,
 )
 from eduv.dataset.chain.operations import Context
-from eduv.provider import queries
 from eduv.provider.chain.processing import new_id
-from eduv.provider.chain.store import chain_objects_where, find_chain_school, store_chain_object
+from eduv.provider.chain.store import (
+    chain_objects_where,
+    known_school,
+    store_chain_object,
+    unknown_school,
+)
 from eduv.provider.db import utc_now, utc_now_precise, writing
-from eduv.provider.errors import ORGANISATION_UNKNOWN, OTHER, SCHEMA_INCORRECT, Answer, RefusalError
+from eduv.provider.errors import OTHER, SCHEMA_INCORRECT, Answer, RefusalError
 from eduv.provider.faults import Faults
 from eduv.provider.faults_writes import CONSENT_NOT_ANSWERED, WITHDRAWAL_IGNORED
 from eduv.provider.keys import school_keys
@@ -81,13 +85,9 @@ def _school(conn: Connection, version: str, body: JsonObject) -> str:
         keys = school_keys(named)
     else:
         keys = [("master", str(body.get("edu_org_id", "")))]
-    key = find_chain_school(conn, keys)
+    key = known_school(conn, keys)
     if key is None:
-        known = queries.find_school(conn, keys)
-        key = known.key if known is not None else None
-    if key is None:
-        shown = " / ".join(v for _, v in keys) or "(none given)"
-        raise RefusalError(400, ORGANISATION_UNKNOWN, f"organisation {shown} is not known here")
+        raise unknown_school(keys)
     return key
 
 

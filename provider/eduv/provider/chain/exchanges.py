@@ -39,7 +39,7 @@ from eduv.dataset.chain import (
 )
 from eduv.dataset.chain.exchanges import ExchangeKind, exchange_kind
 from eduv.dataset.chain.operations import Context
-from eduv.provider import queries, roles
+from eduv.provider import roles
 from eduv.provider.chain import consent_writes
 from eduv.provider.chain.processing import (
     Work,
@@ -53,12 +53,16 @@ from eduv.provider.chain.processing import (
     received,
     revoke,
 )
-from eduv.provider.chain.store import chain_objects_where, find_chain_school, store_chain_object
+from eduv.provider.chain.store import (
+    chain_objects_where,
+    known_school,
+    store_chain_object,
+    unknown_school,
+)
 from eduv.provider.config import Client
 from eduv.provider.db import reading, utc_now, utc_now_precise, writing
 from eduv.provider.errors import (
     CONSENT_REQUIRED,
-    ORGANISATION_UNKNOWN,
     SCHEMA_INCORRECT,
     Answer,
     RefusalError,
@@ -213,13 +217,9 @@ class ExchangeService:
             return
         school = body.get("school")
         keys = school_keys(school) if isinstance(school, Mapping) else []
-        key = find_chain_school(conn, keys)
+        key = known_school(conn, keys)
         if key is None:
-            known = queries.find_school(conn, keys)
-            key = known.key if known is not None else None
-        if key is None:
-            named = " / ".join(v for _, v in keys) or "(none given)"
-            raise RefusalError(400, ORGANISATION_UNKNOWN, f"organisation {named} is not known here")
+            raise unknown_school(keys)
         if not call.client.has_consent(key, call.op.api):
             raise RefusalError(
                 403,

@@ -25,14 +25,13 @@ from eduv.dataset.chain import (
     convert_chain_object,
 )
 from eduv.dataset.chain.operations import Context
-from eduv.provider import queries, roles
+from eduv.provider import roles
 from eduv.provider.chain import agreements
-from eduv.provider.chain.store import Stored, chain_objects_where, find_chain_school
+from eduv.provider.chain.store import Stored, chain_objects_where, known_school, unknown_school
 from eduv.provider.chain.usage import USAGE_API, entries, usage_answer
 from eduv.provider.config import Client
 from eduv.provider.errors import (
     CONSENT_REQUIRED,
-    ORGANISATION_UNKNOWN,
     OTHER,
     SCHEMA_INCORRECT,
     Answer,
@@ -243,16 +242,11 @@ class ChainService:
             raise RefusalError(
                 400, SCHEMA_INCORRECT, "name the school with orgMasterId, or orgId and orgIdType"
             )
-        key = find_chain_school(conn, keys)
-        if key is None:
-            # A school of the administration data without chain data has nothing yet.
-            known = queries.find_school(conn, keys)
-            key = known.key if known is not None else None
+        key = known_school(conn, keys)
         if key is None:
             if self.faults.has(UNKNOWN_ORG_OK):
                 raise _UnknownSchoolError
-            named = " / ".join(v for _, v in keys)
-            raise RefusalError(400, ORGANISATION_UNKNOWN, f"organisation {named} is not known here")
+            raise unknown_school(keys)
         return key
 
     def _consent_for_objects(self, request: ChainRequest, found: list[Stored]) -> None:

@@ -26,7 +26,9 @@ from eduv.dataset.chain import (
     validate_chain_objects,
 )
 from eduv.dataset.chain.model import school_key_of
+from eduv.provider import queries
 from eduv.provider.db import writing
+from eduv.provider.errors import ORGANISATION_UNKNOWN, RefusalError
 from eduv.provider.schema import chain_objects, chain_schools
 from eduv.provider.store import bump_revision, invalid_objects
 
@@ -234,6 +236,22 @@ def find_chain_school(conn: Connection, keys: Sequence[tuple[str, str]]) -> str 
         if found is not None:
             return str(found)
     return None
+
+
+def known_school(conn: Connection, keys: Sequence[tuple[str, str]]) -> str | None:
+    """The key of the school ``keys`` name: a school of the chain, else one of the
+    administration data (which has no chain data yet)."""
+    key = find_chain_school(conn, keys)
+    if key is None:
+        found = queries.find_school(conn, keys)
+        key = found.key if found is not None else None
+    return key
+
+
+def unknown_school(keys: Sequence[tuple[str, str]]) -> RefusalError:
+    """The refusal for a school no one knows here (400, status 23)."""
+    named = " / ".join(v for _, v in keys) or "(none given)"
+    return RefusalError(400, ORGANISATION_UNKNOWN, f"organisation {named} is not known here")
 
 
 def chain_objects_where(
