@@ -207,10 +207,10 @@ def _make_real_write(case: Case, school: School) -> bool:
         body["edu_org_id"] = _school_params(school).get("orgMasterId", "")
         body.update(api="entitlement-api", scopes=["entitlement"])
     if case.path_parameters and "id" in case.path_parameters and "id" in body:
-        # A path with an empty segment, or a slash in the id, is another path to any HTTP
-        # router (a slash encoded as %2F is decoded before routing); real ids are UUIDs.
-        if not body["id"] or "/" in str(body["id"]):
-            body["id"] = str(uuid.uuid4())
+        # The id goes into the path as it is: empty, or with a slash, a "#" or a dot
+        # segment, it makes another URL (a router decodes %2F, a client drops what follows
+        # "#"). A real id is a UUID; odd ids in paths are tests/provider/test_malformed.py's.
+        body["id"] = str(uuid.uuid4())
         case.path_parameters = {**case.path_parameters, "id": body["id"]}
     case.body = body
     return True
