@@ -100,10 +100,11 @@ def agreement_params(cfg: RunConfig, board: str | None = None) -> dict[str, Any]
 PATH_NAMES = frozenset({"api", "edu_org_id"})
 
 
-def path_values(op: Operation, name: str) -> list[str]:
-    """The values a path parameter's schema lists (the APIs of Consent 0.0.2)."""
+def parameter_values(op: Operation, name: str) -> list[str]:
+    """The values a parameter's schema lists, or its items' for a list (the APIs of
+    Consent 0.0.2, the data services of the DPA API), in the schema's order."""
     prop = spec.schema(op.api, op.version, op.parameters)["properties"].get(name, {})
-    return [str(v) for v in prop.get("enum", ())]
+    return [str(v) for v in prop.get("enum") or prop.get("items", {}).get("enum", ())]
 
 
 def path_lists(api: str, version: str) -> list[Operation]:
@@ -127,7 +128,7 @@ def read_params(cfg: RunConfig, op: Operation, school: str | None) -> dict[str, 
         return agreement_params(cfg)
     params = school_params(op, school)
     if op.parameter_in.get("api") == "path":
-        params["api"] = path_values(op, "api")[0]
+        params["api"] = parameter_values(op, "api")[0]
     if op.parameter_in.get("edu_org_id") == "path" and school is not None:
         params["edu_org_id"] = school
     return params

@@ -19,13 +19,11 @@ from eduv.conformance.http import Answer
 from eduv.conformance.session import Session
 from eduv.dataset.chain import (
     ChainDataset,
-    NotExpressibleError,
     SchoolFacts,
     chain_collection,
-    convert_chain_object,
+    chain_object_in,
 )
 from eduv.dataset.chain.exchanges import ExchangeKind, exchange_kind
-from eduv.dataset.chain.operations import Context
 
 JsonObject = dict[str, Any]
 
@@ -57,14 +55,7 @@ class Exchanged:
 
 def shaped(api: str, version: str, component: str, body: JsonObject) -> JsonObject | None:
     """A current-shape body in ``version``'s shape; None when that version cannot say it."""
-    if version == spec.api(api).current:
-        return body
-    try:
-        found = convert_chain_object(
-            api, component, body, "down", Context(ChainDataset(shapes={}), "down")
-        )
-    except NotExpressibleError:
-        return None
+    found = chain_object_in(api, version, component, body)
     return found[0] if len(found) == 1 else None
 
 

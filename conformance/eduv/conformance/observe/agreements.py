@@ -18,9 +18,7 @@ answered that is not in force says nothing about another one that may be.
 from __future__ import annotations
 
 from collections.abc import Iterator
-from typing import Any
 
-from eduv import spec
 from eduv.conformance.model import Result
 from eduv.conformance.reads import (
     DPA_API,
@@ -30,6 +28,7 @@ from eduv.conformance.reads import (
     agreement_params,
     judge,
     operation,
+    parameter_values,
 )
 from eduv.conformance.tally import Tally
 
@@ -50,7 +49,7 @@ def collect(ctx: ObserveContext, version: str) -> None:
         ctx.read(verify, None, base)
         listed = [str(s) for s in (_one(first) or {}).get("dataServices") or ()]
         asked = [listed] if listed else []
-        other = [s for s in _service_values(version) if s not in listed][:1]
+        other = [s for s in parameter_values(verify, SERVICES) if s not in listed][:1]
         asked += [other] if other else []
         for services in asked:
             params = {**base, SERVICES: services}
@@ -121,12 +120,3 @@ def _judge(tally: Tally, own: Observed, verification: Observed) -> None:
 def _one(item: Observed) -> JsonObject | None:
     objects = item.objects()
     return objects[0] if item.ok and not item.is_list and objects else None
-
-
-def _service_values(version: str) -> list[str]:
-    """The data services a request of ``version`` may name, in the order of its list."""
-    op = operation(DPA_API, version, VERIFY)
-    if op is None:
-        return []
-    prop: dict[str, Any] = spec.schema(DPA_API, version, op.parameters)["properties"][SERVICES]
-    return [str(v) for v in prop.get("items", {}).get("enum", ())]

@@ -36,11 +36,9 @@ from eduv.conformance.session import list_operations
 from eduv.conformance.tally import Tally
 from eduv.dataset.chain import (
     ChainDataset,
-    NotExpressibleError,
     SchoolFacts,
-    convert_chain_object,
+    chain_object_in,
 )
-from eduv.dataset.chain.operations import Context
 from eduv.rules import Rule, check_chain_dataset, load_catalogue
 from eduv.rules.binding import CHAIN_CHECKS
 
@@ -176,9 +174,5 @@ def compare_chain_versions(ctx: ObserveContext, tally: Tally) -> None:
 
 
 def _down(api: str, component: str, obj: JsonObject) -> JsonObject | None:
-    context = Context(ChainDataset(shapes={}), "down")
-    try:
-        found = convert_chain_object(api, component, obj, "down", context)
-    except NotExpressibleError:
-        return None
+    found = chain_object_in(api, spec.api(api).previous, component, obj)
     return found[0] if len(found) == 1 else None

@@ -20,8 +20,8 @@ from eduv.conformance.reads import (
     allowed,
     canonical,
     open_lists,
+    parameter_values,
     path_lists,
-    path_values,
     school_params,
 )
 from eduv.conformance.session import list_operations
@@ -120,7 +120,7 @@ def _chain(ctx: ObserveContext, api: str, version: str, progress: Progress) -> N
 def _by_path(ctx: ObserveContext, op: Operation, api: str, version: str) -> None:
     """A read whose path names an API (Consent 0.0.2): once per API its list names, and
     per school where the path names the school too."""
-    named = path_values(op, "api") if op.parameter_in.get("api") == "path" else [""]
+    named = parameter_values(op, "api") if op.parameter_in.get("api") == "path" else [""]
     per_school = op.parameter_in.get("edu_org_id") == "path"
     schools = [s.id for s in ctx.testable(api, version)] if per_school else [None]
     for value in named:

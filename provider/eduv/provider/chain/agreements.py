@@ -21,8 +21,7 @@ import orjson
 from sqlalchemy import Connection
 
 from eduv import spec
-from eduv.dataset.chain import ChainDataset, NotExpressibleError, convert_chain_object
-from eduv.dataset.chain.operations import Context
+from eduv.dataset.chain import chain_object_in
 from eduv.provider.chain.store import Stored, chain_objects_where
 from eduv.provider.errors import OTHER, Answer, RefusalError
 from eduv.provider.faults import Faults
@@ -44,7 +43,8 @@ def matching(
     wanted = set() if faults.has(SERVICES_IGNORED) else set(params.get("data_services") or ())
     found = []
     for stored in chain_objects_where(conn, "agreements", []):
-        doc = _in_version(orjson.loads(stored.doc), version)
+        shaped = chain_object_in(API, version, "Agreement", orjson.loads(stored.doc))
+        doc = shaped[0] if shaped else None
         if (
             doc is not None
             and doc.get("supplierOin") == params.get("supplierOin")
@@ -85,15 +85,3 @@ def verification(
     if version != spec.api(API).current:
         answer["schemaVersion"] = version
     return Answer(200, orjson.dumps(answer))
-
-
-def _in_version(doc: dict[str, Any], version: str) -> dict[str, Any] | None:
-    """A stored (current) agreement as ``version`` carries it; ``None`` when it cannot."""
-    if version == spec.api(API).current:
-        return doc
-    context = Context(ChainDataset(shapes={}), "down")
-    try:
-        found = convert_chain_object(API, "Agreement", doc, "down", context)
-    except NotExpressibleError:
-        return None
-    return found[0] if found else None

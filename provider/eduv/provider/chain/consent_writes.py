@@ -28,24 +28,24 @@ from collections.abc import Mapping
 from typing import Any
 
 import orjson
-from sqlalchemy import Connection, Engine, insert, select, update
+from sqlalchemy import Connection, Engine, select
 
 from eduv import spec
 from eduv.dataset.chain import (
     ChainDataset,
-    NotExpressibleError,
     SchoolFacts,
-    convert_chain_object,
+    chain_object_in,
 )
-from eduv.dataset.chain.operations import Context
 from eduv.provider.chain.processing import new_id
+from eduv.provider.chain.sender import due_again, owe
+from eduv.provider.chain.shapes import current_shape
 from eduv.provider.chain.store import (
     chain_objects_where,
     known_school,
     store_chain_object,
     unknown_school,
 )
-from eduv.provider.db import utc_now, utc_now_precise, writing
+from eduv.provider.db import writing
 from eduv.provider.errors import OTHER, SCHEMA_INCORRECT, Answer, RefusalError
 from eduv.provider.faults import Faults
 from eduv.provider.faults_writes import CONSENT_NOT_ANSWERED, WITHDRAWAL_IGNORED
@@ -67,6 +67,7 @@ def take(
 ) -> Answer:
     """Take a consent request or withdrawal from ``client``; 202 when taken."""
     if not isinstance(body, dict):
+        # as current_shape says: what is no object has no school to look up either
         raise RefusalError(400, SCHEMA_INCORRECT, "the request body must be a JSON object")
     with writing(engine) as conn:
         school = _school(conn, version, body)
@@ -92,17 +93,9 @@ def _school(conn: Connection, version: str, body: JsonObject) -> str:
 
 
 def _up(version: str, body: JsonObject, school: str) -> JsonObject:
-    if version == spec.api(API).current:
-        return body
     known = ChainDataset(shapes={})
     known.schools = [SchoolFacts(sector="PO", organisationMasterIdentifier=school)]
-    try:
-        found = convert_chain_object(API, REGISTRATION, body, "up", Context(known, "up"))
-    except NotExpressibleError as exc:
-        raise RefusalError(400, SCHEMA_INCORRECT, str(exc)) from None
-    if len(found) != 1:
-        raise RefusalError(400, SCHEMA_INCORRECT, "the message cannot be read as one consent")
-    return found[0]
+    return current_shape(API, version, REGISTRATION, body, known)
 
 
 def _request(
@@ -124,8 +117,7 @@ def _request(
         )
     ).first()
     if earlier is not None:
-        again = {"sent": None, "attempts": 0, "next_attempt": utc_now_precise()}
-        conn.execute(update(t).where(t.c.pk == earlier[0]).values(**again))
+        due_again(conn, int(earlier[0]))
         return
     api = str(current.get("api"))
     registration: JsonObject = {
@@ -141,19 +133,16 @@ def _request(
     notification = _shaped(version, registration, "ConsentNotification")
     if faults.has(CONSENT_NOT_ANSWERED):
         return
-    conn.execute(
-        insert(t).values(
-            client_id=client.client_id,
-            api=API,
-            version=version,
-            operation=REQUEST,
-            reference=reference,
-            received=utc_now(),
-            request=orjson.dumps(body).decode(),
-            confirm_operation=NOTIFY,
-            confirmation=orjson.dumps(notification).decode(),
-            attempts=0,
-        )
+    owe(
+        conn,
+        client_id=client.client_id,
+        api=API,
+        version=version,
+        operation=REQUEST,
+        reference=reference,
+        request=body,
+        confirm_operation=NOTIFY,
+        message=notification,
     )
 
 
@@ -180,9 +169,6 @@ def _revoke(conn: Connection, current: JsonObject) -> None:
 
 def _shaped(version: str, registration: JsonObject, message: str) -> JsonObject:
     """``registration`` as ``message`` of ``version`` carries it."""
-    doc = registration
-    if version != spec.api(API).current:
-        down = Context(ChainDataset(shapes={}), "down")
-        doc = convert_chain_object(API, REGISTRATION, registration, "down", down)[0]
+    (doc,) = chain_object_in(API, version, REGISTRATION, registration)
     members = spec.schema(API, version, message).get("properties", {})
     return {k: v for k, v in doc.items() if k in members}

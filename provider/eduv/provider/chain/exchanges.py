@@ -28,17 +28,15 @@ from dataclasses import dataclass
 from typing import Any
 
 import orjson
-from sqlalchemy import Connection, Engine, insert, select, update
+from sqlalchemy import Connection, Engine, select
 
 from eduv import spec
 from eduv.dataset.chain import (
     ChainDataset,
-    NotExpressibleError,
     SchoolFacts,
-    convert_chain_object,
+    chain_object_in,
 )
 from eduv.dataset.chain.exchanges import ExchangeKind, exchange_kind
-from eduv.dataset.chain.operations import Context
 from eduv.provider import roles
 from eduv.provider.chain import consent_writes
 from eduv.provider.chain.processing import (
@@ -53,6 +51,8 @@ from eduv.provider.chain.processing import (
     received,
     revoke,
 )
+from eduv.provider.chain.sender import due_again, owe
+from eduv.provider.chain.shapes import current_shape
 from eduv.provider.chain.store import (
     chain_objects_where,
     known_school,
@@ -60,7 +60,7 @@ from eduv.provider.chain.store import (
     unknown_school,
 )
 from eduv.provider.config import Client
-from eduv.provider.db import reading, utc_now, utc_now_precise, writing
+from eduv.provider.db import reading, utc_now, writing
 from eduv.provider.errors import (
     CONSENT_REQUIRED,
     SCHEMA_INCORRECT,
@@ -182,7 +182,7 @@ class ExchangeService:
         kind = exchange.kind
         with reading(self.engine) as conn:
             known = _known(conn, call.body)
-        body = _current(call.op.api, call.version, kind.request.component, call.body, known)
+        body = current_shape(call.op.api, call.version, kind.request.component, call.body, known)
         reference = str(body.get(kind.reference) or "")
         path_id = str(call.params["id"]) if "id" in call.params else None
         if path_id is not None and reference and path_id != reference:
@@ -245,18 +245,13 @@ class ExchangeService:
             return None
         pk, confirmation = int(found[0]), found[1]
         if confirmation is not None:
-            # A fresh due moment also tells a send under way that this is a new one.
-            values: dict[str, Any] = {
-                "sent": None,
-                "attempts": 0,
-                "next_attempt": utc_now_precise(),
-            }
+            changes: dict[str, Any] = {}
             own_id = exchange.kind.confirmation_id
             if self.faults.has(NEW_CONFIRMATION_ON_REPEAT) and own_id is not None:
                 doc = orjson.loads(confirmation)
                 doc[own_id] = new_id()
-                values["confirmation"] = orjson.dumps(doc).decode()
-            conn.execute(update(t).where(t.c.pk == pk).values(**values))
+                changes["confirmation"] = orjson.dumps(doc).decode()
+            due_again(conn, pk, **changes)
         return pk
 
     def _record(
@@ -267,26 +262,22 @@ class ExchangeService:
         reference: str,
         content: JsonObject | None,
     ) -> None:
-        confirmation = None
+        shaped = None
         confirms = exchange.kind.confirmation
         if content is not None and confirms is not None:
             if self.faults.has(REFERENCE_NOT_ECHOED):
                 content = {**content, exchange.kind.reference: new_id()}
-            shaped = _shaped(call.op.api, call.version, confirms.component, content)
-            confirmation = orjson.dumps(shaped).decode()
-        conn.execute(
-            insert(chain_exchanges).values(
-                client_id=call.client.client_id,
-                api=call.op.api,
-                version=call.version,
-                operation=call.op.operation_id,
-                reference=reference,
-                received=utc_now(),
-                request=orjson.dumps(call.body).decode(),
-                confirm_operation=exchange.kind.confirm,
-                confirmation=confirmation,
-                attempts=0,
-            )
+            (shaped,) = chain_object_in(call.op.api, call.version, confirms.component, content)
+        owe(
+            conn,
+            client_id=call.client.client_id,
+            api=call.op.api,
+            version=call.version,
+            operation=call.op.operation_id,
+            reference=reference,
+            request=call.body,
+            confirm_operation=exchange.kind.confirm,
+            message=shaped,
         )
 
     def _push(self, conn: Connection, call: Taken, made: list[JsonObject]) -> None:
@@ -297,21 +288,19 @@ class ExchangeService:
         version = spec.api(PUSH_API).current
         for entitlement in made:
             for receiver in self.receivers:
-                pushed = {"entitlementReferenceId": new_id(), "entitlement": entitlement}
-                store_chain_object(conn, "entitlementRequests", pushed)
-                conn.execute(
-                    insert(chain_exchanges).values(
-                        client_id=receiver,
-                        api=PUSH_API,
-                        version=version,
-                        operation=PUSH,
-                        reference=pushed["entitlementReferenceId"],
-                        received=utc_now(),
-                        request=orjson.dumps(call.body).decode(),
-                        confirm_operation=PUSH,
-                        confirmation=orjson.dumps(pushed).decode(),
-                        attempts=0,
-                    )
+                reference = new_id()
+                sent_on = {"entitlementReferenceId": reference, "entitlement": entitlement}
+                store_chain_object(conn, "entitlementRequests", sent_on)
+                owe(
+                    conn,
+                    client_id=receiver,
+                    api=PUSH_API,
+                    version=version,
+                    operation=PUSH,
+                    reference=reference,
+                    request=call.body,
+                    confirm_operation=PUSH,
+                    message=sent_on,
                 )
 
 
@@ -340,35 +329,10 @@ def _known(conn: Connection, body: Any) -> ChainDataset:
     if isinstance(order, str) and order:
         # Stored in the current shape; the conversion looks for the previous one.
         condition = chain_objects.c.doc.contains(order, autoescape=True)
-        down = Context(ChainDataset(shapes={}), "down")
+        previous = spec.api("order-api").previous
         for stored in chain_objects_where(conn, "orderRequests", [condition]):
             doc = orjson.loads(stored.doc)
             if doc.get("purchaseOrderId") == order:
-                lines = convert_chain_object("order-api", "OrderRequest", doc, "down", down)
+                lines = chain_object_in("order-api", previous, "OrderRequest", doc)
                 known.items("orderRequests").extend(lines)
     return known
-
-
-def _current(api: str, version: str, component: str, body: Any, known: ChainDataset) -> JsonObject:
-    """The request in the shape of the current version (400 when that cannot be)."""
-    if not isinstance(body, dict):
-        raise RefusalError(400, SCHEMA_INCORRECT, "the request body must be a JSON object")
-    if version == spec.api(api).current:
-        return body
-    context = Context(known, "up")
-    try:
-        found = convert_chain_object(api, component, body, "up", context)
-    except NotExpressibleError as exc:
-        raise RefusalError(400, SCHEMA_INCORRECT, str(exc)) from None
-    if len(found) != 1:
-        raise RefusalError(400, SCHEMA_INCORRECT, f"the {component} cannot be read as one")
-    return found[0]
-
-
-def _shaped(api: str, version: str, message: str, content: JsonObject) -> JsonObject:
-    """A confirmation in the shape of the version its request came in."""
-    if version == spec.api(api).current:
-        return content
-    context = Context(ChainDataset(shapes={}), "down")
-    found = convert_chain_object(api, message, content, "down", context)
-    return found[0]

@@ -16,20 +16,59 @@ import contextlib
 import datetime as dt
 import logging
 from dataclasses import dataclass
+from typing import Any
 
 import httpx
-from sqlalchemy import Engine, or_, select, update
+import orjson
+from sqlalchemy import Connection, Engine, insert, or_, select, update
 from starlette.concurrency import run_in_threadpool
 
 from eduv import spec
 from eduv.provider.callbacks import CallbackAuth
 from eduv.provider.config import ProviderConfig
-from eduv.provider.db import precise, reading, utc_now_precise, writing
+from eduv.provider.db import precise, reading, utc_now, utc_now_precise, writing
 from eduv.provider.faults import Faults
 from eduv.provider.faults_writes import CONFIRMATION_NOT_RETRIED, CONFIRMATION_WITHOUT_TOKEN
 from eduv.provider.schema import chain_exchanges
 
 log = logging.getLogger("eduv.provider.confirmations")
+
+
+def owe(
+    conn: Connection,
+    *,
+    client_id: str,
+    api: str,
+    version: str,
+    operation: str,
+    reference: str,
+    request: Any,
+    confirm_operation: str | None,
+    message: Any,
+) -> None:
+    """Store one request taken from (or message for) ``client_id`` and what the sender
+    owes it: ``message`` to the client's ``confirm_operation`` (``None``: nothing)."""
+    conn.execute(
+        insert(chain_exchanges).values(
+            client_id=client_id,
+            api=api,
+            version=version,
+            operation=operation,
+            reference=reference,
+            received=utc_now(),
+            request=orjson.dumps(request).decode(),
+            confirm_operation=confirm_operation,
+            confirmation=None if message is None else orjson.dumps(message).decode(),
+            attempts=0,
+        )
+    )
+
+
+def due_again(conn: Connection, pk: int, **changes: Any) -> None:
+    """Send the stored message ``pk`` once more, from now on. A fresh due moment also
+    tells a send under way that this is a new one."""
+    values = {"sent": None, "attempts": 0, "next_attempt": utc_now_precise(), **changes}
+    conn.execute(update(chain_exchanges).where(chain_exchanges.c.pk == pk).values(**values))
 
 
 @dataclass(frozen=True, slots=True)

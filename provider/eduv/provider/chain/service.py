@@ -19,12 +19,9 @@ from sqlalchemy import ColumnElement, Connection
 
 from eduv import spec
 from eduv.dataset.chain import (
-    ChainDataset,
-    NotExpressibleError,
     chain_collection,
-    convert_chain_object,
+    chain_object_in,
 )
-from eduv.dataset.chain.operations import Context
 from eduv.provider import roles
 from eduv.provider.chain import agreements
 from eduv.provider.chain.store import Stored, chain_objects_where, known_school, unknown_school
@@ -276,7 +273,7 @@ class ChainService:
         objs = [orjson.loads(s.doc) for s in found]
         previous = request.version != spec.api(request.op.api).current
         if previous and not self.faults.has(CURRENT_SHAPE_FOR_PREVIOUS):
-            objs = _previous(request.op.api, component, objs)
+            objs = _previous(request.op.api, request.version, component, objs)
             if not objs and not body.array:
                 raise RefusalError(404, OTHER, f"no such {body.message} in {request.version}")
         if request.op.api == USAGE_API:
@@ -296,16 +293,11 @@ class _UnknownSchoolError(Exception):
     """Raised instead of status 23 when the unknown-organisation fault is on."""
 
 
-def _previous(api: str, component: str, objs: list[dict[str, Any]]) -> list[dict[str, Any]]:
+def _previous(
+    api: str, version: str, component: str, objs: list[dict[str, Any]]
+) -> list[dict[str, Any]]:
     """Stored (t) objects as t-1 carries them; what t-1 cannot express is left out."""
-    context = Context(ChainDataset(shapes={}), "down")
-    out: list[dict[str, Any]] = []
-    for obj in objs:
-        try:
-            out += convert_chain_object(api, component, obj, "down", context)
-        except NotExpressibleError:
-            continue
-    return out
+    return [shaped for obj in objs for shaped in chain_object_in(api, version, component, obj)]
 
 
 def _holder_keys(obj: Mapping[str, Any], member: str) -> set[tuple[str, str]]:

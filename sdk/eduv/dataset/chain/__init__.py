@@ -16,6 +16,7 @@ from __future__ import annotations
 from eduv.dataset.chain.convert import (
     ChainConversion,
     LeftOut,
+    chain_object_in,
     convert_chain_dataset,
     convert_chain_object,
 )
@@ -56,6 +57,7 @@ __all__ = [
     "chain_collections",
     "chain_dataset_from_json",
     "chain_document_validator",
+    "chain_object_in",
     "convert_chain_dataset",
     "convert_chain_object",
     "iter_object_problems",

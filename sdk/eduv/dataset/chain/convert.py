@@ -75,6 +75,21 @@ def convert_chain_object(
     return current
 
 
+def chain_object_in(api: str, version: str, component: str, obj: JsonObject) -> list[JsonObject]:
+    """A current-shape object as ``version`` of ``api`` carries it: itself in the current
+    version, else converted down (usually one object); none when that version cannot
+    express it. What a server answers in, and what a client expects, for the previous
+    version."""
+    if version == target_version(api, "up"):
+        return [obj]
+    try:
+        return convert_chain_object(
+            api, component, obj, "down", Context(ChainDataset(shapes={}), "down")
+        )
+    except NotExpressibleError:
+        return []
+
+
 def convert_chain_dataset(dataset: ChainDataset, direction: Direction) -> ChainConversion:
     """The whole dataset in the other shape; APIs already in that shape stay as they are."""
     context = Context(dataset, direction)
