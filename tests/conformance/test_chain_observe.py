@@ -129,11 +129,13 @@ def test_the_consent_api_is_read_only_when_asked_for(clean: Run) -> None:
 REGISTER = RunConfig(modes=OBSERVE, apis=("dpa-api",), pre_release=("dpa-api",))
 
 
-def _register_run(named: bool = True) -> Run:
+def _register_run(named: bool = True, agreements: Agreements | None = None) -> Run:
     with embedded.running(seed=0) as provider:
         configured = configure(REGISTER, provider)
         if not named:
             configured = configured.with_changes(agreements=Agreements())
+        if agreements is not None:
+            configured = configured.with_changes(agreements=agreements)
         return run_suite(configured)
 
 
@@ -168,3 +170,13 @@ def test_without_agreements_configured_the_register_is_skipped_with_the_reason()
     assert notes == {"pair-no-agreements"}
     judged = [r for r in run.results if r.api == "dpa-api" and r.check_id != "EDUV-CONF-PRE-002"]
     assert judged and {r.outcome for r in judged} == {Outcome.SKIP}
+
+
+def test_a_register_without_the_supplier_asked_about_is_served_all_the_same() -> None:
+    # 404 for the agreement is the register's answer, not a version it does not serve
+    run = _register_run(agreements=Agreements("0" * 20, ("41213",)))
+    outcomes = {(r.check_id, r.version): r.outcome for r in run.results if r.api == "dpa-api"}
+    for version in spec.versions("dpa-api"):
+        assert outcomes[("EDUV-CONF-PRE-004", version)] is Outcome.PASS
+        assert outcomes[("EDUV-CONF-DPA-001", version)] is Outcome.PASS
+    assert run.passed

@@ -139,3 +139,14 @@ def test_a_known_issue_without_expiry_is_refused(tmp_path: Path) -> None:
     path.write_text('[[issue]]\ncheck = "X"\nreason = "y"\n', encoding="utf-8")
     with pytest.raises(KnownIssuesError, match="expires"):
         KnownIssues.load(path)
+
+
+def test_a_callback_table_adds_consumer_mode_unless_the_modes_are_chosen(tmp_path: Path) -> None:
+    path = tmp_path / "chain.toml"
+    path.write_text('[callback]\nlisten = "127.0.0.1:8799"\n', encoding="utf-8")
+    cfg = load(path)
+    assert cfg.chain_writes and cfg.modes == ("preflight", "observe", "scenario", "consumer")
+    path.write_text(
+        '[callback]\nlisten = "127.0.0.1:8799"\n\n[run]\nmodes = ["observe"]\n', encoding="utf-8"
+    )
+    assert load(path).modes == ("observe",)

@@ -323,6 +323,10 @@ def from_document(doc: Mapping[str, Any], folder: Path, base: RunConfig) -> RunC
         agreements=_agreements(table(doc, "agreements"), base.agreements),
         chain_writes=base.chain_writes or "callback" in doc,
     )
+    if "callback" in doc and "modes" not in run and "consumer" not in cfg.modes:
+        # A callback is there to take what the target sends back: the checks that send
+        # it requests (consumer mode) run too, unless the modes are chosen.
+        cfg = replace(cfg, modes=(*cfg.modes, "consumer"))
     return _run(run, cfg, folder)
 
 

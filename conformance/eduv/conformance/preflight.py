@@ -176,6 +176,11 @@ def _probe(ctx: ObserveContext, op: Operation, tally: Tally) -> bool | None:
     if not school_params(op, "-"):
         # An API about no school (the catalogue, the register) is read once, not per school.
         item = ctx.read(op, None, read_params(ctx.cfg, op, None), purpose="preflight")
+        asked = item.answer.header("api-version") == op.version
+        if _nothing_for_school(item, op) and asked:
+            # Served, with nothing for what was asked (the register knows no agreement
+            # of the configured supplier and board); the checks judge that answer.
+            return True
         if not item.ok:
             status = item.answer.status
             judge(tally, item, "not-served", {"operation": op.operation_id, "status": status})
@@ -209,11 +214,11 @@ def _probe(ctx: ObserveContext, op: Operation, tally: Tally) -> bool | None:
 
 
 def _nothing_for_school(item: Observed, op: Operation) -> bool:
-    """Whether a 404 may say that the school has nothing yet rather than that the
-    version is not served: an operation that answers one object (the Usage API's school
-    overview) has no empty list to give a school without usage. It counts so when another
-    school is answered, or when every school gets it in the version asked (see
-    ``_probe``)."""
+    """Whether a 404 may say that the school (or what was asked) has nothing yet rather
+    than that the version is not served: an operation that answers one object (the Usage
+    API's school overview, the register's agreement) has no empty list to give. It counts
+    so when another school is answered, or when every school gets it in the version asked
+    (see ``_probe``)."""
     body = op.success[1]
     return (
         item.answer.status == 404

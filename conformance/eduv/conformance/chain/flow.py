@@ -253,7 +253,18 @@ def _stopped(tally: Tally, api: str, found: Walk, step: str, sent: Exchanged | N
         (x for x in (found.activation, found.codes, found.delivery, found.order) if x), None
     )
     place = Where(last.kind.operation, last.answer.exchange) if last is not None else Where()
-    tally.problem(api, _current(api), "stopped", {"step": step}, where=place)
+    params: dict[str, Any] = {"step": step}
+    key = "stopped"
+    if last is not None and not _ok(last.answer):
+        key, params["status"] = "stopped-refused", last.answer.status
+    elif last is not None and last.kind.confirm is not None and last.confirmation is None:
+        # Most often the target does not know where this client takes confirmations.
+        requester = found.ctx.requester
+        listener = requester.listener if requester is not None else None
+        key = "stopped-unconfirmed"
+        params["seconds"] = found.ctx.cfg.callback.timeout
+        params["url"] = listener.url if listener is not None else "-"
+    tally.problem(api, _current(api), key, params, where=place)
 
 
 def _delivered(found: Walk, tally: Tally) -> None:
